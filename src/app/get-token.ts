@@ -1,0 +1,136 @@
+/**
+ * Composition root of get-token: wires the flags to the store, the lock and the login. Everything heavy (the lock
+ * library, openid-client, the flows) is imported lazily inside openSession, so a cache hit loads none of it.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isatty } from 'node:tty';
+import { createDiskStore, noTokenStore } from '../cache/disk-store.js';
+import { type CacheKeyFields, cacheKey, type GrantFamily, sha256Hex } from '../cache/key.js';
+import { type GetTokenInput, parseGetTokenInput } from '../cli/get-token-options.js';
+import { getToken } from '../core/get-token.js';
+import type { Authenticator, KeyLock, Logger } from '../core/ports.js';
+import { AppError, ExitCode } from '../errors.js';
+import { parseExecInfo, renderExecCredential } from '../kube/exec-credential.js';
+import { createStderrLogger } from '../platform/logger.js';
+
+/** Runs get-token and returns the ExecCredential text for stdout. */
+export async function runGetToken(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  setVerbosity: (level: number) => void,
+): Promise<string> {
+  const input = parseGetTokenInput(argv, { env, homeDir: homedir() });
+  setVerbosity(input.verbosity);
+  const execInfo = parseExecInfo(env.KUBERNETES_EXEC_INFO, isatty(0));
+  const logger = createStderrLogger(input.verbosity);
+
+  rejectUnsupported(input);
+  const key = cacheKey(cacheKeyFields(input, caFingerprint(input)));
+  logger.debug(2, `cache key ${key}`);
+  const store =
+    input.tokenCacheStorage === 'none' ? noTokenStore : createDiskStore(input.tokenCacheDir, key, logger);
+
+  const credential = await getToken(
+    {
+      issuer: input.issuerUrl,
+      clientId: input.clientId,
+      useAccessToken: input.useAccessToken,
+      forceRefresh: input.forceRefresh,
+      marginMs: input.expiryMarginSec * 1000,
+    },
+    {
+      store,
+      clock: { now: () => Date.now() },
+      logger,
+      openSession: () => openSession(input, key, logger),
+    },
+  );
+  return renderExecCredential(execInfo.apiVersion, credential.token, credential.expirationTimestamp);
+}
+
+async function openSession(
+  input: GetTokenInput,
+  key: string,
+  logger: Logger,
+): Promise<{ lock: KeyLock; authenticator: Authenticator }> {
+  const [{ createKeyLock }, { createAuthenticator }] = await Promise.all([
+    import('../cache/lock.js'),
+    import('./login.js'),
+  ]);
+  // Waiting processes must outlast a whole login of the lock holder.
+  const waitMs = (input.authenticationTimeoutSec + 30) * 1000;
+  return {
+    lock: createKeyLock(input.tokenCacheDir, key, waitMs, logger),
+    authenticator: createAuthenticator(input, logger),
+  };
+}
+
+export function grantFamily(input: Pick<GetTokenInput, 'grantType' | 'username'>): GrantFamily {
+  if (input.grantType === 'client-credentials') return 'client-credentials';
+  if (input.grantType === 'password' || (input.grantType === 'auto' && input.username)) return 'password';
+  return 'user';
+}
+
+export function cacheKeyFields(input: GetTokenInput, caFingerprintHex: string | undefined): CacheKeyFields {
+  return {
+    issuer: input.issuerUrl,
+    clientId: input.clientId,
+    extraScopes: input.extraScopes,
+    grantFamily: grantFamily(input),
+    username: input.username,
+    useAccessToken: input.useAccessToken,
+    authRequestExtraParams: input.authRequestExtraParams,
+    requestHeaders: input.requestHeaders,
+    caFingerprint: caFingerprintHex,
+    cacheHint: undefined,
+  };
+}
+
+/** The CA material enters the cache key, so a changed CA never reuses tokens obtained under the old one. */
+function caFingerprint(input: GetTokenInput): string | undefined {
+  if (input.certificateAuthorityFiles.length === 0 && input.certificateAuthorityData.length === 0)
+    return undefined;
+  return sha256Hex(
+    JSON.stringify([
+      ...input.certificateAuthorityFiles.map((file) => readFileSync(file, 'utf8')),
+      ...input.certificateAuthorityData,
+    ]),
+  );
+}
+
+/**
+ * Flags that are accepted (so kubeconfigs written for the Go plugins parse) but whose behaviour is not built yet.
+ * Failing clearly beats a login that ignores them.
+ */
+function rejectUnsupported(input: GetTokenInput): void {
+  const notYet = (what: string, hint: string) =>
+    new AppError(
+      'usage.not-supported',
+      `${what} is not supported by this version of kubectl-together_login yet`,
+      {
+        exitCode: ExitCode.usage,
+        hint,
+      },
+    );
+  if (input.tokenCacheStorage === 'keyring') {
+    throw notYet('--token-cache-storage=keyring', 'use --token-cache-storage=disk (the default) for now');
+  }
+  const family = grantFamily(input);
+  if (family !== 'user' || !['auto', 'authcode'].includes(input.grantType)) {
+    throw notYet(
+      `--grant-type=${input.grantType === 'auto' ? 'password (chosen by --username)' : input.grantType}`,
+      'use the browser login (--grant-type=authcode) for now',
+    );
+  }
+  if (
+    input.certificateAuthorityFiles.length > 0 ||
+    input.certificateAuthorityData.length > 0 ||
+    input.insecureSkipTlsVerify
+  ) {
+    throw notYet(
+      'a custom CA for the provider (--certificate-authority, --certificate-authority-data, --insecure-skip-tls-verify)',
+      'add the CA to the system trust store for now',
+    );
+  }
+}

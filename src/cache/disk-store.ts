@@ -1,0 +1,113 @@
+/**
+ * The disk token store: one JSON file per cache key in the cache directory (0700), files 0600, replaced atomically
+ * through a temporary file and rename. Synchronous I/O on purpose: the cache hit reads one small file and the sync
+ * calls avoid scheduling overhead on that path.
+ */
+import {
+  chmodSync,
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import type { Logger, TokenStore } from '../core/ports.js';
+import { AppError, ExitCode } from '../errors.js';
+import { type CacheEntry, CacheEntryError, parseCacheEntry, serializeCacheEntry } from './entry.js';
+import { cacheEntryFileName } from './key.js';
+
+export function createDiskStore(dir: string, key: string, logger: Logger): TokenStore {
+  const path = join(dir, cacheEntryFileName(key));
+  return {
+    async read() {
+      return readEntry(path, logger);
+    },
+    async write(entry) {
+      writeEntry(dir, path, entry);
+      logger.debug(2, `wrote the token cache entry ${path}`);
+    },
+  };
+}
+
+export function readEntry(path: string, logger: Logger): CacheEntry | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      logger.warn(`ignoring the token cache entry ${path}: ${(error as Error).message}`);
+    }
+    return undefined;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) {
+      logger.warn(`ignoring the token cache entry ${path}: not a regular file`);
+      return undefined;
+    }
+    if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
+      logger.warn(
+        `ignoring the token cache entry ${path}: it is readable by other users (mode ${(stat.mode & 0o777).toString(8)}); ` +
+          'a new login will replace it with a private file',
+      );
+      return undefined;
+    }
+    return parseCacheEntry(readFileSync(fd, 'utf8'));
+  } catch (error) {
+    const reason =
+      error instanceof CacheEntryError ? `it is corrupt (${error.message})` : (error as Error).message;
+    logger.warn(`ignoring the token cache entry ${path}: ${reason}`);
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function ensurePrivateDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw cacheDirError(dir, error);
+  }
+}
+
+function writeEntry(dir: string, path: string, entry: CacheEntry): void {
+  ensurePrivateDir(dir);
+  const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  let fd: number | undefined;
+  try {
+    fd = openSync(temp, 'wx', 0o600);
+    // openSync's mode is filtered by the umask, which can only remove bits; chmod makes 0600 explicit either way.
+    chmodSync(temp, 0o600);
+    writeSync(fd, serializeCacheEntry(entry));
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(temp, path);
+  } catch (error) {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(temp, { force: true });
+    throw cacheDirError(dir, error);
+  }
+}
+
+function cacheDirError(dir: string, cause: unknown): AppError {
+  return new AppError('cache.write', `cannot write the token cache in ${dir}: ${(cause as Error).message}`, {
+    exitCode: ExitCode.cache,
+    hint: 'make the directory writable, choose another one with --token-cache-dir, or use --token-cache-storage=none',
+    cause,
+  });
+}
+
+/** For --token-cache-storage=none: nothing is kept between calls. */
+export const noTokenStore: TokenStore = {
+  async read() {
+    return undefined;
+  },
+  async write() {},
+};

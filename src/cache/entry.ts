@@ -1,0 +1,55 @@
+/**
+ * What one cache entry holds, and a strict parser for it: a file that does not match is treated as a miss.
+ * Times are milliseconds since the epoch. Tokens are the only secrets in an entry; never a client secret.
+ */
+export const entryFormat = 'together-login/token-cache/v1';
+
+export interface CacheEntry {
+  readonly format: typeof entryFormat;
+  readonly issuer: string;
+  readonly clientId: string;
+  /** When the current tokens were received from the provider. */
+  readonly obtainedAt: number;
+  readonly idToken?: string | undefined;
+  readonly idTokenExpiresAt?: number | undefined;
+  readonly accessToken?: string | undefined;
+  readonly accessTokenExpiresAt?: number | undefined;
+  readonly refreshToken?: string | undefined;
+}
+
+export class CacheEntryError extends Error {}
+
+export function parseCacheEntry(text: string): CacheEntry {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new CacheEntryError('not valid JSON');
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new CacheEntryError('not a JSON object');
+  const entry = doc as Record<string, unknown>;
+  if (entry.format !== entryFormat)
+    throw new CacheEntryError(`unknown format ${JSON.stringify(entry.format)}`);
+  for (const field of ['issuer', 'clientId'] as const) {
+    if (typeof entry[field] !== 'string') throw new CacheEntryError(`field ${field} is missing`);
+  }
+  if (!isTime(entry.obtainedAt)) throw new CacheEntryError('field obtainedAt is missing');
+  for (const field of ['idToken', 'accessToken', 'refreshToken'] as const) {
+    if (entry[field] !== undefined && typeof entry[field] !== 'string')
+      throw new CacheEntryError(`field ${field} is not a string`);
+  }
+  for (const field of ['idTokenExpiresAt', 'accessTokenExpiresAt'] as const) {
+    if (entry[field] !== undefined && !isTime(entry[field]))
+      throw new CacheEntryError(`field ${field} is not a time`);
+  }
+  return entry as unknown as CacheEntry;
+}
+
+function isTime(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+export function serializeCacheEntry(entry: CacheEntry): string {
+  return `${JSON.stringify(entry, null, 2)}\n`;
+}

@@ -1,0 +1,69 @@
+/**
+ * The cache key: which cached identity a get-token call may reuse. See docs/token-cache.md for the field list; the
+ * golden tests in test/unit/cache-key.test.ts pin the exact output, so any change here must bump `keyVersion`.
+ */
+import { createHash } from 'node:crypto';
+
+export const keyVersion = 1;
+/** Our files in a directory we share with int128/kubelogin and together-kubelogin carry this prefix. */
+export const cacheFilePrefix = 'together-login';
+
+/** How the tokens were obtained: browser, device code and keyboard logins give the same user identity. */
+export type GrantFamily = 'user' | 'password' | 'client-credentials';
+
+export interface CacheKeyFields {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly extraScopes: readonly string[];
+  readonly grantFamily: GrantFamily;
+  /** Only for the password grant; undefined otherwise. */
+  readonly username: string | undefined;
+  readonly useAccessToken: boolean;
+  readonly authRequestExtraParams: Readonly<Record<string, string>>;
+  readonly requestHeaders: Readonly<Record<string, string>>;
+  /** SHA-256 hex of the CA material given for the provider, or undefined. */
+  readonly caFingerprint: string | undefined;
+  /** A user-chosen label separating several accounts at one provider. */
+  readonly cacheHint: string | undefined;
+}
+
+/**
+ * Canonical form: a JSON array of [field, value] pairs in a fixed order, lists sorted and de-duplicated, maps as
+ * sorted [name, value] pairs, absent values as null. JSON.stringify of arrays and strings is fully specified, so the
+ * bytes are the same on every platform and Node version.
+ */
+export function canonicalKeyMaterial(fields: CacheKeyFields): string {
+  const sortedPairs = (map: Readonly<Record<string, string>>) =>
+    Object.keys(map)
+      .sort()
+      .map((name) => [name, map[name]]);
+  return JSON.stringify([
+    ['v', keyVersion],
+    ['issuer', fields.issuer],
+    ['client_id', fields.clientId],
+    ['scopes', [...new Set(fields.extraScopes)].sort()],
+    ['grant', fields.grantFamily],
+    ['username', fields.grantFamily === 'password' ? (fields.username ?? null) : null],
+    ['use_access_token', fields.useAccessToken],
+    ['auth_params', sortedPairs(fields.authRequestExtraParams)],
+    ['request_headers', sortedPairs(fields.requestHeaders)],
+    ['ca', fields.caFingerprint ?? null],
+    ['hint', fields.cacheHint ?? null],
+  ]);
+}
+
+export function cacheKey(fields: CacheKeyFields): string {
+  return sha256Hex(canonicalKeyMaterial(fields));
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export function cacheEntryFileName(key: string): string {
+  return `${cacheFilePrefix}-v${keyVersion}-${key}.json`;
+}
+
+export function cacheLockFileName(key: string): string {
+  return `${cacheFilePrefix}-v${keyVersion}-${key}.lock`;
+}

@@ -1,0 +1,344 @@
+/**
+ * The flags of `get-token` and their translation into a typed, validated input. The table is the single source of
+ * truth: the fast path parses argv with it, and `--help` is rendered from it.
+ *
+ * Every flag of int128/kubelogin v1.36 and together-kubelogin v0.1.0 is accepted with the same meaning and default;
+ * flags of our own are marked in their description.
+ */
+import { usageError } from '../errors.js';
+import { type FlagSpec, type FlagValue, parseArgs } from './argv.js';
+
+export const grantTypes = [
+  'auto',
+  'authcode',
+  'authcode-keyboard',
+  'password',
+  'device-code',
+  'client-credentials',
+] as const;
+export type GrantType = (typeof grantTypes)[number];
+export const pkceMethods = ['auto', 'no', 'S256'] as const;
+export type PkceMethod = (typeof pkceMethods)[number];
+export const cacheStorages = ['disk', 'keyring', 'none'] as const;
+export type CacheStorage = (typeof cacheStorages)[number];
+
+export const defaultListenAddresses = ['127.0.0.1:8000', '127.0.0.1:18000'];
+export const defaultExpiryMarginSec = 30;
+
+export const getTokenFlags: readonly FlagSpec[] = [
+  { name: 'oidc-issuer-url', kind: 'string', description: 'Issuer URL of the provider (mandatory)' },
+  { name: 'oidc-client-id', kind: 'string', description: 'Client ID of the provider (mandatory)' },
+  {
+    name: 'oidc-client-secret',
+    kind: 'string',
+    description: 'Client secret of the provider (or env OIDC_CLIENT_SECRET)',
+  },
+  { name: 'oidc-extra-scope', kind: 'stringSlice', description: 'Scopes to request in addition to openid' },
+  {
+    name: 'oidc-use-access-token',
+    kind: 'bool',
+    description: 'Give kubectl the access token instead of the ID token',
+  },
+  {
+    name: 'oidc-redirect-url',
+    kind: 'string',
+    description: '[authcode] Redirect URL (default http://localhost:PORT)',
+  },
+  {
+    name: 'oidc-redirect-url-hostname',
+    kind: 'string',
+    description: '[authcode] Hostname of the redirect URL',
+    defaultText: 'localhost',
+  },
+  {
+    name: 'oidc-redirect-url-authcode-keyboard',
+    kind: 'string',
+    description: '[authcode-keyboard] Redirect URL',
+    hidden: true,
+  },
+  {
+    name: 'oidc-auth-request-extra-params',
+    kind: 'stringMap',
+    description: '[authcode] Extra query parameters for the authorization request (key=value)',
+  },
+  {
+    name: 'oidc-request-header',
+    kind: 'stringMap',
+    description: 'Extra headers for requests to the provider (key=value)',
+  },
+  {
+    name: 'oidc-pkce-method',
+    kind: 'string',
+    description: 'PKCE method: auto|no|S256 (auto: S256 when the provider advertises it)',
+    defaultText: 'auto',
+  },
+  { name: 'oidc-use-pkce', kind: 'bool', description: 'Same as --oidc-pkce-method=S256', hidden: true },
+  {
+    name: 'grant-type',
+    kind: 'string',
+    description: 'auto|authcode|authcode-keyboard|password|device-code|client-credentials',
+    defaultText: 'auto',
+  },
+  {
+    name: 'listen-address',
+    kind: 'stringSlice',
+    description: '[authcode] Addresses for the local callback server, tried in order',
+    defaultText: defaultListenAddresses.join(','),
+  },
+  {
+    name: 'listen-port',
+    kind: 'stringSlice',
+    description: '[authcode] Deprecated: ports on 127.0.0.1',
+    hidden: true,
+  },
+  {
+    name: 'skip-open-browser',
+    kind: 'bool',
+    description: '[authcode] Do not open the browser; the URL is printed on stderr',
+  },
+  {
+    name: 'browser-command',
+    kind: 'string',
+    description: '[authcode] Command to open the browser (the URL is appended)',
+  },
+  {
+    name: 'authentication-timeout-sec',
+    kind: 'int',
+    description: '[authcode] Seconds to wait for the login',
+    defaultText: '180',
+  },
+  {
+    name: 'local-server-cert',
+    kind: 'string',
+    description: '[authcode] Certificate file for an HTTPS callback server',
+  },
+  {
+    name: 'local-server-key',
+    kind: 'string',
+    description: '[authcode] Key file for an HTTPS callback server',
+  },
+  {
+    name: 'open-url-after-authentication',
+    kind: 'string',
+    description: '[authcode] Redirect the browser here after login',
+  },
+  { name: 'username', kind: 'string', description: '[password] Username' },
+  { name: 'password', kind: 'string', description: '[password] Password' },
+  {
+    name: 'certificate-authority',
+    kind: 'stringArray',
+    description: 'CA certificate file for the provider (repeatable)',
+  },
+  {
+    name: 'certificate-authority-data',
+    kind: 'stringArray',
+    description: 'Base64-encoded CA certificate for the provider (repeatable)',
+  },
+  {
+    name: 'insecure-skip-tls-verify',
+    kind: 'bool',
+    description: '[SECURITY RISK] Do not verify the provider certificate',
+  },
+  {
+    name: 'tls-renegotiation-once',
+    kind: 'bool',
+    description: 'Accepted for compatibility; no effect',
+    hidden: true,
+  },
+  {
+    name: 'tls-renegotiation-freely',
+    kind: 'bool',
+    description: 'Accepted for compatibility; no effect',
+    hidden: true,
+  },
+  {
+    name: 'token-cache-dir',
+    kind: 'string',
+    description: 'Directory of the token cache',
+    defaultText: '~/.kube/cache/oidc-login, or $KUBECACHEDIR/oidc-login',
+  },
+  { name: 'token-cache-storage', kind: 'string', description: 'disk|keyring|none', defaultText: 'disk' },
+  {
+    name: 'force-refresh',
+    kind: 'bool',
+    description: 'Refresh (or log in) even when the cached token is still valid',
+  },
+  {
+    name: 'token-expiry-margin',
+    kind: 'string',
+    description: '(ours) Treat a token as expired this long before its exp, e.g. 30s, 2m, 0',
+    defaultText: `${defaultExpiryMarginSec}s`,
+  },
+  {
+    name: 'v',
+    kind: 'int',
+    short: 'v',
+    description: 'Log verbosity on stderr (1: steps, 2+: details; secrets are never logged)',
+    defaultText: '0',
+  },
+];
+
+export interface GetTokenInput {
+  readonly issuerUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string | undefined;
+  readonly extraScopes: readonly string[];
+  readonly useAccessToken: boolean;
+  readonly redirectUrl: string | undefined;
+  readonly redirectUrlHostname: string;
+  readonly authRequestExtraParams: Readonly<Record<string, string>>;
+  readonly requestHeaders: Readonly<Record<string, string>>;
+  readonly pkceMethod: PkceMethod;
+  readonly grantType: GrantType;
+  readonly listenAddresses: readonly string[];
+  readonly skipOpenBrowser: boolean;
+  readonly browserCommand: string | undefined;
+  readonly authenticationTimeoutSec: number;
+  readonly localServerCert: string | undefined;
+  readonly localServerKey: string | undefined;
+  readonly openUrlAfterAuthentication: string | undefined;
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+  readonly certificateAuthorityFiles: readonly string[];
+  readonly certificateAuthorityData: readonly string[];
+  readonly insecureSkipTlsVerify: boolean;
+  readonly tokenCacheDir: string;
+  readonly tokenCacheStorage: CacheStorage;
+  readonly forceRefresh: boolean;
+  readonly expiryMarginSec: number;
+  readonly verbosity: number;
+}
+
+export interface InputEnvironment {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly homeDir: string;
+}
+
+/** argv (after `get-token`) → typed input. Throws a usage error (exit 2) naming the flag at fault. */
+export function parseGetTokenInput(
+  argv: readonly string[],
+  { env, homeDir }: InputEnvironment,
+): GetTokenInput {
+  const { values, positionals } = parseArgs(argv, getTokenFlags);
+  if (positionals.length > 0) {
+    throw usageError(
+      `unexpected argument "${positionals[0]}"`,
+      'get-token takes only flags, such as --oidc-issuer-url=URL',
+    );
+  }
+  const str = (name: string) => values.get(name) as string | undefined;
+  const bool = (name: string) => (values.get(name) as boolean | undefined) ?? false;
+  const list = (name: string) => (values.get(name) as string[] | undefined) ?? [];
+  const map = (name: string) => (values.get(name) as Record<string, string> | undefined) ?? {};
+  const expand = (path: string) => expandHome(path, homeDir);
+
+  const issuerUrl = required(
+    str('oidc-issuer-url'),
+    'oidc-issuer-url',
+    'the URL of your identity provider, e.g. https://accounts.example.com',
+  );
+  if (!/^https?:\/\/[^/]/.test(issuerUrl)) {
+    throw usageError(`--oidc-issuer-url must be an http(s) URL, not "${issuerUrl}"`);
+  }
+  const clientId = required(
+    str('oidc-client-id'),
+    'oidc-client-id',
+    'the client ID registered at your identity provider',
+  );
+
+  const listenPorts = list('listen-port');
+  const listenAddresses = list('listen-address');
+  const timeout = values.get('authentication-timeout-sec') as number | undefined;
+  if (timeout !== undefined && timeout <= 0)
+    throw usageError('--authentication-timeout-sec must be positive');
+  const cert = str('local-server-cert');
+  const key = str('local-server-key');
+  if ((cert === undefined) !== (key === undefined)) {
+    throw usageError(
+      '--local-server-cert and --local-server-key go together',
+      'give both files, or neither for plain http',
+    );
+  }
+  const cacheDir = str('token-cache-dir');
+
+  return {
+    issuerUrl,
+    clientId,
+    clientSecret: str('oidc-client-secret') || env.OIDC_CLIENT_SECRET || undefined,
+    extraScopes: list('oidc-extra-scope'),
+    useAccessToken: bool('oidc-use-access-token'),
+    redirectUrl: str('oidc-redirect-url'),
+    redirectUrlHostname: str('oidc-redirect-url-hostname') ?? 'localhost',
+    authRequestExtraParams: map('oidc-auth-request-extra-params'),
+    requestHeaders: map('oidc-request-header'),
+    pkceMethod: bool('oidc-use-pkce')
+      ? 'S256'
+      : oneOf(str('oidc-pkce-method') ?? 'auto', pkceMethods, 'oidc-pkce-method'),
+    grantType: oneOf(str('grant-type') ?? 'auto', grantTypes, 'grant-type'),
+    listenAddresses:
+      listenAddresses.length > 0
+        ? listenAddresses
+        : listenPorts.length > 0
+          ? listenPorts.map((port) => `127.0.0.1:${port}`)
+          : defaultListenAddresses,
+    skipOpenBrowser: bool('skip-open-browser'),
+    browserCommand: str('browser-command') || undefined,
+    authenticationTimeoutSec: timeout ?? 180,
+    localServerCert: cert === undefined ? undefined : expand(cert),
+    localServerKey: key === undefined ? undefined : expand(key),
+    openUrlAfterAuthentication: str('open-url-after-authentication') || undefined,
+    username: str('username'),
+    password: str('password'),
+    certificateAuthorityFiles: list('certificate-authority').map(expand),
+    certificateAuthorityData: list('certificate-authority-data'),
+    insecureSkipTlsVerify: bool('insecure-skip-tls-verify'),
+    tokenCacheDir: cacheDir ? expand(cacheDir) : defaultCacheDir(env, homeDir),
+    tokenCacheStorage: oneOf(str('token-cache-storage') ?? 'disk', cacheStorages, 'token-cache-storage'),
+    forceRefresh: bool('force-refresh'),
+    expiryMarginSec: parseDurationSec(
+      str('token-expiry-margin') ?? `${defaultExpiryMarginSec}s`,
+      'token-expiry-margin',
+    ),
+    verbosity: (values.get('v') as number | undefined) ?? 0,
+  };
+}
+
+export function defaultCacheDir(env: Readonly<Record<string, string | undefined>>, homeDir: string): string {
+  const kubeCacheDir = env.KUBECACHEDIR;
+  return kubeCacheDir
+    ? `${expandHome(kubeCacheDir, homeDir)}/oidc-login`
+    : `${homeDir}/.kube/cache/oidc-login`;
+}
+
+export function expandHome(path: string, homeDir: string): string {
+  if (path === '~') return homeDir;
+  return path.startsWith('~/') ? `${homeDir}${path.slice(1)}` : path;
+}
+
+/** `90`, `90s`, `2m`, `1h`, `1m30s` → seconds. */
+export function parseDurationSec(raw: string, flag: string): number {
+  const text = raw.trim();
+  if (/^\d+$/.test(text)) return Number.parseInt(text, 10);
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+  if (!match || text === '') {
+    throw usageError(`--${flag} takes a duration such as 30s, 2m or 0, not "${raw}"`);
+  }
+  const [, h = '0', m = '0', s = '0'] = match;
+  return Number(h) * 3600 + Number(m) * 60 + Number(s);
+}
+
+function required(value: string | undefined, flag: string, what: string): string {
+  if (!value)
+    throw usageError(
+      `--${flag} is required`,
+      `add --${flag}=… (${what}) to the exec args of your kubeconfig user`,
+    );
+  return value;
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw usageError(`--${flag} must be one of ${allowed.join('|')}, not "${value}"`);
+}
+
+export type { FlagValue };

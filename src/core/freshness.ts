@@ -1,0 +1,48 @@
+/**
+ * Is a cached token good enough to hand to kubectl, and until when should kubectl trust it?
+ *
+ * A token is reused while more than the margin of its validity remains, and kubectl is told it expires when the
+ * margin begins (ExecCredential `expirationTimestamp`), so kubectl re-runs us exactly when we would refresh anyway.
+ * For tokens that live shorter than twice the margin, half of their lifetime is used as margin instead, so that a
+ * short-lived token is still reused for a while rather than refreshed on every call.
+ */
+import type { CacheEntry } from '../cache/entry.js';
+
+/** Used when the provider says nothing about an access token's lifetime (no expires_in, not a JWT). */
+export const unknownLifetimeMs = 60_000;
+
+export interface SelectedToken {
+  readonly token: string;
+  readonly expiresAt: number;
+}
+
+export interface IssuedCredential {
+  readonly token: string;
+  /** Goes to ExecCredential status.expirationTimestamp: real expiry minus the margin. */
+  readonly expirationTimestamp: number;
+}
+
+export function selectToken(entry: CacheEntry, useAccessToken: boolean): SelectedToken | undefined {
+  const token = useAccessToken ? entry.accessToken : entry.idToken;
+  if (!token) return undefined;
+  const expiresAt = useAccessToken ? entry.accessTokenExpiresAt : entry.idTokenExpiresAt;
+  return { token, expiresAt: expiresAt ?? entry.obtainedAt + unknownLifetimeMs };
+}
+
+export function effectiveMarginMs(obtainedAt: number, expiresAt: number, marginMs: number): number {
+  const lifetime = Math.max(0, expiresAt - obtainedAt);
+  return Math.min(marginMs, Math.floor(lifetime / 2));
+}
+
+/** The credential to print, or undefined when the entry must be refreshed or replaced. */
+export function freshCredential(
+  entry: CacheEntry | undefined,
+  options: { useAccessToken: boolean; marginMs: number; now: number },
+): IssuedCredential | undefined {
+  if (!entry) return undefined;
+  const selected = selectToken(entry, options.useAccessToken);
+  if (!selected) return undefined;
+  const margin = effectiveMarginMs(entry.obtainedAt, selected.expiresAt, options.marginMs);
+  const expirationTimestamp = selected.expiresAt - margin;
+  return expirationTimestamp > options.now ? { token: selected.token, expirationTimestamp } : undefined;
+}

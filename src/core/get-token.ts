@@ -1,0 +1,134 @@
+/**
+ * The get-token use case: cached token if fresh, else refresh, else log in; all under a per-key lock so that
+ * parallel kubectl calls share one login and refresh-token rotation never races.
+ */
+import { type CacheEntry, entryFormat } from '../cache/entry.js';
+import { AppError, ExitCode } from '../errors.js';
+import { freshCredential, type IssuedCredential } from './freshness.js';
+import {
+  type Authenticator,
+  type Clock,
+  type KeyLock,
+  type Logger,
+  RefreshRejectedError,
+  type TokenSet,
+  type TokenStore,
+} from './ports.js';
+
+export interface GetTokenRequest {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly useAccessToken: boolean;
+  readonly forceRefresh: boolean;
+  readonly marginMs: number;
+}
+
+export interface GetTokenDeps {
+  readonly store: TokenStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Loads the heavy parts (lock, OIDC client, flows) only when the cache cannot answer. */
+  openSession(): Promise<{ lock: KeyLock; authenticator: Authenticator }>;
+}
+
+export async function getToken(request: GetTokenRequest, deps: GetTokenDeps): Promise<IssuedCredential> {
+  const fresh = (entry: CacheEntry | undefined) =>
+    freshCredential(entry, {
+      useAccessToken: request.useAccessToken,
+      marginMs: request.marginMs,
+      now: deps.clock.now(),
+    });
+
+  if (!request.forceRefresh) {
+    const hit = fresh(await deps.store.read());
+    if (hit) {
+      deps.logger.debug(1, 'using the cached token');
+      return hit;
+    }
+  }
+
+  const { lock, authenticator } = await deps.openSession();
+  return lock.withLock(async () => {
+    // Another process may have logged in or refreshed while we waited for the lock.
+    const entry = await deps.store.read();
+    if (!request.forceRefresh) {
+      const hit = fresh(entry);
+      if (hit) {
+        deps.logger.debug(1, 'another process refreshed the token; using it');
+        return hit;
+      }
+    }
+    const tokens = (await tryRefresh(entry, authenticator, request, deps)) ?? (await authenticator.login());
+    const next = toEntry(request, tokens, deps.clock.now());
+    const credential = fresh(next);
+    if (!credential) throw unusableTokens(request, tokens);
+    await deps.store.write(next);
+    return credential;
+  });
+}
+
+async function tryRefresh(
+  entry: CacheEntry | undefined,
+  authenticator: Authenticator,
+  request: GetTokenRequest,
+  deps: GetTokenDeps,
+): Promise<TokenSet | undefined> {
+  if (!entry?.refreshToken) return undefined;
+  deps.logger.debug(1, 'the cached token has expired; refreshing it');
+  let tokens: TokenSet;
+  try {
+    tokens = await authenticator.refresh(entry.refreshToken);
+  } catch (error) {
+    if (!(error instanceof RefreshRejectedError)) throw error;
+    deps.logger.info('The session at the identity provider has ended; logging in again.');
+    deps.logger.debug(1, `refresh rejected: ${error.message}`);
+    // The refresh token is dead: forget it now, so that a failed login does not make the next call retry it.
+    await deps.store.write({ ...entry, refreshToken: undefined });
+    return undefined;
+  }
+  const merged: TokenSet = { ...tokens, refreshToken: tokens.refreshToken ?? entry.refreshToken };
+  const wanted = request.useAccessToken ? merged.accessToken : merged.idToken;
+  if (!wanted) {
+    // Some providers (Entra ID) answer a refresh without an id_token. Logging in again gives one.
+    deps.logger.info(
+      `The identity provider refreshed without ${request.useAccessToken ? 'an access token' : 'an ID token'}; logging in again.`,
+    );
+    return undefined;
+  }
+  deps.logger.debug(1, 'refreshed the token');
+  return merged;
+}
+
+function unusableTokens(request: GetTokenRequest, tokens: TokenSet): AppError {
+  if (request.useAccessToken ? !tokens.accessToken : !tokens.idToken) {
+    const what = request.useAccessToken ? 'an access token' : 'an ID token';
+    return new AppError('provider.no-token', `the identity provider answered without ${what}`, {
+      exitCode: ExitCode.provider,
+      hint: request.useAccessToken
+        ? 'check the client configuration at the identity provider'
+        : 'make sure the client may use the openid scope, or pass --oidc-use-access-token',
+    });
+  }
+  return new AppError(
+    'provider.token-expired',
+    'the identity provider issued a token that is already expired',
+    {
+      exitCode: ExitCode.provider,
+      hint: "check this machine's clock, and the token lifetime configured at the provider",
+    },
+  );
+}
+
+function toEntry(request: GetTokenRequest, tokens: TokenSet, now: number): CacheEntry {
+  return {
+    format: entryFormat,
+    issuer: request.issuer,
+    clientId: request.clientId,
+    obtainedAt: now,
+    idToken: tokens.idToken,
+    idTokenExpiresAt: tokens.idTokenExpiresAt,
+    accessToken: tokens.accessToken,
+    accessTokenExpiresAt: tokens.accessTokenExpiresAt,
+    refreshToken: tokens.refreshToken,
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The small interfaces the use cases talk to. Adapters live in cache/, oidc/, flows/ and platform/; tests use fakes
+ * with state (test/unit/fakes.ts).
+ */
+import type { CacheEntry } from '../cache/entry.js';
+
+/** The cache entry of one cache key. */
+export interface TokenStore {
+  /** undefined on a miss, including an unreadable or corrupt entry (the store reports those itself). */
+  read(): Promise<CacheEntry | undefined>;
+  /** Replaces the entry atomically: a failed write leaves the previous entry as it was. */
+  write(entry: CacheEntry): Promise<void>;
+}
+
+/** Mutual exclusion between plugin processes working on the same cache key. */
+export interface KeyLock {
+  withLock<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** Tokens as received from the provider, already validated. Times in ms since the epoch. */
+export interface TokenSet {
+  readonly idToken: string | undefined;
+  readonly idTokenExpiresAt: number | undefined;
+  readonly accessToken: string | undefined;
+  readonly accessTokenExpiresAt: number | undefined;
+  readonly refreshToken: string | undefined;
+}
+
+export interface Authenticator {
+  /**
+   * Uses a refresh token. Throws RefreshRejectedError when the provider refuses it (invalid_grant): the caller then
+   * drops it and logs in. Any other failure (network, 5xx) is thrown as is and ends the call.
+   */
+  refresh(refreshToken: string): Promise<TokenSet>;
+  /** Runs the login flow chosen by the flags (browser, …). */
+  login(): Promise<TokenSet>;
+}
+
+export class RefreshRejectedError extends Error {
+  override readonly name = 'RefreshRejectedError';
+}
+
+export interface Logger {
+  /** Always shown: what the user needs to see (the URL to open, what is happening). */
+  info(message: string): void;
+  warn(message: string): void;
+  /** Shown from the given verbosity level on. Never pass a secret. */
+  debug(level: number, message: string): void;
+}
+
+export interface Clock {
+  now(): number;
+}

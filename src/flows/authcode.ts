@@ -1,0 +1,87 @@
+/**
+ * Authorization code flow with the browser: start the callback server, open the provider's login page, wait for
+ * the redirect, exchange the code (with PKCE), all within --authentication-timeout-sec.
+ */
+import type { Logger, TokenSet } from '../core/ports.js';
+import { AppError, ExitCode } from '../errors.js';
+import type { OidcClient } from '../oidc/client.js';
+import { openInBrowser } from '../platform/browser.js';
+import { startCallbackServer } from './callback-server.js';
+
+export interface AuthCodeOptions {
+  readonly listenAddresses: readonly string[];
+  readonly redirectUrl: string | undefined;
+  readonly redirectUrlHostname: string;
+  readonly localServerTls: { cert: string; key: string } | undefined;
+  readonly pkce: 'auto' | 'no' | 'S256';
+  readonly authRequestExtraParams: Readonly<Record<string, string>>;
+  readonly skipOpenBrowser: boolean;
+  readonly browserCommand: string | undefined;
+  readonly openUrlAfterAuthentication: string | undefined;
+  readonly timeoutSec: number;
+  readonly verbosity: number;
+}
+
+export async function loginWithBrowser(
+  oidc: OidcClient,
+  options: AuthCodeOptions,
+  logger: Logger,
+): Promise<TokenSet> {
+  const server = await startCallbackServer({
+    addresses: options.listenAddresses,
+    tls: options.localServerTls,
+    logger,
+  });
+  try {
+    const redirectUri =
+      options.redirectUrl ?? `${server.scheme}://${options.redirectUrlHostname}:${server.port}`;
+    const request = await oidc.startAuthorization({
+      redirectUri,
+      pkce: options.pkce,
+      extraParams: options.authRequestExtraParams,
+    });
+    let tokens: TokenSet | undefined;
+    const callback = server.waitForCallback({
+      path: new URL(redirectUri).pathname,
+      state: request.state,
+      redirectAfterSuccess: options.openUrlAfterAuthentication,
+      handle: async (callbackUrl) => {
+        tokens = await request.complete(callbackUrl);
+      },
+    });
+    logger.info(`Open this URL in your browser to log in:\n  ${request.url.href}`);
+    if (!options.skipOpenBrowser) {
+      await openInBrowser(request.url.href, {
+        command: options.browserCommand,
+        verbosity: options.verbosity,
+        logger,
+      });
+    }
+    await withTimeout(callback, options.timeoutSec);
+    logger.info('Logged in.');
+    return tokens as unknown as TokenSet;
+  } finally {
+    await server.close();
+  }
+}
+
+async function withTimeout<T>(work: Promise<T>, seconds: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new AppError('auth.timeout', `no login completed within ${seconds} s`, {
+            exitCode: ExitCode.authentication,
+            hint: 'open the URL printed above and log in, or raise --authentication-timeout-sec',
+          }),
+        ),
+      seconds * 1000,
+    );
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

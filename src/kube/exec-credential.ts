@@ -1,0 +1,67 @@
+/**
+ * The ExecCredential contract with kubectl (client-go): what it tells us in KUBERNETES_EXEC_INFO and the one JSON
+ * document we answer with on stdout.
+ */
+import { AppError, ExitCode } from '../errors.js';
+
+export const execCredentialApiVersions = [
+  'client.authentication.k8s.io/v1',
+  'client.authentication.k8s.io/v1beta1',
+] as const;
+export type ExecCredentialApiVersion = (typeof execCredentialApiVersions)[number];
+
+export interface ExecInfo {
+  readonly apiVersion: ExecCredentialApiVersion;
+  /** false when kubectl has no stdin to give us (interactiveMode Never, or stdin is not a terminal). */
+  readonly interactive: boolean;
+}
+
+/**
+ * Reads KUBERNETES_EXEC_INFO. Absent (a manual run): v1beta1 like int128/kubelogin, interactive when stdin is a TTY.
+ */
+export function parseExecInfo(raw: string | undefined, stdinIsTty: boolean): ExecInfo {
+  if (raw === undefined || raw.trim() === '') {
+    return { apiVersion: 'client.authentication.k8s.io/v1beta1', interactive: stdinIsTty };
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(raw);
+  } catch (cause) {
+    throw execInfoError('KUBERNETES_EXEC_INFO is not valid JSON', cause);
+  }
+  if (typeof doc !== 'object' || doc === null)
+    throw execInfoError('KUBERNETES_EXEC_INFO is not a JSON object');
+  const { apiVersion, spec } = doc as { apiVersion?: unknown; spec?: { interactive?: unknown } };
+  if (!(execCredentialApiVersions as readonly unknown[]).includes(apiVersion)) {
+    throw execInfoError(
+      `KUBERNETES_EXEC_INFO has apiVersion ${JSON.stringify(apiVersion)}, expected one of ${execCredentialApiVersions.join(', ')}`,
+    );
+  }
+  const interactive = typeof spec?.interactive === 'boolean' ? spec.interactive : stdinIsTty;
+  return { apiVersion: apiVersion as ExecCredentialApiVersion, interactive };
+}
+
+function execInfoError(message: string, cause?: unknown): AppError {
+  return new AppError('usage.exec-info', message, {
+    exitCode: ExitCode.usage,
+    hint: 'set apiVersion: client.authentication.k8s.io/v1 in the exec section of your kubeconfig user',
+    cause,
+  });
+}
+
+/** The document printed on stdout. `expirationTimestamp` is RFC 3339 in UTC, whole seconds. */
+export function renderExecCredential(
+  apiVersion: ExecCredentialApiVersion,
+  token: string,
+  expiresAtMs: number,
+): string {
+  const expirationTimestamp = new Date(Math.floor(expiresAtMs / 1000) * 1000)
+    .toISOString()
+    .replace('.000Z', 'Z');
+  return `${JSON.stringify({
+    kind: 'ExecCredential',
+    apiVersion,
+    spec: { interactive: false },
+    status: { expirationTimestamp, token },
+  })}\n`;
+}

@@ -1,0 +1,65 @@
+/**
+ * The process edge: argv/env/stdio/signals → run → exit code. The only place that exits.
+ *
+ * `get-token` is dispatched here, before any CLI framework is loaded, because kubectl runs it before every API call
+ * and a cache hit must cost little more than starting Node. Everything else goes through commander (cli/program.ts).
+ */
+import { writeSync } from 'node:fs';
+import { runGetToken } from './app/get-token.js';
+import { ExitCode, isAppError, redact } from './errors.js';
+import { writeStderr } from './platform/logger.js';
+
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let verbosity = 0;
+  try {
+    const [command, ...rest] = argv;
+    if (command === 'get-token' && !rest.some((arg) => arg === '-h' || arg === '--help')) {
+      const credential = await runGetToken(rest, env, (level) => {
+        verbosity = level;
+      });
+      writeSync(1, credential);
+      return ExitCode.ok;
+    }
+    const { runProgram } = await import('./cli/program.js');
+    return await runProgram(argv, env);
+  } catch (error) {
+    reportError(error, verbosity);
+    return isAppError(error) ? error.exitCode : ExitCode.unexpected;
+  }
+}
+
+/** `error:` and `hint:` lines; the code, cause chain and stack only with -v. Everything passes through redact. */
+function reportError(error: unknown, verbosity: number): void {
+  const lines: string[] = [];
+  if (isAppError(error)) {
+    lines.push(`error: ${error.message}`);
+    if (error.hint) lines.push(`hint: ${error.hint}`);
+  } else {
+    lines.push(`error: unexpected failure: ${(error as Error)?.message ?? String(error)}`);
+    lines.push('hint: run again with -v=1 and report the output (it never contains tokens)');
+  }
+  if (verbosity >= 1) {
+    let current: unknown = error;
+    for (let depth = 0; current && depth < 5; depth++) {
+      const e = current as Error & { code?: unknown };
+      lines.push(
+        `  ${depth === 0 ? 'detail' : 'caused by'}: ${e.name ?? 'Error'}${e.code ? ` [${String(e.code)}]` : ''}: ${e.message}`,
+      );
+      if (verbosity >= 2 && e.stack) lines.push(e.stack.split('\n').slice(1).join('\n'));
+      current = e.cause;
+    }
+  }
+  writeStderr(`${redact(lines.join('\n'), [])}\n`);
+}
+
+const interrupted = (signal: NodeJS.Signals, code: number) => () => {
+  writeStderr(`\nerror: interrupted (${signal})\n`);
+  process.exit(code);
+};
+process.once('SIGINT', interrupted('SIGINT', ExitCode.interrupted));
+process.once('SIGTERM', interrupted('SIGTERM', 143));
+
+main(process.argv.slice(2), process.env).then(
+  (code) => process.exit(code),
+  () => process.exit(ExitCode.unexpected),
+);

@@ -1,0 +1,90 @@
+/**
+ * Translates what openid-client and fetch throw into AppErrors with the documented exit codes. OAuth errors keep the
+ * provider's `error` and `error_description`.
+ */
+import * as client from 'openid-client';
+import { RefreshRejectedError } from '../core/ports.js';
+import { AppError, ExitCode, isAppError } from '../errors.js';
+
+export type OidcStep = 'discovery' | 'login' | 'refresh';
+
+export function toAppError(error: unknown, step: OidcStep, issuer: string): Error {
+  if (isAppError(error) || error instanceof RefreshRejectedError) return error;
+
+  if (error instanceof client.ResponseBodyError) {
+    const what = `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`;
+    if (step === 'refresh' && error.error === 'invalid_grant') return new RefreshRejectedError(what);
+    if (error.status >= 500) {
+      return new AppError(
+        'provider.server-error',
+        `the identity provider failed (HTTP ${error.status}, ${what})`,
+        {
+          exitCode: ExitCode.provider,
+          hint: 'retry later; if it persists, ask the identity provider administrator',
+          cause: error,
+        },
+      );
+    }
+    const clientProblem = [
+      'invalid_client',
+      'unauthorized_client',
+      'invalid_request',
+      'invalid_scope',
+    ].includes(error.error);
+    return new AppError(`auth.${error.error}`, `the identity provider refused the ${step} (${what})`, {
+      exitCode: clientProblem ? ExitCode.provider : ExitCode.authentication,
+      hint: clientProblem
+        ? 'check --oidc-client-id, --oidc-client-secret (or OIDC_CLIENT_SECRET) and the scopes against the client registration'
+        : 'log in again; if it keeps failing, ask the identity provider administrator',
+      cause: error,
+    });
+  }
+  if (error instanceof client.AuthorizationResponseError) {
+    const what = `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`;
+    return new AppError(`auth.${error.error}`, `the identity provider refused the login (${what})`, {
+      exitCode: ExitCode.authentication,
+      hint:
+        error.error === 'access_denied'
+          ? 'log in again and grant access'
+          : 'check the client registration at the identity provider',
+      cause: error,
+    });
+  }
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('OAUTH_')) {
+    // Response validation: wrong issuer, audience, nonce, signature, an unusable discovery document…
+    return new AppError(
+      'provider.invalid-response',
+      `the identity provider's ${step} response is not acceptable: ${(error as Error).message}`,
+      {
+        exitCode: ExitCode.provider,
+        hint:
+          step === 'discovery'
+            ? `check --oidc-issuer-url: ${issuer}/.well-known/openid-configuration must be an OpenID discovery document whose issuer is exactly ${issuer}`
+            : "check --oidc-issuer-url and --oidc-client-id against the provider, and this machine's clock",
+        cause: error,
+      },
+    );
+  }
+  const name = (error as Error | undefined)?.name;
+  if (error instanceof TypeError || name === 'TimeoutError' || name === 'AbortError') {
+    const reason = describeNetworkError(error);
+    return new AppError(
+      'provider.unreachable',
+      `cannot reach the identity provider at ${issuer} (${reason})`,
+      {
+        exitCode: ExitCode.provider,
+        hint: 'check --oidc-issuer-url, your network or proxy, and the provider status',
+        cause: error,
+      },
+    );
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function describeNetworkError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  if (cause?.code) return cause.code;
+  if ((error as Error).name === 'TimeoutError') return 'timed out';
+  return cause?.message ?? (error as Error).message;
+}

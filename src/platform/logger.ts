@@ -1,0 +1,25 @@
+/**
+ * Messages for the user, on stderr only: stdout belongs to the ExecCredential. Written synchronously with
+ * fs.writeSync, so nothing is lost when the process exits right after, and process.stderr is never created on the
+ * cache-hit path.
+ */
+import { writeSync } from 'node:fs';
+import type { Logger } from '../core/ports.js';
+
+export function createStderrLogger(verbosity: number, write: (text: string) => void = writeStderr): Logger {
+  return {
+    info: (message) => write(`${message}\n`),
+    warn: (message) => write(`warning: ${message}\n`),
+    debug: (level, message) => {
+      if (verbosity >= level) write(`[${level}] ${message}\n`);
+    },
+  };
+}
+
+export function writeStderr(text: string): void {
+  try {
+    writeSync(2, text);
+  } catch {
+    // stderr closed or not writable: nothing sensible left to do.
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * Builds the rig's executables (the browser driver) into .test-out/, for tests and the demo.
+ * The driver is a separate process because the plugin runs --browser-command as a program.
+ */
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const rigOutDir = join(repoRoot, '.test-out');
+export const browserDriverPath = join(rigOutDir, 'browser-driver');
+export const pluginBin = join(repoRoot, 'bin', 'kubectl-together_login');
+
+export async function buildRigExecutables(): Promise<void> {
+  mkdirSync(rigOutDir, { recursive: true });
+  await build({
+    entryPoints: [join(repoRoot, 'test/rig/browser-driver.ts')],
+    outfile: join(rigOutDir, 'browser-driver.cjs'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
+  writeFileSync(
+    browserDriverPath,
+    `#!/bin/sh\nexec "${process.execPath}" "${join(rigOutDir, 'browser-driver.cjs')}" "$@"\n`,
+  );
+  chmodSync(browserDriverPath, 0o755);
+}
+
+export async function buildPlugin(): Promise<void> {
+  const { execFileSync } = await import('node:child_process');
+  execFileSync(process.execPath, [join(repoRoot, 'scripts/build.mjs')], { cwd: repoRoot, stdio: 'inherit' });
+}

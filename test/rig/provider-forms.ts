@@ -1,0 +1,104 @@
+/**
+ * A tiny "browser" over HTTP: follows redirects with a cookie jar and submits the login and consent forms of
+ * oidc-provider's pages, until the provider redirects to the plugin's loopback callback, which it then requests.
+ * Used as --browser-command in tests, and by the demo on machines without a display.
+ */
+export interface FormLoginOptions {
+  readonly login: string;
+  readonly password: string;
+  /** Stop after this many requests (a loop means a bug). */
+  readonly maxSteps?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface FormLoginResult {
+  /** Status and body of the final page (the plugin's callback answer). */
+  readonly status: number;
+  readonly body: string;
+  readonly finalUrl: string;
+}
+
+export async function completeLoginWithForms(
+  startUrl: string,
+  options: FormLoginOptions,
+): Promise<FormLoginResult> {
+  const cookies = new Map<string, string>();
+  const log = options.log ?? (() => undefined);
+  let url = startUrl;
+  let method = 'GET';
+  let body: URLSearchParams | undefined;
+  const startOrigin = new URL(startUrl).origin;
+
+  for (let step = 0; step < (options.maxSteps ?? 20); step++) {
+    const target = new URL(url);
+    const sameSite = target.origin === startOrigin;
+    const headers: Record<string, string> = {};
+    if (sameSite && cookies.size > 0) headers.cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
+    log(`${method} ${target.origin}${target.pathname}`);
+    const response = await fetch(url, { method, headers, body, redirect: 'manual' });
+    if (sameSite) {
+      for (const cookie of response.headers.getSetCookie()) {
+        const [pair] = cookie.split(';');
+        const at = (pair as string).indexOf('=');
+        cookies.set((pair as string).slice(0, at).trim(), (pair as string).slice(at + 1).trim());
+      }
+    }
+    const location = response.headers.get('location');
+    if (response.status >= 300 && response.status < 400 && location) {
+      url = new URL(location, url).href;
+      method = 'GET';
+      body = undefined;
+      continue;
+    }
+    const text = await response.text();
+    if (!sameSite) return { status: response.status, body: text, finalUrl: url };
+    const form = parseFirstForm(text);
+    if (!form) {
+      throw new Error(
+        `the provider page at ${target.pathname} (HTTP ${response.status}) has no form to submit: ${text.slice(0, 300)}`,
+      );
+    }
+    const fields = new URLSearchParams(form.hidden);
+    if (form.inputs.includes('login')) fields.set('login', options.login);
+    if (form.inputs.includes('password')) fields.set('password', options.password);
+    url = new URL(form.action, url).href;
+    method = form.method;
+    body = fields;
+  }
+  throw new Error('the login did not finish within the step limit');
+}
+
+interface ParsedForm {
+  readonly action: string;
+  readonly method: string;
+  readonly hidden: [string, string][];
+  readonly inputs: string[];
+}
+
+function parseFirstForm(html: string): ParsedForm | undefined {
+  const form = /<form\b([^>]*)>([\s\S]*?)<\/form>/i.exec(html);
+  if (!form) return undefined;
+  const attributes = form[1] as string;
+  const action = /action="([^"]*)"/i.exec(attributes)?.[1] ?? '';
+  const method = (/method="([^"]*)"/i.exec(attributes)?.[1] ?? 'get').toUpperCase();
+  const hidden: [string, string][] = [];
+  const inputs: string[] = [];
+  for (const input of (form[2] as string).matchAll(/<input\b([^>]*)>/gi)) {
+    const attrs = input[1] as string;
+    const name = /name="([^"]*)"/i.exec(attrs)?.[1];
+    if (!name) continue;
+    inputs.push(name);
+    if (/type="hidden"/i.test(attrs))
+      hidden.push([name, decodeEntities(/value="([^"]*)"/i.exec(attrs)?.[1] ?? '')]);
+  }
+  return { action: decodeEntities(action), method, hidden, inputs };
+}
+
+function decodeEntities(text: string): string {
+  return text
+    .replace(/&#(\d+);/g, (_, code) => String.fromCharCode(Number(code)))
+    .replace(/&#x([0-9a-f]+);/gi, (_, code) => String.fromCharCode(Number.parseInt(code, 16)))
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
+}

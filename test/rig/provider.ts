@@ -1,0 +1,172 @@
+/**
+ * A real OpenID Provider (the `oidc-provider` package) on 127.0.0.1 with a random port, for tests and the demo.
+ * It counts requests per endpoint and grants per type, so tests can assert "no network on a cache hit" and
+ * "exactly one login".
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair } from 'jose';
+import Provider, { type Configuration } from 'oidc-provider';
+
+export interface RigUser {
+  readonly id: string;
+  readonly email: string;
+  readonly groups: readonly string[];
+  readonly name?: string;
+}
+
+export const defaultUsers: readonly RigUser[] = [
+  { id: 'alice', email: 'alice@example.com', groups: ['developers', 'oncall'], name: 'Alice Example' },
+  { id: 'bob', email: 'bob@example.com', groups: ['viewers'], name: 'Bob Example' },
+];
+
+/** A public native client, as kubelogin users register them: PKCE, loopback redirect URIs, no secret. */
+export const publicClientId = 'kubectl-public';
+/** A confidential client with a secret. */
+export const confidentialClientId = 'kubectl-confidential';
+export const confidentialClientSecret = 'rig-confidential-secret-0123456789';
+export const loopbackRedirectUris = ['http://localhost:8000', 'http://localhost:18000'];
+
+export interface ProviderOptions {
+  /** Seconds an ID token (and access token) is valid; short values drive expiry tests. */
+  readonly idTokenTtlSec?: number;
+  readonly users?: readonly RigUser[];
+  /** Extra path after the origin, e.g. `/realms/test` (issuer with a path). */
+  readonly issuerPath?: string;
+}
+
+export interface RigProvider {
+  readonly issuer: string;
+  readonly port: number;
+  /** Requests per path, e.g. `/token`, `/.well-known/openid-configuration`. */
+  readonly requests: Map<string, number>;
+  /** Successful token grants per grant_type, e.g. `authorization_code`, `refresh_token`. */
+  readonly grants: Map<string, number>;
+  /** Grant errors seen at the token endpoint, e.g. `invalid_grant`. */
+  readonly grantErrors: string[];
+  totalRequests(): number;
+  resetCounts(): void;
+  close(): Promise<void>;
+}
+
+export async function startProvider(options: ProviderOptions = {}): Promise<RigProvider> {
+  const users = new Map((options.users ?? defaultUsers).map((user) => [user.id, user]));
+  const ttl = options.idTokenTtlSec ?? 300;
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const signingKey = { ...(await exportJWK(privateKey)), kid: 'rig-key-1', use: 'sig', alg: 'RS256' };
+
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const issuer = `http://127.0.0.1:${port}${options.issuerPath ?? ''}`;
+
+  const configuration: Configuration = {
+    clients: [
+      {
+        client_id: publicClientId,
+        application_type: 'native',
+        token_endpoint_auth_method: 'none',
+        redirect_uris: loopbackRedirectUris,
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+      },
+      {
+        client_id: confidentialClientId,
+        client_secret: confidentialClientSecret,
+        application_type: 'native',
+        redirect_uris: loopbackRedirectUris,
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+      },
+    ],
+    jwks: { keys: [signingKey as never] },
+    findAccount: async (_ctx, id) => {
+      const user = users.get(id);
+      if (!user) return undefined;
+      return {
+        accountId: id,
+        claims: async () => ({
+          sub: id,
+          email: user.email,
+          email_verified: true,
+          groups: [...user.groups],
+          name: user.name,
+          preferred_username: id,
+        }),
+      };
+    },
+    claims: {
+      openid: ['sub'],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'preferred_username'],
+      groups: ['groups'],
+    },
+    // Put email and groups into the ID token itself, as the IdPs kube-apiserver users configure do.
+    conformIdTokenClaims: false,
+    features: { devInteractions: { enabled: true } },
+    // Refresh tokens for every login, without the offline_access/consent dance; rotated on every use.
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    ttl: {
+      IdToken: ttl,
+      AccessToken: ttl,
+      RefreshToken: 3600,
+      Grant: 3600,
+      Session: 3600,
+      Interaction: 600,
+      AuthorizationCode: 60,
+    },
+    cookies: { keys: ['rig-cookie-key-0123456789abcdef'] },
+  };
+  const provider = new Provider(issuer, configuration);
+
+  const requests = new Map<string, number>();
+  const grants = new Map<string, number>();
+  const grantErrors: string[] = [];
+  provider.use(async (ctx, next) => {
+    const path = ctx.path.slice(options.issuerPath?.length ?? 0) || '/';
+    requests.set(path, (requests.get(path) ?? 0) + 1);
+    await next();
+  });
+  provider.on('grant.success', (ctx) => {
+    const type = String(ctx.oidc.params?.grant_type);
+    grants.set(type, (grants.get(type) ?? 0) + 1);
+  });
+  provider.on('grant.error', (_ctx, error) => {
+    grantErrors.push((error as { error?: string }).error ?? String(error));
+  });
+
+  const callback = provider.callback();
+  if (options.issuerPath) {
+    const prefix = options.issuerPath;
+    server.on('request', (req, res) => {
+      if (req.url?.startsWith(prefix)) {
+        req.url = req.url.slice(prefix.length) || '/';
+        callback(req, res);
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+  } else {
+    server.on('request', callback);
+  }
+
+  return {
+    issuer,
+    port,
+    requests,
+    grants,
+    grantErrors,
+    totalRequests: () => [...requests.values()].reduce((a, b) => a + b, 0),
+    resetCounts: () => {
+      requests.clear();
+      grants.clear();
+      grantErrors.length = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
