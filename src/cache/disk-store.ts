@@ -80,8 +80,10 @@ function writeEntry(dir: string, path: string, entry: CacheEntry): void {
   ensurePrivateDir(dir);
   const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
   let fd: number | undefined;
+  let created = false;
   try {
     fd = openSync(temp, 'wx', 0o600);
+    created = true;
     // openSync's mode is filtered by the umask, which can only remove bits; chmod makes 0600 explicit either way.
     chmodSync(temp, 0o600);
     writeSync(fd, serializeCacheEntry(entry));
@@ -91,7 +93,8 @@ function writeEntry(dir: string, path: string, entry: CacheEntry): void {
     renameSync(temp, path);
   } catch (error) {
     if (fd !== undefined) closeSync(fd);
-    rmSync(temp, { force: true });
+    // Only what this call created: the previous entry and anything else in the directory stay as they were.
+    if (created) rmSync(temp, { force: true });
     throw cacheDirError(dir, error);
   }
 }

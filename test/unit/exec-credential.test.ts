@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { parseExecInfo, renderExecCredential } from '../../src/kube/exec-credential.js';
+
+describe('KUBERNETES_EXEC_INFO', () => {
+  it.each([
+    [undefined, true, 'client.authentication.k8s.io/v1beta1', true],
+    [undefined, false, 'client.authentication.k8s.io/v1beta1', false],
+    [
+      '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":false}}',
+      true,
+      'client.authentication.k8s.io/v1',
+      false,
+    ],
+    [
+      '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","spec":{"interactive":true}}',
+      false,
+      'client.authentication.k8s.io/v1beta1',
+      true,
+    ],
+    [
+      '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"cluster":{"server":"https://x"}}}',
+      true,
+      'client.authentication.k8s.io/v1',
+      true,
+    ],
+  ])('%s (stdin TTY: %s) → %s, interactive %s', (raw, tty, apiVersion, interactive) => {
+    expect(parseExecInfo(raw, tty)).toEqual({ apiVersion, interactive });
+  });
+
+  it.each([
+    ['{not json', 'not valid JSON'],
+    ['[]', 'apiVersion'],
+    ['"text"', 'not a JSON object'],
+    ['{"apiVersion":"client.authentication.k8s.io/v2"}', 'apiVersion "client.authentication.k8s.io/v2"'],
+  ])('rejects %s with exit code 2', (raw, message) => {
+    expect(() => parseExecInfo(raw, false)).toThrow(message);
+    try {
+      parseExecInfo(raw, false);
+    } catch (error) {
+      expect(error).toMatchObject({ exitCode: 2 });
+    }
+  });
+});
+
+describe('ExecCredential output', () => {
+  it('is one JSON line with the token and an RFC 3339 expiry in whole seconds', () => {
+    const text = renderExecCredential(
+      'client.authentication.k8s.io/v1',
+      'tok',
+      Date.UTC(2030, 0, 2, 3, 4, 5, 678),
+    );
+    expect(text.endsWith('\n')).toBe(true);
+    expect(text.trim().includes('\n')).toBe(false);
+    expect(JSON.parse(text)).toEqual({
+      kind: 'ExecCredential',
+      apiVersion: 'client.authentication.k8s.io/v1',
+      spec: { interactive: false },
+      status: { expirationTimestamp: '2030-01-02T03:04:05Z', token: 'tok' },
+    });
+  });
+});
