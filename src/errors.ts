@@ -50,7 +50,10 @@ export function isAppError(value: unknown): value is AppError {
   );
 }
 
-export function usageError(message: string, hint?: string): AppError {
+export function usageError(
+  message: string,
+  hint = 'run `kubectl together-login get-token --help` for the flags',
+): AppError {
   return new AppError('usage', message, { exitCode: ExitCode.usage, hint });
 }
 

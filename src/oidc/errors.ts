@@ -39,6 +39,18 @@ export function toAppError(error: unknown, step: OidcStep, issuer: string): Erro
       cause: error,
     });
   }
+  if (error instanceof client.WWWAuthenticateChallengeError) {
+    // A 401 with a WWW-Authenticate challenge: the provider did not accept the client's credentials.
+    const challenge = error.cause[0]?.parameters;
+    const what = [challenge?.error ?? `HTTP ${error.status}`, challenge?.error_description]
+      .filter(Boolean)
+      .join(': ');
+    return new AppError('provider.client-rejected', `the identity provider refused the ${step} (${what})`, {
+      exitCode: ExitCode.provider,
+      hint: 'check --oidc-client-id and --oidc-client-secret (or OIDC_CLIENT_SECRET) against the client registration',
+      cause: error,
+    });
+  }
   if (error instanceof client.AuthorizationResponseError) {
     const what = `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`;
     return new AppError(`auth.${error.error}`, `the identity provider refused the login (${what})`, {
@@ -80,6 +92,13 @@ export function toAppError(error: unknown, step: OidcStep, issuer: string): Erro
     );
   }
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/** openid-client wraps the precise reason ("response parameter iss missing") in generic errors. */
+function innermostMessage(error: unknown): string {
+  let current = error as Error | undefined;
+  while (current?.cause instanceof Error) current = current.cause;
+  return current?.message ?? String(error);
 }
 
 function describeNetworkError(error: unknown): string {

@@ -2,6 +2,9 @@
  * Executable used as --browser-command: `browser-driver <url>`. Logs in as RIG_LOGIN (default alice) through the
  * provider's forms. Writes what it did to RIG_DRIVER_LOG when set, and counts its runs in RIG_DRIVER_COUNT (a file
  * that gets one line per run), so tests can assert how many browser windows the plugin opened.
+ *
+ * RIG_DRIVER_MODE: `login` (default); `wrong-state-first` sends a callback with a foreign state before logging in;
+ * `deny` answers the callback with error=access_denied, as a provider does when the user refuses.
  */
 import { appendFileSync } from 'node:fs';
 import { completeLoginWithForms } from './provider-forms.js';
@@ -17,11 +20,35 @@ if (!url) {
   log('no URL given');
   process.exit(2);
 }
-completeLoginWithForms(url, {
-  login: process.env.RIG_LOGIN ?? 'alice',
-  password: process.env.RIG_PASSWORD ?? 'any-password',
-  log,
-}).then(
+async function drive(authorizationUrl: string): Promise<{ status: number }> {
+  const params = new URL(authorizationUrl).searchParams;
+  const callback = new URL(params.get('redirect_uri') ?? '');
+  const mode = process.env.RIG_DRIVER_MODE ?? 'login';
+  if (mode === 'deny') {
+    // Like a real provider, with `iss` (RFC 9207): the rig's issuer is the authorization URL's origin.
+    callback.search = new URLSearchParams({
+      error: 'access_denied',
+      error_description: 'the user said no',
+      state: params.get('state') ?? '',
+      iss: new URL(authorizationUrl).origin,
+    }).toString();
+    const response = await fetch(callback);
+    log(`deny callback: HTTP ${response.status}`);
+    return { status: response.status };
+  }
+  if (mode === 'wrong-state-first') {
+    callback.search = new URLSearchParams({ code: 'forged', state: 'not-the-state' }).toString();
+    const response = await fetch(callback);
+    log(`wrong-state callback: HTTP ${response.status}`);
+  }
+  return completeLoginWithForms(authorizationUrl, {
+    login: process.env.RIG_LOGIN ?? 'alice',
+    password: process.env.RIG_PASSWORD ?? 'any-password',
+    log,
+  });
+}
+
+drive(url).then(
   (result) => {
     log(`done: HTTP ${result.status}`);
     process.exit(0);
