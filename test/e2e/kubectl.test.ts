@@ -1,0 +1,124 @@
+/**
+ * The real kubectl runs the built plugin from a generated kubeconfig against a small HTTPS API server that verifies
+ * tokens like kube-apiserver's OIDC authenticator. Runs for the oldest and the newest kubectl on this machine.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiServer, startApiServer } from '../rig/api-server.js';
+import { browserDriverPath, pluginBin } from '../rig/build.js';
+import { findKubectls, type KubectlBinary, writeKubeconfig } from '../rig/kubectl.js';
+import { tempDir } from '../rig/plugin.js';
+import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+
+const kubectls = findKubectls();
+const chosen = kubectls.length > 1 ? [kubectls[0], kubectls[kubectls.length - 1]] : kubectls;
+
+if (chosen.length === 0) {
+  if (process.env.CI === 'true') throw new Error('kubectl is required for the e2e tests under CI=true, and none was found');
+  console.warn('\n*** SKIPPING the kubectl e2e tests: no kubectl found on this machine ***\n');
+}
+
+function kubectl(binary: KubectlBinary, kubeconfig: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    // Async: the provider and the API server live in this process and must keep answering.
+    execFile(
+      binary.path,
+      [`--kubeconfig=${kubeconfig}`, ...args],
+      { env: { PATH: process.env.PATH ?? '', HOME: tempDir('home') }, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe.skipIf(chosen.length === 0).each(chosen as KubectlBinary[])('kubectl $version', (binary) => {
+  let provider: RigProvider;
+  let api: ApiServer;
+
+  beforeAll(async () => {
+    provider = await startProvider({ idTokenTtlSec: 3 });
+    api = await startApiServer({ issuer: provider.issuer, audience: publicClientId });
+  });
+  afterAll(async () => {
+    await api.close();
+    await provider.close();
+  });
+
+  function kubeconfigFor(args: string[], interactiveMode: 'Never' | 'IfAvailable' = 'IfAvailable', server = api): string {
+    const path = join(tempDir('kubeconfig'), 'config');
+    writeKubeconfig({
+      path,
+      serverUrl: server.url,
+      caPem: server.caPem,
+      pluginCommand: pluginBin,
+      pluginArgs: [
+        `--oidc-issuer-url=${provider.issuer}`,
+        `--oidc-client-id=${publicClientId}`,
+        '--oidc-extra-scope=email,groups',
+        `--browser-command=${browserDriverPath}`,
+        `--token-cache-dir=${join(tempDir('cache'), 'oidc-login')}`,
+        ...args,
+      ],
+      interactiveMode,
+    });
+    return path;
+  }
+
+  it('logs in on the first call, answers from the cache on the next, and refreshes an expired token', async () => {
+    const config = kubeconfigFor(['--token-expiry-margin=0'], 'Never');
+    provider.resetCounts();
+
+    const whoami = await kubectl(binary, config, ['auth', 'whoami', '-o', 'json']);
+    expect(whoami.code, whoami.stderr).toBe(0);
+    const review = JSON.parse(whoami.stdout) as { status: { userInfo: { username: string; groups: string[] } } };
+    expect(review.status.userInfo.username).toBe('alice@example.com');
+    expect(review.status.userInfo.groups).toEqual(['developers', 'oncall', 'system:authenticated']);
+    expect(provider.grants.get('authorization_code')).toBe(1);
+
+    provider.resetCounts();
+    const version = await kubectl(binary, config, ['get', '--raw', '/version']);
+    expect(version.code, version.stderr).toBe(0);
+    expect(JSON.parse(version.stdout).gitVersion).toBe('v1.32.0-rig');
+    expect(provider.totalRequests()).toBe(0);
+
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    provider.resetCounts();
+    const afterExpiry = await kubectl(binary, config, ['get', '--raw', '/version']);
+    expect(afterExpiry.code, afterExpiry.stderr).toBe(0);
+    expect(provider.grants.get('refresh_token')).toBe(1);
+    expect(provider.grants.get('authorization_code')).toBeUndefined();
+    expect(api.authenticated.at(-1)).toBe('alice@example.com');
+  });
+
+  it('gets a 401 from the API server when the token is for another audience', async () => {
+    const strict = await startApiServer({ issuer: provider.issuer, audience: 'some-other-client' });
+    try {
+      const config = kubeconfigFor([], 'IfAvailable', strict);
+      const result = await kubectl(binary, config, ['get', '--raw', '/version']);
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(/Unauthorized|must be logged in/);
+      expect(strict.refused.length).toBeGreaterThan(0);
+      expect(strict.refused.every((reason) => reason.includes('aud'))).toBe(true);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('maps a non-email username claim as issuer#value, like kube-apiserver', async () => {
+    const bySub = await startApiServer({ issuer: provider.issuer, audience: publicClientId, usernameClaim: 'sub' });
+    try {
+      const result = await kubectl(binary, kubeconfigFor([], 'IfAvailable', bySub), ['auth', 'whoami', '-o', 'json']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout).status.userInfo.username).toBe(`${provider.issuer}#alice`);
+    } finally {
+      await bySub.close();
+    }
+  });
+
+  it('shows the plugin error to the user and fails the kubectl command', async () => {
+    const config = kubeconfigFor(['--oidc-pkce-method=bogus']);
+    const result = await kubectl(binary, config, ['get', '--raw', '/version']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('error: --oidc-pkce-method must be one of auto|no|S256, not "bogus"');
+  });
+});
