@@ -20,7 +20,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       writeSync(1, credential);
       return ExitCode.ok;
     }
-    const { runProgram } = await import('./cli/program.js');
+    const { runProgram } = await import('./app/full.js');
     return await runProgram(argv, env);
   } catch (error) {
     reportError(error, verbosity);

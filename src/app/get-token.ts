@@ -4,7 +4,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isatty } from 'node:tty';
 import { createDiskStore, noTokenStore } from '../cache/disk-store.js';
 import { type CacheKeyFields, cacheKey, type GrantFamily, sha256Hex } from '../cache/key.js';
 import { type GetTokenInput, parseGetTokenInput } from '../cli/get-token-options.js';
@@ -22,7 +21,7 @@ export async function runGetToken(
 ): Promise<string> {
   const input = parseGetTokenInput(argv, { env, homeDir: homedir() });
   setVerbosity(input.verbosity);
-  const execInfo = parseExecInfo(env.KUBERNETES_EXEC_INFO, isatty(0));
+  const execInfo = parseExecInfo(env.KUBERNETES_EXEC_INFO);
   const logger = createStderrLogger(input.verbosity);
 
   rejectUnsupported(input);
@@ -54,10 +53,8 @@ async function openSession(
   key: string,
   logger: Logger,
 ): Promise<{ lock: KeyLock; authenticator: Authenticator }> {
-  const [{ createKeyLock }, { createAuthenticator }] = await Promise.all([
-    import('../cache/lock.js'),
-    import('./login.js'),
-  ]);
+  // The second bundle: openid-client, the lock library and the flows are compiled only on a cache miss.
+  const { createKeyLock, createAuthenticator } = await import('./full.js');
   // Waiting processes must outlast a whole login of the lock holder.
   const waitMs = (input.authenticationTimeoutSec + 30) * 1000;
   return {

@@ -8,9 +8,9 @@ import { freshCredential, type IssuedCredential } from './freshness.js';
 import {
   type Authenticator,
   type Clock,
+  isRefreshRejected,
   type KeyLock,
   type Logger,
-  RefreshRejectedError,
   type TokenSet,
   type TokenStore,
 } from './ports.js';
@@ -79,7 +79,7 @@ async function tryRefresh(
   try {
     tokens = await authenticator.refresh(entry.refreshToken);
   } catch (error) {
-    if (!(error instanceof RefreshRejectedError)) throw error;
+    if (!isRefreshRejected(error)) throw error;
     deps.logger.info('The session at the identity provider has ended; logging in again.');
     deps.logger.debug(1, `refresh rejected: ${error.message}`);
     // The refresh token is dead: forget it now, so that a failed login does not make the next call retry it.

@@ -40,6 +40,11 @@ export class RefreshRejectedError extends Error {
   override readonly name = 'RefreshRejectedError';
 }
 
+/** By name, not instanceof: the error is created in the second bundle, which has its own copy of this class. */
+export function isRefreshRejected(error: unknown): error is RefreshRejectedError {
+  return error instanceof Error && error.name === 'RefreshRejectedError';
+}
+
 export interface Logger {
   /** Always shown: what the user needs to see (the URL to open, what is happening). */
   info(message: string): void;

@@ -12,16 +12,18 @@ export type ExecCredentialApiVersion = (typeof execCredentialApiVersions)[number
 
 export interface ExecInfo {
   readonly apiVersion: ExecCredentialApiVersion;
-  /** false when kubectl has no stdin to give us (interactiveMode Never, or stdin is not a terminal). */
-  readonly interactive: boolean;
+  /**
+   * false when kubectl has no stdin to give us (interactiveMode Never, or its stdin is not a terminal); undefined
+   * when kubectl did not say (a manual run): the flows that need stdin then check whether it is a terminal. Not
+   * checked here, because node:tty costs start-up time on every cache hit.
+   */
+  readonly interactive: boolean | undefined;
 }
 
-/**
- * Reads KUBERNETES_EXEC_INFO. Absent (a manual run): v1beta1 like int128/kubelogin, interactive when stdin is a TTY.
- */
-export function parseExecInfo(raw: string | undefined, stdinIsTty: boolean): ExecInfo {
+/** Reads KUBERNETES_EXEC_INFO. Absent (a manual run): v1beta1 like int128/kubelogin. */
+export function parseExecInfo(raw: string | undefined): ExecInfo {
   if (raw === undefined || raw.trim() === '') {
-    return { apiVersion: 'client.authentication.k8s.io/v1beta1', interactive: stdinIsTty };
+    return { apiVersion: 'client.authentication.k8s.io/v1beta1', interactive: undefined };
   }
   let doc: unknown;
   try {
@@ -37,7 +39,7 @@ export function parseExecInfo(raw: string | undefined, stdinIsTty: boolean): Exe
       `KUBERNETES_EXEC_INFO has apiVersion ${JSON.stringify(apiVersion)}, expected one of ${execCredentialApiVersions.join(', ')}`,
     );
   }
-  const interactive = typeof spec?.interactive === 'boolean' ? spec.interactive : stdinIsTty;
+  const interactive = typeof spec?.interactive === 'boolean' ? spec.interactive : undefined;
   return { apiVersion: apiVersion as ExecCredentialApiVersion, interactive };
 }
 

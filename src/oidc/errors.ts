@@ -3,13 +3,13 @@
  * provider's `error` and `error_description`.
  */
 import * as client from 'openid-client';
-import { RefreshRejectedError } from '../core/ports.js';
+import { isRefreshRejected, RefreshRejectedError } from '../core/ports.js';
 import { AppError, ExitCode, isAppError } from '../errors.js';
 
 export type OidcStep = 'discovery' | 'login' | 'refresh';
 
 export function toAppError(error: unknown, step: OidcStep, issuer: string): Error {
-  if (isAppError(error) || error instanceof RefreshRejectedError) return error;
+  if (isAppError(error) || isRefreshRejected(error)) return error;
 
   if (error instanceof client.ResponseBodyError) {
     const what = `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`;

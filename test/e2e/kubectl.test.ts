@@ -15,11 +15,16 @@ const kubectls = findKubectls();
 const chosen = kubectls.length > 1 ? [kubectls[0], kubectls[kubectls.length - 1]] : kubectls;
 
 if (chosen.length === 0) {
-  if (process.env.CI === 'true') throw new Error('kubectl is required for the e2e tests under CI=true, and none was found');
+  if (process.env.CI === 'true')
+    throw new Error('kubectl is required for the e2e tests under CI=true, and none was found');
   console.warn('\n*** SKIPPING the kubectl e2e tests: no kubectl found on this machine ***\n');
 }
 
-function kubectl(binary: KubectlBinary, kubeconfig: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function kubectl(
+  binary: KubectlBinary,
+  kubeconfig: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     // Async: the provider and the API server live in this process and must keep answering.
     execFile(
@@ -44,7 +49,11 @@ describe.skipIf(chosen.length === 0).each(chosen as KubectlBinary[])('kubectl $v
     await provider.close();
   });
 
-  function kubeconfigFor(args: string[], interactiveMode: 'Never' | 'IfAvailable' = 'IfAvailable', server = api): string {
+  function kubeconfigFor(
+    args: string[],
+    interactiveMode: 'Never' | 'IfAvailable' = 'IfAvailable',
+    server = api,
+  ): string {
     const path = join(tempDir('kubeconfig'), 'config');
     writeKubeconfig({
       path,
@@ -70,7 +79,9 @@ describe.skipIf(chosen.length === 0).each(chosen as KubectlBinary[])('kubectl $v
 
     const whoami = await kubectl(binary, config, ['auth', 'whoami', '-o', 'json']);
     expect(whoami.code, whoami.stderr).toBe(0);
-    const review = JSON.parse(whoami.stdout) as { status: { userInfo: { username: string; groups: string[] } } };
+    const review = JSON.parse(whoami.stdout) as {
+      status: { userInfo: { username: string; groups: string[] } };
+    };
     expect(review.status.userInfo.username).toBe('alice@example.com');
     expect(review.status.userInfo.groups).toEqual(['developers', 'oncall', 'system:authenticated']);
     expect(provider.grants.get('authorization_code')).toBe(1);
@@ -105,9 +116,18 @@ describe.skipIf(chosen.length === 0).each(chosen as KubectlBinary[])('kubectl $v
   });
 
   it('maps a non-email username claim as issuer#value, like kube-apiserver', async () => {
-    const bySub = await startApiServer({ issuer: provider.issuer, audience: publicClientId, usernameClaim: 'sub' });
+    const bySub = await startApiServer({
+      issuer: provider.issuer,
+      audience: publicClientId,
+      usernameClaim: 'sub',
+    });
     try {
-      const result = await kubectl(binary, kubeconfigFor([], 'IfAvailable', bySub), ['auth', 'whoami', '-o', 'json']);
+      const result = await kubectl(binary, kubeconfigFor([], 'IfAvailable', bySub), [
+        'auth',
+        'whoami',
+        '-o',
+        'json',
+      ]);
       expect(result.code, result.stderr).toBe(0);
       expect(JSON.parse(result.stdout).status.userInfo.username).toBe(`${provider.issuer}#alice`);
     } finally {

@@ -10,7 +10,10 @@ import { build } from 'esbuild';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const rigOutDir = join(repoRoot, '.test-out');
 export const browserDriverPath = join(rigOutDir, 'browser-driver');
-export const pluginBin = join(repoRoot, 'bin', 'kubectl-together_login');
+/** The command as npm installs it (package.json "bin"): the entry bundle itself. */
+export const pluginBin = join(repoRoot, 'dist', 'kubectl-together_login.cjs');
+/** The launcher for running from a checkout. */
+export const checkoutLauncher = join(repoRoot, 'bin', 'kubectl-together_login');
 
 export async function buildRigExecutables(): Promise<void> {
   mkdirSync(rigOutDir, { recursive: true });

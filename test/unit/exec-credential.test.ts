@@ -2,29 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { parseExecInfo, renderExecCredential } from '../../src/kube/exec-credential.js';
 
 describe('KUBERNETES_EXEC_INFO', () => {
+  const v1 = 'client.authentication.k8s.io/v1';
+  const v1beta1 = 'client.authentication.k8s.io/v1beta1';
   it.each([
-    [undefined, true, 'client.authentication.k8s.io/v1beta1', true],
-    [undefined, false, 'client.authentication.k8s.io/v1beta1', false],
+    [undefined, v1beta1, undefined],
+    ['', v1beta1, undefined],
+    [`{"apiVersion":"${v1}","kind":"ExecCredential","spec":{"interactive":false}}`, v1, false],
+    [`{"apiVersion":"${v1beta1}","kind":"ExecCredential","spec":{"interactive":true}}`, v1beta1, true],
     [
-      '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":false}}',
-      true,
-      'client.authentication.k8s.io/v1',
-      false,
+      `{"apiVersion":"${v1}","kind":"ExecCredential","spec":{"cluster":{"server":"https://x"}}}`,
+      v1,
+      undefined,
     ],
-    [
-      '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","spec":{"interactive":true}}',
-      false,
-      'client.authentication.k8s.io/v1beta1',
-      true,
-    ],
-    [
-      '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"cluster":{"server":"https://x"}}}',
-      true,
-      'client.authentication.k8s.io/v1',
-      true,
-    ],
-  ])('%s (stdin TTY: %s) → %s, interactive %s', (raw, tty, apiVersion, interactive) => {
-    expect(parseExecInfo(raw, tty)).toEqual({ apiVersion, interactive });
+  ])('%s → %s, interactive %s', (raw, apiVersion, interactive) => {
+    expect(parseExecInfo(raw)).toEqual({ apiVersion, interactive });
   });
 
   it.each([
@@ -33,9 +24,9 @@ describe('KUBERNETES_EXEC_INFO', () => {
     ['"text"', 'not a JSON object'],
     ['{"apiVersion":"client.authentication.k8s.io/v2"}', 'apiVersion "client.authentication.k8s.io/v2"'],
   ])('rejects %s with exit code 2', (raw, message) => {
-    expect(() => parseExecInfo(raw, false)).toThrow(message);
+    expect(() => parseExecInfo(raw)).toThrow(message);
     try {
-      parseExecInfo(raw, false);
+      parseExecInfo(raw);
     } catch (error) {
       expect(error).toMatchObject({ exitCode: 2 });
     }
