@@ -91,7 +91,11 @@ const variants: { name: string; command: string; args: string[] }[] = [
 ];
 const samples = variants.map(() => [] as number[]);
 for (let i = 0; i < 5; i++) for (const v of variants) timeOnce(v.command, v.args);
-for (let i = 0; i < runs; i++) variants.forEach((v, j) => samples[j]?.push(timeOnce(v.command, v.args)));
+for (let i = 0; i < runs; i++) {
+  variants.forEach((v, j) => {
+    samples[j]?.push(timeOnce(v.command, v.args));
+  });
+}
 const medians = samples.map(median);
 const bareMs = medians[0] as number;
 

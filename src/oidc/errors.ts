@@ -67,7 +67,7 @@ export function toAppError(error: unknown, step: OidcStep, issuer: string): Erro
     // Response validation: wrong issuer, audience, nonce, signature, an unusable discovery document…
     return new AppError(
       'provider.invalid-response',
-      `the identity provider's ${step} response is not acceptable: ${(error as Error).message}`,
+      `the identity provider's ${step} response is not acceptable: ${innermostMessage(error)}`,
       {
         exitCode: ExitCode.provider,
         hint:
