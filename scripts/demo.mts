@@ -18,7 +18,11 @@ import { publicClientId, startProvider } from '../test/rig/provider.js';
 
 const say = (text: string) => process.stdout.write(`\n\x1b[1m▶ ${text}\x1b[0m\n`);
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = execFile(command, args, { env: { ...process.env, ...env } }, (error, stdout, stderr) =>
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
@@ -48,16 +52,25 @@ const pluginArgs = [
 try {
   say(`An OpenID Provider is running at ${provider.issuer} (demo user: alice, any password)`);
   if (!useRealBrowser) {
-    console.log('  No display found: the demo completes the login itself by filling in the provider\'s login and consent forms.');
+    console.log(
+      "  No display found: the demo completes the login itself by filling in the provider's login and consent forms.",
+    );
   }
 
   say('kubectl together-login get-token …   (first call: log in)');
   const first = await run(pluginBin, ['get-token', ...pluginArgs]);
   if (first.code !== 0) throw new Error(`get-token failed with exit code ${first.code}`);
-  const credential = JSON.parse(first.stdout) as { apiVersion: string; status: { token: string; expirationTimestamp: string } };
+  const credential = JSON.parse(first.stdout) as {
+    apiVersion: string;
+    status: { token: string; expirationTimestamp: string };
+  };
   const claims = decodeJwt(credential.status.token);
-  console.log(`  kubectl received a ${credential.apiVersion} ExecCredential, valid until ${credential.status.expirationTimestamp}`);
-  console.log(`  ID token claims: sub=${claims.sub} email=${claims.email} groups=${JSON.stringify(claims.groups)} aud=${claims.aud}`);
+  console.log(
+    `  kubectl received a ${credential.apiVersion} ExecCredential, valid until ${credential.status.expirationTimestamp}`,
+  );
+  console.log(
+    `  ID token claims: sub=${claims.sub} email=${claims.email} groups=${JSON.stringify(claims.groups)} aud=${claims.aud}`,
+  );
   console.log(`  cached in ${cacheDir} (0700 directory, 0600 file)`);
 
   say('kubectl together-login get-token …   (second call: cache hit)');
@@ -66,7 +79,9 @@ try {
   const second = await run(pluginBin, ['get-token', ...pluginArgs]);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const same = second.code === 0 && JSON.parse(second.stdout).status.token === credential.status.token;
-  console.log(`  same token: ${same}; requests to the provider: ${provider.totalRequests()}; took ${ms.toFixed(0)} ms`);
+  console.log(
+    `  same token: ${same}; requests to the provider: ${provider.totalRequests()}; took ${ms.toFixed(0)} ms`,
+  );
 
   const [kubectl] = findKubectls().reverse();
   if (!kubectl) {
@@ -75,7 +90,13 @@ try {
     say(`kubectl auth whoami   (kubectl ${kubectl.version}, a local API server that verifies the token)`);
     const api = await startApiServer({ issuer: provider.issuer, audience: publicClientId });
     const kubeconfig = join(cacheDir, '..', 'kubeconfig');
-    writeKubeconfig({ path: kubeconfig, serverUrl: api.url, caPem: api.caPem, pluginCommand: pluginBin, pluginArgs });
+    writeKubeconfig({
+      path: kubeconfig,
+      serverUrl: api.url,
+      caPem: api.caPem,
+      pluginCommand: pluginBin,
+      pluginArgs,
+    });
     const whoami = await run(kubectl.path, [`--kubeconfig=${kubeconfig}`, 'auth', 'whoami']);
     process.stdout.write(whoami.stdout.replace(/^/gm, '  '));
     await api.close();
