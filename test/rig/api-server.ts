@@ -30,7 +30,7 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
-export function makeSelfSignedCert(): { cert: string; key: string } {
+export function makeSelfSignedCert(host = '127.0.0.1'): { cert: string; key: string } {
   const dir = mkdtempSync(join(tmpdir(), 'rig-cert-'));
   execFileSync(
     'openssl',
@@ -43,9 +43,9 @@ export function makeSelfSignedCert(): { cert: string; key: string } {
       '-days',
       '2',
       '-subj',
-      '/CN=127.0.0.1',
+      `/CN=${host}`,
       '-addext',
-      'subjectAltName=IP:127.0.0.1',
+      `subjectAltName=${host === 'localhost' ? 'DNS:localhost' : `IP:${host}`}`,
       '-keyout',
       join(dir, 'key.pem'),
       '-out',

@@ -20,7 +20,7 @@ if (!url) {
   log('no URL given');
   process.exit(2);
 }
-async function drive(authorizationUrl: string): Promise<{ status: number }> {
+async function drive(authorizationUrl: string): Promise<{ status: number; finalUrl: string }> {
   const params = new URL(authorizationUrl).searchParams;
   const callback = new URL(params.get('redirect_uri') ?? '');
   const mode = process.env.RIG_DRIVER_MODE ?? 'login';
@@ -34,7 +34,7 @@ async function drive(authorizationUrl: string): Promise<{ status: number }> {
     }).toString();
     const response = await fetch(callback);
     log(`deny callback: HTTP ${response.status}`);
-    return { status: response.status };
+    return { status: response.status, finalUrl: callback.href };
   }
   if (mode === 'wrong-state-first') {
     callback.search = new URLSearchParams({ code: 'forged', state: 'not-the-state' }).toString();
@@ -50,7 +50,9 @@ async function drive(authorizationUrl: string): Promise<{ status: number }> {
 
 drive(url).then(
   (result) => {
-    log(`done: HTTP ${result.status}`);
+    log(
+      `done: HTTP ${result.status} at ${new URL(result.finalUrl).origin}${new URL(result.finalUrl).pathname}`,
+    );
     process.exit(0);
   },
   (error: unknown) => {

@@ -25,7 +25,17 @@ export const publicClientId = 'kubectl-public';
 /** A confidential client with a secret. */
 export const confidentialClientId = 'kubectl-confidential';
 export const confidentialClientSecret = 'rig-confidential-secret-0123456789';
-export const loopbackRedirectUris = ['http://localhost:8000', 'http://localhost:18000'];
+export const loopbackRedirectUris = [
+  'http://localhost:8000',
+  'http://localhost:18000',
+  // For --oidc-redirect-url with a path.
+  'http://localhost:8000/callback',
+];
+/**
+ * A public client with an HTTPS loopback redirect URI, for --local-server-cert/--local-server-key. oidc-provider
+ * refuses `https://localhost` for native clients (claimed HTTPS URIs), so it is registered as a web client.
+ */
+export const httpsCallbackClientId = 'kubectl-https-callback';
 
 export interface ProviderOptions {
   /** Seconds an ID token (and access token) is valid; short values drive expiry tests. */
@@ -67,6 +77,14 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
         application_type: 'native',
         token_endpoint_auth_method: 'none',
         redirect_uris: loopbackRedirectUris,
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+      },
+      {
+        client_id: httpsCallbackClientId,
+        application_type: 'web',
+        token_endpoint_auth_method: 'none',
+        redirect_uris: ['https://localhost:8000'],
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
       },
