@@ -15,7 +15,7 @@ import { entryFormat } from '../src/cache/entry.js';
 import { cacheEntryFileName, cacheKey } from '../src/cache/key.js';
 import { parseGetTokenInput } from '../src/cli/get-token-options.js';
 
-const runs = Number(process.env.BENCH_RUNS ?? 150);
+const runs = Number(process.env.BENCH_RUNS ?? 200);
 // The command as npm installs it: the entry bundle, run through its `#!/usr/bin/env node` line like kubectl does.
 const bin = join(import.meta.dirname, '..', 'dist', 'kubectl-together_login.cjs');
 const cacheDir = join(mkdtempSync(join(tmpdir(), 'bench-')), 'oidc-login');

@@ -3,9 +3,9 @@
  * library, openid-client, the flows) is imported lazily inside openSession, so a cache hit loads none of it.
  */
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { createDiskStore, noTokenStore } from '../cache/disk-store.js';
-import { type CacheKeyFields, cacheKey, type GrantFamily, sha256Hex } from '../cache/key.js';
+import { type CacheKeyFields, cacheKey, type GrantFamily } from '../cache/key.js';
+import { sha256Hex } from '../cache/sha256.js';
 import { type GetTokenInput, parseGetTokenInput } from '../cli/get-token-options.js';
 import { getToken } from '../core/get-token.js';
 import type { Authenticator, KeyLock, Logger } from '../core/ports.js';
@@ -19,7 +19,7 @@ export async function runGetToken(
   env: Readonly<Record<string, string | undefined>>,
   setVerbosity: (level: number) => void,
 ): Promise<string> {
-  const input = parseGetTokenInput(argv, { env, homeDir: homedir() });
+  const input = parseGetTokenInput(argv, { env, homeDir: homeDirectory(env) });
   setVerbosity(input.verbosity);
   const execInfo = parseExecInfo(env.KUBERNETES_EXEC_INFO);
   const logger = createStderrLogger(input.verbosity);
@@ -61,6 +61,11 @@ async function openSession(
     lock: createKeyLock(input.tokenCacheDir, key, waitMs, logger),
     authenticator: createAuthenticator(input, logger),
   };
+}
+
+/** $HOME where set (Unix); node:os only otherwise, because loading it costs start-up time on every cache hit. */
+function homeDirectory(env: Readonly<Record<string, string | undefined>>): string {
+  return env.HOME || process.getBuiltinModule('node:os').homedir();
 }
 
 export function grantFamily(input: Pick<GetTokenInput, 'grantType' | 'username'>): GrantFamily {

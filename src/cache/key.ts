@@ -2,10 +2,7 @@
  * The cache key: which cached identity a get-token call may reuse. See docs/token-cache.md for the field list; the
  * golden tests in test/unit/cache-key.test.ts pin the exact output, so any change here must bump `keyVersion`.
  */
-// @noble/hashes, not node:crypto: loading node:crypto initialises OpenSSL and costs ~5 ms at every kubectl call,
-// a sixth of Node's whole start-up (docs/performance.md). The output is the same SHA-256 (tested against node:crypto).
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { sha256Hex } from './sha256.js';
 
 export const keyVersion = 1;
 /** Our files in a directory we share with int128/kubelogin and together-kubelogin carry this prefix. */
@@ -57,10 +54,6 @@ export function canonicalKeyMaterial(fields: CacheKeyFields): string {
 
 export function cacheKey(fields: CacheKeyFields): string {
   return sha256Hex(canonicalKeyMaterial(fields));
-}
-
-export function sha256Hex(text: string): string {
-  return bytesToHex(sha256(utf8ToBytes(text)));
 }
 
 export function cacheEntryFileName(key: string): string {

@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   type CacheKeyFields,
   cacheEntryFileName,
   cacheKey,
   canonicalKeyMaterial,
-  sha256Hex,
 } from '../../src/cache/key.js';
 
 const fields: CacheKeyFields = {
@@ -67,13 +65,4 @@ describe('cache key', () => {
     const password = { ...fields, grantFamily: 'password' as const };
     expect(cacheKey({ ...password, username: 'alice' })).not.toBe(cacheKey({ ...password, username: 'bob' }));
   });
-});
-
-describe('sha256Hex', () => {
-  it.each(['', 'a', 'ünïcødé ✓', 'x'.repeat(10_000), canonicalKeyMaterial(fields)])(
-    'matches node:crypto for %#',
-    (text) => {
-      expect(sha256Hex(text)).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));
-    },
-  );
 });
