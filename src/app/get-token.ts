@@ -12,6 +12,7 @@ import type { Authenticator, KeyLock, Logger } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
 import { parseExecInfo, renderExecCredential } from '../kube/exec-credential.js';
 import { createStderrLogger } from '../platform/logger.js';
+import type { LoginContext } from './login.js';
 
 /** Runs get-token and returns the ExecCredential text for stdout. */
 export async function runGetToken(
@@ -42,7 +43,7 @@ export async function runGetToken(
       store,
       clock: { now: () => Date.now() },
       logger,
-      openSession: () => openSession(input, key, logger),
+      openSession: () => openSession(input, key, logger, { interactive: execInfo.interactive, env }),
     },
   );
   return renderExecCredential(execInfo.apiVersion, credential.token, credential.expirationTimestamp);
@@ -52,16 +53,21 @@ async function openSession(
   input: GetTokenInput,
   key: string,
   logger: Logger,
+  context: LoginContext,
 ): Promise<{ lock: KeyLock; authenticator: Authenticator }> {
   // The second bundle: openid-client, the lock library and the flows are compiled only on a cache miss.
   const { createKeyLock, createAuthenticator } = await import('./full.js');
-  // Waiting processes must outlast a whole login of the lock holder.
-  const waitMs = (input.authenticationTimeoutSec + 30) * 1000;
   return {
-    lock: createKeyLock(input.tokenCacheDir, key, waitMs, logger),
-    authenticator: createAuthenticator(input, logger),
+    lock: createKeyLock(input.tokenCacheDir, key, lockWaitMs(input), logger),
+    authenticator: createAuthenticator(input, logger, context),
   };
 }
+
+/** Waiting processes must outlast a whole login of the lock holder: a browser login, or a device code (~15 min). */
+function lockWaitMs(input: GetTokenInput): number {
+  return (Math.max(input.authenticationTimeoutSec, deviceCodeLifetimeSec) + 30) * 1000;
+}
+const deviceCodeLifetimeSec = 900;
 
 /** $HOME where set (Unix); node:os only otherwise, because loading it costs start-up time on every cache hit. */
 function homeDirectory(env: Readonly<Record<string, string | undefined>>): string {
@@ -117,13 +123,6 @@ function rejectUnsupported(input: GetTokenInput): void {
     );
   if (input.tokenCacheStorage === 'keyring') {
     throw notYet('--token-cache-storage=keyring', 'use --token-cache-storage=disk (the default) for now');
-  }
-  const family = grantFamily(input);
-  if (family !== 'user' || !['auto', 'authcode'].includes(input.grantType)) {
-    throw notYet(
-      `--grant-type=${input.grantType === 'auto' ? 'password (chosen by --username)' : input.grantType}`,
-      'use the browser login (--grant-type=authcode) for now',
-    );
   }
   if (
     input.certificateAuthorityFiles.length > 0 ||

@@ -1,10 +1,30 @@
-/** The heavy half of get-token, loaded only when the cache cannot answer: OIDC discovery and the login flows. */
+/**
+ * The heavy half of get-token, loaded only when the cache cannot answer: OIDC discovery, choice of the login flow
+ * and the flows themselves.
+ */
 import type { GetTokenInput } from '../cli/get-token-options.js';
-import type { Authenticator, Logger } from '../core/ports.js';
+import type { Authenticator, Logger, TokenSet } from '../core/ports.js';
+import { type LoginFlow, selectFlow, whyNoBrowser } from '../core/select-flow.js';
+import { AppError, ExitCode } from '../errors.js';
 import { loginWithBrowser } from '../flows/authcode.js';
+import { loginWithDeviceCode } from '../flows/device-code.js';
+import { loginWithKeyboard, outOfBandRedirectUri } from '../flows/keyboard.js';
+import { loginWithPassword } from '../flows/password.js';
 import { OidcClient } from '../oidc/client.js';
+import { probeFlowEnvironment } from '../platform/environment.js';
+import { createStdinPrompter } from '../platform/prompt.js';
 
-export function createAuthenticator(input: GetTokenInput, logger: Logger): Authenticator {
+export interface LoginContext {
+  /** From KUBERNETES_EXEC_INFO: false when kubectl has no terminal for us, undefined on a manual run. */
+  readonly interactive: boolean | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export function createAuthenticator(
+  input: GetTokenInput,
+  logger: Logger,
+  context: LoginContext,
+): Authenticator {
   let discovered: Promise<OidcClient> | undefined;
   const oidc = () => {
     discovered ??= OidcClient.discover({
@@ -19,9 +39,33 @@ export function createAuthenticator(input: GetTokenInput, logger: Logger): Authe
   };
   return {
     refresh: async (refreshToken) => (await oidc()).refresh(refreshToken),
-    login: async () =>
-      loginWithBrowser(
-        await oidc(),
+    login: async () => {
+      const client = await oidc();
+      const environment = probeFlowEnvironment(context.env);
+      const choice = selectFlow(input, environment, client.supportsDeviceCode());
+      logger.debug(1, `login flow: ${choice.flow} (${choice.reason})`);
+      if (input.grantType === 'auto' && choice.flow === 'device-code') {
+        logger.info(
+          `No browser can be opened here (${whyNoBrowser(environment)}): using a device code instead.`,
+        );
+      }
+      return runFlow(choice.flow, client, input, logger, context, whyNoBrowser(environment) === undefined);
+    },
+  };
+}
+
+function runFlow(
+  flow: LoginFlow,
+  client: OidcClient,
+  input: GetTokenInput,
+  logger: Logger,
+  context: LoginContext,
+  browserAvailable: boolean,
+): Promise<TokenSet> {
+  switch (flow) {
+    case 'authcode':
+      return loginWithBrowser(
+        client,
         {
           listenAddresses: input.listenAddresses,
           redirectUrl: input.redirectUrl,
@@ -39,6 +83,51 @@ export function createAuthenticator(input: GetTokenInput, logger: Logger): Authe
           verbosity: input.verbosity,
         },
         logger,
-      ),
-  };
+      );
+    case 'device-code':
+      return loginWithDeviceCode(
+        client,
+        {
+          openBrowser: !input.skipOpenBrowser && (browserAvailable || input.browserCommand !== undefined),
+          browserCommand: input.browserCommand,
+          extraParams: input.authRequestExtraParams,
+          verbosity: input.verbosity,
+        },
+        logger,
+      );
+    case 'authcode-keyboard':
+      return loginWithKeyboard(
+        client,
+        {
+          redirectUri: input.redirectUrl ?? input.redirectUrlAuthcodeKeyboard ?? outOfBandRedirectUri,
+          pkce: input.pkceMethod,
+          extraParams: input.authRequestExtraParams,
+        },
+        createStdinPrompter(context.interactive, {
+          what: 'the keyboard login reads the code from the terminal',
+          hint: 'set interactiveMode: IfAvailable in the kubeconfig, or use --grant-type=device-code, which needs no terminal',
+        }),
+        logger,
+      );
+    case 'password':
+      return loginWithPassword(
+        client,
+        { username: input.username, password: input.password },
+        createStdinPrompter(context.interactive, {
+          what: `the password login needs ${input.username ? 'a password' : 'a username and password'}`,
+          hint: 'give --username and --password (the password is better kept out of the kubeconfig: use another flow if you can)',
+        }),
+      );
+    case 'client-credentials': {
+      if (!input.clientSecret) {
+        return Promise.reject(
+          new AppError('usage.client-secret', 'the client credentials grant needs a client secret', {
+            exitCode: ExitCode.usage,
+            hint: 'set OIDC_CLIENT_SECRET (or --oidc-client-secret) for the client',
+          }),
+        );
+      }
+      return client.clientCredentials(input.authRequestExtraParams);
+    }
+  }
 }

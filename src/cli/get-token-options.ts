@@ -23,6 +23,8 @@ export const cacheStorages = ['disk', 'keyring', 'none'] as const;
 export type CacheStorage = (typeof cacheStorages)[number];
 
 export const defaultListenAddresses = ['127.0.0.1:8000', '127.0.0.1:18000'];
+/** Overrides --grant-type, so a user can change the flow a shared kubeconfig pins without editing it. */
+export const grantTypeEnv = 'KUBECTL_TOGETHER_LOGIN_GRANT_TYPE';
 export const defaultExpiryMarginSec = 30;
 
 export const getTokenFlags: readonly FlagSpec[] = [
@@ -53,8 +55,8 @@ export const getTokenFlags: readonly FlagSpec[] = [
   {
     name: 'oidc-redirect-url-authcode-keyboard',
     kind: 'string',
-    description: '[authcode-keyboard] Redirect URL',
-    hidden: true,
+    description: '[authcode-keyboard] Redirect URL when --oidc-redirect-url is not given',
+    defaultText: 'urn:ietf:wg:oauth:2.0:oob',
   },
   {
     name: 'oidc-auth-request-extra-params',
@@ -186,6 +188,7 @@ export interface GetTokenInput {
   readonly useAccessToken: boolean;
   readonly redirectUrl: string | undefined;
   readonly redirectUrlHostname: string;
+  readonly redirectUrlAuthcodeKeyboard: string | undefined;
   readonly authRequestExtraParams: Readonly<Record<string, string>>;
   readonly requestHeaders: Readonly<Record<string, string>>;
   readonly pkceMethod: PkceMethod;
@@ -274,7 +277,10 @@ export function parseGetTokenInput(
     pkceMethod: bool('oidc-use-pkce')
       ? 'S256'
       : oneOf(str('oidc-pkce-method') ?? 'auto', pkceMethods, 'oidc-pkce-method'),
-    grantType: oneOf(str('grant-type') ?? 'auto', grantTypes, 'grant-type'),
+    grantType: env[grantTypeEnv]
+      ? oneOf(env[grantTypeEnv], grantTypes, 'grant-type', `${grantTypeEnv}=${env[grantTypeEnv]}`)
+      : oneOf(str('grant-type') ?? 'auto', grantTypes, 'grant-type'),
+    redirectUrlAuthcodeKeyboard: str('oidc-redirect-url-authcode-keyboard'),
     listenAddresses:
       listenAddresses.length > 0
         ? listenAddresses
@@ -336,9 +342,14 @@ function required(value: string | undefined, flag: string, what: string): string
   return value;
 }
 
-function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+function oneOf<T extends string>(
+  value: string,
+  allowed: readonly T[],
+  flag: string,
+  source = `--${flag}`,
+): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw usageError(`--${flag} must be one of ${allowed.join('|')}, not "${value}"`);
+  throw usageError(`${source} must be one of ${allowed.join('|')}, not "${value}"`);
 }
 
 export type { FlagValue };

@@ -24,6 +24,16 @@ export interface AuthorizationRequest {
   complete(callbackUrl: URL): Promise<TokenSet>;
 }
 
+export interface DeviceAuthorization {
+  readonly verificationUri: string;
+  readonly verificationUriComplete: string | undefined;
+  /** Shown to the user, who types or confirms it at the provider. Not a secret like the device code. */
+  readonly userCode: string;
+  readonly expiresInSec: number;
+  /** Polls the token endpoint at the provider's interval (+5 s on slow_down) until the user has logged in. */
+  poll(signal: AbortSignal): Promise<TokenSet>;
+}
+
 export interface AuthorizationOptions {
   readonly redirectUri: string;
   readonly pkce: 'auto' | 'no' | 'S256';
@@ -34,11 +44,11 @@ export class OidcClient {
   private constructor(
     private readonly config: client.Configuration,
     private readonly options: OidcClientOptions,
-    private readonly redirectOverride: { value: string | undefined },
+    private readonly tweaks: FetchTweaks,
   ) {}
 
   static async discover(options: OidcClientOptions): Promise<OidcClient> {
-    const redirectOverride: { value: string | undefined } = { value: undefined };
+    const tweaks: FetchTweaks = { exactRedirectUri: undefined, deviceAuthorizationEndpoint: undefined };
     const issuer = new URL(options.issuerUrl);
     const execute = [client.enableNonRepudiationChecks];
     if (issuer.protocol === 'http:') {
@@ -56,10 +66,12 @@ export class OidcClient {
         clientAuthentication(options.clientSecret),
         {
           execute,
-          [client.customFetch]: providerFetch(options, redirectOverride),
+          [client.customFetch]: providerFetch(options, tweaks),
         },
       );
-      return new OidcClient(config, options, redirectOverride);
+      const deviceEndpoint = config.serverMetadata().device_authorization_endpoint;
+      tweaks.deviceAuthorizationEndpoint = deviceEndpoint ? new URL(deviceEndpoint).href : undefined;
+      return new OidcClient(config, options, tweaks);
     } catch (error) {
       throw toAppError(error, 'discovery', options.issuerUrl);
     }
@@ -67,6 +79,15 @@ export class OidcClient {
 
   get issuer(): string {
     return this.config.serverMetadata().issuer;
+  }
+
+  supportsDeviceCode(): boolean {
+    return Boolean(this.config.serverMetadata().device_authorization_endpoint);
+  }
+
+  /** Whether the provider puts `iss` into authorization responses (RFC 9207), which openid-client then requires. */
+  sendsIssuerInAuthorizationResponse(): boolean {
+    return this.config.serverMetadata().authorization_response_iss_parameter_supported === true;
   }
 
   supportsPkceS256(): boolean {
@@ -102,7 +123,7 @@ export class OidcClient {
         this.call('login', async () => {
           // openid-client derives redirect_uri from the callback URL, normalising `http://localhost:8000` to
           // `http://localhost:8000/`; providers compare it byte for byte with the authorization request.
-          this.redirectOverride.value = options.redirectUri;
+          this.tweaks.exactRedirectUri = options.redirectUri;
           const response = await client.authorizationCodeGrant(this.config, callbackUrl, {
             expectedState: state,
             expectedNonce: nonce,
@@ -112,6 +133,49 @@ export class OidcClient {
           return toTokenSet(response);
         }),
     };
+  }
+
+  async startDeviceAuthorization(
+    extraParams: Readonly<Record<string, string>>,
+  ): Promise<DeviceAuthorization> {
+    const response = await this.call('login', () =>
+      client.initiateDeviceAuthorization(this.config, { ...extraParams, scope: this.scope() }),
+    );
+    this.options.logger.debug(
+      1,
+      `device authorization: expires in ${response.expires_in} s, interval ${response.interval ?? 5} s`,
+    );
+    return {
+      verificationUri: response.verification_uri,
+      verificationUriComplete: response.verification_uri_complete,
+      userCode: response.user_code,
+      expiresInSec: response.expires_in,
+      poll: (signal) =>
+        this.call('login', async () =>
+          toTokenSet(await client.pollDeviceAuthorizationGrant(this.config, response, undefined, { signal })),
+        ),
+    };
+  }
+
+  async passwordGrant(username: string, password: string): Promise<TokenSet> {
+    return this.call('login', async () =>
+      toTokenSet(
+        await client.genericGrantRequest(this.config, 'password', {
+          username,
+          password,
+          scope: this.scope(),
+        }),
+      ),
+    );
+  }
+
+  /** Machine identity: no user, so no `openid` scope unless asked for; extra params go into the token request. */
+  async clientCredentials(extraParams: Readonly<Record<string, string>>): Promise<TokenSet> {
+    const parameters: Record<string, string> = { ...extraParams };
+    if (this.options.extraScopes.length > 0) parameters.scope = this.options.extraScopes.join(' ');
+    return this.call('login', async () =>
+      toTokenSet(await client.clientCredentialsGrant(this.config, parameters)),
+    );
   }
 
   async refresh(refreshToken: string): Promise<TokenSet> {
@@ -151,22 +215,39 @@ function clientAuthentication(secret: string | undefined): client.ClientAuth {
   };
 }
 
-/** fetch for every provider request: extra headers, and the exact redirect_uri in the code exchange. */
-function providerFetch(
-  options: OidcClientOptions,
-  redirectOverride: { value: string | undefined },
-): client.CustomFetch {
-  return (url, init) => {
+/** Request and response adjustments for providers and libraries that do not quite agree. */
+interface FetchTweaks {
+  /** openid-client normalises the redirect_uri of the code exchange; providers compare it byte for byte. */
+  exactRedirectUri: string | undefined;
+  /** Google answers `verification_url` where RFC 8628 (and openid-client) expect `verification_uri`. */
+  deviceAuthorizationEndpoint: string | undefined;
+}
+
+/** fetch for every provider request: extra headers, and the tweaks above. */
+function providerFetch(options: OidcClientOptions, tweaks: FetchTweaks): client.CustomFetch {
+  return async (url, init) => {
     const headers = new Headers(init.headers);
     for (const [name, value] of Object.entries(options.requestHeaders)) headers.set(name, value);
     let body = init.body;
-    if (redirectOverride.value && body instanceof URLSearchParams && body.has('redirect_uri')) {
+    if (tweaks.exactRedirectUri && body instanceof URLSearchParams && body.has('redirect_uri')) {
       body = new URLSearchParams(body);
-      body.set('redirect_uri', redirectOverride.value);
+      body.set('redirect_uri', tweaks.exactRedirectUri);
     }
     options.logger.debug(2, `${init.method} ${redactQuery(url)}`);
-    return fetch(url, { ...init, headers, body } as RequestInit);
+    const response = await fetch(url, { ...init, headers, body } as RequestInit);
+    return tweaks.deviceAuthorizationEndpoint && new URL(url).href === tweaks.deviceAuthorizationEndpoint
+      ? withVerificationUri(response)
+      : response;
   };
+}
+
+async function withVerificationUri(response: Response): Promise<Response> {
+  if (!response.ok || !response.headers.get('content-type')?.includes('json')) return response;
+  const document = (await response.json()) as Record<string, unknown>;
+  if (document.verification_uri === undefined && typeof document.verification_url === 'string') {
+    document.verification_uri = document.verification_url;
+  }
+  return new Response(JSON.stringify(document), { status: response.status, headers: response.headers });
 }
 
 function redactQuery(url: string): string {

@@ -8,12 +8,36 @@ import { AppError, ExitCode, isAppError } from '../errors.js';
 
 export type OidcStep = 'discovery' | 'login' | 'refresh';
 
+/** Token-endpoint refusals during a login whose meaning and remedy are clear. */
+const knownLoginErrors: Record<string, { message: string; hint: string }> = {
+  expired_token: {
+    message: 'the device code expired before the login was completed',
+    hint: 'run the command again and complete the login at the provider before the code expires',
+  },
+  access_denied: {
+    message: 'the login was denied at the identity provider',
+    hint: 'run the command again and approve the request',
+  },
+  invalid_grant: {
+    message: 'the identity provider refused the login',
+    hint: 'check the username and password (or the code you pasted), then try again',
+  },
+};
+
 export function toAppError(error: unknown, step: OidcStep, issuer: string): Error {
   if (isAppError(error) || isRefreshRejected(error)) return error;
 
   if (error instanceof client.ResponseBodyError) {
     const what = `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`;
     if (step === 'refresh' && error.error === 'invalid_grant') return new RefreshRejectedError(what);
+    const known = knownLoginErrors[error.error];
+    if (step === 'login' && known) {
+      return new AppError(`auth.${error.error}`, `${known.message} (${what})`, {
+        exitCode: ExitCode.authentication,
+        hint: known.hint,
+        cause: error,
+      });
+    }
     if (error.status >= 500) {
       return new AppError(
         'provider.server-error',

@@ -22,23 +22,26 @@ if (!url) {
 }
 async function drive(authorizationUrl: string): Promise<{ status: number; finalUrl: string }> {
   const params = new URL(authorizationUrl).searchParams;
-  const callback = new URL(params.get('redirect_uri') ?? '');
   const mode = process.env.RIG_DRIVER_MODE ?? 'login';
+  // Only authorization URLs carry a redirect_uri (a device verification URL does not).
+  const callback = () => new URL(params.get('redirect_uri') ?? '');
   if (mode === 'deny') {
+    const denied = callback();
     // Like a real provider, with `iss` (RFC 9207): the rig's issuer is the authorization URL's origin.
-    callback.search = new URLSearchParams({
+    denied.search = new URLSearchParams({
       error: 'access_denied',
       error_description: 'the user said no',
       state: params.get('state') ?? '',
       iss: new URL(authorizationUrl).origin,
     }).toString();
-    const response = await fetch(callback);
+    const response = await fetch(denied);
     log(`deny callback: HTTP ${response.status}`);
-    return { status: response.status, finalUrl: callback.href };
+    return { status: response.status, finalUrl: denied.href };
   }
   if (mode === 'wrong-state-first') {
-    callback.search = new URLSearchParams({ code: 'forged', state: 'not-the-state' }).toString();
-    const response = await fetch(callback);
+    const forged = callback();
+    forged.search = new URLSearchParams({ code: 'forged', state: 'not-the-state' }).toString();
+    const response = await fetch(forged);
     log(`wrong-state callback: HTTP ${response.status}`);
   }
   return completeLoginWithForms(authorizationUrl, {

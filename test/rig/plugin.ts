@@ -1,5 +1,5 @@
 /** Runs the built plugin as kubectl would: a separate process, stdout and stderr captured, optional env. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,5 +63,53 @@ export function parseCredential(stdout: string): {
     apiVersion: doc.apiVersion,
     token: doc.status.token,
     expirationTimestamp: doc.status.expirationTimestamp,
+  };
+}
+
+export interface LivePlugin {
+  /** Resolves with the first match of the pattern in stderr so far or to come. */
+  waitForStderr(pattern: RegExp): Promise<RegExpMatchArray>;
+  writeStdin(text: string): void;
+  readonly result: Promise<PluginResult>;
+}
+
+/** The plugin as a running process, for flows where the test plays the user (device code, pasted codes). */
+export function startPlugin(args: readonly string[], env: Readonly<Record<string, string>> = {}): LivePlugin {
+  const child = spawn(pluginBin, [...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const waiters: { pattern: RegExp; resolve: (match: RegExpMatchArray) => void }[] = [];
+  child.stdout.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+    for (const waiter of [...waiters]) {
+      const match = stderr.match(waiter.pattern);
+      if (match) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(match);
+      }
+    }
+  });
+  const result = new Promise<PluginResult>((resolve) => {
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+  return {
+    waitForStderr: (pattern) => {
+      const match = stderr.match(pattern);
+      if (match) return Promise.resolve(match);
+      return new Promise((resolve, reject) => {
+        waiters.push({ pattern, resolve });
+        result.then(() => reject(new Error(`the plugin ended before printing ${pattern}: ${stderr}`)));
+      });
+    },
+    writeStdin: (text) => {
+      child.stdin.write(text);
+    },
+    result,
   };
 }

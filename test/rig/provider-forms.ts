@@ -9,6 +9,8 @@ export interface FormLoginOptions {
   /** Stop after this many requests (a loop means a bug). */
   readonly maxSteps?: number;
   readonly log?: (line: string) => void;
+  /** Return instead of requesting this URL (the keyboard flow: the user copies the URL the browser ended at). */
+  readonly stopBefore?: (url: URL) => boolean;
 }
 
 export interface FormLoginResult {
@@ -31,6 +33,7 @@ export async function completeLoginWithForms(
 
   for (let step = 0; step < (options.maxSteps ?? 20); step++) {
     const target = new URL(url);
+    if (options.stopBefore?.(target)) return { status: 0, body: '', finalUrl: url };
     const sameSite = target.origin === startOrigin;
     const headers: Record<string, string> = {};
     if (sameSite && cookies.size > 0) headers.cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -54,12 +57,9 @@ export async function completeLoginWithForms(
     const text = await response.text();
     if (!sameSite) return { status: response.status, body: text, finalUrl: url };
     const form = parseFirstForm(text);
-    if (!form) {
-      throw new Error(
-        `the provider page at ${target.pathname} (HTTP ${response.status}) has no form to submit: ${text.slice(0, 300)}`,
-      );
-    }
-    const fields = new URLSearchParams(form.hidden);
+    // A provider page without a form ends the walk: the device flow's success page, or an error page.
+    if (!form) return { status: response.status, body: text, finalUrl: url };
+    const fields = new URLSearchParams(form.values);
     if (form.inputs.includes('login')) fields.set('login', options.login);
     if (form.inputs.includes('password')) fields.set('password', options.password);
     url = new URL(form.action, url).href;
@@ -72,7 +72,8 @@ export async function completeLoginWithForms(
 interface ParsedForm {
   readonly action: string;
   readonly method: string;
-  readonly hidden: [string, string][];
+  /** Every input that carries a value (hidden ones, and prefilled fields such as the device user code). */
+  readonly values: [string, string][];
   readonly inputs: string[];
 }
 
@@ -82,17 +83,17 @@ function parseFirstForm(html: string): ParsedForm | undefined {
   const attributes = form[1] as string;
   const action = /action="([^"]*)"/i.exec(attributes)?.[1] ?? '';
   const method = (/method="([^"]*)"/i.exec(attributes)?.[1] ?? 'get').toUpperCase();
-  const hidden: [string, string][] = [];
+  const values: [string, string][] = [];
   const inputs: string[] = [];
   for (const input of (form[2] as string).matchAll(/<input\b([^>]*)>/gi)) {
     const attrs = input[1] as string;
     const name = /name="([^"]*)"/i.exec(attrs)?.[1];
     if (!name) continue;
     inputs.push(name);
-    if (/type="hidden"/i.test(attrs))
-      hidden.push([name, decodeEntities(/value="([^"]*)"/i.exec(attrs)?.[1] ?? '')]);
+    const value = /value="([^"]*)"/i.exec(attrs)?.[1];
+    if (value !== undefined) values.push([name, decodeEntities(value)]);
   }
-  return { action: decodeEntities(action), method, hidden, inputs };
+  return { action: decodeEntities(action), method, values, inputs };
 }
 
 function decodeEntities(text: string): string {

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
-import Provider, { type Configuration } from 'oidc-provider';
+import Provider, { type Configuration, errors, type TokenEndpointGrantContext } from 'oidc-provider';
 
 export interface RigUser {
   readonly id: string;
@@ -15,6 +15,9 @@ export interface RigUser {
   readonly name?: string;
 }
 
+/** The password of every rig user for the password grant (the browser forms accept any password). */
+export const rigPassword = 'correct horse battery staple';
+
 export const defaultUsers: readonly RigUser[] = [
   { id: 'alice', email: 'alice@example.com', groups: ['developers', 'oncall'], name: 'Alice Example' },
   { id: 'bob', email: 'bob@example.com', groups: ['viewers'], name: 'Bob Example' },
@@ -22,6 +25,10 @@ export const defaultUsers: readonly RigUser[] = [
 
 /** A public native client, as kubelogin users register them: PKCE, loopback redirect URIs, no secret. */
 export const publicClientId = 'kubectl-public';
+/** A machine client for the client-credentials grant; its access tokens are JWTs for `robotAudience`. */
+export const robotClientId = 'kubectl-robot';
+export const robotClientSecret = 'rig-robot-secret-0123456789';
+export const robotAudience = 'urn:rig:kubernetes';
 /** A confidential client with a secret. */
 export const confidentialClientId = 'kubectl-confidential';
 export const confidentialClientSecret = 'rig-confidential-secret-0123456789';
@@ -43,6 +50,57 @@ export interface ProviderOptions {
   readonly users?: readonly RigUser[];
   /** Extra path after the origin, e.g. `/realms/test` (issuer with a path). */
   readonly issuerPath?: string;
+  /** Seconds between device-code polls the provider asks for (oidc-provider says nothing, meaning 5). */
+  readonly deviceInterval?: number;
+  /** Seconds a device code stays valid (default 600). */
+  readonly deviceCodeTtlSec?: number;
+  /** Answer the device authorization with Google's `verification_url` instead of `verification_uri`. */
+  readonly deviceVerificationUrlQuirk?: boolean;
+}
+
+const deviceCodeGrant = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/**
+ * Resource-owner password grant for the rig: checks the user's password and issues a signed ID token and an access
+ * token itself (oidc-provider has no built-in password grant). No refresh token: that needs the provider's grant
+ * bookkeeping, and the plugin then simply logs in again with the password.
+ */
+function passwordGrant(users: Map<string, RigUser>, ttlSec: number) {
+  return async (ctx: TokenEndpointGrantContext) => {
+    const params = ctx.oidc.params as { username?: string; password?: string; scope?: string };
+    const user = params.username ? users.get(params.username) : undefined;
+    if (!user || params.password !== rigPassword) throw new errors.InvalidGrant('wrong username or password');
+    const client = ctx.oidc.client as NonNullable<typeof ctx.oidc.client>;
+    const { AccessToken, Grant, IdToken } = ctx.oidc.provider;
+    const grant = new Grant({ accountId: user.id, clientId: client.clientId });
+    grant.addOIDCScope('openid email groups profile');
+    const grantId = await grant.save();
+    const accessToken = await new AccessToken({
+      accountId: user.id,
+      client,
+      grantId,
+      gty: 'password',
+      scope: params.scope ?? 'openid',
+    }).save();
+    const idToken = new IdToken(
+      {
+        sub: user.id,
+        email: user.email,
+        email_verified: true,
+        groups: [...user.groups],
+        preferred_username: user.id,
+      },
+      { ctx },
+    );
+    (idToken as unknown as { scope: string }).scope = 'openid email groups profile';
+    ctx.body = {
+      access_token: accessToken,
+      id_token: await idToken.issue({ use: 'idtoken' }),
+      token_type: 'Bearer',
+      expires_in: ttlSec,
+      scope: params.scope ?? 'openid',
+    };
+  };
 }
 
 export interface RigProvider {
@@ -77,8 +135,15 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
         application_type: 'native',
         token_endpoint_auth_method: 'none',
         redirect_uris: loopbackRedirectUris,
-        grant_types: ['authorization_code', 'refresh_token'],
+        grant_types: ['authorization_code', 'refresh_token', deviceCodeGrant, 'password'],
         response_types: ['code'],
+      },
+      {
+        client_id: robotClientId,
+        client_secret: robotClientSecret,
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        response_types: [],
       },
       {
         client_id: httpsCallbackClientId,
@@ -121,7 +186,19 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
     },
     // Put email and groups into the ID token itself, as the IdPs kube-apiserver users configure do.
     conformIdTokenClaims: false,
-    features: { devInteractions: { enabled: true } },
+    features: {
+      devInteractions: { enabled: true },
+      deviceFlow: { enabled: true },
+      clientCredentials: { enabled: true },
+      // JWT access tokens for the robot's client-credentials grant only, so an API server can verify them.
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: (ctx) =>
+          ctx.oidc.params?.grant_type === 'client_credentials' ? robotAudience : undefined,
+        useGrantedResource: () => true,
+        getResourceServerInfo: () => ({ scope: '', audience: robotAudience, accessTokenFormat: 'jwt' }),
+      },
+    },
     // Refresh tokens for every login, without the offline_access/consent dance; rotated on every use.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     rotateRefreshToken: true,
@@ -133,6 +210,7 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
       Session: 3600,
       Interaction: 600,
       AuthorizationCode: 60,
+      DeviceCode: options.deviceCodeTtlSec ?? 600,
     },
     cookies: { keys: ['rig-cookie-key-0123456789abcdef'] },
   };
@@ -145,7 +223,20 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
     const path = ctx.path.slice(options.issuerPath?.length ?? 0) || '/';
     requests.set(path, (requests.get(path) ?? 0) + 1);
     await next();
+    if (path === '/device/auth' && ctx.body && typeof ctx.body === 'object') {
+      const body = ctx.body as Record<string, unknown>;
+      body.interval = options.deviceInterval ?? 1;
+      if (options.deviceVerificationUrlQuirk) {
+        body.verification_url = body.verification_uri;
+        delete body.verification_uri;
+      }
+    }
   });
+  provider.registerGrantType(
+    'password',
+    passwordGrant(users, ttl),
+    new Set(['username', 'password', 'scope']),
+  );
   provider.on('grant.success', (ctx) => {
     const type = String(ctx.oidc.params?.grant_type);
     grants.set(type, (grants.get(type) ?? 0) + 1);

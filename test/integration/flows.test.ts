@@ -1,0 +1,299 @@
+/**
+ * Every login flow through the built plugin against the real provider: device code, keyboard, password, client
+ * credentials, and the automatic choice. The test plays the user with the HTTP form driver.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loginArgs, parseCredential, runPlugin, startPlugin, tempDir } from '../rig/plugin.js';
+import {
+  publicClientId,
+  type RigProvider,
+  rigPassword,
+  robotAudience,
+  robotClientId,
+  robotClientSecret,
+  startProvider,
+} from '../rig/provider.js';
+import { completeLoginWithForms } from '../rig/provider-forms.js';
+
+const neverInteractive = JSON.stringify({
+  apiVersion: 'client.authentication.k8s.io/v1',
+  kind: 'ExecCredential',
+  spec: { interactive: false },
+});
+const interactive = neverInteractive.replace('false', 'true');
+const deviceGrant = 'urn:ietf:params:oauth:grant-type:device_code';
+const user = { login: 'alice', password: 'any' };
+
+function baseArgs(issuer: string, clientId: string, cacheDir: string, extra: string[] = []): string[] {
+  return [
+    'get-token',
+    `--oidc-issuer-url=${issuer}`,
+    `--oidc-client-id=${clientId}`,
+    `--token-cache-dir=${cacheDir}`,
+    ...extra,
+  ];
+}
+
+describe('login flows against a real OpenID Provider', () => {
+  let provider: RigProvider;
+  let cacheDir: string;
+
+  beforeAll(async () => {
+    provider = await startProvider();
+  });
+  afterAll(async () => {
+    await provider.close();
+  });
+  beforeEach(() => {
+    cacheDir = join(tempDir('cache'), 'oidc-login');
+    provider.resetCounts();
+  });
+
+  describe('device code', () => {
+    it('prints the URL and code, waits, and completes without stdin (interactiveMode Never)', async () => {
+      const plugin = startPlugin(
+        baseArgs(provider.issuer, publicClientId, cacheDir, [
+          '--grant-type=device-code',
+          '--oidc-extra-scope=email',
+        ]),
+        { KUBERNETES_EXEC_INFO: neverInteractive },
+      );
+      const [, url] = await plugin.waitForStderr(/check that it shows the code \S+:\n {2}(\S+)/);
+      await plugin.waitForStderr(/Waiting for the login \(the code expires in \d+ minutes\)/);
+      await completeLoginWithForms(url as string, user);
+      const result = await plugin.result;
+      expect(result.code, result.stderr).toBe(0);
+      expect(decodeJwt(parseCredential(result.stdout).token)).toMatchObject({
+        sub: 'alice',
+        email: 'alice@example.com',
+      });
+      expect(provider.grants.get(deviceGrant)).toBe(1);
+      // Cached like any other login.
+      provider.resetCounts();
+      const again = await runPlugin(
+        baseArgs(provider.issuer, publicClientId, cacheDir, [
+          '--grant-type=device-code',
+          '--oidc-extra-scope=email',
+        ]),
+      );
+      expect(again.code).toBe(0);
+      expect(provider.totalRequests()).toBe(0);
+    });
+
+    it('opens the verification page with --browser-command', async () => {
+      const driverLog = join(tempDir('driver'), 'log');
+      const { browserDriverPath } = await import('../rig/build.js');
+      const result = await runPlugin(
+        baseArgs(provider.issuer, publicClientId, cacheDir, [
+          '--grant-type=device-code',
+          `--browser-command=${browserDriverPath}`,
+        ]),
+        { KUBERNETES_EXEC_INFO: neverInteractive, RIG_DRIVER_LOG: driverLog },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(readFileSync(driverLog, 'utf8')).toContain('/device');
+      expect(provider.grants.get(deviceGrant)).toBe(1);
+    });
+
+    it('is chosen automatically where no browser can be shown, and says so', async () => {
+      const plugin = startPlugin(baseArgs(provider.issuer, publicClientId, cacheDir), {
+        KUBERNETES_EXEC_INFO: neverInteractive,
+        SSH_CONNECTION: '10.0.0.1 50000 10.0.0.2 22',
+      });
+      await plugin.waitForStderr(
+        /No browser can be opened here \(an SSH session\): using a device code instead\./,
+      );
+      const [, url] = await plugin.waitForStderr(/check that it shows the code \S+:\n {2}(\S+)/);
+      await completeLoginWithForms(url as string, user);
+      expect((await plugin.result).code).toBe(0);
+      expect(provider.grants.get(deviceGrant)).toBe(1);
+    });
+
+    it('follows KUBECTL_TOGETHER_LOGIN_GRANT_TYPE over the kubeconfig flag', async () => {
+      const plugin = startPlugin(
+        baseArgs(provider.issuer, publicClientId, cacheDir, ['--grant-type=authcode']),
+        {
+          KUBECTL_TOGETHER_LOGIN_GRANT_TYPE: 'device-code',
+        },
+      );
+      const [, url] = await plugin.waitForStderr(/check that it shows the code \S+:\n {2}(\S+)/);
+      await completeLoginWithForms(url as string, user);
+      expect((await plugin.result).code).toBe(0);
+    });
+
+    it('fails with exit code 4 when the code expires unused', async () => {
+      const shortLived = await startProvider({ deviceCodeTtlSec: 2 });
+      try {
+        const result = await runPlugin(
+          baseArgs(shortLived.issuer, publicClientId, cacheDir, ['--grant-type=device-code']),
+        );
+        expect(result.code).toBe(4);
+        expect(result.stderr).toMatch(/error: the device code expired/);
+        expect(result.stderr).toContain('hint: run the command again and complete the login');
+      } finally {
+        await shortLived.close();
+      }
+    });
+
+    it("accepts Google's verification_url", async () => {
+      const google = await startProvider({ deviceVerificationUrlQuirk: true });
+      try {
+        const plugin = startPlugin(
+          baseArgs(google.issuer, publicClientId, cacheDir, ['--grant-type=device-code']),
+        );
+        const [, url] = await plugin.waitForStderr(/check that it shows the code \S+:\n {2}(\S+)/);
+        await completeLoginWithForms(url as string, user);
+        expect((await plugin.result).code).toBe(0);
+        expect(google.requests.get('/device/auth')).toBe(1);
+      } finally {
+        await google.close();
+      }
+    });
+  });
+
+  describe('authcode-keyboard', () => {
+    const keyboardArgs = () =>
+      baseArgs(provider.issuer, publicClientId, cacheDir, [
+        '--grant-type=authcode-keyboard',
+        '--oidc-redirect-url=http://localhost:8000/callback',
+      ]);
+    const stopAtCallback = (url: URL) => url.port === '8000';
+
+    it('reads the whole redirected URL from stdin and exchanges the code with PKCE', async () => {
+      const plugin = startPlugin(keyboardArgs(), { KUBERNETES_EXEC_INFO: interactive });
+      const [, url] = await plugin.waitForStderr(/log in:\n {2}(\S+)/);
+      expect(new URL(url as string).searchParams.get('code_challenge_method')).toBe('S256');
+      await plugin.waitForStderr(/paste the code, or the whole URL/);
+      const landed = await completeLoginWithForms(url as string, { ...user, stopBefore: stopAtCallback });
+      plugin.writeStdin(`${landed.finalUrl}\n`);
+      const result = await plugin.result;
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).not.toContain(new URL(landed.finalUrl).searchParams.get('code'));
+      expect(provider.grants.get('authorization_code')).toBe(1);
+    });
+
+    it('accepts the bare code as well', async () => {
+      const plugin = startPlugin(keyboardArgs(), { KUBERNETES_EXEC_INFO: interactive });
+      const [, url] = await plugin.waitForStderr(/log in:\n {2}(\S+)/);
+      const landed = await completeLoginWithForms(url as string, { ...user, stopBefore: stopAtCallback });
+      plugin.writeStdin(`${new URL(landed.finalUrl).searchParams.get('code')}\n`);
+      const result = await plugin.result;
+      expect(result.code, result.stderr).toBe(0);
+    });
+
+    it('fails at once with exit code 5 when kubectl gives no terminal', async () => {
+      const result = await runPlugin(keyboardArgs(), { KUBERNETES_EXEC_INFO: neverInteractive });
+      expect(result.code).toBe(5);
+      expect(result.stderr).toContain(
+        'error: the keyboard login reads the code from the terminal, but kubectl runs this plugin without a terminal',
+      );
+      expect(result.stderr).toContain('hint: set interactiveMode: IfAvailable');
+    });
+  });
+
+  describe('password', () => {
+    it('logs in with --username and --password, and never prints the password', async () => {
+      const result = await runPlugin(
+        baseArgs(provider.issuer, publicClientId, cacheDir, [
+          '--username=alice',
+          `--password=${rigPassword}`,
+          '-v=9',
+        ]),
+        { KUBERNETES_EXEC_INFO: neverInteractive },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(decodeJwt(parseCredential(result.stdout).token)).toMatchObject({
+        sub: 'alice',
+        aud: publicClientId,
+        email: 'alice@example.com',
+      });
+      expect(provider.grants.get('password')).toBe(1);
+      expect(result.stderr).not.toContain(rigPassword);
+    });
+
+    it('asks for the missing password on stdin', async () => {
+      const plugin = startPlugin(baseArgs(provider.issuer, publicClientId, cacheDir, ['--username=alice']), {
+        KUBERNETES_EXEC_INFO: interactive,
+      });
+      await plugin.waitForStderr(/Password: /);
+      plugin.writeStdin(`${rigPassword}\n`);
+      const result = await plugin.result;
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).not.toContain(rigPassword);
+    });
+
+    it('asks for username and password with --grant-type=password', async () => {
+      const plugin = startPlugin(
+        baseArgs(provider.issuer, publicClientId, cacheDir, ['--grant-type=password']),
+        {
+          KUBERNETES_EXEC_INFO: interactive,
+        },
+      );
+      await plugin.waitForStderr(/Username: /);
+      plugin.writeStdin('bob\n');
+      await plugin.waitForStderr(/Password: /);
+      plugin.writeStdin(`${rigPassword}\n`);
+      const result = await plugin.result;
+      expect(result.code, result.stderr).toBe(0);
+      expect(decodeJwt(parseCredential(result.stdout).token).sub).toBe('bob');
+    });
+
+    it('fails at once with exit code 5 when the password is missing and kubectl gives no terminal', async () => {
+      const result = await runPlugin(
+        baseArgs(provider.issuer, publicClientId, cacheDir, ['--username=alice']),
+        {
+          KUBERNETES_EXEC_INFO: neverInteractive,
+        },
+      );
+      expect(result.code).toBe(5);
+      expect(result.stderr).toContain(
+        'error: the password login needs a password, but kubectl runs this plugin without a terminal',
+      );
+      expect(provider.grants.get('password')).toBeUndefined();
+    });
+
+    it('fails with exit code 4 on a wrong password', async () => {
+      const result = await runPlugin(
+        baseArgs(provider.issuer, publicClientId, cacheDir, ['--username=alice', '--password=wrong']),
+      );
+      expect(result.code).toBe(4);
+      expect(result.stderr).toContain('error: the identity provider refused the login (invalid_grant');
+      expect(result.stderr).toContain('hint: check the username and password');
+      expect(result.stderr).not.toContain('--password=wrong');
+    });
+  });
+
+  describe('client credentials', () => {
+    const robotArgs = (extra: string[] = []) =>
+      baseArgs(provider.issuer, robotClientId, cacheDir, ['--grant-type=client-credentials', ...extra]);
+
+    it('returns the access token with --oidc-use-access-token', async () => {
+      const result = await runPlugin(robotArgs(['--oidc-use-access-token']), {
+        OIDC_CLIENT_SECRET: robotClientSecret,
+        KUBERNETES_EXEC_INFO: neverInteractive,
+      });
+      expect(result.code, result.stderr).toBe(0);
+      expect(decodeJwt(parseCredential(result.stdout).token)).toMatchObject({
+        aud: robotAudience,
+        client_id: robotClientId,
+      });
+      expect(provider.grants.get('client_credentials')).toBe(1);
+    });
+
+    it('says what to do when the provider returns no ID token', async () => {
+      const result = await runPlugin(robotArgs(), { OIDC_CLIENT_SECRET: robotClientSecret });
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain('error: the identity provider answered without an ID token');
+      expect(result.stderr).toContain('--oidc-use-access-token');
+    });
+
+    it('needs a client secret', async () => {
+      const result = await runPlugin(robotArgs(['--oidc-use-access-token']));
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('error: the client credentials grant needs a client secret');
+    });
+  });
+});
