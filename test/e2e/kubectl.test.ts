@@ -8,8 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../rig/api-server.js';
 import { browserDriverPath, pluginBin } from '../rig/build.js';
 import { findKubectls, type KubectlBinary, writeKubeconfig } from '../rig/kubectl.js';
-import { tempDir } from '../rig/plugin.js';
-import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+import { startProcess, tempDir } from '../rig/plugin.js';
+import {
+  publicClientId,
+  type RigProvider,
+  rigPassword,
+  robotAudience,
+  robotClientId,
+  robotClientSecret,
+  startProvider,
+} from '../rig/provider.js';
+import { completeLoginWithForms } from '../rig/provider-forms.js';
 
 const kubectls = findKubectls();
 const chosen = kubectls.length > 1 ? [kubectls[0], kubectls[kubectls.length - 1]] : kubectls;
@@ -53,6 +62,7 @@ describe.skipIf(chosen.length === 0).each(chosen as KubectlBinary[])('kubectl $v
     args: string[],
     interactiveMode: 'Never' | 'IfAvailable' = 'IfAvailable',
     server = api,
+    { clientId = publicClientId, browser = true, env = {} as Record<string, string> } = {},
   ): string {
     const path = join(tempDir('kubeconfig'), 'config');
     writeKubeconfig({
@@ -62,16 +72,64 @@ describe.skipIf(chosen.length === 0).each(chosen as KubectlBinary[])('kubectl $v
       pluginCommand: pluginBin,
       pluginArgs: [
         `--oidc-issuer-url=${provider.issuer}`,
-        `--oidc-client-id=${publicClientId}`,
+        `--oidc-client-id=${clientId}`,
         '--oidc-extra-scope=email,groups',
-        `--browser-command=${browserDriverPath}`,
+        ...(browser ? [`--browser-command=${browserDriverPath}`] : []),
         `--token-cache-dir=${join(tempDir('cache'), 'oidc-login')}`,
         ...args,
       ],
       interactiveMode,
+      env,
     });
     return path;
   }
+
+  it('logs in with a device code while kubectl waits (interactiveMode Never)', async () => {
+    const config = kubeconfigFor(['--grant-type=device-code'], 'Never', api, { browser: false });
+    const run = startProcess(binary.path, [`--kubeconfig=${config}`, 'auth', 'whoami', '-o', 'json'], {
+      HOME: tempDir('home'),
+    });
+    // kubectl passes the plugin's stderr through: the user sees the URL and code there.
+    const [, url] = await run.waitForStderr(/check that it shows the code \S+:\n {2}(\S+)/);
+    await completeLoginWithForms(url as string, { login: 'bob', password: 'any' });
+    const result = await run.result;
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).status.userInfo.username).toBe('bob@example.com');
+  });
+
+  it('logs in with the password grant from the kubeconfig, without a terminal', async () => {
+    const config = kubeconfigFor(['--username=alice', `--password=${rigPassword}`], 'Never', api, {
+      browser: false,
+    });
+    const result = await kubectl(binary, config, ['auth', 'whoami', '-o', 'json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).status.userInfo.username).toBe('alice@example.com');
+  });
+
+  it('authenticates a machine with client credentials and its access token', async () => {
+    const forRobots = await startApiServer({
+      issuer: provider.issuer,
+      audience: robotAudience,
+      usernameClaim: 'sub',
+    });
+    try {
+      const config = kubeconfigFor(
+        ['--grant-type=client-credentials', '--oidc-use-access-token'],
+        'Never',
+        forRobots,
+        {
+          clientId: robotClientId,
+          browser: false,
+          env: { OIDC_CLIENT_SECRET: robotClientSecret },
+        },
+      );
+      const result = await kubectl(binary, config, ['auth', 'whoami', '-o', 'json']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout).status.userInfo.username).toBe(`${provider.issuer}#${robotClientId}`);
+    } finally {
+      await forRobots.close();
+    }
+  });
 
   it('logs in on the first call, answers from the cache on the next, and refreshes an expired token', async () => {
     const config = kubeconfigFor(['--token-expiry-margin=0'], 'Never');

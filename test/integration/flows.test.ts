@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loginArgs, parseCredential, runPlugin, startPlugin, tempDir } from '../rig/plugin.js';
+import { browserDriverPath } from '../rig/build.js';
+import { parseCredential, runPlugin, startPlugin, tempDir } from '../rig/plugin.js';
 import {
   publicClientId,
   type RigProvider,
@@ -85,7 +86,6 @@ describe('login flows against a real OpenID Provider', () => {
 
     it('opens the verification page with --browser-command', async () => {
       const driverLog = join(tempDir('driver'), 'log');
-      const { browserDriverPath } = await import('../rig/build.js');
       const result = await runPlugin(
         baseArgs(provider.issuer, publicClientId, cacheDir, [
           '--grant-type=device-code',
@@ -135,6 +135,25 @@ describe('login flows against a real OpenID Provider', () => {
         expect(result.stderr).toContain('hint: run the command again and complete the login');
       } finally {
         await shortLived.close();
+      }
+    });
+
+    it('waits 5 s longer after slow_down', async () => {
+      const strict = await startProvider({ deviceSlowDownOnce: true });
+      try {
+        const plugin = startPlugin(
+          baseArgs(strict.issuer, publicClientId, cacheDir, ['--grant-type=device-code']),
+        );
+        const [, url] = await plugin.waitForStderr(/check that it shows the code \S+:\n {2}(\S+)/);
+        // Let the first poll (answered with slow_down) happen before the user logs in.
+        while (strict.devicePollTimes.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+        await completeLoginWithForms(url as string, user);
+        expect((await plugin.result).code).toBe(0);
+        const [first, second] = strict.devicePollTimes as [number, number];
+        // interval 1 s + 5 s
+        expect(second - first).toBeGreaterThanOrEqual(5500);
+      } finally {
+        await strict.close();
       }
     });
 

@@ -10,6 +10,8 @@ import { build } from 'esbuild';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const rigOutDir = join(repoRoot, '.test-out');
 export const browserDriverPath = join(rigOutDir, 'browser-driver');
+/** A --browser-command that drives Debian's Chromium through playwright-core. */
+export const chromiumDriverPath = join(rigOutDir, 'chromium-driver');
 /** The command as npm installs it (package.json "bin"): the entry bundle itself. */
 export const pluginBin = join(repoRoot, 'dist', 'kubectl-together_login.cjs');
 /** The launcher for running from a checkout. */
@@ -17,20 +19,26 @@ export const checkoutLauncher = join(repoRoot, 'bin', 'kubectl-together_login');
 
 export async function buildRigExecutables(): Promise<void> {
   mkdirSync(rigOutDir, { recursive: true });
+  await Promise.all([
+    buildExecutable('browser-driver', browserDriverPath),
+    buildExecutable('chromium-driver', chromiumDriverPath),
+  ]);
+}
+
+async function buildExecutable(name: string, path: string): Promise<void> {
   await build({
-    entryPoints: [join(repoRoot, 'test/rig/browser-driver.ts')],
-    outfile: join(rigOutDir, 'browser-driver.cjs'),
+    entryPoints: [join(repoRoot, `test/rig/${name}.ts`)],
+    outfile: `${path}.cjs`,
     bundle: true,
     platform: 'node',
     target: 'node20',
     format: 'cjs',
+    // playwright-core finds its own files at run time; it is loaded from node_modules.
+    external: ['playwright-core'],
     logLevel: 'warning',
   });
-  writeFileSync(
-    browserDriverPath,
-    `#!/bin/sh\nexec "${process.execPath}" "${join(rigOutDir, 'browser-driver.cjs')}" "$@"\n`,
-  );
-  chmodSync(browserDriverPath, 0o755);
+  writeFileSync(path, `#!/bin/sh\nexec "${process.execPath}" "${path}.cjs" "$@"\n`);
+  chmodSync(path, 0o755);
 }
 
 export async function buildPlugin(): Promise<void> {

@@ -75,7 +75,16 @@ export interface LivePlugin {
 
 /** The plugin as a running process, for flows where the test plays the user (device code, pasted codes). */
 export function startPlugin(args: readonly string[], env: Readonly<Record<string, string>> = {}): LivePlugin {
-  const child = spawn(pluginBin, [...args], {
+  return startProcess(pluginBin, args, env);
+}
+
+/** Any command (the plugin, kubectl running the plugin) as a running process whose stderr the test watches. */
+export function startProcess(
+  command: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): LivePlugin {
+  const child = spawn(command, [...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

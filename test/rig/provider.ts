@@ -56,6 +56,8 @@ export interface ProviderOptions {
   readonly deviceCodeTtlSec?: number;
   /** Answer the device authorization with Google's `verification_url` instead of `verification_uri`. */
   readonly deviceVerificationUrlQuirk?: boolean;
+  /** Answer the first pending device-code poll with `slow_down`, as a provider does to a client polling too fast. */
+  readonly deviceSlowDownOnce?: boolean;
 }
 
 const deviceCodeGrant = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -112,6 +114,8 @@ export interface RigProvider {
   readonly grants: Map<string, number>;
   /** Grant errors seen at the token endpoint, e.g. `invalid_grant`. */
   readonly grantErrors: string[];
+  /** When each device-code poll reached the token endpoint (ms since the epoch). */
+  readonly devicePollTimes: number[];
   totalRequests(): number;
   resetCounts(): void;
   close(): Promise<void>;
@@ -219,10 +223,21 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
   const requests = new Map<string, number>();
   const grants = new Map<string, number>();
   const grantErrors: string[] = [];
+  const devicePollTimes: number[] = [];
+  let slowedDown = false;
   provider.use(async (ctx, next) => {
     const path = ctx.path.slice(options.issuerPath?.length ?? 0) || '/';
     requests.set(path, (requests.get(path) ?? 0) + 1);
     await next();
+    if (path === '/token' && ctx.oidc?.params?.grant_type === deviceCodeGrant) {
+      devicePollTimes.push(Date.now());
+      const body = ctx.body as { error?: string; error_description?: string } | undefined;
+      if (options.deviceSlowDownOnce && !slowedDown && body?.error === 'authorization_pending') {
+        slowedDown = true;
+        body.error = 'slow_down';
+        body.error_description = 'polling too fast';
+      }
+    }
     if (path === '/device/auth' && ctx.body && typeof ctx.body === 'object') {
       const body = ctx.body as Record<string, unknown>;
       body.interval = options.deviceInterval ?? 1;
@@ -266,11 +281,13 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
     requests,
     grants,
     grantErrors,
+    devicePollTimes,
     totalRequests: () => [...requests.values()].reduce((a, b) => a + b, 0),
     resetCounts: () => {
       requests.clear();
       grants.clear();
       grantErrors.length = 0;
+      devicePollTimes.length = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,0 +1,71 @@
+/**
+ * A real browser: Debian's Chromium, driven by playwright-core, is the --browser-command for the browser login and
+ * opens the device verification page for the device flow. Under CI=true a missing Chromium fails the run.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumDriverPath } from '../rig/build.js';
+import { parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
+import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+
+const chromium = '/usr/bin/chromium';
+const haveChromium = existsSync(chromium);
+if (!haveChromium) {
+  if (process.env.CI === 'true')
+    throw new Error(`${chromium} is required for the browser tests under CI=true (apt-get install chromium)`);
+  console.warn(`\n*** SKIPPING the Chromium tests: ${chromium} is missing (apt-get install chromium) ***\n`);
+}
+
+async function waitForLine(file: string, pattern: RegExp): Promise<string> {
+  for (let waited = 0; waited < 10_000; waited += 100) {
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    if (pattern.test(text)) return text;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${file} never showed ${pattern}`);
+}
+
+describe.skipIf(!haveChromium)('Chromium as the browser', () => {
+  let provider: RigProvider;
+  beforeAll(async () => {
+    provider = await startProvider();
+  });
+  afterAll(async () => {
+    await provider.close();
+  });
+
+  for (const flow of ['authcode', 'device-code'] as const) {
+    it(`completes the ${flow} login in a real browser`, async () => {
+      const dir = tempDir('chromium');
+      const log = join(dir, 'driver.log');
+      const result = await runPlugin(
+        [
+          'get-token',
+          `--oidc-issuer-url=${provider.issuer}`,
+          `--oidc-client-id=${publicClientId}`,
+          '--oidc-extra-scope=email,groups',
+          `--grant-type=${flow}`,
+          `--browser-command=${chromiumDriverPath}`,
+          `--token-cache-dir=${join(dir, 'cache')}`,
+        ],
+        { RIG_DRIVER_LOG: log, RIG_SCREENSHOT: join(dir, 'last-page.png') },
+      );
+      expect(result.code, `${result.stderr}\n${existsSync(log) ? readFileSync(log, 'utf8') : ''}`).toBe(0);
+      expect(decodeJwt(parseCredential(result.stdout).token)).toMatchObject({
+        sub: 'alice',
+        email: 'alice@example.com',
+      });
+      // The plugin exits as soon as the callback arrives; the browser driver finishes a moment later.
+      const steps = await waitForLine(log, /final page: /);
+      if (flow === 'authcode') {
+        expect(steps).toContain('at http://localhost:8000/');
+        expect(steps).toContain('final page: Logged in You are logged in.');
+      } else {
+        expect(steps).toMatch(/final page: .*(Sign-in Success|success)/i);
+      }
+      expect(existsSync(join(dir, 'last-page.png'))).toBe(true);
+    });
+  }
+});
