@@ -124,6 +124,18 @@ describe('login flows against a real OpenID Provider', () => {
       expect((await plugin.result).code).toBe(0);
     });
 
+    it('fails with exit code 4 when the user aborts at the provider', async () => {
+      const plugin = startPlugin(
+        baseArgs(provider.issuer, publicClientId, cacheDir, ['--grant-type=device-code']),
+      );
+      const [, url] = await plugin.waitForStderr(/check that it shows the code \S+:\n {2}(\S+)/);
+      await completeLoginWithForms(url as string, { ...user, abortDevice: true });
+      const result = await plugin.result;
+      expect(result.code).toBe(4);
+      expect(result.stderr).toContain('error: the login was denied at the identity provider (access_denied');
+      expect(result.stderr).toContain('hint: run the command again and approve the request');
+    });
+
     it('fails with exit code 4 when the code expires unused', async () => {
       const shortLived = await startProvider({ deviceCodeTtlSec: 2 });
       try {

@@ -364,6 +364,22 @@ describe('token expiry against a real OpenID Provider', () => {
     expect(provider.grantErrors).toEqual([]);
   });
 
+  it('fails with exit code 3 and opens no browser when the provider is down at refresh time', async () => {
+    const shortLived = await startProvider({ idTokenTtlSec: 2 });
+    const cacheDir = join(tempDir('cache'), 'oidc-login');
+    const countFile = join(tempDir('count'), 'runs');
+    const args = loginArgs(shortLived.issuer, publicClientId, cacheDir, ['--token-expiry-margin=0']);
+    expect((await runPlugin(args, { RIG_DRIVER_COUNT: countFile })).code).toBe(0);
+    const before = readFileSync(join(cacheDir, cacheFiles(cacheDir)[0] as string), 'utf8');
+    await shortLived.close();
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const result = await runPlugin(args, { RIG_DRIVER_COUNT: countFile });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('error: cannot reach the identity provider');
+    expect(readFileSync(countFile, 'utf8').trim().split('\n')).toHaveLength(1); // only the first login's browser
+    expect(readFileSync(join(cacheDir, cacheFiles(cacheDir)[0] as string), 'utf8')).toBe(before);
+  });
+
   it('logs in again when the refresh token is rejected', async () => {
     const cacheDir = join(tempDir('cache'), 'oidc-login');
     const args = loginArgs(provider.issuer, publicClientId, cacheDir, ['--token-expiry-margin=0']);

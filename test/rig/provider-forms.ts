@@ -11,6 +11,8 @@ export interface FormLoginOptions {
   readonly log?: (line: string) => void;
   /** Return instead of requesting this URL (the keyboard flow: the user copies the URL the browser ended at). */
   readonly stopBefore?: (url: URL) => boolean;
+  /** On the device flow's confirmation page, press "Abort" instead of "Continue". */
+  readonly abortDevice?: boolean;
 }
 
 export interface FormLoginResult {
@@ -60,6 +62,17 @@ export async function completeLoginWithForms(
     // A provider page without a form ends the walk: the device flow's success page, or an error page.
     if (!form) return { status: response.status, body: text, finalUrl: url };
     const fields = new URLSearchParams(form.values);
+    if (options.abortDevice && fields.has('confirm')) {
+      fields.delete('confirm');
+      fields.set('abort', 'yes');
+      // The provider then offers its code form again; a person who aborted stops here.
+      const aborted = await fetch(new URL(form.action, url), {
+        method: form.method,
+        headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+        body: fields,
+      });
+      return { status: aborted.status, body: await aborted.text(), finalUrl: aborted.url };
+    }
     if (form.inputs.includes('login')) fields.set('login', options.login);
     if (form.inputs.includes('password')) fields.set('password', options.password);
     url = new URL(form.action, url).href;
