@@ -81,6 +81,11 @@ function runFlow(
           openUrlAfterAuthentication: input.openUrlAfterAuthentication,
           timeoutSec: input.authenticationTimeoutSec,
           verbosity: input.verbosity,
+          // Only with a person at a terminal: kubectl said so, or a manual run in a terminal.
+          pasteFallback:
+            context.interactive === true || (context.interactive === undefined && process.stdin.isTTY)
+              ? createStdinPrompter(context.interactive, { what: 'pasting the URL', hint: '' })
+              : undefined,
         },
         logger,
       );

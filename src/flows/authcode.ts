@@ -6,7 +6,9 @@ import type { Logger, TokenSet } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
 import type { OidcClient } from '../oidc/client.js';
 import { openInBrowser } from '../platform/browser.js';
+import type { Prompter } from '../platform/prompt.js';
 import { startCallbackServer } from './callback-server.js';
+import { callbackUrlFromAnswer } from './pasted-response.js';
 
 export interface AuthCodeOptions {
   readonly listenAddresses: readonly string[];
@@ -20,6 +22,8 @@ export interface AuthCodeOptions {
   readonly openUrlAfterAuthentication: string | undefined;
   readonly timeoutSec: number;
   readonly verbosity: number;
+  /** Offer to paste the redirected URL on the terminal as well (only when there is one). */
+  readonly pasteFallback: Prompter | undefined;
 }
 
 export async function loginWithBrowser(
@@ -32,6 +36,7 @@ export async function loginWithBrowser(
     tls: options.localServerTls,
     logger,
   });
+  const withdrawPaste = new AbortController();
   try {
     const redirectUri =
       options.redirectUrl ?? `${server.scheme}://${options.redirectUrlHostname}:${server.port}`;
@@ -40,14 +45,11 @@ export async function loginWithBrowser(
       pkce: options.pkce,
       extraParams: options.authRequestExtraParams,
     });
-    let tokens: TokenSet | undefined;
-    const callback = server.waitForCallback({
+    const viaCallback = server.waitForCallback({
       path: new URL(redirectUri).pathname,
       state: request.state,
       redirectAfterSuccess: options.openUrlAfterAuthentication,
-      handle: async (callbackUrl) => {
-        tokens = await request.complete(callbackUrl);
-      },
+      handle: (callbackUrl) => request.complete(callbackUrl),
     });
     logger.info(`Open this URL in your browser to log in:\n  ${request.url.href}`);
     if (!options.skipOpenBrowser) {
@@ -57,10 +59,29 @@ export async function loginWithBrowser(
         logger,
       });
     }
-    await withTimeout(callback, options.timeoutSec);
+    // On a terminal, a user whose browser cannot reach this machine (SSH without port forwarding) can paste the URL
+    // the browser ended at instead. Whichever answer comes first completes the login.
+    const viaPaste = options.pasteFallback
+      ?.ask('If your browser cannot reach this machine, paste here the URL it ended at: ', {
+        signal: withdrawPaste.signal,
+      })
+      .then((answer) =>
+        request.complete(
+          callbackUrlFromAnswer(answer, {
+            redirectUri,
+            state: request.state,
+            issuer: oidc.sendsIssuerInAuthorizationResponse() ? oidc.issuer : undefined,
+          }),
+        ),
+      );
+    const tokens = await withTimeout(
+      viaPaste ? Promise.race([viaCallback, viaPaste]) : viaCallback,
+      options.timeoutSec,
+    );
     logger.info('Logged in.');
-    return tokens as unknown as TokenSet;
+    return tokens;
   } finally {
+    withdrawPaste.abort();
     await server.close();
   }
 }

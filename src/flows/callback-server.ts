@@ -22,19 +22,21 @@ export interface CallbackServerOptions {
   readonly logger: Logger;
 }
 
-/** What to do with the callback that carries our state; its result is shown to the browser and resolves `result`. */
-export type CallbackHandler = (callbackUrl: URL) => Promise<void>;
+/** What to do with the callback that carries our state; its outcome is shown to the browser and returned. */
+export type CallbackHandler<T> = (callbackUrl: URL) => Promise<T>;
+
+export interface WaitOptions<T> {
+  readonly path: string;
+  readonly state: string;
+  readonly redirectAfterSuccess: string | undefined;
+  readonly handle: CallbackHandler<T>;
+}
 
 export interface CallbackServer {
   readonly port: number;
   readonly scheme: 'http' | 'https';
-  /** Starts accepting callbacks; settles when the login has completed or failed. */
-  waitForCallback(options: {
-    path: string;
-    state: string;
-    redirectAfterSuccess: string | undefined;
-    handle: CallbackHandler;
-  }): Promise<void>;
+  /** Starts accepting callbacks; settles with the handler's result when the login has completed or failed. */
+  waitForCallback<T>(options: WaitOptions<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -54,8 +56,8 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
   return {
     port,
     scheme,
-    waitForCallback: ({ path, state, redirectAfterSuccess, handle }) =>
-      new Promise<void>((resolve, reject) => {
+    waitForCallback: <T>({ path, state, redirectAfterSuccess, handle }: WaitOptions<T>) =>
+      new Promise<T>((resolve, reject) => {
         let done = false;
         onRequest = (req, res) => {
           const url = new URL(req.url ?? '/', `${scheme}://127.0.0.1:${port}`);
@@ -79,7 +81,7 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
           }
           done = true;
           handle(url).then(
-            () => {
+            (result) => {
               if (redirectAfterSuccess) {
                 res.writeHead(302, { location: redirectAfterSuccess, 'cache-control': 'no-store' }).end();
               } else {
@@ -90,7 +92,7 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
                   'You are logged in. You can close this tab and return to your terminal.',
                 );
               }
-              resolve();
+              resolve(result);
             },
             (error: unknown) => {
               sendPage(

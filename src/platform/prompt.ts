@@ -8,7 +8,8 @@ import { Writable } from 'node:stream';
 import { AppError, ExitCode } from '../errors.js';
 
 export interface Prompter {
-  ask(question: string): Promise<string>;
+  /** With a signal, the question can be withdrawn (another answer came first); the promise then never settles. */
+  ask(question: string, options?: { signal?: AbortSignal }): Promise<string>;
   /** Like ask, without echoing what is typed (passwords). */
   askHidden(question: string): Promise<string>;
 }
@@ -22,7 +23,7 @@ export function createStdinPrompter(
   interactive: boolean | undefined,
   needs: { what: string; hint: string },
 ): Prompter {
-  const ask = (question: string, hidden: boolean) => {
+  const ask = (question: string, hidden: boolean, signal?: AbortSignal) => {
     if (interactive === false) {
       return Promise.reject(
         new AppError(
@@ -35,12 +36,15 @@ export function createStdinPrompter(
         ),
       );
     }
-    return readLine(question, hidden);
+    return readLine(question, hidden, signal);
   };
-  return { ask: (question) => ask(question, false), askHidden: (question) => ask(question, true) };
+  return {
+    ask: (question, options) => ask(question, false, options?.signal),
+    askHidden: (question) => ask(question, true),
+  };
 }
 
-function readLine(question: string, hidden: boolean): Promise<string> {
+function readLine(question: string, hidden: boolean, signal: AbortSignal | undefined): Promise<string> {
   const terminal = Boolean(process.stdin.isTTY);
   let muted = false;
   // The question goes to stderr; typed characters are echoed there too, except while muted.
@@ -61,8 +65,9 @@ function readLine(question: string, hidden: boolean): Promise<string> {
       resolve(answer.trim());
     });
     muted = hidden;
+    signal?.addEventListener('abort', () => rl.close(), { once: true });
     rl.on('close', () => {
-      if (!answered) {
+      if (!answered && !signal?.aborted) {
         reject(
           new AppError('interaction.no-input', 'no answer on stdin (it is closed)', {
             exitCode: ExitCode.interactionRequired,

@@ -185,6 +185,38 @@ describe('login flows against a real OpenID Provider', () => {
     });
   });
 
+  describe('browser flow on a terminal', () => {
+    const stopAtCallback = (url: URL) => url.port === '8000';
+
+    it('accepts the pasted URL when the browser cannot reach the callback server', async () => {
+      const plugin = startPlugin(
+        baseArgs(provider.issuer, publicClientId, cacheDir, ['--grant-type=authcode', '--skip-open-browser']),
+        { KUBERNETES_EXEC_INFO: interactive },
+      );
+      const [, url] = await plugin.waitForStderr(/log in:\n {2}(\S+)/);
+      await plugin.waitForStderr(/paste here the URL it ended at: /);
+      const landed = await completeLoginWithForms(url as string, { ...user, stopBefore: stopAtCallback });
+      plugin.writeStdin(`${landed.finalUrl}\n`);
+      const result = await plugin.result;
+      expect(result.code, result.stderr).toBe(0);
+      expect(provider.grants.get('authorization_code')).toBe(1);
+    });
+
+    it('completes through the callback while the paste question is open, and exits', async () => {
+      const plugin = startPlugin(
+        baseArgs(provider.issuer, publicClientId, cacheDir, [
+          '--grant-type=authcode',
+          `--browser-command=${browserDriverPath}`,
+        ]),
+        { KUBERNETES_EXEC_INFO: interactive },
+      );
+      const result = await plugin.result;
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain('paste here the URL it ended at');
+      expect(provider.grants.get('authorization_code')).toBe(1);
+    });
+  });
+
   describe('authcode-keyboard', () => {
     const keyboardArgs = () =>
       baseArgs(provider.issuer, publicClientId, cacheDir, [

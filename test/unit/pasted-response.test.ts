@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callbackUrlFromAnswer } from '../../src/flows/keyboard.js';
+import { callbackUrlFromAnswer } from '../../src/flows/pasted-response.js';
 
 const context = { redirectUri: 'http://localhost:8000/callback', state: 'st4te', issuer: undefined };
 
