@@ -14,14 +14,17 @@ const common = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  define: { __PACKAGE_VERSION__: JSON.stringify(pkg.version) },
   // Full minification: V8 compiles the entry at every kubectl call, and shorter code compiles faster.
   minify: true,
   legalComments: 'none',
   sourcemap: 'linked',
   logLevel: 'warning',
-  // `open` ships its own xdg-open script, which bundling would lose.
-  external: ['open'],
+  // `open` ships its own xdg-open script, which bundling would lose; the keyring is a native addon.
+  external: ['open', '@napi-rs/keyring'],
+  // src/platform/native-require.ts needs the bundle's own URL to resolve packages from.
+  // A getter, so the cache hit of disk users never computes it.
+  define: { __PACKAGE_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__bundle.url' },
+  banner: { js: 'var __bundle={get url(){return require("node:url").pathToFileURL(__filename).href}};' },
 };
 
 /** In the entry bundle, `import('./full.js')` loads the second bundle at run time instead of inlining it. */
@@ -39,7 +42,7 @@ await Promise.all([
     outfile: 'dist/kubectl-together_login.cjs',
     plugins: [loadFullBundleAtRunTime],
     // npm links the command straight to this file: no launcher hop on the cache-hit path.
-    banner: { js: '#!/usr/bin/env node' },
+    banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
   }),
   build({ ...common, entryPoints: ['src/app/full.ts'], outfile: `dist/${fullBundle}` }),
 ]);

@@ -8,7 +8,7 @@ import { type CacheKeyFields, cacheKey, type GrantFamily } from '../cache/key.js
 import { sha256Hex } from '../cache/sha256.js';
 import { type GetTokenInput, parseGetTokenInput } from '../cli/get-token-options.js';
 import { getToken } from '../core/get-token.js';
-import type { Authenticator, KeyLock, Logger } from '../core/ports.js';
+import type { Authenticator, KeyLock, Logger, TokenStore } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
 import { parseExecInfo, renderExecCredential } from '../kube/exec-credential.js';
 import { createStderrLogger } from '../platform/logger.js';
@@ -28,8 +28,7 @@ export async function runGetToken(
   rejectUnsupported(input);
   const key = cacheKey(cacheKeyFields(input, caFingerprint(input)));
   logger.debug(2, `cache key ${key}`);
-  const store =
-    input.tokenCacheStorage === 'none' ? noTokenStore : createDiskStore(input.tokenCacheDir, key, logger);
+  const store = await openStore(input, key, logger);
 
   const credential = await getToken(
     {
@@ -69,6 +68,20 @@ function lockWaitMs(input: GetTokenInput): number {
 }
 const deviceCodeLifetimeSec = 900;
 
+/** The token store chosen by --token-cache-storage; the keyring module is loaded only when it is chosen. */
+async function openStore(input: GetTokenInput, key: string, logger: Logger): Promise<TokenStore> {
+  switch (input.tokenCacheStorage) {
+    case 'disk':
+      return createDiskStore(input.tokenCacheDir, key, logger);
+    case 'none':
+      return noTokenStore;
+    case 'keyring': {
+      const { createKeyringStore } = await import('../cache/keyring-store.js');
+      return createKeyringStore(key, logger);
+    }
+  }
+}
+
 /** $HOME where set (Unix); node:os only otherwise, because loading it costs start-up time on every cache hit. */
 function homeDirectory(env: Readonly<Record<string, string | undefined>>): string {
   return env.HOME || process.getBuiltinModule('node:os').homedir();
@@ -91,7 +104,7 @@ export function cacheKeyFields(input: GetTokenInput, caFingerprintHex: string | 
     authRequestExtraParams: input.authRequestExtraParams,
     requestHeaders: input.requestHeaders,
     caFingerprint: caFingerprintHex,
-    cacheHint: undefined,
+    cacheHint: input.cacheHint,
   };
 }
 
@@ -121,9 +134,6 @@ function rejectUnsupported(input: GetTokenInput): void {
         hint,
       },
     );
-  if (input.tokenCacheStorage === 'keyring') {
-    throw notYet('--token-cache-storage=keyring', 'use --token-cache-storage=disk (the default) for now');
-  }
   if (
     input.certificateAuthorityFiles.length > 0 ||
     input.certificateAuthorityData.length > 0 ||

@@ -161,6 +161,11 @@ export const getTokenFlags: readonly FlagSpec[] = [
   },
   { name: 'token-cache-storage', kind: 'string', description: 'disk|keyring|none', defaultText: 'disk' },
   {
+    name: 'token-cache-hint',
+    kind: 'string',
+    description: `(ours) A label that keeps several accounts at one provider apart in the cache (or env ${'KUBECTL_TOGETHER_LOGIN_CACHE_HINT'})`,
+  },
+  {
     name: 'force-refresh',
     kind: 'bool',
     description: 'Refresh (or log in) even when the cached token is still valid',
@@ -208,6 +213,7 @@ export interface GetTokenInput {
   readonly tokenCacheDir: string;
   readonly tokenCacheStorage: CacheStorage;
   readonly forceRefresh: boolean;
+  readonly cacheHint: string | undefined;
   readonly expiryMarginSec: number;
   readonly verbosity: number;
 }
@@ -301,6 +307,7 @@ export function parseGetTokenInput(
     tokenCacheDir: cacheDir ? expand(cacheDir) : defaultCacheDir(env, homeDir),
     tokenCacheStorage: oneOf(str('token-cache-storage') ?? 'disk', cacheStorages, 'token-cache-storage'),
     forceRefresh: bool('force-refresh'),
+    cacheHint: str('token-cache-hint') || env.KUBECTL_TOGETHER_LOGIN_CACHE_HINT || undefined,
     expiryMarginSec: parseDurationSec(
       str('token-expiry-margin') ?? `${defaultExpiryMarginSec}s`,
       'token-expiry-margin',

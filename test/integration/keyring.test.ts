@@ -1,0 +1,130 @@
+/**
+ * --token-cache-storage=keyring against a real Secret Service (GNOME Keyring on a private D-Bus session), the real
+ * provider, and the real kubectl. Under CI=true missing keyring tools fail the run.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startApiServer } from '../rig/api-server.js';
+import { pluginBin } from '../rig/build.js';
+import { type KeyringSession, keyringToolsPresent, startKeyringSession } from '../rig/keyring.js';
+import { findKubectls, writeKubeconfig } from '../rig/kubectl.js';
+import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
+import { defaultUsers, publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+
+if (!keyringToolsPresent) {
+  if (process.env.CI === 'true')
+    throw new Error('dbus, gnome-keyring and libsecret-tools are required under CI=true');
+  console.warn('\n*** SKIPPING the keyring tests: install dbus gnome-keyring libsecret-tools ***\n');
+}
+
+const service = 'kubectl-together_login';
+// A user in 300 groups: the cached entry far exceeds one keyring item on Windows, so it is split.
+const manyGroups = {
+  id: 'carol',
+  email: 'carol@example.com',
+  groups: Array.from({ length: 300 }, (_, i) => `team-${i}`),
+};
+
+describe.skipIf(!keyringToolsPresent)('keyring token storage', () => {
+  let keyring: KeyringSession;
+  let provider: RigProvider;
+  let cacheDir: string;
+
+  beforeAll(async () => {
+    keyring = await startKeyringSession();
+    provider = await startProvider({ users: [...defaultUsers, manyGroups] });
+  });
+  afterAll(async () => {
+    await provider.close();
+    await keyring.close();
+  });
+  beforeEach(() => {
+    cacheDir = join(tempDir('cache'), 'oidc-login');
+    provider.resetCounts();
+  });
+
+  const entryFiles = () =>
+    existsSync(cacheDir) ? readdirSync(cacheDir).filter((name) => !name.endsWith('.lock')) : [];
+
+  it('logs in, keeps the tokens in the keyring only, and answers the next call from it', async () => {
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir, ['--token-cache-storage=keyring']);
+    const first = await runPlugin(args, keyring.env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(entryFiles()).toEqual([]);
+    const accounts = keyring.accounts(service);
+    expect(accounts).toHaveLength(1);
+    expect(accounts[0]).toMatch(/^[0-9a-f]{64}$/);
+
+    provider.resetCounts();
+    const second = await runPlugin(args, keyring.env);
+    expect(second.code, second.stderr).toBe(0);
+    expect(parseCredential(second.stdout).token).toBe(parseCredential(first.stdout).token);
+    expect(provider.totalRequests()).toBe(0);
+  });
+
+  it('splits a large entry over several items and reads it back', async () => {
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir, [
+      '--token-cache-storage=keyring',
+      '--oidc-extra-scope=groups',
+      '--token-cache-hint=carol',
+    ]);
+    const first = await runPlugin(args, { ...keyring.env, RIG_LOGIN: 'carol' });
+    expect(first.code, first.stderr).toBe(0);
+    expect((decodeJwt(parseCredential(first.stdout).token).groups as string[]).length).toBe(300);
+    // The head item `<key>` and at least one continuation item `<key>#1`.
+    const continuations = keyring.accounts(service).filter((account) => /^[0-9a-f]{64}#\d+$/.test(account));
+    expect(continuations.length).toBeGreaterThanOrEqual(1);
+    provider.resetCounts();
+    const second = await runPlugin(args, keyring.env);
+    expect(second.code, second.stderr).toBe(0);
+    expect(provider.totalRequests()).toBe(0);
+  });
+
+  it('fails with exit code 6 and names the alternatives when no keyring is reachable', async () => {
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir, ['--token-cache-storage=keyring']);
+    const result = await runPlugin(args, { HOME: keyring.env.HOME as string });
+    expect(result.code).toBe(6);
+    expect(result.stderr).toContain('error: no OS keyring is reachable');
+    expect(result.stderr).toContain('hint: unlock or start your keyring');
+    expect(result.stderr).toContain('--token-cache-storage=disk, encrypted or none');
+    expect(provider.totalRequests()).toBe(0);
+  });
+
+  it('works through the real kubectl', async () => {
+    const [kubectl] = findKubectls().reverse();
+    if (!kubectl) throw new Error('kubectl is required (see test/e2e/kubectl.test.ts)');
+    const api = await startApiServer({ issuer: provider.issuer, audience: publicClientId });
+    try {
+      const kubeconfig = join(tempDir('kubeconfig'), 'config');
+      writeKubeconfig({
+        path: kubeconfig,
+        serverUrl: api.url,
+        caPem: api.caPem,
+        pluginCommand: pluginBin,
+        pluginArgs: loginArgs(provider.issuer, publicClientId, cacheDir, [
+          '--token-cache-storage=keyring',
+          '--oidc-extra-scope=email',
+          '--token-cache-hint=kubectl',
+        ]).slice(1),
+      });
+      for (let i = 0; i < 2; i++) {
+        const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+          execFile(
+            kubectl.path,
+            [`--kubeconfig=${kubeconfig}`, 'auth', 'whoami', '-o', 'json'],
+            { env: keyring.env },
+            (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
+          ),
+        );
+        expect(result.code, result.stderr).toBe(0);
+        expect(JSON.parse(result.stdout).status.userInfo.username).toBe('alice@example.com');
+      }
+      expect(provider.grants.get('authorization_code')).toBe(1);
+    } finally {
+      await api.close();
+    }
+  });
+});
