@@ -28,7 +28,7 @@ export async function runGetToken(
   rejectUnsupported(input);
   const key = cacheKey(cacheKeyFields(input, caFingerprint(input)));
   logger.debug(2, `cache key ${key}`);
-  const store = await openStore(input, key, logger);
+  const store = await openStore(input, key, env, logger);
 
   const credential = await getToken(
     {
@@ -69,7 +69,12 @@ function lockWaitMs(input: GetTokenInput): number {
 const deviceCodeLifetimeSec = 900;
 
 /** The token store chosen by --token-cache-storage; the keyring module is loaded only when it is chosen. */
-async function openStore(input: GetTokenInput, key: string, logger: Logger): Promise<TokenStore> {
+async function openStore(
+  input: GetTokenInput,
+  key: string,
+  env: Readonly<Record<string, string | undefined>>,
+  logger: Logger,
+): Promise<TokenStore> {
   switch (input.tokenCacheStorage) {
     case 'disk':
       return createDiskStore(input.tokenCacheDir, key, logger);
@@ -78,6 +83,10 @@ async function openStore(input: GetTokenInput, key: string, logger: Logger): Pro
     case 'keyring': {
       const { createKeyringStore } = await import('../cache/keyring-store.js');
       return createKeyringStore(key, logger);
+    }
+    case 'encrypted': {
+      const { createEncryptedStore } = await import('../cache/encrypted-store.js');
+      return createEncryptedStore(input.tokenCacheDir, key, env, logger);
     }
   }
 }

@@ -1,7 +1,7 @@
 /**
- * The disk token store: one JSON file per cache key in the cache directory (0700), files 0600, replaced atomically
- * through a temporary file and rename. Synchronous I/O on purpose: the cache hit reads one small file and the sync
- * calls avoid scheduling overhead on that path.
+ * Private files in the cache directory (0700), and the disk token store built on them: one JSON file per cache key,
+ * 0600, replaced atomically through a temporary file and rename. Synchronous I/O on purpose: the cache hit reads one
+ * small file, and the sync calls avoid scheduling overhead on that path.
  */
 import {
   chmodSync,
@@ -18,23 +18,35 @@ import {
 import { join } from 'node:path';
 import type { Logger, TokenStore } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
-import { type CacheEntry, CacheEntryError, parseCacheEntry, serializeCacheEntry } from './entry.js';
+import { CacheEntryError, parseCacheEntry, serializeCacheEntry } from './entry.js';
 import { cacheEntryFileName } from './key.js';
 
 export function createDiskStore(dir: string, key: string, logger: Logger): TokenStore {
   const path = join(dir, cacheEntryFileName(key));
   return {
     async read() {
-      return readEntry(path, logger);
+      const text = readPrivateFile(path, logger);
+      if (text === undefined) return undefined;
+      try {
+        return parseCacheEntry(text);
+      } catch (error) {
+        if (!(error instanceof CacheEntryError)) throw error;
+        logger.warn(`ignoring the token cache entry ${path}: it is corrupt (${error.message})`);
+        return undefined;
+      }
     },
     async write(entry) {
-      writeEntry(dir, path, entry);
+      writePrivateFile(dir, path, serializeCacheEntry(entry));
       logger.debug(2, `wrote the token cache entry ${path}`);
     },
   };
 }
 
-export function readEntry(path: string, logger: Logger): CacheEntry | undefined {
+/**
+ * The content of a cache file, or undefined: missing (silently), or not a regular file, readable by other users, or
+ * unreadable (each reported on stderr). Never throws: a bad cache file is a miss, not a failure.
+ */
+export function readPrivateFile(path: string, logger: Logger): string | undefined {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -57,11 +69,9 @@ export function readEntry(path: string, logger: Logger): CacheEntry | undefined 
       );
       return undefined;
     }
-    return parseCacheEntry(readFileSync(fd, 'utf8'));
+    return readFileSync(fd, 'utf8');
   } catch (error) {
-    const reason =
-      error instanceof CacheEntryError ? `it is corrupt (${error.message})` : (error as Error).message;
-    logger.warn(`ignoring the token cache entry ${path}: ${reason}`);
+    logger.warn(`ignoring the token cache entry ${path}: ${(error as Error).message}`);
     return undefined;
   } finally {
     closeSync(fd);
@@ -76,7 +86,8 @@ export function ensurePrivateDir(dir: string): void {
   }
 }
 
-function writeEntry(dir: string, path: string, entry: CacheEntry): void {
+/** Replaces the file atomically with a 0600 file; on failure the previous file stays as it was. */
+export function writePrivateFile(dir: string, path: string, content: string): void {
   ensurePrivateDir(dir);
   const temp = `${path}.${process.pid}.${Date.now()}.tmp`;
   let fd: number | undefined;
@@ -86,7 +97,7 @@ function writeEntry(dir: string, path: string, entry: CacheEntry): void {
     created = true;
     // openSync's mode is filtered by the umask, which can only remove bits; chmod makes 0600 explicit either way.
     chmodSync(temp, 0o600);
-    writeSync(fd, serializeCacheEntry(entry));
+    writeSync(fd, content);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

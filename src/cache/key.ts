@@ -60,6 +60,10 @@ export function cacheEntryFileName(key: string): string {
   return `${cacheFilePrefix}-v${keyVersion}-${key}.json`;
 }
 
+export function cacheEncryptedFileName(key: string): string {
+  return `${cacheFilePrefix}-v${keyVersion}-${key}.enc`;
+}
+
 export function cacheLockFileName(key: string): string {
   return `${cacheFilePrefix}-v${keyVersion}-${key}.lock`;
 }

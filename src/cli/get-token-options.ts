@@ -19,7 +19,7 @@ export const grantTypes = [
 export type GrantType = (typeof grantTypes)[number];
 export const pkceMethods = ['auto', 'no', 'S256'] as const;
 export type PkceMethod = (typeof pkceMethods)[number];
-export const cacheStorages = ['disk', 'keyring', 'none'] as const;
+export const cacheStorages = ['disk', 'keyring', 'encrypted', 'none'] as const;
 export type CacheStorage = (typeof cacheStorages)[number];
 
 export const defaultListenAddresses = ['127.0.0.1:8000', '127.0.0.1:18000'];
@@ -159,7 +159,12 @@ export const getTokenFlags: readonly FlagSpec[] = [
     description: 'Directory of the token cache',
     defaultText: '~/.kube/cache/oidc-login, or $KUBECACHEDIR/oidc-login',
   },
-  { name: 'token-cache-storage', kind: 'string', description: 'disk|keyring|none', defaultText: 'disk' },
+  {
+    name: 'token-cache-storage',
+    kind: 'string',
+    description: 'disk|keyring|encrypted|none (encrypted: ours, tokens encrypted at rest)',
+    defaultText: 'disk',
+  },
   {
     name: 'token-cache-hint',
     kind: 'string',

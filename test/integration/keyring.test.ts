@@ -3,7 +3,7 @@
  * provider, and the real kubectl. Under CI=true missing keyring tools fail the run.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -93,38 +93,61 @@ describe.skipIf(!keyringToolsPresent)('keyring token storage', () => {
     expect(provider.totalRequests()).toBe(0);
   });
 
-  it('works through the real kubectl', async () => {
-    const [kubectl] = findKubectls().reverse();
-    if (!kubectl) throw new Error('kubectl is required (see test/e2e/kubectl.test.ts)');
-    const api = await startApiServer({ issuer: provider.issuer, audience: publicClientId });
-    try {
-      const kubeconfig = join(tempDir('kubeconfig'), 'config');
-      writeKubeconfig({
-        path: kubeconfig,
-        serverUrl: api.url,
-        caPem: api.caPem,
-        pluginCommand: pluginBin,
-        pluginArgs: loginArgs(provider.issuer, publicClientId, cacheDir, [
-          '--token-cache-storage=keyring',
-          '--oidc-extra-scope=email',
-          '--token-cache-hint=kubectl',
-        ]).slice(1),
-      });
-      for (let i = 0; i < 2; i++) {
-        const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-          execFile(
-            kubectl.path,
-            [`--kubeconfig=${kubeconfig}`, 'auth', 'whoami', '-o', 'json'],
-            { env: keyring.env },
-            (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
-          ),
-        );
-        expect(result.code, result.stderr).toBe(0);
-        expect(JSON.parse(result.stdout).status.userInfo.username).toBe('alice@example.com');
-      }
-      expect(provider.grants.get('authorization_code')).toBe(1);
-    } finally {
-      await api.close();
-    }
+  it('encrypts the disk cache with a key it keeps in the keyring', async () => {
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir, [
+      '--token-cache-storage=encrypted',
+      '--token-cache-hint=enc',
+    ]);
+    const first = await runPlugin(args, keyring.env);
+    expect(first.code, first.stderr).toBe(0);
+    const files = entryFiles();
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^together-login-v1-[0-9a-f]{64}\.enc$/);
+    expect(readFileSync(join(cacheDir, files[0] as string), 'utf8')).not.toContain(
+      parseCredential(first.stdout).token,
+    );
+    expect(keyring.accounts(service)).toContain('encryption-key');
+    provider.resetCounts();
+    const second = await runPlugin(args, keyring.env);
+    expect(parseCredential(second.stdout).token).toBe(parseCredential(first.stdout).token);
+    expect(provider.totalRequests()).toBe(0);
   });
+
+  it.each(['keyring', 'encrypted'])(
+    'works through the real kubectl with --token-cache-storage=%s',
+    async (storage) => {
+      const [kubectl] = findKubectls().reverse();
+      if (!kubectl) throw new Error('kubectl is required (see test/e2e/kubectl.test.ts)');
+      const api = await startApiServer({ issuer: provider.issuer, audience: publicClientId });
+      try {
+        const kubeconfig = join(tempDir('kubeconfig'), 'config');
+        writeKubeconfig({
+          path: kubeconfig,
+          serverUrl: api.url,
+          caPem: api.caPem,
+          pluginCommand: pluginBin,
+          pluginArgs: loginArgs(provider.issuer, publicClientId, cacheDir, [
+            `--token-cache-storage=${storage}`,
+            '--oidc-extra-scope=email',
+            `--token-cache-hint=kubectl-${storage}`,
+          ]).slice(1),
+        });
+        for (let i = 0; i < 2; i++) {
+          const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+            execFile(
+              kubectl.path,
+              [`--kubeconfig=${kubeconfig}`, 'auth', 'whoami', '-o', 'json'],
+              { env: keyring.env },
+              (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
+            ),
+          );
+          expect(result.code, result.stderr).toBe(0);
+          expect(JSON.parse(result.stdout).status.userInfo.username).toBe('alice@example.com');
+        }
+        expect(provider.grants.get('authorization_code')).toBe(1);
+      } finally {
+        await api.close();
+      }
+    },
+  );
 });

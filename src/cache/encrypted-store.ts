@@ -1,0 +1,163 @@
+/**
+ * The encrypted disk store (--token-cache-storage=encrypted): the disk store's private files, with the tokens
+ * encrypted at rest by AES-256-GCM (node:crypto). The 32-byte key comes from KUBECTL_TOGETHER_LOGIN_CACHE_KEY
+ * (base64; for headless machines) or, without it, from the OS keyring, where one is generated on first use.
+ *
+ * File `together-login-v1-<key>.enc`: JSON with the format, the issuer, client id and login time in clear (so
+ * `status` and `clean` can work without the key), and `iv`, `tag`, `ciphertext` in base64. The additional
+ * authenticated data is the format and the cache key, so a file copied under another key's name does not decrypt.
+ * See docs/token-cache.md.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Logger, TokenStore } from '../core/ports.js';
+import { AppError, ExitCode } from '../errors.js';
+import { readPrivateFile, writePrivateFile } from './disk-store.js';
+import { type CacheEntry, CacheEntryError, parseCacheEntry, serializeCacheEntry } from './entry.js';
+import { cacheEncryptedFileName } from './key.js';
+
+export const encryptionKeyEnv = 'KUBECTL_TOGETHER_LOGIN_CACHE_KEY';
+/** The keyring account that holds the generated key (service kubectl-together_login). */
+export const encryptionKeyAccount = 'encryption-key';
+export const encryptedFormat = 'together-login/token-cache-encrypted/v1';
+
+export interface EncryptedFile {
+  readonly format: typeof encryptedFormat;
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly obtainedAt: number;
+  readonly keySource: 'env' | 'keyring';
+  readonly iv: string;
+  readonly tag: string;
+  readonly ciphertext: string;
+}
+
+type KeySource = { key: Buffer; source: 'env' | 'keyring' };
+
+export function createEncryptedStore(
+  dir: string,
+  key: string,
+  env: Readonly<Record<string, string | undefined>>,
+  logger: Logger,
+): TokenStore {
+  const path = join(dir, cacheEncryptedFileName(key));
+  return {
+    async read() {
+      const text = readPrivateFile(path, logger);
+      if (text === undefined) return undefined;
+      try {
+        const file = parseEncryptedFile(text);
+        const secret = await encryptionKey(env, false);
+        if (!secret) throw new CacheEntryError('no encryption key in the keyring (it was removed?)');
+        return decryptEntry(file, key, secret.key);
+      } catch (error) {
+        if (!(error instanceof CacheEntryError)) throw error;
+        logger.warn(`ignoring the token cache entry ${path}: ${error.message}`);
+        return undefined;
+      }
+    },
+    async write(entry) {
+      const secret = (await encryptionKey(env, true)) as KeySource;
+      writePrivateFile(dir, path, `${JSON.stringify(encryptEntry(entry, key, secret))}\n`);
+      logger.debug(2, `wrote the encrypted token cache entry ${path} (key from ${secret.source})`);
+    },
+  };
+}
+
+export function encryptEntry(entry: CacheEntry, cacheKey: string, secret: KeySource): EncryptedFile {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', secret.key, iv);
+  cipher.setAAD(additionalData(cacheKey));
+  const ciphertext = Buffer.concat([cipher.update(serializeCacheEntry(entry), 'utf8'), cipher.final()]);
+  return {
+    format: encryptedFormat,
+    issuer: entry.issuer,
+    clientId: entry.clientId,
+    obtainedAt: entry.obtainedAt,
+    keySource: secret.source,
+    iv: iv.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+    ciphertext: ciphertext.toString('base64'),
+  };
+}
+
+export function decryptEntry(file: EncryptedFile, cacheKey: string, key: Buffer): CacheEntry {
+  let plaintext: string;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(file.iv, 'base64'));
+    decipher.setAAD(additionalData(cacheKey));
+    decipher.setAuthTag(Buffer.from(file.tag, 'base64'));
+    plaintext = Buffer.concat([
+      decipher.update(Buffer.from(file.ciphertext, 'base64')),
+      decipher.final(),
+    ]).toString('utf8');
+  } catch {
+    throw new CacheEntryError(
+      `it does not decrypt with the key from ${file.keySource === 'env' ? encryptionKeyEnv : 'the keyring'} (was the key changed?)`,
+    );
+  }
+  return parseCacheEntry(plaintext);
+}
+
+export function parseEncryptedFile(text: string): EncryptedFile {
+  let doc: Partial<EncryptedFile>;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new CacheEntryError('it is corrupt (not valid JSON)');
+  }
+  if (doc?.format !== encryptedFormat) throw new CacheEntryError('it is corrupt (unknown format)');
+  for (const field of ['issuer', 'clientId', 'iv', 'tag', 'ciphertext'] as const) {
+    if (typeof doc[field] !== 'string')
+      throw new CacheEntryError(`it is corrupt (field ${field} is missing)`);
+  }
+  return doc as EncryptedFile;
+}
+
+function additionalData(cacheKey: string): Buffer {
+  return Buffer.from(`${encryptedFormat}:${cacheKey}`, 'utf8');
+}
+
+/** The key from the environment, else from the keyring (created there when `create` and absent). */
+async function encryptionKey(
+  env: Readonly<Record<string, string | undefined>>,
+  create: boolean,
+): Promise<KeySource | undefined> {
+  const fromEnv = env[encryptionKeyEnv];
+  if (fromEnv) {
+    const key = Buffer.from(fromEnv, 'base64');
+    if (key.length !== 32) {
+      throw new AppError(
+        'usage.cache-key',
+        `${encryptionKeyEnv} must be 32 bytes in base64, not ${key.length} bytes`,
+        {
+          exitCode: ExitCode.usage,
+          hint: `make one with: openssl rand -base64 32`,
+        },
+      );
+    }
+    return { key, source: 'env' };
+  }
+  const { openKeyring } = await import('./keyring-store.js');
+  let keyring: ReturnType<typeof openKeyring>;
+  try {
+    keyring = openKeyring();
+  } catch (error) {
+    throw new AppError(
+      'cache.encryption-key',
+      'the encrypted token cache needs a key, and no OS keyring is reachable to keep one',
+      {
+        exitCode: ExitCode.cache,
+        hint: `set ${encryptionKeyEnv} to a key made with: openssl rand -base64 32`,
+        cause: error,
+      },
+    );
+  }
+  const item = keyring.item(encryptionKeyAccount);
+  const stored = item.getPassword();
+  if (stored) return { key: Buffer.from(stored, 'base64'), source: 'keyring' };
+  if (!create) return undefined;
+  const key = randomBytes(32);
+  item.setPassword(key.toString('base64'));
+  return { key, source: 'keyring' };
+}
