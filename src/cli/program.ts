@@ -2,11 +2,14 @@
  * commander wiring for everything but the get-token fast path: help, version, and (later) the other commands.
  * The get-token help is rendered from the same flag table the fast path parses with.
  */
+import { homedir } from 'node:os';
 import { Command, Option } from 'commander';
+import { runClean, runStatus, type StorageChoice } from '../app/cache-commands.js';
 import { runGetToken } from '../app/get-token.js';
 import { ExitCode } from '../errors.js';
+import { createStderrLogger } from '../platform/logger.js';
 import { version } from '../version.js';
-import { getTokenFlags } from './get-token-options.js';
+import { defaultCacheDir, expandHome, getTokenFlags } from './get-token-options.js';
 
 export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const program = new Command('kubectl-together_login')
@@ -41,6 +44,62 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
   getToken.allowUnknownOption().action(async () => {
     process.stdout.write(await runGetToken(argv.slice(1), env, () => undefined));
   });
+
+  const cacheOptions = (command: Command) =>
+    command
+      .option(
+        '--token-cache-dir <dir>',
+        'directory of the token cache (default: ~/.kube/cache/oidc-login, or $KUBECACHEDIR/oidc-login)',
+      )
+      .addOption(
+        new Option('--token-cache-storage <storage>', 'which storage to look at')
+          .choices(['all', 'disk', 'encrypted', 'keyring'])
+          .default('all'),
+      )
+      .option('-v, --v <level>', 'log verbosity on stderr', '0');
+  const commonInput = (options: { tokenCacheDir?: string; tokenCacheStorage: StorageChoice; v: string }) => {
+    const home = env.HOME || homedir();
+    return {
+      tokenCacheDir: options.tokenCacheDir
+        ? expandHome(options.tokenCacheDir, home)
+        : defaultCacheDir(env, home),
+      storage: options.tokenCacheStorage,
+      env,
+      logger: createStderrLogger(Number(options.v) || 0),
+    };
+  };
+
+  cacheOptions(
+    program
+      .command('status')
+      .alias('whoami')
+      .description(
+        'list the cached identities: issuer, client, user, groups, storage, expiry (never a token)',
+      ),
+  )
+    .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
+    .action(async (options) => {
+      process.stdout.write(await runStatus({ ...commonInput(options), output: options.output }));
+    });
+
+  cacheOptions(
+    program
+      .command('clean')
+      .description(
+        "remove this plugin's cached tokens (all, or one issuer / client); other tools' files are never touched",
+      ),
+  )
+    .option('--oidc-issuer-url <url>', 'only the entries of this issuer')
+    .option('--oidc-client-id <id>', 'only the entries of this client')
+    .action(async (options) => {
+      process.stdout.write(
+        await runClean({
+          ...commonInput(options),
+          issuer: options.oidcIssuerUrl,
+          clientId: options.oidcClientId,
+        }),
+      );
+    });
 
   program
     .command('version')

@@ -150,4 +150,22 @@ describe.skipIf(!keyringToolsPresent)('keyring token storage', () => {
       }
     },
   );
+
+  it('lists and cleans the keyring entries, continuation items included, keeping the encryption key', async () => {
+    const listed = await runPlugin(['status', '--token-cache-storage=keyring', '-o', 'json'], keyring.env);
+    expect(listed.code, listed.stderr).toBe(0);
+    const identities = JSON.parse(listed.stdout).identities as {
+      storage: string;
+      email: string | null;
+      groups: string[];
+    }[];
+    expect(identities.length).toBeGreaterThanOrEqual(2);
+    expect(identities.every((identity) => identity.storage === 'keyring')).toBe(true);
+    expect(identities.some((identity) => identity.groups.length === 300)).toBe(true);
+
+    const cleaned = await runPlugin(['clean', '--token-cache-storage=keyring'], keyring.env);
+    expect(cleaned.code, cleaned.stderr).toBe(0);
+    expect(cleaned.stdout).toContain(`Removed ${identities.length} cached identities.`);
+    expect(keyring.accounts(service)).toEqual(['encryption-key']);
+  });
 });

@@ -1,0 +1,181 @@
+/**
+ * What this plugin has cached, across storages, for `status` and `clean`. Only our own items are ever listed or
+ * removed: files named `together-login-*` in the cache directory (never int128/kubelogin's or together-kubelogin's
+ * entries beside them) and keyring items of our service whose account is a cache key.
+ */
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../core/ports.js';
+import { readPrivateFile } from './disk-store.js';
+import { type CacheEntry, CacheEntryError, parseCacheEntry } from './entry.js';
+import { cacheFilePrefix } from './key.js';
+
+export type Storage = 'disk' | 'encrypted' | 'keyring';
+
+export interface CachedItem {
+  readonly storage: Storage;
+  readonly key: string;
+  /** A file path, or `keyring:<service>/<account>`. */
+  readonly location: string;
+  readonly issuer: string | undefined;
+  readonly clientId: string | undefined;
+  /** The decrypted or parsed entry; undefined when it cannot be read (see `problem`). */
+  readonly entry: CacheEntry | undefined;
+  readonly problem: string | undefined;
+}
+
+const ourFile = new RegExp(`^${cacheFilePrefix}-v\\d+-([0-9a-f]{64})\\.(json|enc)$`);
+const ourLeftover = new RegExp(
+  `^${cacheFilePrefix}-v\\d+-[0-9a-f]{64}\\.(json\\.\\d+\\.\\d+\\.tmp|enc\\.\\d+\\.\\d+\\.tmp|lock)$`,
+);
+
+export async function listFiles(
+  dir: string,
+  env: Readonly<Record<string, string | undefined>>,
+  logger: Logger,
+): Promise<CachedItem[]> {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const items: CachedItem[] = [];
+  for (const name of names.sort()) {
+    const match = ourFile.exec(name);
+    if (!match) continue;
+    const [, key, kind] = match as unknown as [string, string, 'json' | 'enc'];
+    const location = join(dir, name);
+    const text = readPrivateFile(location, logger);
+    items.push(
+      kind === 'json' ? plainItem(key, location, text) : await encryptedItem(key, location, text, env),
+    );
+  }
+  return items;
+}
+
+function plainItem(key: string, location: string, text: string | undefined): CachedItem {
+  const base = { storage: 'disk' as const, key, location };
+  if (text === undefined)
+    return { ...base, issuer: undefined, clientId: undefined, entry: undefined, problem: 'unreadable' };
+  try {
+    const entry = parseCacheEntry(text);
+    return { ...base, issuer: entry.issuer, clientId: entry.clientId, entry, problem: undefined };
+  } catch (error) {
+    return {
+      ...base,
+      issuer: undefined,
+      clientId: undefined,
+      entry: undefined,
+      problem: `corrupt (${(error as Error).message})`,
+    };
+  }
+}
+
+async function encryptedItem(
+  key: string,
+  location: string,
+  text: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<CachedItem> {
+  const base = { storage: 'encrypted' as const, key, location };
+  if (text === undefined)
+    return { ...base, issuer: undefined, clientId: undefined, entry: undefined, problem: 'unreadable' };
+  const { parseEncryptedFile, createEncryptedStore } = await import('./encrypted-store.js');
+  let file: ReturnType<typeof parseEncryptedFile>;
+  try {
+    file = parseEncryptedFile(text);
+  } catch (error) {
+    return {
+      ...base,
+      issuer: undefined,
+      clientId: undefined,
+      entry: undefined,
+      problem: (error as Error).message,
+    };
+  }
+  const warnings: string[] = [];
+  const quiet: Logger = {
+    info: () => undefined,
+    debug: () => undefined,
+    warn: (message) => warnings.push(message),
+  };
+  let entry: CacheEntry | undefined;
+  try {
+    entry = await createEncryptedStore(join(location, '..'), key, env, quiet).read();
+  } catch (error) {
+    warnings.push((error as Error).message);
+  }
+  const problem = entry
+    ? undefined
+    : `encrypted, no usable key (${warnings.join('; ').replace(/^.*: /, '') || 'none'})`;
+  return { ...base, issuer: file.issuer, clientId: file.clientId, entry, problem };
+}
+
+/** Our keyring items; throws the keyring's AppError (exit code 6) when none is reachable. */
+export async function listKeyring(): Promise<CachedItem[]> {
+  const { openKeyring, readKeyringEntry, keyringService } = await import('./keyring-store.js');
+  const keyring = openKeyring();
+  const keys = keyring.accounts().filter((account) => /^[0-9a-f]{64}$/.test(account));
+  return keys.sort().map((key) => {
+    const location = `keyring:${keyringService}/${key}`;
+    try {
+      const entry = readKeyringEntry(keyring, key);
+      return {
+        storage: 'keyring',
+        key,
+        location,
+        issuer: entry?.issuer,
+        clientId: entry?.clientId,
+        entry,
+        problem: entry ? undefined : 'empty',
+      };
+    } catch (error) {
+      const problem = error instanceof CacheEntryError ? error.message : 'unreadable';
+      return {
+        storage: 'keyring',
+        key,
+        location,
+        issuer: undefined,
+        clientId: undefined,
+        entry: undefined,
+        problem,
+      };
+    }
+  });
+}
+
+export async function removeItem(item: CachedItem): Promise<void> {
+  if (item.storage === 'keyring') {
+    const { openKeyring, deleteKeyringEntry } = await import('./keyring-store.js');
+    deleteKeyringEntry(openKeyring(), item.key);
+    return;
+  }
+  rmSync(item.location, { force: true });
+}
+
+/**
+ * Our temporary files and lock directories left by processes that were killed. A lock younger than `staleMs` may
+ * belong to a running login and is kept.
+ */
+export function removeLeftovers(dir: string, staleMs: number, now: number): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!ourLeftover.test(name)) continue;
+    const path = join(dir, name);
+    try {
+      if (now - statSync(path).mtimeMs < staleMs) continue;
+      rmSync(path, { recursive: true, force: true });
+      removed.push(path);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return removed;
+}
