@@ -4,9 +4,10 @@
  * forgets everything at logout. Items live under our own service name, one account per cache key.
  *
  * An entry is stored deflated and base64-encoded, split into items of at most 1200 characters (Windows allows 2560
- * bytes of UTF-16 per credential; tokens with many groups exceed that). The first item, `<key>`, holds
- * `v1:<write id>:<count>:<chunk>`, the others, `<key>#<i>`, hold `<write id>:<chunk>`: a reader that meets a set
- * written halfway (ids differ) sees a miss, never a wrong entry.
+ * bytes of UTF-16 per credential; tokens with many groups exceed that). The head item, `<key>`, holds
+ * `v1:<write id>:<count>:<chunk>`; the others are named by their write, `<key>#<write id>#<i>`. A write stores the
+ * new continuation items beside the old ones, then switches the head, then removes the old items: whenever it
+ * stops, the head names a complete set, so a failed write never loses the working entry.
  */
 import { randomUUID } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
@@ -80,18 +81,23 @@ export function createKeyringStore(key: string, logger: Logger): TokenStore {
   };
 }
 
+function parseHead(head: string): { id: string; count: number; first: string } {
+  const match = /^v1:([\w-]+):(\d+):(.*)$/s.exec(head);
+  if (!match) throw new CacheEntryError('not written by this version');
+  return { id: match[1] as string, count: Number(match[2]), first: match[3] as string };
+}
+
+const continuation = (key: string, id: string, index: number) => `${key}#${id}#${index}`;
+
 function readChunks(keyring: ReturnType<typeof openKeyring>, key: string): CacheEntry | undefined {
   const head = keyring.item(key).getPassword();
   if (head === null) return undefined;
-  const match = /^v1:([\w-]+):(\d+):(.*)$/s.exec(head);
-  if (!match) throw new CacheEntryError('not written by this version');
-  const [, id, countText, first] = match as unknown as [string, string, string, string];
+  const { id, count, first } = parseHead(head);
   const parts = [first];
-  for (let i = 1; i < Number(countText); i++) {
-    const part = keyring.item(`${key}#${i}`).getPassword();
-    if (part === null || !part.startsWith(`${id}:`))
-      throw new CacheEntryError('written halfway by another process');
-    parts.push(part.slice(id.length + 1));
+  for (let i = 1; i < count; i++) {
+    const part = keyring.item(continuation(key, id, i)).getPassword();
+    if (part === null) throw new CacheEntryError('an item of the entry is missing');
+    parts.push(part);
   }
   let text: string;
   try {
@@ -106,20 +112,32 @@ function writeChunks(keyring: ReturnType<typeof openKeyring>, key: string, entry
   const data = deflateRawSync(JSON.stringify(entry)).toString('base64');
   const chunks: string[] = [];
   for (let at = 0; at < data.length; at += chunkSize) chunks.push(data.slice(at, at + chunkSize));
+  const previous = keyring.item(key).getPassword();
   const id = randomUUID();
-  // The continuation items first and the head last: until the head is replaced, readers see the old entry whole
-  // or (ids differ) a miss.
-  for (let i = 1; i < chunks.length; i++) keyring.item(`${key}#${i}`).setPassword(`${id}:${chunks[i]}`);
+  for (let i = 1; i < chunks.length; i++)
+    keyring.item(continuation(key, id, i)).setPassword(chunks[i] as string);
   keyring.item(key).setPassword(`v1:${id}:${chunks.length}:${chunks[0] ?? ''}`);
+  if (previous !== null) removeContinuations(keyring, key, previous);
+}
+
+function removeContinuations(keyring: ReturnType<typeof openKeyring>, key: string, head: string): boolean {
+  let removed = false;
+  try {
+    const { id, count } = parseHead(head);
+    for (let i = 1; i < count; i++)
+      removed = keyring.item(continuation(key, id, i)).deleteCredential() || removed;
+  } catch {
+    // a head of another version: it has no continuation items we know of
+  }
+  return removed;
 }
 
 /** Removes the items of one cache key; true if there was anything. */
 export function deleteKeyringEntry(keyring: ReturnType<typeof openKeyring>, key: string): boolean {
   const head = keyring.item(key).getPassword();
-  const count = Number(/^v1:[\w-]+:(\d+):/.exec(head ?? '')?.[1] ?? 1);
-  let removed = keyring.item(key).deleteCredential();
-  for (let i = 1; i < count; i++) removed = keyring.item(`${key}#${i}`).deleteCredential() || removed;
-  return removed;
+  if (head === null) return false;
+  removeContinuations(keyring, key, head);
+  return keyring.item(key).deleteCredential();
 }
 
 export function readKeyringEntry(

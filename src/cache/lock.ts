@@ -1,7 +1,7 @@
 /**
  * A per-key lock between plugin processes, held from the cache re-read to the cache write. proper-lockfile creates
  * a lock directory atomically and keeps touching it while held, so a long browser login is never taken for a
- * crashed holder, while the lock of a killed process goes stale after `staleMs` and is taken over.
+ * crashed holder, while the lock of a killed process goes stale after `staleMs` (5 s) and is taken over.
  */
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -10,7 +10,8 @@ import { AppError, ExitCode } from '../errors.js';
 import { ensurePrivateDir } from './disk-store.js';
 import { cacheLockFileName } from './key.js';
 
-const staleMs = 10_000;
+/** A killed holder's lock is taken over after this; a live holder touches it every staleMs / 2. */
+export const staleMs = 5_000;
 const pollMs = 100;
 
 export function createKeyLock(dir: string, key: string, waitMs: number, logger: Logger): KeyLock {

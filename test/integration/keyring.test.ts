@@ -74,8 +74,10 @@ describe.skipIf(!keyringToolsPresent)('keyring token storage', () => {
     const first = await runPlugin(args, { ...keyring.env, RIG_LOGIN: 'carol' });
     expect(first.code, first.stderr).toBe(0);
     expect((decodeJwt(parseCredential(first.stdout).token).groups as string[]).length).toBe(300);
-    // The head item `<key>` and at least one continuation item `<key>#1`.
-    const continuations = keyring.accounts(service).filter((account) => /^[0-9a-f]{64}#\d+$/.test(account));
+    // The head item `<key>` and at least one continuation item `<key>#<write id>#1`.
+    const continuations = keyring
+      .accounts(service)
+      .filter((account) => /^[0-9a-f]{64}#[\w-]+#\d+$/.test(account));
     expect(continuations.length).toBeGreaterThanOrEqual(1);
     provider.resetCounts();
     const second = await runPlugin(args, keyring.env);
@@ -91,6 +93,20 @@ describe.skipIf(!keyringToolsPresent)('keyring token storage', () => {
     expect(result.stderr).toContain('hint: unlock or start your keyring');
     expect(result.stderr).toContain('--token-cache-storage=disk, encrypted or none');
     expect(provider.totalRequests()).toBe(0);
+  });
+
+  it('replaces a split entry without leaving the old items behind', async () => {
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir, [
+      '--token-cache-storage=keyring',
+      '--oidc-extra-scope=groups',
+      '--token-cache-hint=carol-again',
+    ]);
+    expect((await runPlugin(args, { ...keyring.env, RIG_LOGIN: 'carol' })).code).toBe(0);
+    const before = keyring.accounts(service).length;
+    const forced = await runPlugin([...args, '--force-refresh'], keyring.env);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(provider.grants.get('refresh_token')).toBe(1);
+    expect(keyring.accounts(service).length).toBe(before);
   });
 
   it('encrypts the disk cache with a key it keeps in the keyring', async () => {

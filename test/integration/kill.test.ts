@@ -1,0 +1,70 @@
+/**
+ * kubectl may kill the plugin at any moment (a cancelled command, a closed terminal). A get-token killed with
+ * SIGKILL while it refreshes and writes must leave a readable cache, and its lock must not block the next call.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pluginBin } from '../rig/build.js';
+import { loginArgs, runPlugin, tempDir } from '../rig/plugin.js';
+import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+
+function killAfter(args: string[], delayMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn(pluginBin, args, {
+      stdio: 'ignore',
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+describe('killed get-token processes', () => {
+  let provider: RigProvider;
+  beforeAll(async () => {
+    provider = await startProvider();
+  });
+  afterAll(async () => {
+    await provider.close();
+  });
+
+  it('never leave the cache entry unreadable', async () => {
+    const cacheDir = join(tempDir('cache'), 'oidc-login');
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir, ['--force-refresh']);
+    expect((await runPlugin(args)).code).toBe(0);
+    const entryFile = () => readdirSync(cacheDir).find((name) => name.endsWith('.json')) as string;
+    for (let i = 0; i < 20; i++) {
+      // Spread over start-up, discovery, the refresh round trip and the write.
+      await killAfter(args, 40 + ((i * 37) % 360));
+      const entry = JSON.parse(readFileSync(join(cacheDir, entryFile()), 'utf8'));
+      expect(entry.format, `after kill ${i}`).toBe('together-login/token-cache/v1');
+      expect(typeof entry.idToken).toBe('string');
+      // A killed holder's lock would make the next call wait until it is stale: tested below, skipped here.
+      rmSync(join(cacheDir, entryFile().replace(/\.json$/, '.lock')), { recursive: true, force: true });
+    }
+    const after = await runPlugin(args);
+    expect(after.code, after.stderr).toBe(0);
+  }, 120_000);
+
+  it("take over a killed holder's lock once it is stale", async () => {
+    const cacheDir = join(tempDir('cache'), 'oidc-login');
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir, [
+      '--skip-open-browser',
+      '--authentication-timeout-sec=30',
+    ]);
+    // Killed while it holds the lock and waits for a login that never comes.
+    await killAfter(args, 1500);
+    expect(readdirSync(cacheDir).some((name) => name.endsWith('.lock'))).toBe(true);
+    const started = Date.now();
+    const next = await runPlugin(loginArgs(provider.issuer, publicClientId, cacheDir));
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toContain('Waiting for another kubectl-together_login process to finish logging in');
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(existsSync(cacheDir)).toBe(true);
+  }, 60_000);
+});
