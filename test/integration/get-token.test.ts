@@ -300,9 +300,14 @@ describe('get-token against a real OpenID Provider', () => {
       'error: --grant-type must be one of',
     ],
     [
-      ['get-token', '--oidc-issuer-url=https://x', '--oidc-client-id=y', '--token-cache-storage=keyring'],
+      ['get-token', '--oidc-issuer-url=https://x', '--oidc-client-id=y', '--token-cache-storage=cloud'],
       2,
-      'error: --token-cache-storage=keyring is not supported',
+      'error: --token-cache-storage must be one of disk|keyring|encrypted|none, not "cloud"',
+    ],
+    [
+      ['get-token', '--oidc-issuer-url=https://x', '--oidc-client-id=y', '--certificate-authority=/ca.pem'],
+      2,
+      'error: a custom CA for the provider (--certificate-authority, --certificate-authority-data, --insecure-skip-tls-verify) is not supported',
     ],
   ])('rejects %j with exit code %i', async (args, code, message) => {
     const result = await runPlugin(args, env());
