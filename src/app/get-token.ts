@@ -2,7 +2,6 @@
  * Composition root of get-token: wires the flags to the store, the lock and the login. Everything heavy (the lock
  * library, openid-client, the flows) is imported lazily inside openSession, so a cache hit loads none of it.
  */
-import { readFileSync } from 'node:fs';
 import { createDiskStore, noTokenStore } from '../cache/disk-store.js';
 import { type CacheKeyFields, cacheKey, type GrantFamily } from '../cache/key.js';
 import { sha256Hex } from '../cache/sha256.js';
@@ -11,6 +10,7 @@ import { getToken } from '../core/get-token.js';
 import type { Authenticator, KeyLock, Logger, TokenStore } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
 import { parseExecInfo, renderExecCredential } from '../kube/exec-credential.js';
+import { readCertificateAuthorities } from '../platform/certificate-authorities.js';
 import { createStderrLogger } from '../platform/logger.js';
 import type { LoginContext } from './login.js';
 
@@ -25,7 +25,6 @@ export async function runGetToken(
   const execInfo = parseExecInfo(env.KUBERNETES_EXEC_INFO);
   const logger = createStderrLogger(input.verbosity);
 
-  rejectUnsupported(input);
   const key = cacheKey(cacheKeyFields(input, caFingerprint(input)));
   logger.debug(2, `cache key ${key}`);
   const store = await openStore(input, key, env, logger);
@@ -122,35 +121,8 @@ function caFingerprint(input: GetTokenInput): string | undefined {
   if (input.certificateAuthorityFiles.length === 0 && input.certificateAuthorityData.length === 0)
     return undefined;
   return sha256Hex(
-    JSON.stringify([
-      ...input.certificateAuthorityFiles.map((file) => readFileSync(file, 'utf8')),
-      ...input.certificateAuthorityData,
-    ]),
+    JSON.stringify(
+      readCertificateAuthorities(input.certificateAuthorityFiles, input.certificateAuthorityData),
+    ),
   );
-}
-
-/**
- * Flags that are accepted (so kubeconfigs written for the Go plugins parse) but whose behaviour is not built yet.
- * Failing clearly beats a login that ignores them.
- */
-function rejectUnsupported(input: GetTokenInput): void {
-  const notYet = (what: string, hint: string) =>
-    new AppError(
-      'usage.not-supported',
-      `${what} is not supported by this version of kubectl-together_login yet`,
-      {
-        exitCode: ExitCode.usage,
-        hint,
-      },
-    );
-  if (
-    input.certificateAuthorityFiles.length > 0 ||
-    input.certificateAuthorityData.length > 0 ||
-    input.insecureSkipTlsVerify
-  ) {
-    throw notYet(
-      'a custom CA for the provider (--certificate-authority, --certificate-authority-data, --insecure-skip-tls-verify)',
-      'add the CA to the system trust store for now',
-    );
-  }
 }

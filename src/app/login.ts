@@ -11,6 +11,8 @@ import { loginWithDeviceCode } from '../flows/device-code.js';
 import { loginWithKeyboard, outOfBandRedirectUri } from '../flows/keyboard.js';
 import { loginWithPassword } from '../flows/password.js';
 import { OidcClient } from '../oidc/client.js';
+import { createTransport } from '../oidc/transport.js';
+import { readCertificateAuthorities } from '../platform/certificate-authorities.js';
 import { probeFlowEnvironment } from '../platform/environment.js';
 import { createStdinPrompter } from '../platform/prompt.js';
 
@@ -33,6 +35,17 @@ export function createAuthenticator(
       clientSecret: input.clientSecret,
       extraScopes: input.extraScopes,
       requestHeaders: input.requestHeaders,
+      transport: createTransport(
+        {
+          certificateAuthorities: readCertificateAuthorities(
+            input.certificateAuthorityFiles,
+            input.certificateAuthorityData,
+          ),
+          insecureSkipTlsVerify: input.insecureSkipTlsVerify,
+          env: context.env,
+        },
+        logger,
+      ),
       logger,
     });
     return discovered;

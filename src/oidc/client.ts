@@ -6,6 +6,7 @@
 import * as client from 'openid-client';
 import type { Logger, TokenSet } from '../core/ports.js';
 import { type OidcStep, toAppError } from './errors.js';
+import type { Fetch } from './transport.js';
 
 export interface OidcClientOptions {
   readonly issuerUrl: string;
@@ -13,6 +14,8 @@ export interface OidcClientOptions {
   readonly clientSecret: string | undefined;
   readonly extraScopes: readonly string[];
   readonly requestHeaders: Readonly<Record<string, string>>;
+  /** A fetch for proxies and custom CAs (./transport.ts); Node's fetch when undefined. */
+  readonly transport: Fetch | undefined;
   readonly logger: Logger;
 }
 
@@ -234,7 +237,7 @@ function providerFetch(options: OidcClientOptions, tweaks: FetchTweaks): client.
       body.set('redirect_uri', tweaks.exactRedirectUri);
     }
     options.logger.debug(2, `${init.method} ${redactQuery(url)}`);
-    const response = await fetch(url, { ...init, headers, body } as RequestInit);
+    const response = await (options.transport ?? fetch)(url, { ...init, headers, body } as RequestInit);
     return tweaks.deviceAuthorizationEndpoint && new URL(url).href === tweaks.deviceAuthorizationEndpoint
       ? withVerificationUri(response)
       : response;

@@ -105,12 +105,17 @@ export function toAppError(error: unknown, step: OidcStep, issuer: string): Erro
   const name = (error as Error | undefined)?.name;
   if (error instanceof TypeError || name === 'TimeoutError' || name === 'AbortError') {
     const reason = describeNetworkError(error);
+    // Node's TLS verification codes: UNABLE_TO_VERIFY_LEAF_SIGNATURE, SELF_SIGNED_CERT_IN_CHAIN,
+    // DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID, …
+    const certificate = /CERT|SSL|TLS|SIGN|VERIFY|ALTNAME/i.test(reason);
     return new AppError(
       'provider.unreachable',
       `cannot reach the identity provider at ${issuer} (${reason})`,
       {
         exitCode: ExitCode.provider,
-        hint: 'check --oidc-issuer-url, your network or proxy, and the provider status',
+        hint: certificate
+          ? "the provider's TLS certificate is not trusted: if it comes from a private CA, pass --certificate-authority=CA.pem (or --certificate-authority-data)"
+          : 'check --oidc-issuer-url, your network or proxy (HTTPS_PROXY, NO_PROXY), and the provider status',
         cause: error,
       },
     );

@@ -286,7 +286,7 @@ describe('get-token against a real OpenID Provider', () => {
     expect(result.code).toBe(3);
     expect(result.stderr.trim().split('\n')).toEqual([
       `error: cannot reach the identity provider at http://127.0.0.1:${port} (ECONNREFUSED)`,
-      'hint: check --oidc-issuer-url, your network or proxy, and the provider status',
+      'hint: check --oidc-issuer-url, your network or proxy (HTTPS_PROXY, NO_PROXY), and the provider status',
     ]);
     const verbose = await runPlugin([...args, '-v=1']);
     expect(verbose.stderr).toContain('caused by: TypeError: fetch failed');
@@ -305,9 +305,14 @@ describe('get-token against a real OpenID Provider', () => {
       'error: --token-cache-storage must be one of disk|keyring|encrypted|none, not "cloud"',
     ],
     [
-      ['get-token', '--oidc-issuer-url=https://x', '--oidc-client-id=y', '--certificate-authority=/ca.pem'],
+      [
+        'get-token',
+        '--oidc-issuer-url=https://x',
+        '--oidc-client-id=y',
+        '--certificate-authority=/nonexistent/ca.pem',
+      ],
       2,
-      'error: a custom CA for the provider (--certificate-authority, --certificate-authority-data, --insecure-skip-tls-verify) is not supported',
+      'error: cannot read --certificate-authority /nonexistent/ca.pem: ENOENT',
     ],
   ])('rejects %j with exit code %i', async (args, code, message) => {
     const result = await runPlugin(args, env());

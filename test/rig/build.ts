@@ -37,7 +37,11 @@ async function buildExecutable(name: string, path: string): Promise<void> {
     external: ['playwright-core'],
     logLevel: 'warning',
   });
-  writeFileSync(path, `#!/bin/sh\nexec "${process.execPath}" "${path}.cjs" "$@"\n`);
+  // RIG_DRIVER_CA: a CA the browser (and only the browser, not the plugin that runs it) trusts.
+  writeFileSync(
+    path,
+    `#!/bin/sh\n[ -n "$RIG_DRIVER_CA" ] && export NODE_EXTRA_CA_CERTS="$RIG_DRIVER_CA"\nexec "${process.execPath}" "${path}.cjs" "$@"\n`,
+  );
   chmodSync(path, 0o755);
 }
 

@@ -4,6 +4,7 @@
  * "exactly one login".
  */
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { type Configuration, errors, type TokenEndpointGrantContext } from 'oidc-provider';
@@ -58,6 +59,8 @@ export interface ProviderOptions {
   readonly deviceVerificationUrlQuirk?: boolean;
   /** Answer the first pending device-code poll with `slow_down`, as a provider does to a client polling too fast. */
   readonly deviceSlowDownOnce?: boolean;
+  /** Serve over HTTPS with this certificate (test/rig/tls.ts) instead of plain HTTP. */
+  readonly tls?: { cert: string; key: string };
 }
 
 const deviceCodeGrant = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -127,10 +130,10 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const signingKey = { ...(await exportJWK(privateKey)), kid: 'rig-key-1', use: 'sig', alg: 'RS256' };
 
-  const server: Server = createServer();
+  const server: Server = options.tls ? createHttpsServer(options.tls) : createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  const issuer = `http://127.0.0.1:${port}${options.issuerPath ?? ''}`;
+  const issuer = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}${options.issuerPath ?? ''}`;
 
   const configuration: Configuration = {
     clients: [

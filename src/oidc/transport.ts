@@ -1,0 +1,56 @@
+/**
+ * How requests reach the provider when the network needs more than Node's fetch gives: a proxy (Node 20's fetch
+ * ignores HTTPS_PROXY/HTTP_PROXY/NO_PROXY), a private CA (--certificate-authority[-data]), or no certificate check
+ * at all (--insecure-skip-tls-verify). undici is required synchronously and only then: it is a large module that
+ * neither the cache hit nor an ordinary login needs.
+ */
+import { rootCertificates } from 'node:tls';
+import type { Logger } from '../core/ports.js';
+import { requireNative } from '../platform/native-require.js';
+
+export interface TransportOptions {
+  /** PEM certificates trusted in addition to the system's (src/platform/certificate-authorities.ts). */
+  readonly certificateAuthorities: readonly string[];
+  readonly insecureSkipTlsVerify: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+
+const proxyVariables = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+
+export function proxyConfigured(env: Readonly<Record<string, string | undefined>>): boolean {
+  return proxyVariables.some((name) => Boolean(env[name]));
+}
+
+/** undefined when Node's own fetch will do. */
+export function createTransport(options: TransportOptions, logger: Logger): Fetch | undefined {
+  const proxy = proxyConfigured(options.env);
+  if (!proxy && options.certificateAuthorities.length === 0 && !options.insecureSkipTlsVerify)
+    return undefined;
+  if (options.insecureSkipTlsVerify) {
+    logger.warn(
+      "--insecure-skip-tls-verify: the identity provider's certificate is not checked; anyone on the network path can impersonate it",
+    );
+  }
+  const undici = requireNative('undici') as typeof import('undici');
+  const tls = {
+    // Like kubelogin: the given CAs are trusted in addition to the system's, not instead of them.
+    ca:
+      options.certificateAuthorities.length > 0
+        ? [...rootCertificates, ...options.certificateAuthorities]
+        : undefined,
+    rejectUnauthorized: !options.insecureSkipTlsVerify,
+  };
+  // EnvHttpProxyAgent reads HTTP(S)_PROXY and NO_PROXY (either case) itself; `requestTls` is the TLS to the
+  // provider through a proxy tunnel, `connect` the TLS of direct connections.
+  const dispatcher = proxy
+    ? new undici.EnvHttpProxyAgent({ connect: tls, requestTls: tls })
+    : new undici.Agent({ connect: tls });
+  logger.debug(
+    1,
+    `provider requests go through ${proxy ? 'the proxy from the environment' : 'a direct connection'}${tls.ca ? ', trusting the given CA' : ''}`,
+  );
+  return (url, init) =>
+    undici.fetch(url, { ...(init as object), dispatcher } as never) as unknown as Promise<Response>;
+}

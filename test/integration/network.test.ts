@@ -1,0 +1,131 @@
+/**
+ * Corporate networks: a provider behind a private CA, reached directly or through an HTTPS proxy (CONNECT tunnel).
+ * The provider is served over HTTPS with a certificate from a CA made for the test; the browser driver alone is
+ * told to trust it (RIG_DRIVER_CA), so the plugin must do it through its own flags.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
+import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+import { type RigProxy, startProxy } from '../rig/proxy.js';
+import { makePrivateCa, type PrivateCa } from '../rig/tls.js';
+
+describe('private CA and proxy', () => {
+  let ca: PrivateCa;
+  let provider: RigProvider;
+  let proxy: RigProxy;
+  let cacheDir: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    ca = makePrivateCa();
+    provider = await startProvider({ tls: { cert: ca.serverCert, key: ca.serverKey } });
+    proxy = await startProxy();
+  });
+  afterAll(async () => {
+    await proxy.close();
+    await provider.close();
+  });
+  beforeEach(() => {
+    cacheDir = join(tempDir('cache'), 'oidc-login');
+    env = { RIG_DRIVER_CA: ca.caPemPath };
+    provider.resetCounts();
+    proxy.tunnels.length = 0;
+  });
+
+  it('refuses an untrusted provider certificate with exit code 3 and points to --certificate-authority', async () => {
+    const result = await runPlugin(loginArgs(provider.issuer, publicClientId, cacheDir), env);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(
+      /error: cannot reach the identity provider at https:\/\/127\.0\.0\.1:\d+ \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)/,
+    );
+    expect(result.stderr).toContain(
+      "hint: the provider's TLS certificate is not trusted: if it comes from a private CA, pass --certificate-authority",
+    );
+  });
+
+  it('trusts the CA given by --certificate-authority, then answers from the cache', async () => {
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir, [
+      `--certificate-authority=${ca.caPemPath}`,
+    ]);
+    const first = await runPlugin(args, env);
+    expect(first.code, first.stderr).toBe(0);
+    provider.resetCounts();
+    const second = await runPlugin(args, env);
+    expect(parseCredential(second.stdout).token).toBe(parseCredential(first.stdout).token);
+    expect(provider.totalRequests()).toBe(0);
+  });
+
+  it('trusts the same CA given as --certificate-authority-data, sharing the cache entry', async () => {
+    const fromFile = await runPlugin(
+      loginArgs(provider.issuer, publicClientId, cacheDir, [`--certificate-authority=${ca.caPemPath}`]),
+      env,
+    );
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    provider.resetCounts();
+    const data = Buffer.from(readFileSync(ca.caPemPath)).toString('base64');
+    const fromData = await runPlugin(
+      loginArgs(provider.issuer, publicClientId, cacheDir, [`--certificate-authority-data=${data}`]),
+      env,
+    );
+    expect(fromData.code, fromData.stderr).toBe(0);
+    // The key hashes the CA contents, not how they were given.
+    expect(provider.totalRequests()).toBe(0);
+  });
+
+  it('skips the certificate check with --insecure-skip-tls-verify, and says so', async () => {
+    const result = await runPlugin(
+      loginArgs(provider.issuer, publicClientId, cacheDir, ['--insecure-skip-tls-verify']),
+      env,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      "warning: --insecure-skip-tls-verify: the identity provider's certificate is not checked",
+    );
+  });
+
+  it('goes through HTTPS_PROXY, and only through it', async () => {
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir, [
+      `--certificate-authority=${ca.caPemPath}`,
+    ]);
+    const result = await runPlugin(args, { ...env, HTTPS_PROXY: proxy.url });
+    expect(result.code, result.stderr).toBe(0);
+    const target = `127.0.0.1:${provider.port}`;
+    expect(proxy.tunnels.length).toBeGreaterThan(0);
+    expect(proxy.tunnels.every((tunnel) => tunnel === target)).toBe(true);
+    // Discovery, token and JWKS requests all reached the provider, each through a tunnel of the proxy.
+    expect(provider.requests.get('/.well-known/openid-configuration')).toBe(1);
+    expect(provider.requests.get('/token')).toBe(1);
+  });
+
+  it('bypasses the proxy for hosts in NO_PROXY', async () => {
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir, [
+      `--certificate-authority=${ca.caPemPath}`,
+    ]);
+    const result = await runPlugin(args, { ...env, https_proxy: proxy.url, no_proxy: '127.0.0.1' });
+    expect(result.code, result.stderr).toBe(0);
+    expect(proxy.tunnels).toEqual([]);
+  });
+
+  it('fails with exit code 3 when the proxy is unreachable', async () => {
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir, [
+      `--certificate-authority=${ca.caPemPath}`,
+    ]);
+    const result = await runPlugin(args, { ...env, HTTPS_PROXY: 'http://127.0.0.1:9' });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('error: cannot reach the identity provider');
+    expect(result.stderr).toContain('HTTPS_PROXY');
+  });
+
+  it('rejects --certificate-authority-data that is not a PEM certificate with exit code 2', async () => {
+    const result = await runPlugin(
+      loginArgs(provider.issuer, publicClientId, cacheDir, ['--certificate-authority-data=bm90IGEgY2VydA==']),
+      env,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      'error: --certificate-authority-data #1 is not a base64-encoded PEM certificate',
+    );
+  });
+});
