@@ -8,7 +8,6 @@ import { sha256Hex } from '../cache/sha256.js';
 import { type GetTokenInput, parseGetTokenInput } from '../cli/get-token-options.js';
 import { getToken } from '../core/get-token.js';
 import type { Authenticator, KeyLock, Logger, TokenStore } from '../core/ports.js';
-import { AppError, ExitCode } from '../errors.js';
 import { parseExecInfo, renderExecCredential } from '../kube/exec-credential.js';
 import { readCertificateAuthorities } from '../platform/certificate-authorities.js';
 import { createStderrLogger } from '../platform/logger.js';
