@@ -6,6 +6,7 @@
  */
 import { writeSync } from 'node:fs';
 import { runGetToken } from './app/get-token.js';
+import { loadFull } from './app/load-full.js';
 import { ExitCode, isAppError, redact } from './errors.js';
 import { writeStderr } from './platform/logger.js';
 
@@ -20,7 +21,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       writeSync(1, credential);
       return ExitCode.ok;
     }
-    const { runProgram } = await import('./app/full.js');
+    const { runProgram } = await loadFull();
     return await runProgram(argv, env);
   } catch (error) {
     reportError(error, verbosity);

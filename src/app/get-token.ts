@@ -11,6 +11,7 @@ import type { Authenticator, KeyLock, Logger, TokenStore } from '../core/ports.j
 import { parseExecInfo, renderExecCredential } from '../kube/exec-credential.js';
 import { readCertificateAuthorities } from '../platform/certificate-authorities.js';
 import { createStderrLogger } from '../platform/logger.js';
+import { loadFull } from './load-full.js';
 import type { LoginContext } from './login.js';
 
 /** Runs get-token and returns the ExecCredential text for stdout. */
@@ -53,7 +54,7 @@ async function openSession(
   context: LoginContext,
 ): Promise<{ lock: KeyLock; authenticator: Authenticator }> {
   // The second bundle: openid-client, the lock library and the flows are compiled only on a cache miss.
-  const { createKeyLock, createAuthenticator } = await import('./full.js');
+  const { createKeyLock, createAuthenticator } = await loadFull();
   return {
     lock: createKeyLock(input.tokenCacheDir, key, lockWaitMs(input), logger),
     authenticator: createAuthenticator(input, logger, context),

@@ -2,15 +2,17 @@
  * The heavy half of get-token, loaded only when the cache cannot answer: OIDC discovery, choice of the login flow
  * and the flows themselves.
  */
+
+import { createProviderMetadataStore } from '../cache/provider-metadata-store.js';
 import type { GetTokenInput } from '../cli/get-token-options.js';
 import type { Authenticator, Logger, TokenSet } from '../core/ports.js';
 import { type LoginFlow, selectFlow, whyNoBrowser } from '../core/select-flow.js';
-import { AppError, ExitCode } from '../errors.js';
+import { AppError, ExitCode, isAppError } from '../errors.js';
 import { loginWithBrowser } from '../flows/authcode.js';
 import { loginWithDeviceCode } from '../flows/device-code.js';
 import { loginWithKeyboard, outOfBandRedirectUri } from '../flows/keyboard.js';
 import { loginWithPassword } from '../flows/password.js';
-import { OidcClient } from '../oidc/client.js';
+import { OidcClient, type OidcClientOptions } from '../oidc/client.js';
 import { createTransport } from '../oidc/transport.js';
 import { readCertificateAuthorities } from '../platform/certificate-authorities.js';
 import { probeFlowEnvironment } from '../platform/environment.js';
@@ -27,33 +29,62 @@ export function createAuthenticator(
   logger: Logger,
   context: LoginContext,
 ): Authenticator {
-  let discovered: Promise<OidcClient> | undefined;
-  const oidc = () => {
-    discovered ??= OidcClient.discover({
-      issuerUrl: input.issuerUrl,
-      clientId: input.clientId,
-      clientSecret: input.clientSecret,
-      extraScopes: input.extraScopes,
-      requestHeaders: input.requestHeaders,
-      transport: createTransport(
-        {
-          certificateAuthorities: readCertificateAuthorities(
-            input.certificateAuthorityFiles,
-            input.certificateAuthorityData,
-          ),
-          insecureSkipTlsVerify: input.insecureSkipTlsVerify,
-          env: context.env,
-        },
-        logger,
-      ),
+  const options: OidcClientOptions = {
+    issuerUrl: input.issuerUrl,
+    clientId: input.clientId,
+    clientSecret: input.clientSecret,
+    extraScopes: input.extraScopes,
+    requestHeaders: input.requestHeaders,
+    transport: createTransport(
+      {
+        certificateAuthorities: readCertificateAuthorities(
+          input.certificateAuthorityFiles,
+          input.certificateAuthorityData,
+        ),
+        insecureSkipTlsVerify: input.insecureSkipTlsVerify,
+        env: context.env,
+      },
       logger,
-    });
+    ),
+    logger,
+  };
+  // Nothing is written for --token-cache-storage=none.
+  const metadataCache =
+    input.tokenCacheStorage === 'none'
+      ? undefined
+      : createProviderMetadataStore(input.tokenCacheDir, input.issuerUrl, logger);
+  let discovered: Promise<OidcClient> | undefined;
+  const discover = () => {
+    discovered ??= OidcClient.discover(options);
     return discovered;
   };
+  const remember = (oidc: OidcClient) => metadataCache?.write(oidc.snapshot());
+
   return {
-    refresh: async (refreshToken) => (await oidc()).refresh(refreshToken),
+    // A refresh trusts the cached discovery document and keys: one round trip instead of three. If the cached
+    // endpoints cannot be reached at all, the document may be stale: discover again and retry once (no response
+    // came back, so the refresh token was not used up).
+    refresh: async (refreshToken) => {
+      const cached = metadataCache?.read(Date.now());
+      if (cached) {
+        const oidc = OidcClient.fromCache(options, cached);
+        try {
+          const tokens = await oidc.refresh(refreshToken);
+          remember(oidc);
+          return tokens;
+        } catch (error) {
+          if (!(isAppError(error) && error.code === 'provider.unreachable')) throw error;
+          logger.debug(1, 'the cached endpoints are unreachable; discovering the provider again');
+        }
+      }
+      const oidc = await discover();
+      const tokens = await oidc.refresh(refreshToken);
+      remember(oidc);
+      return tokens;
+    },
+    // A login always discovers afresh: it is interactive and slow anyway, and the browser must go to the right place.
     login: async () => {
-      const client = await oidc();
+      const client = await discover();
       const environment = probeFlowEnvironment(context.env);
       const choice = selectFlow(input, environment, client.supportsDeviceCode());
       logger.debug(1, `login flow: ${choice.flow} (${choice.reason})`);
@@ -62,7 +93,16 @@ export function createAuthenticator(
           `No browser can be opened here (${whyNoBrowser(environment)}): using a device code instead.`,
         );
       }
-      return runFlow(choice.flow, client, input, logger, context, whyNoBrowser(environment) === undefined);
+      const tokens = await runFlow(
+        choice.flow,
+        client,
+        input,
+        logger,
+        context,
+        whyNoBrowser(environment) === undefined,
+      );
+      remember(client);
+      return tokens;
     },
   };
 }

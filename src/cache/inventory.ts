@@ -25,8 +25,9 @@ export interface CachedItem {
 }
 
 const ourFile = new RegExp(`^${cacheFilePrefix}-v\\d+-([0-9a-f]{64})\\.(json|enc)$`);
+// Temporary files and locks of killed processes, and the cached provider metadata (provider-metadata-store.ts).
 const ourLeftover = new RegExp(
-  `^${cacheFilePrefix}-v\\d+-[0-9a-f]{64}\\.(json\\.\\d+\\.\\d+\\.tmp|enc\\.\\d+\\.\\d+\\.tmp|lock)$`,
+  `^${cacheFilePrefix}-v\\d+-(((provider-)?[0-9a-f]{64}\\.(json|enc)\\.\\d+\\.\\d+\\.tmp)|[0-9a-f]{64}\\.lock|provider-[0-9a-f]{64}\\.json)$`,
 );
 
 export async function listFiles(
@@ -170,7 +171,10 @@ export function removeLeftovers(dir: string, staleMs: number, now: number): stri
     if (!ourLeftover.test(name)) continue;
     const path = join(dir, name);
     try {
-      if (now - statSync(path).mtimeMs < staleMs) continue;
+      // A young lock or temporary file may belong to a running process; cached provider metadata never does.
+      if (!name.includes('-provider-') || name.endsWith('.tmp')) {
+        if (now - statSync(path).mtimeMs < staleMs) continue;
+      }
       rmSync(path, { recursive: true, force: true });
       removed.push(path);
     } catch {

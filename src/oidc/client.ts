@@ -4,6 +4,7 @@
  * (openid-client's non-repudiation checks), iss, aud, exp, and nonce for logins.
  */
 import * as client from 'openid-client';
+import type { CachedProviderMetadata } from '../cache/provider-metadata-store.js';
 import type { Logger, TokenSet } from '../core/ports.js';
 import { type OidcStep, toAppError } from './errors.js';
 import type { Fetch } from './transport.js';
@@ -48,36 +49,57 @@ export class OidcClient {
     private readonly config: client.Configuration,
     private readonly options: OidcClientOptions,
     private readonly tweaks: FetchTweaks,
-  ) {}
+    /** When the discovery document was fetched from the provider. */
+    private readonly fetchedAt: number,
+  ) {
+    const deviceEndpoint = config.serverMetadata().device_authorization_endpoint;
+    tweaks.deviceAuthorizationEndpoint = deviceEndpoint ? new URL(deviceEndpoint).href : undefined;
+  }
 
   static async discover(options: OidcClientOptions): Promise<OidcClient> {
     const tweaks: FetchTweaks = { exactRedirectUri: undefined, deviceAuthorizationEndpoint: undefined };
-    const issuer = new URL(options.issuerUrl);
-    const execute = [client.enableNonRepudiationChecks];
-    if (issuer.protocol === 'http:') {
-      if (!['localhost', '127.0.0.1', '[::1]'].includes(issuer.hostname)) {
-        options.logger.warn(`the issuer ${options.issuerUrl} uses plain http; tokens travel unencrypted`);
-      }
-      execute.push(client.allowInsecureRequests);
-    }
     options.logger.debug(1, `discovering the identity provider at ${options.issuerUrl}`);
     try {
       const config = await client.discovery(
-        issuer,
+        new URL(options.issuerUrl),
         options.clientId,
         undefined,
         clientAuthentication(options.clientSecret),
-        {
-          execute,
-          [client.customFetch]: providerFetch(options, tweaks),
-        },
+        { execute: securityOptions(options), [client.customFetch]: providerFetch(options, tweaks) },
       );
-      const deviceEndpoint = config.serverMetadata().device_authorization_endpoint;
-      tweaks.deviceAuthorizationEndpoint = deviceEndpoint ? new URL(deviceEndpoint).href : undefined;
-      return new OidcClient(config, options, tweaks);
+      return new OidcClient(config, options, tweaks, Date.now());
     } catch (error) {
       throw toAppError(error, 'discovery', options.issuerUrl);
     }
+  }
+
+  /** From a cached discovery document and JWKS (src/cache/provider-metadata-store.ts): no request at all. */
+  static fromCache(options: OidcClientOptions, cached: CachedProviderMetadata): OidcClient {
+    const tweaks: FetchTweaks = { exactRedirectUri: undefined, deviceAuthorizationEndpoint: undefined };
+    const config = new client.Configuration(
+      cached.metadata as client.ServerMetadata,
+      options.clientId,
+      undefined,
+      clientAuthentication(options.clientSecret),
+    );
+    for (const apply of securityOptions(options)) apply(config);
+    config[client.customFetch] = providerFetch(options, tweaks);
+    if (cached.jwks) client.setJwksCache(config, cached.jwks as client.ExportedJWKSCache);
+    options.logger.debug(1, `using the cached discovery document of ${options.issuerUrl}`);
+    return new OidcClient(config, options, tweaks, cached.fetchedAt);
+  }
+
+  /** What to cache for the next refresh: the document as discovered (with its age) and the keys fetched so far. */
+  snapshot(): CachedProviderMetadata {
+    const jwks = client.getJwksCache(this.config);
+    return {
+      fetchedAt: this.fetchedAt,
+      metadata: this.config.serverMetadata() as CachedProviderMetadata['metadata'],
+      // openid-client refetches the keys when a token names an unknown kid, but only if its copy is at least 60 s
+      // old. Saved as at least that old, a cached copy never blocks following a key rotation; keys are still
+      // refetched when 5 minutes old, as openid-client does.
+      jwks: jwks && { ...jwks, uat: Math.min(jwks.uat, Math.floor(Date.now() / 1000) - 60) },
+    };
   }
 
   get issuer(): string {
@@ -198,6 +220,19 @@ export class OidcClient {
       throw toAppError(error, step, this.options.issuerUrl);
     }
   }
+}
+
+/** Signature checks of ID tokens always; plain http only when the issuer is http (with a warning off loopback). */
+function securityOptions(options: OidcClientOptions): ((config: client.Configuration) => void)[] {
+  const execute = [client.enableNonRepudiationChecks];
+  const issuer = new URL(options.issuerUrl);
+  if (issuer.protocol === 'http:') {
+    if (!['localhost', '127.0.0.1', '[::1]'].includes(issuer.hostname)) {
+      options.logger.warn(`the issuer ${options.issuerUrl} uses plain http; tokens travel unencrypted`);
+    }
+    execute.push(client.allowInsecureRequests);
+  }
+  return execute;
 }
 
 function clientAuthentication(secret: string | undefined): client.ClientAuth {

@@ -90,7 +90,8 @@ describe('status and clean', () => {
     const all = await runPlugin(['clean', `--token-cache-dir=${cacheDir}`, '--token-cache-storage=disk']);
     expect(all.code, all.stderr).toBe(0);
     expect(all.stdout).toContain('Removed 1 cached identity.');
-    expect(all.stdout).toContain('removed 1 leftover temporary or lock file(s)');
+    // The temporary file and the cached provider metadata.
+    expect(all.stdout).toContain('removed 2 leftover temporary or lock file(s)');
     expect(readdirSync(cacheDir).sort()).toEqual([...foreign].sort());
     expect((await status()).stdout).toBe('No cached identities.\n');
   });

@@ -390,6 +390,32 @@ describe('token expiry against a real OpenID Provider', () => {
     expect(readFileSync(join(cacheDir, cacheFiles(cacheDir)[0] as string), 'utf8')).toBe(before);
   });
 
+  it('refreshes in one round trip, with the discovery document and keys cached beside the tokens', async () => {
+    const cacheDir = join(tempDir('cache'), 'oidc-login');
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir, ['--force-refresh']);
+    expect((await runPlugin(args)).code).toBe(0);
+    provider.resetCounts();
+    const refreshed = await runPlugin(args);
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+    expect([...provider.requests.keys()]).toEqual(['/token']);
+    expect(provider.grants.get('refresh_token')).toBe(1);
+  });
+
+  it('discovers again when the cached token endpoint cannot be reached', async () => {
+    const cacheDir = join(tempDir('cache'), 'oidc-login');
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir, ['--force-refresh']);
+    expect((await runPlugin(args)).code).toBe(0);
+    const file = readdirSync(cacheDir).find((name) => name.includes('-provider-')) as string;
+    const cached = JSON.parse(readFileSync(join(cacheDir, file), 'utf8'));
+    cached.metadata.token_endpoint = 'http://127.0.0.1:9/token'; // as if the provider had moved
+    writeFileSync(join(cacheDir, file), JSON.stringify(cached), { mode: 0o600 });
+    provider.resetCounts();
+    const refreshed = await runPlugin(args);
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+    expect(provider.requests.get('/.well-known/openid-configuration')).toBe(1);
+    expect(provider.grants.get('refresh_token')).toBe(1);
+  });
+
   it('logs in again when the refresh token is rejected', async () => {
     const cacheDir = join(tempDir('cache'), 'oidc-login');
     const args = loginArgs(provider.issuer, publicClientId, cacheDir, ['--token-expiry-margin=0']);

@@ -46,8 +46,11 @@ describe.skipIf(!keyringToolsPresent)('keyring token storage', () => {
     provider.resetCounts();
   });
 
+  // Token files only: lock directories and the cached provider metadata (not secret) live there for every storage.
   const entryFiles = () =>
-    existsSync(cacheDir) ? readdirSync(cacheDir).filter((name) => !name.endsWith('.lock')) : [];
+    existsSync(cacheDir)
+      ? readdirSync(cacheDir).filter((name) => !name.endsWith('.lock') && !name.includes('-provider-'))
+      : [];
 
   it('logs in, keeps the tokens in the keyring only, and answers the next call from it', async () => {
     const args = loginArgs(provider.issuer, publicClientId, cacheDir, ['--token-cache-storage=keyring']);
