@@ -6,6 +6,7 @@
 import * as client from 'openid-client';
 import type { CachedProviderMetadata } from '../cache/provider-metadata-store.js';
 import type { Logger, TokenSet } from '../core/ports.js';
+import { AppError, ExitCode } from '../errors.js';
 import { type OidcStep, toAppError } from './errors.js';
 import type { Fetch } from './transport.js';
 
@@ -67,6 +68,7 @@ export class OidcClient {
         clientAuthentication(options.clientSecret),
         { execute: securityOptions(options), [client.customFetch]: providerFetch(options, tweaks) },
       );
+      requireExactIssuer(config.serverMetadata().issuer, options.issuerUrl);
       return new OidcClient(config, options, tweaks, Date.now());
     } catch (error) {
       throw toAppError(error, 'discovery', options.issuerUrl);
@@ -220,6 +222,23 @@ export class OidcClient {
       throw toAppError(error, step, this.options.issuerUrl);
     }
   }
+}
+
+/**
+ * kube-apiserver compares the token's `iss` with its --oidc-issuer-url byte for byte, and tokens carry the issuer of
+ * the discovery document. openid-client compares them as URLs, which lets `https://idp` and `https://idp/` pass:
+ * the login would then give tokens the cluster refuses. Fail here, naming the exact form.
+ */
+function requireExactIssuer(discovered: string, configured: string): void {
+  if (discovered === configured) return;
+  throw new AppError(
+    'provider.issuer-mismatch',
+    `the provider's discovery document names the issuer "${discovered}", not "${configured}"`,
+    {
+      exitCode: ExitCode.provider,
+      hint: `use --oidc-issuer-url=${discovered} exactly (and the same in kube-apiserver's --oidc-issuer-url): issuers are compared byte for byte`,
+    },
+  );
 }
 
 /** Signature checks of ID tokens always; plain http only when the issuer is http (with a warning off loopback). */

@@ -87,6 +87,18 @@ export function toAppError(error: unknown, step: OidcStep, issuer: string): Erro
     });
   }
   const code = (error as { code?: unknown }).code;
+  const status = httpStatusOf(error);
+  if (status !== undefined && status >= 500) {
+    return new AppError(
+      'provider.server-error',
+      `the identity provider failed (HTTP ${status} at the ${step})`,
+      {
+        exitCode: ExitCode.provider,
+        hint: 'retry later; if it persists, ask the identity provider administrator',
+        cause: error,
+      },
+    );
+  }
   if (typeof code === 'string' && code.startsWith('OAUTH_')) {
     // Response validation: wrong issuer, audience, nonce, signature, an unusable discovery document…
     return new AppError(
@@ -121,6 +133,17 @@ export function toAppError(error: unknown, step: OidcStep, issuer: string): Erro
     );
   }
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/** The HTTP status of a response openid-client refused to process (it keeps the Response as the cause). */
+function httpStatusOf(error: unknown): number | undefined {
+  let current = error as { cause?: unknown; status?: unknown } | undefined;
+  for (let depth = 0; current && depth < 4; depth++) {
+    if (current instanceof Response || (typeof current.status === 'number' && 'headers' in current))
+      return current.status as number;
+    current = current.cause as typeof current;
+  }
+  return undefined;
 }
 
 /** openid-client wraps the precise reason ("response parameter iss missing") in generic errors. */

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, generateKeyPair } from 'jose';
+import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import Provider, { type Configuration, errors, type TokenEndpointGrantContext } from 'oidc-provider';
 
 export interface RigUser {
@@ -70,6 +70,59 @@ const deviceCodeGrant = 'urn:ietf:params:oauth:grant-type:device_code';
  * token itself (oidc-provider has no built-in password grant). No refresh token: that needs the provider's grant
  * bookkeeping, and the plugin then simply logs in again with the password.
  */
+interface FaultContext {
+  status: number;
+  body: unknown;
+  type: string;
+  oidc?: { params?: Record<string, unknown> };
+}
+
+/** Rewrites a response after oidc-provider produced it. Tampered ID tokens are re-signed with the real key. */
+async function applyFault(
+  fault: RigFault,
+  path: string,
+  ctx: FaultContext,
+  rig: { issuer: string; privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'] },
+): Promise<void> {
+  const body = ctx.body as Record<string, unknown> | undefined;
+  const grantType = ctx.oidc?.params?.grant_type;
+  if (path === '/token') {
+    if (fault === 'token-500') {
+      ctx.status = 500;
+      ctx.body = { error: 'server_error', error_description: 'rig fault' };
+      return;
+    }
+    if (fault === 'refresh-without-id-token' && grantType === 'refresh_token' && body) {
+      delete body.id_token;
+      return;
+    }
+    const idToken = typeof body?.id_token === 'string' ? body.id_token : undefined;
+    if (!idToken || !body) return;
+    const claims = decodeJwt(idToken);
+    const now = Math.floor(Date.now() / 1000);
+    const resign = (changed: Record<string, unknown>) =>
+      new SignJWT({ ...claims, ...changed })
+        .setProtectedHeader(decodeProtectedHeader(idToken) as { alg: string })
+        .sign(rig.privateKey);
+    if (fault === 'id-token-bad-signature')
+      body.id_token = `${idToken.slice(0, -6)}${idToken.slice(-6).split('').reverse().join('')}`;
+    if (fault === 'id-token-wrong-aud') body.id_token = await resign({ aud: 'some-other-client' });
+    if (fault === 'id-token-wrong-iss') body.id_token = await resign({ iss: 'https://impostor.example' });
+    if (fault === 'id-token-expired') body.id_token = await resign({ iat: now - 7200, exp: now - 3600 });
+    if (fault === 'id-token-wrong-nonce' && grantType === 'authorization_code')
+      body.id_token = await resign({ nonce: 'forged-nonce' });
+    return;
+  }
+  if (path === '/jwks' && fault === 'jwks-empty') ctx.body = { keys: [] };
+  if (path === '/.well-known/openid-configuration') {
+    if (fault === 'discovery-malformed') {
+      ctx.type = 'application/json';
+      ctx.body = '{"issuer": "';
+    }
+    if (fault === 'discovery-issuer-mismatch' && body) ctx.body = { ...body, issuer: `${rig.issuer}/` };
+  }
+}
+
 function passwordGrant(users: Map<string, RigUser>, ttlSec: number) {
   return async (ctx: TokenEndpointGrantContext) => {
     const params = ctx.oidc.params as { username?: string; password?: string; scope?: string };
@@ -108,6 +161,19 @@ function passwordGrant(users: Map<string, RigUser>, ttlSec: number) {
   };
 }
 
+/** Ways the provider can misbehave, switched on and off while it runs (RigProvider.setFault). */
+export type RigFault =
+  | 'token-500'
+  | 'id-token-bad-signature'
+  | 'id-token-wrong-aud'
+  | 'id-token-wrong-iss'
+  | 'id-token-expired'
+  | 'id-token-wrong-nonce'
+  | 'jwks-empty'
+  | 'discovery-malformed'
+  | 'discovery-issuer-mismatch'
+  | 'refresh-without-id-token';
+
 export interface RigProvider {
   readonly issuer: string;
   readonly port: number;
@@ -121,6 +187,8 @@ export interface RigProvider {
   readonly devicePollTimes: number[];
   totalRequests(): number;
   resetCounts(): void;
+  /** Makes the provider misbehave in one way until called with undefined. */
+  setFault(fault: RigFault | undefined): void;
   close(): Promise<void>;
 }
 
@@ -128,6 +196,7 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
   const users = new Map((options.users ?? defaultUsers).map((user) => [user.id, user]));
   const ttl = options.idTokenTtlSec ?? 300;
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  let fault: RigFault | undefined;
   const signingKey = { ...(await exportJWK(privateKey)), kid: 'rig-key-1', use: 'sig', alg: 'RS256' };
 
   const server: Server = options.tls ? createHttpsServer(options.tls) : createServer();
@@ -232,6 +301,7 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
     const path = ctx.path.slice(options.issuerPath?.length ?? 0) || '/';
     requests.set(path, (requests.get(path) ?? 0) + 1);
     await next();
+    if (fault) await applyFault(fault, path, ctx as unknown as FaultContext, { issuer, privateKey });
     if (path === '/token' && ctx.oidc?.params?.grant_type === deviceCodeGrant) {
       devicePollTimes.push(Date.now());
       const body = ctx.body as { error?: string; error_description?: string } | undefined;
@@ -285,6 +355,9 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
     grants,
     grantErrors,
     devicePollTimes,
+    setFault: (next) => {
+      fault = next;
+    },
     totalRequests: () => [...requests.values()].reduce((a, b) => a + b, 0),
     resetCounts: () => {
       requests.clear();

@@ -1,0 +1,108 @@
+/**
+ * The fault matrix: the provider misbehaves in one way at a time; each case ends in a clear error with the
+ * documented exit code, and the previously working cache entry is still there, byte for byte.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
+import { publicClientId, type RigFault, type RigProvider, startProvider } from '../rig/provider.js';
+
+describe('fault matrix', () => {
+  let provider: RigProvider;
+  beforeAll(async () => {
+    provider = await startProvider();
+  });
+  afterAll(async () => {
+    await provider.close();
+  });
+  afterEach(() => provider.setFault(undefined));
+
+  const entryOf = (dir: string) => {
+    const file = readdirSync(dir).find((name) => /^together-login-v1-[0-9a-f]{64}\.json$/.test(name));
+    return file ? readFileSync(join(dir, file), 'utf8') : undefined;
+  };
+
+  // Faults met while refreshing a cached identity (the refresh path validates the new ID token too).
+  it.each([
+    ['token-500', 'error: the identity provider failed (HTTP 500'],
+    ['id-token-bad-signature', "error: the identity provider's refresh response is not acceptable"],
+    [
+      'id-token-wrong-aud',
+      'error: the identity provider\'s refresh response is not acceptable: unexpected JWT "aud"',
+    ],
+    [
+      'id-token-wrong-iss',
+      'error: the identity provider\'s refresh response is not acceptable: unexpected JWT "iss"',
+    ],
+    ['id-token-expired', "error: the identity provider's refresh response is not acceptable"],
+  ] as [RigFault, string][])('refresh with %s: exit code 3, entry kept', async (fault, message) => {
+    const cacheDir = join(tempDir('cache'), 'oidc-login');
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir);
+    expect((await runPlugin(args)).code).toBe(0);
+    const before = entryOf(cacheDir);
+    provider.setFault(fault);
+    const result = await runPlugin([...args, '--force-refresh']);
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toMatch(/\nhint: /);
+    expect(result.stdout).toBe('');
+    expect(entryOf(cacheDir)).toBe(before);
+  });
+
+  // Faults met during a login (discovery, the code exchange, the keys).
+  it.each([
+    [
+      'discovery-malformed',
+      "error: the identity provider's discovery response is not acceptable",
+      '.well-known/openid-configuration must be an OpenID discovery document',
+    ],
+    [
+      'discovery-issuer-mismatch',
+      'error: the provider\'s discovery document names the issuer "http://127.0.0.1:',
+      'exactly (and the same in kube-apiserver',
+    ],
+    [
+      'id-token-wrong-nonce',
+      'error: the identity provider\'s login response is not acceptable: unexpected ID Token "nonce"',
+      'hint: ',
+    ],
+    ['jwks-empty', "error: the identity provider's login response is not acceptable", 'hint: '],
+  ] as [RigFault, string, string][])(
+    'login with %s: exit code 3, nothing cached',
+    async (fault, message, hint) => {
+      const cacheDir = join(tempDir('cache'), 'oidc-login');
+      provider.setFault(fault);
+      const result = await runPlugin(loginArgs(provider.issuer, publicClientId, cacheDir));
+      expect(result.code, result.stderr).toBe(3);
+      expect(result.stderr).toContain(message);
+      expect(result.stderr).toContain(hint);
+      expect(existsSync(cacheDir) ? entryOf(cacheDir) : undefined).toBeUndefined();
+    },
+  );
+
+  it('refresh without an id_token (as Entra ID answers): the access token still serves --oidc-use-access-token', async () => {
+    const cacheDir = join(tempDir('cache'), 'oidc-login');
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir, ['--oidc-use-access-token']);
+    const first = await runPlugin(args);
+    expect(first.code).toBe(0);
+    provider.setFault('refresh-without-id-token');
+    provider.resetCounts();
+    const refreshed = await runPlugin([...args, '--force-refresh']);
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+    expect(parseCredential(refreshed.stdout).token).not.toBe(parseCredential(first.stdout).token);
+    expect(provider.grants.get('authorization_code')).toBeUndefined();
+  });
+
+  it('refresh without an id_token, ID token wanted: says so and logs in again', async () => {
+    const cacheDir = join(tempDir('cache'), 'oidc-login');
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir);
+    expect((await runPlugin(args)).code).toBe(0);
+    provider.setFault('refresh-without-id-token');
+    provider.resetCounts();
+    const result = await runPlugin([...args, '--force-refresh']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('The identity provider refreshed without an ID token; logging in again.');
+    expect(provider.grants.get('authorization_code')).toBe(1);
+  });
+});
