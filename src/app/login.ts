@@ -35,6 +35,7 @@ export function createAuthenticator(
     clientSecret: input.clientSecret,
     extraScopes: input.extraScopes,
     requestHeaders: input.requestHeaders,
+    timeoutSec: input.providerRequestTimeoutSec,
     transport: createTransport(
       {
         certificateAuthorities: readCertificateAuthorities(

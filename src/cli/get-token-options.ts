@@ -176,6 +176,12 @@ export const getTokenFlags: readonly FlagSpec[] = [
     description: 'Refresh (or log in) even when the cached token is still valid',
   },
   {
+    name: 'provider-request-timeout',
+    kind: 'string',
+    description: '(ours) Give up on a request to the identity provider after this long, e.g. 30s, 1m',
+    defaultText: '30s',
+  },
+  {
     name: 'token-expiry-margin',
     kind: 'string',
     description: '(ours) Treat a token as expired this long before its exp, e.g. 30s, 2m, 0',
@@ -220,6 +226,7 @@ export interface GetTokenInput {
   readonly forceRefresh: boolean;
   readonly cacheHint: string | undefined;
   readonly expiryMarginSec: number;
+  readonly providerRequestTimeoutSec: number;
   readonly verbosity: number;
 }
 
@@ -317,6 +324,10 @@ export function parseGetTokenInput(
       str('token-expiry-margin') ?? `${defaultExpiryMarginSec}s`,
       'token-expiry-margin',
     ),
+    providerRequestTimeoutSec: positive(
+      parseDurationSec(str('provider-request-timeout') ?? '30s', 'provider-request-timeout'),
+      'provider-request-timeout',
+    ),
     verbosity: (values.get('v') as number | undefined) ?? 0,
   };
 }
@@ -343,6 +354,11 @@ export function parseDurationSec(raw: string, flag: string): number {
   }
   const [, h = '0', m = '0', s = '0'] = match;
   return Number(h) * 3600 + Number(m) * 60 + Number(s);
+}
+
+function positive(value: number, flag: string): number {
+  if (value <= 0) throw usageError(`--${flag} must be longer than 0`);
+  return value;
 }
 
 function required(value: string | undefined, flag: string, what: string): string {

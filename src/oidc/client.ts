@@ -18,6 +18,8 @@ export interface OidcClientOptions {
   readonly requestHeaders: Readonly<Record<string, string>>;
   /** A fetch for proxies and custom CAs (./transport.ts); Node's fetch when undefined. */
   readonly transport: Fetch | undefined;
+  /** Each request to the provider is abandoned after this many seconds. */
+  readonly timeoutSec: number;
   readonly logger: Logger;
 }
 
@@ -66,7 +68,11 @@ export class OidcClient {
         options.clientId,
         undefined,
         clientAuthentication(options.clientSecret),
-        { execute: securityOptions(options), [client.customFetch]: providerFetch(options, tweaks) },
+        {
+          execute: securityOptions(options),
+          [client.customFetch]: providerFetch(options, tweaks),
+          timeout: options.timeoutSec,
+        },
       );
       requireExactIssuer(config.serverMetadata().issuer, options.issuerUrl);
       return new OidcClient(config, options, tweaks, Date.now());
@@ -86,6 +92,7 @@ export class OidcClient {
     );
     for (const apply of securityOptions(options)) apply(config);
     config[client.customFetch] = providerFetch(options, tweaks);
+    config.timeout = options.timeoutSec;
     if (cached.jwks) client.setJwksCache(config, cached.jwks as client.ExportedJWKSCache);
     options.logger.debug(1, `using the cached discovery document of ${options.issuerUrl}`);
     return new OidcClient(config, options, tweaks, cached.fetchedAt);
@@ -291,11 +298,37 @@ function providerFetch(options: OidcClientOptions, tweaks: FetchTweaks): client.
       body.set('redirect_uri', tweaks.exactRedirectUri);
     }
     options.logger.debug(2, `${init.method} ${redactQuery(url)}`);
-    const response = await (options.transport ?? fetch)(url, { ...init, headers, body } as RequestInit);
+    const send = () => (options.transport ?? fetch)(url, { ...init, headers, body } as RequestInit);
+    const response =
+      init.method === 'GET' ? await withRetries(send, init.signal, options.logger) : await send();
     return tweaks.deviceAuthorizationEndpoint && new URL(url).href === tweaks.deviceAuthorizationEndpoint
       ? withVerificationUri(response)
       : response;
   };
+}
+
+/**
+ * Discovery and JWKS are idempotent GETs: a network error or a 5xx gets two more tries, 250 ms and 750 ms later,
+ * within the request's timeout. POSTs (token requests) are never repeated: a refresh token may be used up.
+ */
+async function withRetries(
+  send: () => Promise<Response>,
+  signal: AbortSignal | null | undefined,
+  logger: Logger,
+): Promise<Response> {
+  for (const delayMs of [250, 750]) {
+    try {
+      const response = await send();
+      if (response.status < 500) return response;
+      logger.debug(1, `the provider answered HTTP ${response.status}; retrying in ${delayMs} ms`);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      logger.debug(1, `request failed (${(error as Error).message}); retrying in ${delayMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    if (signal?.aborted) break;
+  }
+  return send();
 }
 
 async function withVerificationUri(response: Response): Promise<Response> {

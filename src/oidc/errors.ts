@@ -88,6 +88,24 @@ export function toAppError(error: unknown, step: OidcStep, issuer: string): Erro
   }
   const code = (error as { code?: unknown }).code;
   const status = httpStatusOf(error);
+  const network = networkFailureIn(error);
+  if (network) {
+    const reason = describeNetworkError(network);
+    // Node's TLS verification codes: UNABLE_TO_VERIFY_LEAF_SIGNATURE, SELF_SIGNED_CERT_IN_CHAIN,
+    // DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID, …
+    const certificate = /CERT|SSL|TLS|SIGN|VERIFY|ALTNAME/i.test(reason);
+    return new AppError(
+      'provider.unreachable',
+      `cannot reach the identity provider at ${issuer} (${reason})`,
+      {
+        exitCode: ExitCode.provider,
+        hint: certificate
+          ? "the provider's TLS certificate is not trusted: if it comes from a private CA, pass --certificate-authority=CA.pem (or --certificate-authority-data)"
+          : 'check --oidc-issuer-url, your network or proxy (HTTPS_PROXY, NO_PROXY), and the provider status',
+        cause: error,
+      },
+    );
+  }
   if (status !== undefined && status >= 500) {
     return new AppError(
       'provider.server-error',
@@ -114,24 +132,6 @@ export function toAppError(error: unknown, step: OidcStep, issuer: string): Erro
       },
     );
   }
-  const name = (error as Error | undefined)?.name;
-  if (error instanceof TypeError || name === 'TimeoutError' || name === 'AbortError') {
-    const reason = describeNetworkError(error);
-    // Node's TLS verification codes: UNABLE_TO_VERIFY_LEAF_SIGNATURE, SELF_SIGNED_CERT_IN_CHAIN,
-    // DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID, …
-    const certificate = /CERT|SSL|TLS|SIGN|VERIFY|ALTNAME/i.test(reason);
-    return new AppError(
-      'provider.unreachable',
-      `cannot reach the identity provider at ${issuer} (${reason})`,
-      {
-        exitCode: ExitCode.provider,
-        hint: certificate
-          ? "the provider's TLS certificate is not trusted: if it comes from a private CA, pass --certificate-authority=CA.pem (or --certificate-authority-data)"
-          : 'check --oidc-issuer-url, your network or proxy (HTTPS_PROXY, NO_PROXY), and the provider status',
-        cause: error,
-      },
-    );
-  }
   return error instanceof Error ? error : new Error(String(error));
 }
 
@@ -151,6 +151,17 @@ function innermostMessage(error: unknown): string {
   let current = error as Error | undefined;
   while (current?.cause instanceof Error) current = current.cause;
   return current?.message ?? String(error);
+}
+
+/** The network failure (fetch's TypeError, a timeout, an abort) anywhere in the cause chain, if any. */
+function networkFailureIn(error: unknown): Error | undefined {
+  let current = error as Error | undefined;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (current.name === 'TimeoutError' || current.name === 'AbortError') return current;
+    if (current instanceof TypeError && /fetch failed|terminated/i.test(current.message)) return current;
+    current = current.cause as Error | undefined;
+  }
+  return undefined;
 }
 
 function describeNetworkError(error: unknown): string {

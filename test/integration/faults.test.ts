@@ -81,6 +81,31 @@ describe('fault matrix', () => {
     },
   );
 
+  it('a provider slower than --provider-request-timeout: exit code 3 in time, entry kept', async () => {
+    const cacheDir = join(tempDir('cache'), 'oidc-login');
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir, ['--provider-request-timeout=1s']);
+    expect((await runPlugin(args)).code).toBe(0);
+    const before = entryOf(cacheDir);
+    provider.setFault('token-slow');
+    const started = Date.now();
+    const result = await runPlugin([...args, '--force-refresh']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('error: cannot reach the identity provider');
+    expect(result.stderr).toContain('timed out');
+    expect(Date.now() - started).toBeLessThan(2900);
+    expect(entryOf(cacheDir)).toBe(before);
+  });
+
+  it('retries a discovery answered with 503', async () => {
+    const cacheDir = join(tempDir('cache'), 'oidc-login');
+    provider.setFault('discovery-503-once');
+    provider.resetCounts();
+    const result = await runPlugin(loginArgs(provider.issuer, publicClientId, cacheDir, ['-v=1']));
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('the provider answered HTTP 503; retrying in 250 ms');
+    expect(provider.requests.get('/.well-known/openid-configuration')).toBe(2);
+  });
+
   it('refresh without an id_token (as Entra ID answers): the access token still serves --oidc-use-access-token', async () => {
     const cacheDir = join(tempDir('cache'), 'oidc-login');
     const args = loginArgs(provider.issuer, publicClientId, cacheDir, ['--oidc-use-access-token']);

@@ -87,6 +87,7 @@ async function applyFault(
   const body = ctx.body as Record<string, unknown> | undefined;
   const grantType = ctx.oidc?.params?.grant_type;
   if (path === '/token') {
+    if (fault === 'token-slow') await new Promise((resolve) => setTimeout(resolve, 3000));
     if (fault === 'token-500') {
       ctx.status = 500;
       ctx.body = { error: 'server_error', error_description: 'rig fault' };
@@ -172,7 +173,11 @@ export type RigFault =
   | 'jwks-empty'
   | 'discovery-malformed'
   | 'discovery-issuer-mismatch'
-  | 'refresh-without-id-token';
+  | 'refresh-without-id-token'
+  /** The token endpoint answers after 3 s. */
+  | 'token-slow'
+  /** The next discovery request gets 503, later ones are served. */
+  | 'discovery-503-once';
 
 export interface RigProvider {
   readonly issuer: string;
@@ -301,6 +306,11 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
     const path = ctx.path.slice(options.issuerPath?.length ?? 0) || '/';
     requests.set(path, (requests.get(path) ?? 0) + 1);
     await next();
+    if (fault === 'discovery-503-once' && path === '/.well-known/openid-configuration') {
+      fault = undefined;
+      ctx.status = 503;
+      ctx.body = 'temporarily unavailable';
+    }
     if (fault) await applyFault(fault, path, ctx as unknown as FaultContext, { issuer, privateKey });
     if (path === '/token' && ctx.oidc?.params?.grant_type === deviceCodeGrant) {
       devicePollTimes.push(Date.now());
