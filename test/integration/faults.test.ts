@@ -4,9 +4,16 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeProtectedHeader } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
-import { publicClientId, type RigFault, type RigProvider, startProvider } from '../rig/provider.js';
+import {
+  newRigStorage,
+  publicClientId,
+  type RigFault,
+  type RigProvider,
+  startProvider,
+} from '../rig/provider.js';
 
 describe('fault matrix', () => {
   let provider: RigProvider;
@@ -104,6 +111,30 @@ describe('fault matrix', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('the provider answered HTTP 503; retrying in 250 ms');
     expect(provider.requests.get('/.well-known/openid-configuration')).toBe(2);
+  });
+
+  it('follows a key rotation: a refreshed token signed with an unknown kid makes it fetch the keys again', async () => {
+    const storage = newRigStorage();
+    const before = await startProvider({ storage, keyId: 'rig-key-old' });
+    const cacheDir = join(tempDir('cache'), 'oidc-login');
+    const args = loginArgs(before.issuer, publicClientId, cacheDir, ['--force-refresh']);
+    try {
+      expect((await runPlugin(args)).code).toBe(0);
+    } finally {
+      await before.close();
+    }
+    // The same provider (issuer, port, grants) comes back signing with a new key.
+    const after = await startProvider({ storage, keyId: 'rig-key-new', port: before.port });
+    try {
+      const result = await runPlugin(args);
+      expect(result.code, result.stderr).toBe(0);
+      expect(decodeProtectedHeader(parseCredential(result.stdout).token).kid).toBe('rig-key-new');
+      expect(after.requests.get('/jwks')).toBe(1);
+      expect(after.requests.get('/.well-known/openid-configuration')).toBeUndefined();
+      expect(after.grants.get('refresh_token')).toBe(1);
+    } finally {
+      await after.close();
+    }
   });
 
   it('refresh without an id_token (as Entra ID answers): the access token still serves --oidc-use-access-token', async () => {

@@ -7,7 +7,12 @@ import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import Provider, { type Configuration, errors, type TokenEndpointGrantContext } from 'oidc-provider';
+import Provider, {
+  type AdapterPayload,
+  type Configuration,
+  errors,
+  type TokenEndpointGrantContext,
+} from 'oidc-provider';
 
 export interface RigUser {
   readonly id: string;
@@ -61,6 +66,74 @@ export interface ProviderOptions {
   readonly deviceSlowDownOnce?: boolean;
   /** Serve over HTTPS with this certificate (test/rig/tls.ts) instead of plain HTTP. */
   readonly tls?: { cert: string; key: string };
+  /** Listen on this port (to restart a provider in place); a free one when absent. */
+  readonly port?: number;
+  /** The kid of the signing key generated for this instance (default rig-key-1). */
+  readonly keyId?: string;
+  /**
+   * Grants, sessions and tokens live here instead of in the instance, so a provider restarted on the same port
+   * (with a new signing key: a key rotation) still knows the refresh tokens it issued.
+   */
+  readonly storage?: RigStorage;
+}
+
+/** Shared state for restarted providers (ProviderOptions.storage). */
+export type RigStorage = Map<string, { payload: AdapterPayload; expiresAt: number | undefined }>;
+
+export function newRigStorage(): RigStorage {
+  return new Map();
+}
+
+/** oidc-provider's storage interface over a Map that outlives a provider instance. */
+function mapAdapter(storage: RigStorage) {
+  return class MapAdapter {
+    constructor(private readonly model: string) {}
+    private key(id: string) {
+      return `${this.model}:${id}`;
+    }
+    private live(key: string): AdapterPayload | undefined {
+      const item = storage.get(key);
+      if (!item) return undefined;
+      if (item.expiresAt !== undefined && item.expiresAt < Date.now()) {
+        storage.delete(key);
+        return undefined;
+      }
+      return item.payload;
+    }
+    async upsert(id: string, payload: AdapterPayload, expiresIn?: number) {
+      storage.set(this.key(id), {
+        payload,
+        expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : undefined,
+      });
+    }
+    async find(id: string) {
+      return this.live(this.key(id));
+    }
+    async findByUserCode(userCode: string) {
+      return this.findBy((payload) => payload.userCode === userCode);
+    }
+    async findByUid(uid: string) {
+      return this.findBy((payload) => payload.uid === uid);
+    }
+    async consume(id: string) {
+      const payload = this.live(this.key(id));
+      if (payload) payload.consumed = Math.floor(Date.now() / 1000);
+    }
+    async destroy(id: string) {
+      storage.delete(this.key(id));
+    }
+    async revokeByGrantId(grantId: string) {
+      for (const [key, item] of storage) if (item.payload.grantId === grantId) storage.delete(key);
+    }
+    private findBy(match: (payload: AdapterPayload) => boolean) {
+      for (const [key] of storage) {
+        if (!key.startsWith(`${this.model}:`)) continue;
+        const payload = this.live(key);
+        if (payload && match(payload)) return payload;
+      }
+      return undefined;
+    }
+  };
 }
 
 const deviceCodeGrant = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -202,10 +275,15 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
   const ttl = options.idTokenTtlSec ?? 300;
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   let fault: RigFault | undefined;
-  const signingKey = { ...(await exportJWK(privateKey)), kid: 'rig-key-1', use: 'sig', alg: 'RS256' };
+  const signingKey = {
+    ...(await exportJWK(privateKey)),
+    kid: options.keyId ?? 'rig-key-1',
+    use: 'sig',
+    alg: 'RS256',
+  };
 
   const server: Server = options.tls ? createHttpsServer(options.tls) : createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   const issuer = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}${options.issuerPath ?? ''}`;
 
@@ -294,6 +372,7 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
       DeviceCode: options.deviceCodeTtlSec ?? 600,
     },
     cookies: { keys: ['rig-cookie-key-0123456789abcdef'] },
+    ...(options.storage ? { adapter: mapAdapter(options.storage) } : {}),
   };
   const provider = new Provider(issuer, configuration);
 
