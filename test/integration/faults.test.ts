@@ -2,7 +2,7 @@
  * The fault matrix: the provider misbehaves in one way at a time; each case ends in a clear error with the
  * documented exit code, and the previously working cache entry is still there, byte for byte.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -111,6 +111,20 @@ describe('fault matrix', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('the provider answered HTTP 503; retrying in 250 ms');
     expect(provider.requests.get('/.well-known/openid-configuration')).toBe(2);
+  });
+
+  it('cache directory that is a file: exit code 6 before any login, and the file is untouched', async () => {
+    const file = join(tempDir('cache'), 'not-a-directory');
+    writeFileSync(file, 'precious');
+    provider.resetCounts();
+    const result = await runPlugin(loginArgs(provider.issuer, publicClientId, file));
+    expect(result.code).toBe(6);
+    expect(result.stderr).toContain(`error: cannot write the token cache in ${file}`);
+    expect(result.stderr).toContain(
+      'hint: make the directory writable, choose another one with --token-cache-dir',
+    );
+    expect(provider.grants.size).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe('precious');
   });
 
   it('follows a key rotation: a refreshed token signed with an unknown kid makes it fetch the keys again', async () => {
