@@ -118,6 +118,26 @@ describe('private CA and proxy', () => {
     expect(result.stderr).toContain('HTTPS_PROXY');
   });
 
+  it('adds --oidc-request-header to every request to the provider, through the proxy too', async () => {
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir, [
+      `--certificate-authority=${ca.caPemPath}`,
+      // (an Origin header would work too, but this provider refuses origins its client did not register)
+      '--oidc-request-header=X-Trace=abc123,X-Team=platform',
+      '--force-refresh',
+    ]);
+    expect((await runPlugin(args, { ...env, HTTPS_PROXY: proxy.url })).code).toBe(0);
+    expect((await runPlugin(args, { ...env, HTTPS_PROXY: proxy.url })).code).toBe(0);
+    // Requests of the plugin (not of the browser): discovery, keys, token (code exchange, then refresh).
+    const fromPlugin = provider.requestHeaders.filter(({ path }) =>
+      ['/.well-known/openid-configuration', '/jwks', '/token'].includes(path),
+    );
+    expect(fromPlugin.map(({ path }) => path)).toEqual(
+      expect.arrayContaining(['/.well-known/openid-configuration', '/jwks', '/token']),
+    );
+    for (const { headers } of fromPlugin)
+      expect(headers).toMatchObject({ 'x-trace': 'abc123', 'x-team': 'platform' });
+  });
+
   it('rejects --certificate-authority-data that is not a PEM certificate with exit code 2', async () => {
     const result = await runPlugin(
       loginArgs(provider.issuer, publicClientId, cacheDir, ['--certificate-authority-data=bm90IGEgY2VydA==']),

@@ -263,6 +263,8 @@ export interface RigProvider {
   readonly grantErrors: string[];
   /** When each device-code poll reached the token endpoint (ms since the epoch). */
   readonly devicePollTimes: number[];
+  /** The request headers of every request, with its path. */
+  readonly requestHeaders: { path: string; headers: Record<string, string | string[] | undefined> }[];
   totalRequests(): number;
   resetCounts(): void;
   /** Makes the provider misbehave in one way until called with undefined. */
@@ -380,10 +382,12 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
   const grants = new Map<string, number>();
   const grantErrors: string[] = [];
   const devicePollTimes: number[] = [];
+  const requestHeaders: RigProvider['requestHeaders'] = [];
   let slowedDown = false;
   provider.use(async (ctx, next) => {
     const path = ctx.path.slice(options.issuerPath?.length ?? 0) || '/';
     requests.set(path, (requests.get(path) ?? 0) + 1);
+    requestHeaders.push({ path, headers: { ...ctx.headers } });
     await next();
     if (fault === 'discovery-503-once' && path === '/.well-known/openid-configuration') {
       fault = undefined;
@@ -444,6 +448,7 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
     grants,
     grantErrors,
     devicePollTimes,
+    requestHeaders,
     setFault: (next) => {
       fault = next;
     },
@@ -453,6 +458,7 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
       grants.clear();
       grantErrors.length = 0;
       devicePollTimes.length = 0;
+      requestHeaders.length = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {
