@@ -6,12 +6,14 @@ import { homedir } from 'node:os';
 import { Command, Option } from 'commander';
 import { runClean, runStatus, type StorageChoice } from '../app/cache-commands.js';
 import { runGetToken } from '../app/get-token.js';
+import { runSetup, setupFlags } from '../app/setup.js';
 import { ExitCode } from '../errors.js';
 import { createStderrLogger } from '../platform/logger.js';
 import { version } from '../version.js';
 import { defaultCacheDir, expandHome, getTokenFlags } from './get-token-options.js';
 
 export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let setupExitCode: number = ExitCode.ok;
   const program = new Command('kubectl-together_login')
     .description(
       'kubectl credential plugin for OpenID Connect: logs you in, caches and refreshes your token.',
@@ -101,6 +103,26 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
       );
     });
 
+  const setup = program
+    .command('setup')
+    .description(
+      'test an issuer configuration end to end and print what the cluster admin and the user apply',
+    )
+    .helpOption('-h, --help', 'show this help');
+  for (const flag of [...setupFlags, ...getTokenFlags.filter((flag) => !flag.hidden)]) {
+    const option = new Option(
+      `${flag.short ? `-${flag.short}, ` : ''}--${flag.name}${flag.kind === 'bool' ? '' : ' <value>'}`,
+      flag.description,
+    );
+    if (flag.defaultText) option.default(flag.defaultText);
+    setup.addOption(option);
+  }
+  setup.allowUnknownOption().action(async () => {
+    const result = await runSetup(argv.slice(1), env);
+    process.stdout.write(result.stdout);
+    setupExitCode = result.exitCode;
+  });
+
   program
     .command('version')
     .description('print the version')
@@ -110,7 +132,7 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return ExitCode.ok;
+    return setupExitCode;
   } catch (error) {
     const code = (error as { code?: string; exitCode?: number }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help')

@@ -431,6 +431,8 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
     const prefix = options.issuerPath;
     server.on('request', (req, res) => {
       if (req.url?.startsWith(prefix)) {
+        // Mounted like express' app.use(prefix, …): oidc-provider finds its mount path from originalUrl.
+        (req as typeof req & { originalUrl: string }).originalUrl = req.url;
         req.url = req.url.slice(prefix.length) || '/';
         callback(req, res);
       } else {

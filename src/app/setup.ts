@@ -1,0 +1,251 @@
+/**
+ * `setup`: proves an issuer configuration end to end and prints what the cluster admin and the user apply
+ * (issue 5, first part). A checklist on stderr; the admin and user sections on stdout (or JSON with --output json).
+ * The login never touches the token cache.
+ */
+import { homedir } from 'node:os';
+import { type FlagSpec, parseArgs } from '../cli/argv.js';
+import { type GetTokenInput, getTokenFlags, parseGetTokenInput } from '../cli/get-token-options.js';
+import { renderApiserverFlags, renderAuthenticationConfiguration } from '../core/apiserver-config.js';
+import { readJwtClaims } from '../core/jwt-claims.js';
+import { kubeIdentity } from '../core/kube-identity.js';
+import { selectFlow } from '../core/select-flow.js';
+import {
+  type Check,
+  checkDiscovery,
+  checkTokens,
+  kubeconfigExec,
+  renderChecklist,
+  renderKubeconfigUser,
+  renderRbacCommands,
+} from '../core/setup-report.js';
+import { ExitCode, isAppError, usageError } from '../errors.js';
+import { OidcClient } from '../oidc/client.js';
+import { createTransport } from '../oidc/transport.js';
+import { readCertificateAuthorities } from '../platform/certificate-authorities.js';
+import { probeFlowEnvironment } from '../platform/environment.js';
+import { createStderrLogger, writeStderr } from '../platform/logger.js';
+import { createAuthenticator } from './login.js';
+
+export const setupFlags: readonly FlagSpec[] = [
+  {
+    name: 'username-claim',
+    kind: 'string',
+    description: 'Claim kube-apiserver takes the username from',
+    defaultText: 'email',
+  },
+  {
+    name: 'username-prefix',
+    kind: 'string',
+    description: "Prefix of usernames ('-' for none)",
+    defaultText: '<issuer># except for email',
+  },
+  {
+    name: 'groups-claim',
+    kind: 'string',
+    description: 'Claim kube-apiserver takes the groups from',
+    defaultText: 'groups',
+  },
+  { name: 'groups-prefix', kind: 'string', description: 'Prefix of group names', defaultText: '' },
+  {
+    name: 'authentication-config-version',
+    kind: 'string',
+    description: 'v1 (Kubernetes 1.34+) or v1beta1 (1.30–1.33)',
+    defaultText: 'v1',
+  },
+  {
+    name: 'kubeconfig-user',
+    kind: 'string',
+    description: 'Name of the user in the printed kubeconfig snippet',
+    defaultText: 'oidc',
+  },
+  { name: 'output', kind: 'string', short: 'o', description: 'text or json', defaultText: 'text' },
+];
+
+/** Flags of get-token that must not be copied into a kubeconfig: secrets, and this run's verbosity. */
+const notForKubeconfig = new Set(['oidc-client-secret', 'password', 'v']);
+
+export async function runSetup(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ stdout: string; exitCode: number }> {
+  const { own, rest } = splitOwnFlags(argv, setupFlags);
+  const input = parseGetTokenInput(rest, { env, homeDir: env.HOME || homedir() });
+  const version = own.get('authentication-config-version') ?? 'v1';
+  const output = own.get('output') ?? 'text';
+  if (version !== 'v1' && version !== 'v1beta1')
+    throw usageError('--authentication-config-version must be v1 or v1beta1');
+  if (output !== 'text' && output !== 'json') throw usageError('--output must be text or json');
+  const mapping = {
+    issuer: input.issuerUrl,
+    usernameClaim: own.get('username-claim') ?? 'email',
+    usernamePrefix: own.get('username-prefix'),
+    groupsClaim: own.get('groups-claim') ?? 'groups',
+    groupsPrefix: own.get('groups-prefix'),
+  };
+  const logger = createStderrLogger(input.verbosity);
+  const checks: Check[] = [];
+  const report = (exitCode: number, sections: Record<string, unknown> = {}) => {
+    writeStderr(renderChecklist(checks));
+    const failed = checks.some((check) => check.status === 'failed');
+    const code = failed && exitCode === ExitCode.ok ? ExitCode.provider : exitCode;
+    if (output === 'json')
+      return { stdout: `${JSON.stringify({ checks, ...sections }, null, 2)}\n`, exitCode: code };
+    return { stdout: renderSections(sections), exitCode: code };
+  };
+  const failure = (step: string, error: unknown) => {
+    if (!isAppError(error)) throw error;
+    checks.push({ step, status: 'failed', detail: error.message, fix: error.hint });
+    return report(error.exitCode);
+  };
+
+  // 1. Discovery.
+  let client: OidcClient;
+  try {
+    client = await OidcClient.discover({
+      issuerUrl: input.issuerUrl,
+      clientId: input.clientId,
+      clientSecret: input.clientSecret,
+      extraScopes: input.extraScopes,
+      requestHeaders: input.requestHeaders,
+      timeoutSec: input.providerRequestTimeoutSec,
+      transport: createTransport(
+        {
+          certificateAuthorities: readCertificateAuthorities(
+            input.certificateAuthorityFiles,
+            input.certificateAuthorityData,
+          ),
+          insecureSkipTlsVerify: input.insecureSkipTlsVerify,
+          env,
+        },
+        logger,
+      ),
+      logger,
+    });
+  } catch (error) {
+    return failure('discovery', error);
+  }
+  checks.push({
+    step: 'discovery',
+    status: 'passed',
+    detail: `issuer ${client.issuer} (matches --oidc-issuer-url exactly)`,
+  });
+  const flow = selectFlow(input, probeFlowEnvironment(env), client.supportsDeviceCode()).flow;
+  checks.push(...checkDiscovery(client.snapshot().metadata, flow));
+  if (checks.some((check) => check.status === 'failed')) return report(ExitCode.provider);
+
+  // 2. Login, never touching the token cache.
+  let tokens: Awaited<ReturnType<ReturnType<typeof createAuthenticator>['login']>>;
+  try {
+    const noCache: GetTokenInput = { ...input, tokenCacheStorage: 'none' };
+    tokens = await createAuthenticator(noCache, logger, { interactive: undefined, env }).login();
+  } catch (error) {
+    return failure(`login (${flow})`, error);
+  }
+  checks.push({ step: `login (${flow})`, status: 'passed', detail: 'tokens received' });
+
+  // 3–4. The tokens, the claims, and the identity kube-apiserver will derive.
+  const claims = readJwtClaims(tokens.idToken) ?? {};
+  checks.push(
+    ...checkTokens(
+      claims,
+      { refreshToken: Boolean(tokens.refreshToken) },
+      { ...mapping, extraScopes: input.extraScopes },
+      Math.floor(Date.now() / 1000),
+    ),
+  );
+  const identity = kubeIdentity(claims, mapping);
+  if (!identity.ok) checks.push({ step: 'Kubernetes identity', status: 'failed', detail: identity.problem });
+  const shown = Object.fromEntries(
+    Object.entries(claims).filter(([name]) => !['nonce', 'at_hash', 'c_hash', 'sid'].includes(name)),
+  );
+
+  // 5–6. What the admin and the user apply.
+  const settings = { ...mapping, clientId: input.clientId };
+  const userSettings = {
+    issuer: input.issuerUrl,
+    clientId: input.clientId,
+    getTokenArgs: kubeconfigArgs(rest),
+    flow,
+    usesClientSecret: input.clientSecret !== undefined,
+  };
+  return report(ExitCode.ok, {
+    claims: shown,
+    identity: identity.ok ? { username: identity.username, groups: identity.groups } : null,
+    admin: {
+      apiserverFlags: renderApiserverFlags(settings),
+      authenticationConfiguration: renderAuthenticationConfiguration(settings, version),
+      rbac: identity.ok ? renderRbacCommands(identity.username, identity.groups) : null,
+    },
+    user: {
+      kubeconfigUser: renderKubeconfigUser(userSettings, own.get('kubeconfig-user') ?? 'oidc'),
+      exec: kubeconfigExec(userSettings),
+    },
+  });
+}
+
+function renderSections(sections: Record<string, unknown>): string {
+  const admin = sections.admin as Record<string, string | null> | undefined;
+  const user = sections.user as { kubeconfigUser: string } | undefined;
+  if (!admin || !user) return '';
+  const identity = sections.identity as { username: string; groups: string[] } | null;
+  const parts = [
+    '# Claims of the ID token (the token itself is never shown)',
+    JSON.stringify(sections.claims, null, 2),
+    '',
+    identity
+      ? `# kube-apiserver will see: user ${identity.username}, groups ${identity.groups.join(', ')}`
+      : '# kube-apiserver would refuse this token (see the checklist)',
+    '',
+    '# For the cluster admin: kube-apiserver flags …',
+    admin.apiserverFlags,
+    '# … or the equivalent structured configuration (--authentication-config=FILE)',
+    admin.authenticationConfiguration,
+  ];
+  if (admin.rbac) parts.push('# RBAC: give the user (or the group) a role, e.g. view', admin.rbac);
+  parts.push('# For the user: add to ~/.kube/config under users:', user.kubeconfigUser);
+  return `${parts.join('\n')}`;
+}
+
+/** The get-token flags for the kubeconfig: as given, without secrets or this run's verbosity. */
+function kubeconfigArgs(args: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const name = arg.replace(/^--?/, '').split('=')[0] as string;
+    if (notForKubeconfig.has(name) || /^-v\d*$/.test(arg)) {
+      if (
+        !arg.includes('=') &&
+        i + 1 < args.length &&
+        !(args[i + 1] as string).startsWith('-') &&
+        name !== 'v'
+      )
+        i++;
+      continue;
+    }
+    kept.push(arg);
+  }
+  return kept;
+}
+
+/** Separates setup's own flags from the get-token flags (parsed by the get-token table). */
+function splitOwnFlags(
+  argv: readonly string[],
+  specs: readonly FlagSpec[],
+): { own: Map<string, string>; rest: string[] } {
+  const names = new Set(specs.flatMap((spec) => [spec.name, ...(spec.short ? [spec.short] : [])]));
+  const ownArgs: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const name = arg.replace(/^--?/, '').split('=')[0] as string;
+    if (arg.startsWith('-') && names.has(name) && !getTokenFlags.some((flag) => flag.name === name)) {
+      ownArgs.push(arg);
+      if (!arg.includes('=') && i + 1 < argv.length) ownArgs.push(argv[++i] as string);
+    } else {
+      rest.push(arg);
+    }
+  }
+  const { values } = parseArgs(ownArgs, specs);
+  return { own: new Map([...values].map(([key, value]) => [key, String(value)])), rest };
+}

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkDiscovery,
+  checkTokens,
+  kubeconfigExec,
+  renderRbacCommands,
+} from '../../src/core/setup-report.js';
+
+const full = {
+  issuer: 'https://idp',
+  authorization_endpoint: 'https://idp/auth',
+  token_endpoint: 'https://idp/token',
+  jwks_uri: 'https://idp/jwks',
+  device_authorization_endpoint: 'https://idp/device',
+  code_challenge_methods_supported: ['S256'],
+};
+const statusOf = (checks: { step: string; status: string }[], step: string) =>
+  checks.find((check) => check.step === step)?.status;
+
+describe('setup checks', () => {
+  it.each([
+    [
+      'everything for the browser flow',
+      full,
+      'authcode',
+      { endpoints: 'passed', PKCE: 'passed', 'grant types': 'passed' },
+    ],
+    [
+      'no S256 advertised',
+      { ...full, code_challenge_methods_supported: undefined },
+      'authcode',
+      { PKCE: 'warning' },
+    ],
+    [
+      'device flow without its endpoint',
+      { ...full, device_authorization_endpoint: undefined },
+      'device-code',
+      { endpoints: 'failed' },
+    ],
+    [
+      'grant not listed',
+      { ...full, grant_types_supported: ['authorization_code'] },
+      'password',
+      { 'grant types': 'failed' },
+    ],
+    [
+      'grant listed',
+      { ...full, grant_types_supported: ['authorization_code'] },
+      'authcode',
+      { 'grant types': 'passed' },
+    ],
+  ] as const)('discovery: %s', (_case, metadata, flow, expected) => {
+    const checks = checkDiscovery(metadata, flow);
+    for (const [step, status] of Object.entries(expected)) expect(statusOf(checks, step), step).toBe(status);
+  });
+
+  const settings = { usernameClaim: 'email', groupsClaim: 'groups', extraScopes: [] as string[] };
+  const now = 1_000_000;
+  it.each([
+    [
+      'a good token',
+      { email: 'a@b.c', email_verified: true, groups: ['g'], iat: now, exp: now + 3600 },
+      true,
+      {},
+      ['passed'],
+    ],
+    ['no refresh token', { email: 'a@b.c', iat: now, exp: now + 3600 }, false, {}, ['warning']],
+    ['a skewed clock', { email: 'a@b.c', iat: now - 600, exp: now + 3000 }, true, {}, ['warning']],
+    ['a 60 s token', { email: 'a@b.c', iat: now, exp: now + 60 }, true, {}, ['warning']],
+    ['no email claim', { sub: 's', iat: now, exp: now + 3600 }, true, {}, ['failed']],
+    [
+      'an unverified email',
+      { email: 'a@b.c', email_verified: false, iat: now, exp: now + 3600 },
+      true,
+      {},
+      ['failed'],
+    ],
+    ['no groups claim', { email: 'a@b.c', iat: now, exp: now + 3600 }, true, {}, ['warning']],
+  ])('tokens: %s', (_case, claims, refreshToken, change, worst) => {
+    const checks = checkTokens(claims, { refreshToken }, { ...settings, ...change }, now);
+    const statuses = new Set(checks.map((check) => check.status));
+    const worstStatus = statuses.has('failed') ? 'failed' : statuses.has('warning') ? 'warning' : 'passed';
+    expect([worstStatus]).toEqual(worst);
+  });
+
+  it('asks for offline_access when no refresh token came back', () => {
+    const check = checkTokens({ email: 'a' }, { refreshToken: false }, settings, now).find(
+      (c) => c.step === 'refresh token',
+    );
+    expect(check?.fix).toBe(
+      'add --oidc-extra-scope=offline_access (most providers issue refresh tokens only then)',
+    );
+  });
+
+  it('picks the interactive mode the flow needs', () => {
+    const base = { issuer: 'i', clientId: 'c', getTokenArgs: [], usesClientSecret: false };
+    expect(kubeconfigExec({ ...base, flow: 'device-code' }).interactiveMode).toBe('Never');
+    expect(kubeconfigExec({ ...base, flow: 'authcode' }).interactiveMode).toBe('IfAvailable');
+    expect(kubeconfigExec({ ...base, flow: 'password' }).interactiveMode).toBe('IfAvailable');
+  });
+
+  it('quotes RBAC subjects for the shell', () => {
+    expect(renderRbacCommands("https://idp#o'brien", ['devs', 'system:authenticated'])).toBe(
+      `kubectl create clusterrolebinding oidc-user-view --clusterrole=view --user='https://idp#o'\\''brien'\n` +
+        'kubectl create clusterrolebinding oidc-group-view --clusterrole=view --group=devs\n',
+    );
+  });
+});
