@@ -82,6 +82,12 @@ try {
   console.log(
     `  same token: ${same}; requests to the provider: ${provider.totalRequests()}; took ${ms.toFixed(0)} ms`,
   );
+  if (process.env.NODE_EXTRA_CA_CERTS) {
+    console.log(
+      '  (NODE_EXTRA_CA_CERTS is set here: Node parses that file at every start, which costs more than the',
+    );
+    console.log('   plugin itself; npm run bench measures without it. See docs/performance.md.)');
+  }
 
   const [kubectl] = findKubectls().reverse();
   if (!kubectl) {
