@@ -24,12 +24,13 @@ export interface LoginContext {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-export function createAuthenticator(
+/** How to reach and talk to the provider, from the get-token flags (also used by setup). */
+export function oidcClientOptions(
   input: GetTokenInput,
   logger: Logger,
-  context: LoginContext,
-): Authenticator {
-  const options: OidcClientOptions = {
+  env: Readonly<Record<string, string | undefined>>,
+): OidcClientOptions {
+  return {
     issuerUrl: input.issuerUrl,
     clientId: input.clientId,
     clientSecret: input.clientSecret,
@@ -43,12 +44,20 @@ export function createAuthenticator(
           input.certificateAuthorityData,
         ),
         insecureSkipTlsVerify: input.insecureSkipTlsVerify,
-        env: context.env,
+        env,
       },
       logger,
     ),
     logger,
   };
+}
+
+export function createAuthenticator(
+  input: GetTokenInput,
+  logger: Logger,
+  context: LoginContext,
+): Authenticator {
+  const options = oidcClientOptions(input, logger, context.env);
   // Nothing is written for --token-cache-storage=none.
   const metadataCache =
     input.tokenCacheStorage === 'none'

@@ -21,11 +21,9 @@ import {
 } from '../core/setup-report.js';
 import { ExitCode, isAppError, usageError } from '../errors.js';
 import { OidcClient } from '../oidc/client.js';
-import { createTransport } from '../oidc/transport.js';
-import { readCertificateAuthorities } from '../platform/certificate-authorities.js';
 import { probeFlowEnvironment } from '../platform/environment.js';
 import { createStderrLogger, writeStderr } from '../platform/logger.js';
-import { createAuthenticator } from './login.js';
+import { createAuthenticator, oidcClientOptions } from './login.js';
 
 export const setupFlags: readonly FlagSpec[] = [
   {
@@ -102,26 +100,7 @@ export async function runSetup(
   // 1. Discovery.
   let client: OidcClient;
   try {
-    client = await OidcClient.discover({
-      issuerUrl: input.issuerUrl,
-      clientId: input.clientId,
-      clientSecret: input.clientSecret,
-      extraScopes: input.extraScopes,
-      requestHeaders: input.requestHeaders,
-      timeoutSec: input.providerRequestTimeoutSec,
-      transport: createTransport(
-        {
-          certificateAuthorities: readCertificateAuthorities(
-            input.certificateAuthorityFiles,
-            input.certificateAuthorityData,
-          ),
-          insecureSkipTlsVerify: input.insecureSkipTlsVerify,
-          env,
-        },
-        logger,
-      ),
-      logger,
-    });
+    client = await OidcClient.discover(oidcClientOptions(input, logger, env));
   } catch (error) {
     return failure('discovery', error);
   }

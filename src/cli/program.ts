@@ -10,6 +10,7 @@ import { runSetup, setupFlags } from '../app/setup.js';
 import { ExitCode } from '../errors.js';
 import { createStderrLogger } from '../platform/logger.js';
 import { version } from '../version.js';
+import type { FlagSpec } from './argv.js';
 import { defaultCacheDir, expandHome, getTokenFlags } from './get-token-options.js';
 
 export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -34,15 +35,7 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
     .command('get-token')
     .description('print an ExecCredential with a valid token for kubectl (logs in when needed)')
     .helpOption('-h, --help', 'show this help');
-  for (const flag of getTokenFlags) {
-    const takesValue = flag.kind !== 'bool';
-    const spelling = `${flag.short ? `-${flag.short}, ` : ''}--${flag.name}${takesValue ? ' <value>' : ''}`;
-    const option = new Option(spelling, flag.description);
-    // Shown in help only: the fast path (parseGetTokenInput) applies the real defaults.
-    if (flag.defaultText) option.default(flag.defaultText);
-    if (flag.hidden) option.hideHelp();
-    getToken.addOption(option);
-  }
+  addHelpOptions(getToken, getTokenFlags);
   getToken.allowUnknownOption().action(async () => {
     process.stdout.write(await runGetToken(argv.slice(1), env, () => undefined));
   });
@@ -109,14 +102,7 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
       'test an issuer configuration end to end and print what the cluster admin and the user apply',
     )
     .helpOption('-h, --help', 'show this help');
-  for (const flag of [...setupFlags, ...getTokenFlags.filter((flag) => !flag.hidden)]) {
-    const option = new Option(
-      `${flag.short ? `-${flag.short}, ` : ''}--${flag.name}${flag.kind === 'bool' ? '' : ' <value>'}`,
-      flag.description,
-    );
-    if (flag.defaultText) option.default(flag.defaultText);
-    setup.addOption(option);
-  }
+  addHelpOptions(setup, [...setupFlags, ...getTokenFlags]);
   setup.allowUnknownOption().action(async () => {
     const result = await runSetup(argv.slice(1), env);
     process.stdout.write(result.stdout);
@@ -139,5 +125,19 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
       return ExitCode.ok;
     if (typeof code === 'string' && code.startsWith('commander.')) return ExitCode.usage;
     throw error;
+  }
+}
+
+/**
+ * Declares our flag tables to commander so that --help lists them. Help only: the commands parse their argv with
+ * the tables themselves (src/cli/argv.ts), so the defaults shown here are text, not values.
+ */
+function addHelpOptions(command: Command, flags: readonly FlagSpec[]): void {
+  for (const flag of flags) {
+    const spelling = `${flag.short ? `-${flag.short}, ` : ''}--${flag.name}${flag.kind === 'bool' ? '' : ' <value>'}`;
+    const option = new Option(spelling, flag.description);
+    if (flag.defaultText) option.default(flag.defaultText);
+    if (flag.hidden) option.hideHelp();
+    command.addOption(option);
   }
 }
