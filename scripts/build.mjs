@@ -20,8 +20,9 @@ const common = {
   sourcemap: 'linked',
   logLevel: 'warning',
   // `open` ships its own xdg-open script, which bundling would lose; the keyring is a native addon; undici is large
-  // and needed only behind a proxy or with a custom CA (required at run time, src/oidc/transport.ts).
-  external: ['open', '@napi-rs/keyring', 'undici'],
+  // and needed only behind a proxy or with a custom CA (required at run time, src/oidc/transport.ts); yaml only for
+  // setup --write-kubeconfig.
+  external: ['open', '@napi-rs/keyring', 'undici', 'yaml'],
   // src/platform/native-require.ts needs the bundle's own URL to resolve packages from.
   // A getter, so the cache hit of disk users never computes it.
   define: { __PACKAGE_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__bundle.url' },

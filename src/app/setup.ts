@@ -3,7 +3,18 @@
  * (issue 5, first part). A checklist on stderr; the admin and user sections on stdout (or JSON with --output json).
  * The login never touches the token cache.
  */
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
 import { type FlagSpec, parseArgs } from '../cli/argv.js';
 import { type GetTokenInput, getTokenFlags, parseGetTokenInput } from '../cli/get-token-options.js';
 import { renderApiserverFlags, renderAuthenticationConfiguration } from '../core/apiserver-config.js';
@@ -20,9 +31,11 @@ import {
   renderRbacCommands,
 } from '../core/setup-report.js';
 import { ExitCode, isAppError, usageError } from '../errors.js';
+import { hasNamedEntry, upsertNamedEntry, type YamlModule } from '../kube/kubeconfig-edit.js';
 import { OidcClient } from '../oidc/client.js';
 import { probeFlowEnvironment } from '../platform/environment.js';
 import { createStderrLogger, writeStderr } from '../platform/logger.js';
+import { requireNative } from '../platform/native-require.js';
 import { createAuthenticator, oidcClientOptions } from './login.js';
 
 export const setupFlags: readonly FlagSpec[] = [
@@ -58,6 +71,22 @@ export const setupFlags: readonly FlagSpec[] = [
     defaultText: 'oidc',
   },
   { name: 'output', kind: 'string', short: 'o', description: 'text or json', defaultText: 'text' },
+  {
+    name: 'write-kubeconfig',
+    kind: 'bool',
+    description:
+      'Write the user (and, with --context and --cluster, a context) into the kubeconfig, with a backup',
+  },
+  {
+    name: 'context',
+    kind: 'string',
+    description: 'With --write-kubeconfig: a context of this name for the user',
+  },
+  {
+    name: 'cluster',
+    kind: 'string',
+    description: 'With --write-kubeconfig and --context: the cluster of the context',
+  },
 ];
 
 /** Flags of get-token that must not be copied into a kubeconfig: secrets, and this run's verbosity. */
@@ -139,6 +168,12 @@ export async function runSetup(
     Object.entries(claims).filter(([name]) => !['nonce', 'at_hash', 'c_hash', 'sid'].includes(name)),
   );
 
+  const userName = own.get('kubeconfig-user') ?? 'oidc';
+  const contextName = own.get('context');
+  const clusterName = own.get('cluster');
+  if ((contextName === undefined) !== (clusterName === undefined))
+    throw usageError('--context and --cluster go together');
+
   // 5–6. What the admin and the user apply.
   const settings = { ...mapping, clientId: input.clientId };
   const userSettings = {
@@ -148,6 +183,35 @@ export async function runSetup(
     flow,
     usesClientSecret: input.clientSecret !== undefined,
   };
+  // 7. Into the kubeconfig, when asked and nothing failed.
+  if (own.get('write-kubeconfig') === 'true') {
+    if (checks.some((check) => check.status === 'failed')) {
+      checks.push({
+        step: 'kubeconfig',
+        status: 'failed',
+        detail: 'not written: fix the failures above first',
+      });
+    } else {
+      try {
+        checks.push(
+          writeKubeconfig(
+            env,
+            userName,
+            kubeconfigExec(userSettings),
+            contextName && clusterName ? { name: contextName, cluster: clusterName } : undefined,
+          ),
+        );
+      } catch (error) {
+        checks.push({
+          step: 'kubeconfig',
+          status: 'failed',
+          detail: `not written: ${(error as Error).message}`,
+          fix: 'check the kubeconfig file, or apply the user entry printed below by hand',
+        });
+      }
+    }
+  }
+
   return report(ExitCode.ok, {
     claims: shown,
     identity: identity.ok ? { username: identity.username, groups: identity.groups } : null,
@@ -157,7 +221,7 @@ export async function runSetup(
       rbac: identity.ok ? renderRbacCommands(identity.username, identity.groups) : null,
     },
     user: {
-      kubeconfigUser: renderKubeconfigUser(userSettings, own.get('kubeconfig-user') ?? 'oidc'),
+      kubeconfigUser: renderKubeconfigUser(userSettings, userName),
       exec: kubeconfigExec(userSettings),
     },
   });
@@ -220,11 +284,63 @@ function splitOwnFlags(
     const name = arg.replace(/^--?/, '').split('=')[0] as string;
     if (arg.startsWith('-') && names.has(name) && !getTokenFlags.some((flag) => flag.name === name)) {
       ownArgs.push(arg);
-      if (!arg.includes('=') && i + 1 < argv.length) ownArgs.push(argv[++i] as string);
+      const takesValue = specs.find((spec) => spec.name === name || spec.short === name)?.kind !== 'bool';
+      if (takesValue && !arg.includes('=') && i + 1 < argv.length) ownArgs.push(argv[++i] as string);
     } else {
       rest.push(arg);
     }
   }
   const { values } = parseArgs(ownArgs, specs);
   return { own: new Map([...values].map(([key, value]) => [key, String(value)])), rest };
+}
+
+/**
+ * Writes the user (and a context) into the kubeconfig kubectl would use: of a KUBECONFIG list, the file that
+ * already defines the user, else the first; ~/.kube/config without KUBECONFIG. Other entries stay byte for byte
+ * (src/kube/kubeconfig-edit.ts); the previous file is kept as <file>.bak-<time>; the write is atomic.
+ */
+function writeKubeconfig(
+  env: NodeJS.ProcessEnv,
+  userName: string,
+  exec: ReturnType<typeof kubeconfigExec>,
+  context: { name: string; cluster: string } | undefined,
+): Check {
+  const yaml = requireNative('yaml') as YamlModule;
+  const home = env.HOME || homedir();
+  const files = (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
+  const candidates = files.length > 0 ? files : [join(home, '.kube', 'config')];
+  const read = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+  const target =
+    candidates.find((file) => hasNamedEntry(yaml, read(file), 'users', userName)) ??
+    (candidates[0] as string);
+  const original = read(target);
+  let text = upsertNamedEntry(yaml, original, 'users', { name: userName, user: { exec } });
+  if (context)
+    text = upsertNamedEntry(yaml, text, 'contexts', {
+      name: context.name,
+      context: { cluster: context.cluster, user: userName },
+    });
+  mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+  const mode = existsSync(target) ? statSync(target).mode & 0o777 : 0o600;
+  let backup = '';
+  if (existsSync(target)) {
+    backup = `${target}.bak-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    copyFileSync(target, backup);
+    chmodSync(backup, mode);
+  }
+  const temp = `${target}.${process.pid}.tmp`;
+  writeFileSync(temp, text, { mode });
+  renameSync(temp, target);
+  const clusterKnown =
+    !context || candidates.some((file) => hasNamedEntry(yaml, read(file), 'clusters', context.cluster));
+  return {
+    step: 'kubeconfig',
+    status: clusterKnown ? 'passed' : 'warning',
+    detail: `wrote user "${userName}"${context ? ` and context "${context.name}"` : ''} to ${target}${backup ? ` (previous file: ${backup})` : ''}`,
+    ...(clusterKnown
+      ? {}
+      : {
+          fix: `no cluster "${context?.cluster}" in the kubeconfig: add it with kubectl config set-cluster`,
+        }),
+  };
 }

@@ -1,0 +1,73 @@
+/**
+ * Adds or replaces one named entry (a user, a context) in a kubeconfig's text, leaving every other byte as it was:
+ * comments, ordering, quoting and the other entries are the user's. The YAML is parsed only to find where the entry
+ * is (node ranges of the `yaml` package); the text is spliced. A file in flow style (JSON, `users: []`) is rewritten
+ * whole instead, keeping every entry but not its formatting.
+ */
+import type * as Yaml from 'yaml';
+
+export type YamlModule = typeof Yaml;
+export type Section = 'users' | 'contexts' | 'clusters';
+
+export function upsertNamedEntry(
+  yaml: YamlModule,
+  text: string,
+  section: Section,
+  entry: { name: string } & Record<string, unknown>,
+): string {
+  const source = text.trim() === '' ? 'apiVersion: v1\nkind: Config\n' : text;
+  const doc = yaml.parseDocument(source);
+  if (doc.errors.length > 0) throw new Error(`the kubeconfig is not valid YAML: ${doc.errors[0]?.message}`);
+  const list = doc.get(section, true);
+  const block = (indent: number) => indentEntry(yaml.stringify(entry), indent);
+
+  if (yaml.isSeq(list) && !list.flow && list.items.length > 0 && list.range) {
+    const items = list.items.filter(yaml.isMap);
+    const existing = items.find((item) => item.get('name') === entry.name);
+    const first = items[0];
+    if (!first?.range) return rewrite(yaml, doc, section, entry);
+    const itemColumn = columnOf(source, first.range[0]);
+    if (existing?.range) {
+      // Replace the entry's own text; it ends with its newline, like the text replacing it.
+      return `${source.slice(0, existing.range[0])}${block(itemColumn).slice(itemColumn)}${source.slice(existing.range[1])}`;
+    }
+    const at = list.range[1];
+    const before = source.slice(0, at);
+    const dash = `${' '.repeat(itemColumn - 2)}- `;
+    return `${before}${before.endsWith('\n') ? '' : '\n'}${dash}${block(itemColumn).slice(itemColumn)}${source.slice(at)}`;
+  }
+  if (list === undefined || list === null || (yaml.isScalar(list) && list.value === null)) {
+    if (!doc.contents || !yaml.isMap(doc.contents) || (doc.contents as { flow?: boolean }).flow)
+      return rewrite(yaml, doc, section, entry);
+    // No such section yet: append it at the end of the file.
+    return `${source}${source.endsWith('\n') ? '' : '\n'}${section}:\n- ${block(2).slice(2)}`;
+  }
+  return rewrite(yaml, doc, section, entry);
+}
+
+/** Where a name is defined, if anywhere (for choosing the file of a KUBECONFIG list). */
+export function hasNamedEntry(yaml: YamlModule, text: string, section: Section, name: string): boolean {
+  const list = yaml.parse(text || '{}')?.[section];
+  return Array.isArray(list) && list.some((item: { name?: unknown }) => item?.name === name);
+}
+
+function rewrite(yaml: YamlModule, doc: Yaml.Document, section: Section, entry: { name: string }): string {
+  const value = (doc.toJS() ?? {}) as Record<string, unknown>;
+  const list = Array.isArray(value[section]) ? (value[section] as { name?: string }[]) : [];
+  const index = list.findIndex((item) => item?.name === entry.name);
+  if (index >= 0) list[index] = entry;
+  else list.push(entry);
+  value[section] = list;
+  return yaml.stringify(value);
+}
+
+function indentEntry(text: string, indent: number): string {
+  return text
+    .split('\n')
+    .map((line) => (line === '' ? line : `${' '.repeat(indent)}${line}`))
+    .join('\n');
+}
+
+function columnOf(text: string, offset: number): number {
+  return offset - (text.lastIndexOf('\n', offset - 1) + 1);
+}
