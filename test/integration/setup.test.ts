@@ -238,4 +238,26 @@ describe('setup', () => {
       await api.close();
     }
   });
+
+  it('reports the quirks of real providers: PKCE not advertised, no refresh token without offline_access, groups with slashes', async () => {
+    const quirky = await startProvider({
+      noPkceAdvertised: true,
+      refreshOnlyWithOfflineAccess: true,
+      users: [{ id: 'alice', email: 'alice@example.com', groups: ['/admins', '/dev/team-a'] }],
+    });
+    try {
+      const result = await setup(quirky.issuer, ['--oidc-pkce-method=S256']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain('! PKCE: code_challenge_methods_supported does not list S256');
+      expect(result.stderr).toContain(
+        'fix: if the provider supports PKCE anyway (most do), add --oidc-pkce-method=S256',
+      );
+      expect(result.stderr).toContain('! refresh token: none issued');
+      expect(result.stderr).toContain('fix: add --oidc-extra-scope=offline_access');
+      expect(result.stdout).toContain('groups /admins, /dev/team-a, system:authenticated');
+      expect(result.stdout).toContain('--group=/admins');
+    } finally {
+      await quirky.close();
+    }
+  });
 });

@@ -66,6 +66,10 @@ export interface ProviderOptions {
   readonly deviceSlowDownOnce?: boolean;
   /** Serve over HTTPS with this certificate (test/rig/tls.ts) instead of plain HTTP. */
   readonly tls?: { cert: string; key: string };
+  /** Leave code_challenge_methods_supported out of the discovery document (PKCE still works). */
+  readonly noPkceAdvertised?: boolean;
+  /** Issue refresh tokens only when the offline_access scope was granted, as most providers do. */
+  readonly refreshOnlyWithOfflineAccess?: boolean;
   /** Listen on this port (to restart a provider in place); a free one when absent. */
   readonly port?: number;
   /** The kid of the signing key generated for this instance (default rig-key-1). */
@@ -361,7 +365,10 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
       },
     },
     // Refresh tokens for every login, without the offline_access/consent dance; rotated on every use.
-    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed('refresh_token') &&
+      (!options.refreshOnlyWithOfflineAccess ||
+        Boolean((code as { scopes?: Set<string> }).scopes?.has('offline_access'))),
     rotateRefreshToken: true,
     ttl: {
       IdToken: ttl,
@@ -395,6 +402,14 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
       ctx.body = 'temporarily unavailable';
     }
     if (fault) await applyFault(fault, path, ctx as unknown as FaultContext, { issuer, privateKey });
+    if (
+      options.noPkceAdvertised &&
+      path === '/.well-known/openid-configuration' &&
+      ctx.body &&
+      typeof ctx.body === 'object'
+    ) {
+      delete (ctx.body as Record<string, unknown>).code_challenge_methods_supported;
+    }
     if (path === '/token' && ctx.oidc?.params?.grant_type === deviceCodeGrant) {
       devicePollTimes.push(Date.now());
       const body = ctx.body as { error?: string; error_description?: string } | undefined;
