@@ -35,12 +35,7 @@ export async function listFiles(
   env: Readonly<Record<string, string | undefined>>,
   logger: Logger,
 ): Promise<CachedItem[]> {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
+  const names = namesIn(dir);
   const items: CachedItem[] = [];
   for (const name of names.sort()) {
     const match = ourFile.exec(name);
@@ -113,6 +108,15 @@ async function encryptedItem(
   return { ...base, issuer: file.issuer, clientId: file.clientId, entry, problem };
 }
 
+/** The names in a directory; none when it does not exist (yet) or cannot be read. */
+function namesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
 /** Our keyring items; throws the keyring's AppError (exit code 6) when none is reachable. */
 export async function listKeyring(): Promise<CachedItem[]> {
   const { openKeyring, readKeyringEntry, keyringService } = await import('./keyring-store.js');
@@ -160,12 +164,7 @@ export async function removeItem(item: CachedItem): Promise<void> {
  * belong to a running login and is kept.
  */
 export function removeLeftovers(dir: string, staleMs: number, now: number): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
+  const names = namesIn(dir);
   const removed: string[] = [];
   for (const name of names) {
     if (!ourLeftover.test(name)) continue;
