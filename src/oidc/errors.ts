@@ -28,7 +28,7 @@ export function toAppError(error: unknown, step: OidcStep, issuer: string): Erro
   if (isAppError(error) || isRefreshRejected(error)) return error;
 
   if (error instanceof client.ResponseBodyError) {
-    const what = `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`;
+    const what = describeOAuthError(error);
     if (step === 'refresh' && error.error === 'invalid_grant') return new RefreshRejectedError(what);
     const known = knownLoginErrors[error.error];
     if (step === 'login' && known) {
@@ -38,17 +38,7 @@ export function toAppError(error: unknown, step: OidcStep, issuer: string): Erro
         cause: error,
       });
     }
-    if (error.status >= 500) {
-      return new AppError(
-        'provider.server-error',
-        `the identity provider failed (HTTP ${error.status}, ${what})`,
-        {
-          exitCode: ExitCode.provider,
-          hint: 'retry later; if it persists, ask the identity provider administrator',
-          cause: error,
-        },
-      );
-    }
+    if (error.status >= 500) return serverError(`HTTP ${error.status}, ${what}`, error);
     const clientProblem = [
       'invalid_client',
       'unauthorized_client',
@@ -76,15 +66,18 @@ export function toAppError(error: unknown, step: OidcStep, issuer: string): Erro
     });
   }
   if (error instanceof client.AuthorizationResponseError) {
-    const what = `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`;
-    return new AppError(`auth.${error.error}`, `the identity provider refused the login (${what})`, {
-      exitCode: ExitCode.authentication,
-      hint:
-        error.error === 'access_denied'
-          ? 'log in again and grant access'
-          : 'check the client registration at the identity provider',
-      cause: error,
-    });
+    return new AppError(
+      `auth.${error.error}`,
+      `the identity provider refused the login (${describeOAuthError(error)})`,
+      {
+        exitCode: ExitCode.authentication,
+        hint:
+          error.error === 'access_denied'
+            ? 'log in again and grant access'
+            : 'check the client registration at the identity provider',
+        cause: error,
+      },
+    );
   }
   const code = (error as { code?: unknown }).code;
   const status = httpStatusOf(error);
@@ -106,17 +99,7 @@ export function toAppError(error: unknown, step: OidcStep, issuer: string): Erro
       },
     );
   }
-  if (status !== undefined && status >= 500) {
-    return new AppError(
-      'provider.server-error',
-      `the identity provider failed (HTTP ${status} at the ${step})`,
-      {
-        exitCode: ExitCode.provider,
-        hint: 'retry later; if it persists, ask the identity provider administrator',
-        cause: error,
-      },
-    );
-  }
+  if (status !== undefined && status >= 500) return serverError(`HTTP ${status} at the ${step}`, error);
   if (typeof code === 'string' && code.startsWith('OAUTH_')) {
     // Response validation: wrong issuer, audience, nonce, signature, an unusable discovery document…
     return new AppError(
@@ -133,6 +116,20 @@ export function toAppError(error: unknown, step: OidcStep, issuer: string): Erro
     );
   }
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/** `error: description`, as OAuth errors (token endpoint or callback) carry them. */
+function describeOAuthError(error: { error: string; error_description?: string | undefined }): string {
+  return `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`;
+}
+
+/** The provider failed (HTTP 5xx), whether it said why in an OAuth error body or not. */
+function serverError(detail: string, cause: unknown): AppError {
+  return new AppError('provider.server-error', `the identity provider failed (${detail})`, {
+    exitCode: ExitCode.provider,
+    hint: 'retry later; if it persists, ask the identity provider administrator',
+    cause,
+  });
 }
 
 /** The HTTP status of a response openid-client refused to process (it keeps the Response as the cause). */
