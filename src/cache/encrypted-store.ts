@@ -46,10 +46,7 @@ export function createEncryptedStore(
       const text = readPrivateFile(path, logger);
       if (text === undefined) return undefined;
       try {
-        const file = parseEncryptedFile(text);
-        const secret = await encryptionKey(env, false);
-        if (!secret) throw new CacheEntryError('no encryption key in the keyring (it was removed?)');
-        return decryptEntry(file, key, secret.key);
+        return await openEncryptedFile(parseEncryptedFile(text), key, env);
       } catch (error) {
         if (!(error instanceof CacheEntryError)) throw error;
         logger.warn(`ignoring the token cache entry ${path}: ${error.message}`);
@@ -62,6 +59,17 @@ export function createEncryptedStore(
       logger.debug(2, `wrote the encrypted token cache entry ${path} (key from ${secret.source})`);
     },
   };
+}
+
+/** The entry of a parsed file, decrypted with the key it was written with; CacheEntryError when there is none. */
+export async function openEncryptedFile(
+  file: EncryptedFile,
+  cacheKey: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<CacheEntry> {
+  const secret = await encryptionKey(env, false);
+  if (!secret) throw new CacheEntryError('no encryption key in the keyring (it was removed?)');
+  return decryptEntry(file, cacheKey, secret.key);
 }
 
 export function encryptEntry(entry: CacheEntry, cacheKey: string, secret: KeySource): EncryptedFile {

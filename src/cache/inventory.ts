@@ -52,19 +52,12 @@ export async function listFiles(
 
 function plainItem(key: string, location: string, text: string | undefined): CachedItem {
   const base = { storage: 'disk' as const, key, location };
-  if (text === undefined)
-    return { ...base, issuer: undefined, clientId: undefined, entry: undefined, problem: 'unreadable' };
+  if (text === undefined) return unidentified(base, 'unreadable');
   try {
     const entry = parseCacheEntry(text);
     return { ...base, issuer: entry.issuer, clientId: entry.clientId, entry, problem: undefined };
   } catch (error) {
-    return {
-      ...base,
-      issuer: undefined,
-      clientId: undefined,
-      entry: undefined,
-      problem: `corrupt (${(error as Error).message})`,
-    };
+    return unidentified(base, `corrupt (${(error as Error).message})`);
   }
 }
 
@@ -75,37 +68,30 @@ async function encryptedItem(
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<CachedItem> {
   const base = { storage: 'encrypted' as const, key, location };
-  if (text === undefined)
-    return { ...base, issuer: undefined, clientId: undefined, entry: undefined, problem: 'unreadable' };
-  const { parseEncryptedFile, createEncryptedStore } = await import('./encrypted-store.js');
+  if (text === undefined) return unidentified(base, 'unreadable');
+  const { parseEncryptedFile, openEncryptedFile } = await import('./encrypted-store.js');
   let file: ReturnType<typeof parseEncryptedFile>;
   try {
     file = parseEncryptedFile(text);
   } catch (error) {
+    return unidentified(base, (error as Error).message);
+  }
+  // Issuer and client are in clear; the tokens need the key (from the environment or the keyring).
+  const identified = { ...base, issuer: file.issuer, clientId: file.clientId };
+  try {
+    return { ...identified, entry: await openEncryptedFile(file, key, env), problem: undefined };
+  } catch (error) {
     return {
-      ...base,
-      issuer: undefined,
-      clientId: undefined,
+      ...identified,
       entry: undefined,
-      problem: (error as Error).message,
+      problem: `encrypted, no usable key (${(error as Error).message})`,
     };
   }
-  const warnings: string[] = [];
-  const quiet: Logger = {
-    info: () => undefined,
-    debug: () => undefined,
-    warn: (message) => warnings.push(message),
-  };
-  let entry: CacheEntry | undefined;
-  try {
-    entry = await createEncryptedStore(join(location, '..'), key, env, quiet).read();
-  } catch (error) {
-    warnings.push((error as Error).message);
-  }
-  const problem = entry
-    ? undefined
-    : `encrypted, no usable key (${warnings.join('; ').replace(/^.*: /, '') || 'none'})`;
-  return { ...base, issuer: file.issuer, clientId: file.clientId, entry, problem };
+}
+
+/** An item whose file could not be read or parsed: nothing is known of whom it is for. */
+function unidentified(base: Pick<CachedItem, 'storage' | 'key' | 'location'>, problem: string): CachedItem {
+  return { ...base, issuer: undefined, clientId: undefined, entry: undefined, problem };
 }
 
 /** The names in a directory; none when it does not exist (yet) or cannot be read. */

@@ -130,6 +130,34 @@ describe.skipIf(!keyringToolsPresent)('keyring token storage', () => {
     const second = await runPlugin(args, keyring.env);
     expect(parseCredential(second.stdout).token).toBe(parseCredential(first.stdout).token);
     expect(provider.totalRequests()).toBe(0);
+
+    // status decrypts with the keyring's key; without a keyring it still knows issuer and client, and says why not more.
+    const statusArgs = [
+      'status',
+      `--token-cache-dir=${cacheDir}`,
+      '--token-cache-storage=encrypted',
+      '-o',
+      'json',
+    ];
+    const [withKey] = JSON.parse((await runPlugin(statusArgs, keyring.env)).stdout).identities;
+    expect(withKey).toMatchObject({
+      storage: 'encrypted',
+      subject: 'alice',
+      refreshToken: true,
+      problem: null,
+    });
+    const [withoutKey] = JSON.parse(
+      (await runPlugin(statusArgs, { HOME: keyring.env.HOME as string })).stdout,
+    ).identities;
+    expect(withoutKey).toMatchObject({
+      storage: 'encrypted',
+      issuer: provider.issuer,
+      clientId: publicClientId,
+      subject: null,
+    });
+    expect(withoutKey.problem).toMatch(
+      /^encrypted, no usable key \(the encrypted token cache needs a key, and no OS keyring is reachable/,
+    );
   });
 
   it.each(['keyring', 'encrypted'])(
