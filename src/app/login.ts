@@ -96,21 +96,13 @@ export function createAuthenticator(
     login: async () => {
       const client = await discover();
       const environment = probeFlowEnvironment(context.env);
+      const noBrowser = whyNoBrowser(environment);
       const choice = selectFlow(input, environment, client.supportsDeviceCode());
       logger.debug(1, `login flow: ${choice.flow} (${choice.reason})`);
       if (input.grantType === 'auto' && choice.flow === 'device-code') {
-        logger.info(
-          `No browser can be opened here (${whyNoBrowser(environment)}): using a device code instead.`,
-        );
+        logger.info(`No browser can be opened here (${noBrowser}): using a device code instead.`);
       }
-      const tokens = await runFlow(
-        choice.flow,
-        client,
-        input,
-        logger,
-        context,
-        whyNoBrowser(environment) === undefined,
-      );
+      const tokens = await runFlow(choice.flow, client, input, logger, context, noBrowser === undefined);
       remember(client);
       return tokens;
     },
