@@ -3,18 +3,7 @@
  * (issue 5, first part). A checklist on stderr; the admin and user sections on stdout (or JSON with --output json).
  * The login never touches the token cache.
  */
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
 import { type FlagSpec, parseArgs } from '../cli/argv.js';
 import { type GetTokenInput, getTokenFlags, parseGetTokenInput } from '../cli/get-token-options.js';
 import { renderApiserverFlags, renderAuthenticationConfiguration } from '../core/apiserver-config.js';
@@ -31,12 +20,14 @@ import {
   renderRbacCommands,
 } from '../core/setup-report.js';
 import { ExitCode, isAppError, usageError } from '../errors.js';
-import { hasNamedEntry, upsertNamedEntry, type YamlModule } from '../kube/kubeconfig-edit.js';
+import { upsertNamedEntry } from '../kube/kubeconfig-edit.js';
+import { mergedEntries } from '../kube/kubeconfig-read.js';
 import { OidcClient } from '../oidc/client.js';
 import { probeFlowEnvironment } from '../platform/environment.js';
 import { createStderrLogger, writeStderr } from '../platform/logger.js';
-import { requireNative } from '../platform/native-require.js';
+import { fileFor, loadYaml, readKubeconfigFiles, replaceKubeconfigFile } from './kubeconfig-files.js';
 import { createAuthenticator, oidcClientOptions } from './login.js';
+import { checkCluster } from './setup-cluster.js';
 
 export const setupFlags: readonly FlagSpec[] = [
   {
@@ -75,17 +66,18 @@ export const setupFlags: readonly FlagSpec[] = [
     name: 'write-kubeconfig',
     kind: 'bool',
     description:
-      'Write the user (and, with --context and --cluster, a context) into the kubeconfig, with a backup',
+      'Write the user (and, with --context, a context using it) into the kubeconfig, with a backup',
   },
   {
     name: 'context',
     kind: 'string',
-    description: 'With --write-kubeconfig: a context of this name for the user',
+    description:
+      "Call this context's cluster with the new token and explain its answer (401/403); with --write-kubeconfig, point the context at the user",
   },
   {
     name: 'cluster',
     kind: 'string',
-    description: 'With --write-kubeconfig and --context: the cluster of the context',
+    description: 'With --write-kubeconfig and --context: the cluster of a new context',
   },
 ];
 
@@ -110,12 +102,34 @@ export async function runSetup(
     groupsClaim: own.get('groups-claim') ?? 'groups',
     groupsPrefix: own.get('groups-prefix'),
   };
+  const userName = own.get('kubeconfig-user') ?? 'oidc';
+  const contextName = own.get('context');
+  const clusterName = own.get('cluster');
+  const writeKubeconfigWanted = own.get('write-kubeconfig') === 'true';
+  // Before the login, so a typo costs no browser round trip.
+  if (clusterName !== undefined && (contextName === undefined || !writeKubeconfigWanted))
+    throw usageError(
+      '--cluster names the cluster of a context written with --write-kubeconfig --context=NAME',
+    );
+  if (contextName !== undefined && clusterName === undefined) {
+    if (!mergedEntries(loadYaml(), readKubeconfigFiles(env), 'contexts').has(contextName))
+      throw usageError(
+        `the kubeconfig has no context "${contextName}"`,
+        writeKubeconfigWanted ? 'add --cluster=NAME to create it' : 'check kubectl config get-contexts',
+      );
+  }
   const logger = createStderrLogger(input.verbosity);
   const checks: Check[] = [];
   const report = (exitCode: number, sections: Record<string, unknown> = {}) => {
     writeStderr(renderChecklist(checks));
-    const failed = checks.some((check) => check.status === 'failed');
-    const code = failed && exitCode === ExitCode.ok ? ExitCode.provider : exitCode;
+    const failed = checks.filter((check) => check.status === 'failed');
+    // The cluster refusing the token or RBAC refusing the user is exit 4; any other failed check exit 3.
+    const code =
+      failed.length === 0 || exitCode !== ExitCode.ok
+        ? exitCode
+        : failed.every((check) => check.step.startsWith('cluster '))
+          ? ExitCode.authentication
+          : ExitCode.provider;
     if (output === 'json')
       return { stdout: `${JSON.stringify({ checks, ...sections }, null, 2)}\n`, exitCode: code };
     return { stdout: renderSections(sections), exitCode: code };
@@ -168,12 +182,6 @@ export async function runSetup(
     Object.entries(claims).filter(([name]) => !['nonce', 'at_hash', 'c_hash', 'sid'].includes(name)),
   );
 
-  const userName = own.get('kubeconfig-user') ?? 'oidc';
-  const contextName = own.get('context');
-  const clusterName = own.get('cluster');
-  if ((contextName === undefined) !== (clusterName === undefined))
-    throw usageError('--context and --cluster go together');
-
   // 5–6. What the admin and the user apply.
   const settings = { ...mapping, clientId: input.clientId };
   const userSettings = {
@@ -184,7 +192,7 @@ export async function runSetup(
     usesClientSecret: input.clientSecret !== undefined,
   };
   // 7. Into the kubeconfig, when asked and nothing failed.
-  if (own.get('write-kubeconfig') === 'true') {
+  if (writeKubeconfigWanted) {
     if (checks.some((check) => check.status === 'failed')) {
       checks.push({
         step: 'kubeconfig',
@@ -198,7 +206,7 @@ export async function runSetup(
             env,
             userName,
             kubeconfigExec(userSettings),
-            contextName && clusterName ? { name: contextName, cluster: clusterName } : undefined,
+            contextName === undefined ? undefined : { name: contextName, cluster: clusterName },
           ),
         );
       } catch (error) {
@@ -210,6 +218,25 @@ export async function runSetup(
         });
       }
     }
+  }
+
+  // 8. What the cluster of the context makes of the token.
+  if (contextName !== undefined) {
+    checks.push(
+      ...(await checkCluster(
+        env,
+        contextName,
+        input.useAccessToken ? tokens.accessToken : tokens.idToken,
+        {
+          issuer: input.issuerUrl,
+          clientId: input.clientId,
+          usernameClaim: mapping.usernameClaim,
+          claims,
+          predicted: identity,
+        },
+        input.providerRequestTimeoutSec * 1000,
+      )),
+    );
   }
 
   return report(ExitCode.ok, {
@@ -295,52 +322,47 @@ function splitOwnFlags(
 }
 
 /**
- * Writes the user (and a context) into the kubeconfig kubectl would use: of a KUBECONFIG list, the file that
- * already defines the user, else the first; ~/.kube/config without KUBECONFIG. Other entries stay byte for byte
- * (src/kube/kubeconfig-edit.ts); the previous file is kept as <file>.bak-<time>; the write is atomic.
+ * Writes the user (and a context pointing at it) into the kubeconfig kubectl would use, each into the file of the
+ * KUBECONFIG list that already defines it (else the first; ~/.kube/config without KUBECONFIG). Other entries stay
+ * byte for byte (src/kube/kubeconfig-edit.ts); an existing context keeps its cluster and namespace unless
+ * --cluster is given.
  */
 function writeKubeconfig(
   env: NodeJS.ProcessEnv,
   userName: string,
   exec: ReturnType<typeof kubeconfigExec>,
-  context: { name: string; cluster: string } | undefined,
+  context: { name: string; cluster: string | undefined } | undefined,
 ): Check {
-  const yaml = requireNative('yaml') as YamlModule;
-  const home = env.HOME || homedir();
-  const files = (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
-  const candidates = files.length > 0 ? files : [join(home, '.kube', 'config')];
-  const read = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
-  const target =
-    candidates.find((file) => hasNamedEntry(yaml, read(file), 'users', userName)) ??
-    (candidates[0] as string);
-  const original = read(target);
-  let text = upsertNamedEntry(yaml, original, 'users', { name: userName, user: { exec } });
-  if (context)
-    text = upsertNamedEntry(yaml, text, 'contexts', {
-      name: context.name,
-      context: { cluster: context.cluster, user: userName },
-    });
-  mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
-  const mode = existsSync(target) ? statSync(target).mode & 0o777 : 0o600;
-  let backup = '';
-  if (existsSync(target)) {
-    backup = `${target}.bak-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    copyFileSync(target, backup);
-    chmodSync(backup, mode);
+  const yaml = loadYaml();
+  const files = readKubeconfigFiles(env);
+  const edited = new Map<string, string>();
+  const textOf = (path: string) => edited.get(path) ?? files.find((file) => file.path === path)?.text ?? '';
+  const userFile = fileFor(yaml, files, 'users', userName);
+  edited.set(userFile, upsertNamedEntry(yaml, textOf(userFile), 'users', { name: userName, user: { exec } }));
+  let cluster: string | undefined;
+  if (context) {
+    const existing = mergedEntries(yaml, files, 'contexts').get(context.name);
+    cluster = context.cluster ?? String(existing?.value.cluster ?? '');
+    const contextFile = existing?.file ?? userFile;
+    edited.set(
+      contextFile,
+      upsertNamedEntry(yaml, textOf(contextFile), 'contexts', {
+        name: context.name,
+        context: { ...existing?.value, cluster, user: userName },
+      }),
+    );
   }
-  const temp = `${target}.${process.pid}.tmp`;
-  writeFileSync(temp, text, { mode });
-  renameSync(temp, target);
-  const clusterKnown =
-    !context || candidates.some((file) => hasNamedEntry(yaml, read(file), 'clusters', context.cluster));
+  const written = [...edited].map(([path, text]) => {
+    const backup = replaceKubeconfigFile(path, text);
+    return `${path}${backup ? ` (previous file: ${backup})` : ''}`;
+  });
+  const clusterKnown = cluster === undefined || mergedEntries(yaml, files, 'clusters').has(cluster);
   return {
     step: 'kubeconfig',
     status: clusterKnown ? 'passed' : 'warning',
-    detail: `wrote user "${userName}"${context ? ` and context "${context.name}"` : ''} to ${target}${backup ? ` (previous file: ${backup})` : ''}`,
+    detail: `wrote user "${userName}"${context ? ` and context "${context.name}"` : ''} to ${written.join(' and ')}`,
     ...(clusterKnown
       ? {}
-      : {
-          fix: `no cluster "${context?.cluster}" in the kubeconfig: add it with kubectl config set-cluster`,
-        }),
+      : { fix: `no cluster "${cluster}" in the kubeconfig: add it with kubectl config set-cluster` }),
   };
 }

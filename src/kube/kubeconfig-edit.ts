@@ -45,12 +45,6 @@ export function upsertNamedEntry(
   return rewrite(yaml, doc, section, entry);
 }
 
-/** Where a name is defined, if anywhere (for choosing the file of a KUBECONFIG list). */
-export function hasNamedEntry(yaml: YamlModule, text: string, section: Section, name: string): boolean {
-  const list = yaml.parse(text || '{}')?.[section];
-  return Array.isArray(list) && list.some((item: { name?: unknown }) => item?.name === name);
-}
-
 function rewrite(yaml: YamlModule, doc: Yaml.Document, section: Section, entry: { name: string }): string {
   const value = (doc.toJS() ?? {}) as Record<string, unknown>;
   const list = Array.isArray(value[section]) ? (value[section] as { name?: string }[]) : [];

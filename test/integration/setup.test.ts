@@ -5,13 +5,13 @@
  */
 
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer } from '../rig/api-server.js';
 import { browserDriverPath, pluginBin } from '../rig/build.js';
 import { findKubectls } from '../rig/kubectl.js';
-import { runPlugin, tempDir } from '../rig/plugin.js';
+import { runPlugin, runSetup, tempDir } from '../rig/plugin.js';
 import {
   confidentialClientId,
   confidentialClientSecret,
@@ -32,19 +32,7 @@ describe('setup', () => {
     await withPath.close();
   });
 
-  const setup = (issuer: string, extra: string[] = [], env: Record<string, string> = {}) =>
-    runPlugin(
-      [
-        'setup',
-        `--oidc-issuer-url=${issuer}`,
-        `--oidc-client-id=${publicClientId}`,
-        '--oidc-extra-scope=email,groups',
-        `--browser-command=${browserDriverPath}`,
-        `--token-cache-dir=${join(tempDir('cache'), 'untouched')}`,
-        ...extra,
-      ],
-      env,
-    );
+  const setup = runSetup;
 
   it('passes every check and prints the admin configuration and the kubeconfig user, never a token', async () => {
     const result = await setup(provider.issuer, ['--groups-prefix=oidc:']);
@@ -179,61 +167,6 @@ describe('setup', () => {
       const userInfo = JSON.parse(whoami.stdout).status.userInfo;
       expect(userInfo.username).toBe(report.identity.username);
       expect(userInfo.groups).toEqual(report.identity.groups);
-    } finally {
-      await api.close();
-    }
-  });
-
-  it('--write-kubeconfig: into the KUBECONFIG file that has the user, other bytes kept, backup made; kubectl then works', async () => {
-    const [kubectl] = findKubectls().reverse();
-    if (!kubectl) throw new Error('kubectl is required');
-    const api = await startApiServer({
-      issuer: provider.issuer,
-      audience: publicClientId,
-      usernameClaim: 'email',
-    });
-    try {
-      const dir = tempDir('kubeconfigs');
-      const clustersFile = join(dir, 'clusters.yaml');
-      const usersFile = join(dir, 'users.yaml');
-      const clustersText = `apiVersion: v1\nkind: Config\nclusters:\n- name: rig # the test cluster\n  cluster:\n    server: ${api.url}\n    certificate-authority-data: ${Buffer.from(api.caPem).toString('base64')}\n`;
-      const usersText =
-        'apiVersion: v1\nkind: Config\n# written by hand\nusers:\n- name: someone-else\n  user:\n    token: keep-me\n- name: oidc\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: kubectl\n      args: [oidc-login, get-token]\n';
-      writeFileSync(clustersFile, clustersText, { mode: 0o600 });
-      writeFileSync(usersFile, usersText, { mode: 0o600 });
-      const KUBECONFIG = `${clustersFile}:${usersFile}`;
-
-      const result = await setup(
-        provider.issuer,
-        ['--write-kubeconfig', '--context=rig-oidc', '--cluster=rig'],
-        { KUBECONFIG },
-      );
-      expect(result.code, result.stderr).toBe(0);
-      expect(result.stderr).toMatch(
-        new RegExp(
-          `✓ kubeconfig: wrote user "oidc" and context "rig-oidc" to ${usersFile} \\(previous file: ${usersFile}\\.bak-`,
-        ),
-      );
-      expect(readFileSync(clustersFile, 'utf8')).toBe(clustersText);
-      const written = readFileSync(usersFile, 'utf8');
-      expect(written.startsWith(usersText.slice(0, usersText.indexOf('- name: oidc')))).toBe(true);
-      expect(written).toContain('command: kubectl-together_login');
-      expect(statSync(usersFile).mode & 0o777).toBe(0o600);
-      const backup = readdirSync(dir).find((name) => name.startsWith('users.yaml.bak-')) as string;
-      expect(readFileSync(join(dir, backup), 'utf8')).toBe(usersText);
-
-      const bin = tempDir('bin');
-      symlinkSync(pluginBin, join(bin, 'kubectl-together_login'));
-      const whoami = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-        execFile(
-          kubectl.path,
-          ['--context=rig-oidc', 'auth', 'whoami', '-o', 'json'],
-          { env: { PATH: `${bin}:${process.env.PATH}`, HOME: tempDir('home'), KUBECONFIG } },
-          (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
-        ),
-      );
-      expect(whoami.code, whoami.stderr).toBe(0);
-      expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe('alice@example.com');
     } finally {
       await api.close();
     }

@@ -1,32 +1,51 @@
 /**
- * A small HTTPS stand-in for kube-apiserver's OIDC authenticator: a bearer token is accepted only if it verifies
- * against the provider's JWKS with the configured issuer and audience; the user is mapped as kube-apiserver does
- * (`email` claim as is, any other claim as `<issuer>#<value>`). Answers `kubectl get --raw /version` and
- * `kubectl auth whoami` (SelfSubjectReview), and 401 otherwise. kubectl never sends a bearer token over plain http,
- * hence HTTPS with a self-signed certificate made by openssl.
+ * A small HTTPS stand-in for kube-apiserver: bearer tokens are authenticated by JWT authenticators configured from
+ * the legacy `--oidc-*` values or from an AuthenticationConfiguration text (./api-authn.ts), or as the rig's admin
+ * (a static token in system:masters, like a cluster's first admin); requests are authorized by a small RBAC model
+ * (./api-rbac.ts). It answers `/version`, SelfSubjectReview (`kubectl auth whoami`), SelfSubjectAccessReview
+ * (`kubectl auth can-i`), pods (always none) and ClusterRoleBindings (`kubectl create clusterrolebinding`), with
+ * kube-apiserver's 401 and 403 statuses. kubectl never sends a bearer token over plain http, hence HTTPS with a
+ * self-signed certificate made by openssl.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import {
+  createJwtAuthenticator,
+  fromAuthenticationConfiguration,
+  fromLegacyFlags,
+  type UserInfo,
+} from './api-authn.js';
+import { attributesOf, authorize, type ClusterRoleBinding, forbiddenMessage } from './api-rbac.js';
+import { decodeClusterRoleBinding } from './k8s-protobuf.js';
 
-export interface ApiServerOptions {
-  readonly issuer: string;
-  readonly audience: string;
-  readonly usernameClaim?: string;
-  readonly groupsClaim?: string;
-}
+export type ApiServerOptions =
+  /** The legacy flags; the rig's username claim defaults to email (kube-apiserver's to sub). */
+  | {
+      readonly issuer: string;
+      readonly audience: string;
+      readonly usernameClaim?: string;
+      readonly groupsClaim?: string;
+    }
+  /** The text of an AuthenticationConfiguration, as given to --authentication-config. */
+  | { readonly authenticationConfiguration: string };
 
 export interface ApiServer {
   readonly url: string;
   readonly caPem: string;
+  /** A static token of the rig's admin (group system:masters). */
+  readonly adminToken: string;
   /** Usernames of the requests that authenticated, in order. */
   readonly authenticated: string[];
-  /** Reasons of the requests that were refused. */
+  /** Reasons of the requests that were refused (401). */
   readonly refused: string[];
+  /** Messages of the requests that were forbidden (403). */
+  readonly forbidden: string[];
+  readonly clusterRoleBindings: ClusterRoleBinding[];
   close(): Promise<void>;
 }
 
@@ -61,72 +80,126 @@ export function makeSelfSignedCert(host = '127.0.0.1'): { cert: string; key: str
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { cert, key } = makeSelfSignedCert();
-  const discovery = (await (await fetch(`${options.issuer}/.well-known/openid-configuration`)).json()) as {
-    jwks_uri: string;
-  };
-  const jwks = createRemoteJWKSet(new URL(discovery.jwks_uri));
-  const usernameClaim = options.usernameClaim ?? 'email';
-  const groupsClaim = options.groupsClaim ?? 'groups';
+  const verifyJwt = createJwtAuthenticator(
+    'authenticationConfiguration' in options
+      ? fromAuthenticationConfiguration(options.authenticationConfiguration)
+      : [
+          fromLegacyFlags({
+            issuer: options.issuer,
+            clientId: options.audience,
+            usernameClaim: options.usernameClaim ?? 'email',
+            groupsClaim: options.groupsClaim ?? 'groups',
+          }),
+        ],
+  );
+  const adminToken = randomBytes(24).toString('hex');
   const authenticated: string[] = [];
   const refused: string[] = [];
+  const forbidden: string[] = [];
+  const clusterRoleBindings: ClusterRoleBinding[] = [];
 
-  const authenticate = async (header: string | undefined) => {
+  const authenticate = async (header: string | undefined): Promise<UserInfo> => {
     const token = /^Bearer (.+)$/.exec(header ?? '')?.[1];
     if (!token) throw new Error('no bearer token');
-    const { payload } = await jwtVerify(token, jwks, { issuer: options.issuer, audience: options.audience });
-    const value = payload[usernameClaim];
-    if (typeof value !== 'string') throw new Error(`claim ${usernameClaim} missing`);
-    const username = usernameClaim === 'email' ? value : `${options.issuer}#${value}`;
-    const groups = Array.isArray(payload[groupsClaim]) ? (payload[groupsClaim] as string[]) : [];
-    return { username, groups: [...groups, 'system:authenticated'] };
+    if (token === adminToken)
+      return { username: 'rig-admin', groups: ['system:masters', 'system:authenticated'] };
+    return verifyJwt(token);
   };
 
   const server: Server = createServer({ cert, key }, (req, res) => {
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
-    // The request body (a SelfSubjectReview with no fields) carries nothing the answer depends on.
-    req.resume();
+    const status = (code: number, reason: string, message: string) =>
+      send(code, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message,
+        reason,
+        code,
+      });
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       authenticate(req.headers.authorization).then(
         (user) => {
           authenticated.push(user.username);
-          const path = (req.url ?? '/').split('?')[0] as string;
-          if (path === '/version') {
+          const url = new URL(req.url ?? '/', 'https://rig');
+          // kubectl sends typed objects as protobuf (./k8s-protobuf.ts); JSON bodies are parsed here.
+          const body = /json/.test(req.headers['content-type'] ?? '')
+            ? JSON.parse(Buffer.concat(chunks).toString('utf8'))
+            : undefined;
+          if (url.pathname === '/version') {
             send(200, { major: '1', minor: '32', gitVersion: 'v1.32.0-rig', platform: 'linux/amd64' });
             return;
           }
-          const review = /^\/apis\/authentication\.k8s\.io\/(v1|v1beta1|v1alpha1)\/selfsubjectreviews$/.exec(
-            path,
-          );
-          if (review && req.method === 'POST') {
-            send(201, {
-              kind: 'SelfSubjectReview',
-              apiVersion: `authentication.k8s.io/${review[1]}`,
-              metadata: { creationTimestamp: null },
-              status: { userInfo: { username: user.username, groups: user.groups } },
-            });
+          const attributes = attributesOf(req.method ?? 'GET', url.pathname, url.searchParams);
+          if (!attributes) {
+            status(404, 'NotFound', `${url.pathname} not found`);
             return;
           }
-          send(404, {
-            kind: 'Status',
-            apiVersion: 'v1',
-            status: 'Failure',
-            reason: 'NotFound',
-            code: 404,
-            message: `${path} not found`,
-          });
+          if (!authorize(user, attributes, clusterRoleBindings)) {
+            const message = forbiddenMessage(user, attributes);
+            forbidden.push(message);
+            status(403, 'Forbidden', message);
+            return;
+          }
+          const version = url.pathname.split('/')[3];
+          switch (`${attributes.verb} ${attributes.apiGroup}/${attributes.resource}`) {
+            case 'create authentication.k8s.io/selfsubjectreviews':
+              send(201, {
+                kind: 'SelfSubjectReview',
+                apiVersion: `authentication.k8s.io/${version}`,
+                metadata: { creationTimestamp: null },
+                status: { userInfo: { username: user.username, groups: user.groups } },
+              });
+              return;
+            case 'create authorization.k8s.io/selfsubjectaccessreviews': {
+              const asked = body?.spec?.resourceAttributes ?? {};
+              const allowed = authorize(
+                user,
+                {
+                  verb: asked.verb ?? '',
+                  apiGroup: asked.group ?? '',
+                  resource: asked.resource ?? '',
+                  namespace: asked.namespace || undefined,
+                },
+                clusterRoleBindings,
+              );
+              send(201, { ...body, metadata: { creationTimestamp: null }, status: { allowed } });
+              return;
+            }
+            case 'list /pods':
+              send(200, { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [] });
+              return;
+            case 'create rbac.authorization.k8s.io/clusterrolebindings': {
+              const binding =
+                (body as ClusterRoleBinding | undefined) ?? decodeClusterRoleBinding(Buffer.concat(chunks));
+              if (clusterRoleBindings.some((existing) => existing.metadata.name === binding.metadata.name)) {
+                status(409, 'AlreadyExists', `clusterrolebindings "${binding.metadata.name}" already exists`);
+                return;
+              }
+              clusterRoleBindings.push(binding);
+              send(201, binding);
+              return;
+            }
+            case 'list rbac.authorization.k8s.io/clusterrolebindings':
+              send(200, {
+                kind: 'ClusterRoleBindingList',
+                apiVersion: 'rbac.authorization.k8s.io/v1',
+                metadata: {},
+                items: clusterRoleBindings,
+              });
+              return;
+            default:
+              status(404, 'NotFound', `${url.pathname} not found`);
+          }
         },
         (error: unknown) => {
           refused.push((error as Error).message);
-          send(401, {
-            kind: 'Status',
-            apiVersion: 'v1',
-            status: 'Failure',
-            message: 'Unauthorized',
-            reason: 'Unauthorized',
-            code: 401,
-          });
+          status(401, 'Unauthorized', 'Unauthorized');
         },
       );
     });
@@ -135,8 +208,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   return {
     url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
     caPem: cert,
+    adminToken,
     authenticated,
     refused,
+    forbidden,
+    clusterRoleBindings,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { browserDriverPath, pluginBin } from './build.js';
+import { publicClientId } from './provider.js';
 
 export interface PluginResult {
   readonly code: number;
@@ -48,6 +49,26 @@ export function loginArgs(
     `--token-cache-dir=${cacheDir}`,
     ...extra,
   ];
+}
+
+/** `setup` with the rig's public client, email and groups scopes, the HTTP form driver, an untouched cache. */
+export function runSetup(
+  issuer: string,
+  extra: readonly string[] = [],
+  env: Readonly<Record<string, string>> = {},
+): Promise<PluginResult> {
+  return runPlugin(
+    [
+      'setup',
+      `--oidc-issuer-url=${issuer}`,
+      `--oidc-client-id=${publicClientId}`,
+      '--oidc-extra-scope=email,groups',
+      `--browser-command=${browserDriverPath}`,
+      `--token-cache-dir=${join(tempDir('cache'), 'untouched')}`,
+      ...extra,
+    ],
+    env,
+  );
 }
 
 export function parseCredential(stdout: string): {

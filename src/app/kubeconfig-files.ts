@@ -1,0 +1,62 @@
+/**
+ * The kubeconfig files kubectl would use, read and written the way `setup` and `convert-kubeconfig` need: the
+ * KUBECONFIG list (or ~/.kube/config), each entry written into the file that already defines its name (kubectl's
+ * merge lets the first file win, so writing the name anywhere else would change nothing), atomically, with the
+ * previous file kept as <file>.bak-<time> in the same mode.
+ */
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import type { Section, YamlModule } from '../kube/kubeconfig-edit.js';
+import { type KubeconfigFile, mergedEntries } from '../kube/kubeconfig-read.js';
+import { requireNative } from '../platform/native-require.js';
+
+export function loadYaml(): YamlModule {
+  return requireNative('yaml') as YamlModule;
+}
+
+/** The files of KUBECONFIG in order, or ~/.kube/config; missing files read as empty. */
+export function readKubeconfigFiles(env: NodeJS.ProcessEnv): KubeconfigFile[] {
+  const listed = (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
+  const paths = listed.length > 0 ? listed : [join(env.HOME || homedir(), '.kube', 'config')];
+  return [...new Set(paths)].map((path) => ({
+    path,
+    text: existsSync(path) ? readFileSync(path, 'utf8') : '',
+  }));
+}
+
+/** The file an entry of this name belongs in: the one defining it already, else the first. */
+export function fileFor(
+  yaml: YamlModule,
+  files: readonly KubeconfigFile[],
+  section: Section,
+  name: string,
+): string {
+  return mergedEntries(yaml, files, section).get(name)?.file ?? (files[0] as KubeconfigFile).path;
+}
+
+/** Replaces a file's text atomically, keeping its mode; returns the backup's path ('' for a new file). */
+export function replaceKubeconfigFile(path: string, text: string): string {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const exists = existsSync(path);
+  const mode = exists ? statSync(path).mode & 0o777 : 0o600;
+  let backup = '';
+  if (exists) {
+    backup = `${path}.bak-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    copyFileSync(path, backup);
+    chmodSync(backup, mode);
+  }
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, text, { mode });
+  renameSync(temp, path);
+  return backup;
+}

@@ -1,0 +1,53 @@
+/**
+ * Step 8 of `setup`: send the token just obtained to the cluster of a kubeconfig context and explain the answer
+ * (src/core/cluster-verdict.ts). Only the token setup obtained is used; the cache and the context's own user are
+ * not involved.
+ */
+import { type ClusterFacts, explainClusterAnswers } from '../core/cluster-verdict.js';
+import type { Check } from '../core/setup-report.js';
+import { connectCluster } from '../kube/cluster-client.js';
+import { resolveClusterConnection } from '../kube/kubeconfig-read.js';
+import { loadYaml, readKubeconfigFiles } from './kubeconfig-files.js';
+
+export async function checkCluster(
+  env: NodeJS.ProcessEnv,
+  contextName: string,
+  token: string | undefined,
+  facts: Omit<ClusterFacts, 'contextName' | 'server' | 'namespace'>,
+  timeoutMs: number,
+): Promise<Check[]> {
+  const step = 'cluster authentication';
+  const resolved = resolveClusterConnection(loadYaml(), readKubeconfigFiles(env), contextName);
+  if (!resolved.ok)
+    return [
+      {
+        step,
+        status: 'failed',
+        detail: resolved.problem,
+        fix: 'add the cluster and context with kubectl config set-cluster / set-context, or give --cluster with --write-kubeconfig',
+      },
+    ];
+  const { connection } = resolved;
+  if (!token)
+    return [{ step, status: 'failed', detail: 'the login returned no token to send to the cluster' }];
+  try {
+    const api = connectCluster(connection, token, { timeoutMs, env });
+    const review = await api.whoAmI();
+    const authenticated = [200, 201, 403, 404].includes(review.status);
+    const access = authenticated ? await api.canI('list', 'pods', connection.namespace) : undefined;
+    return explainClusterAnswers(
+      { review, ...(access ? { access } : {}) },
+      { ...facts, contextName, server: connection.server, namespace: connection.namespace },
+    );
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return [
+      {
+        step,
+        status: 'failed',
+        detail: `could not reach ${connection.server} (context ${contextName}): ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+        fix: "check the context's server address, its certificate-authority, and the proxy",
+      },
+    ];
+  }
+}
