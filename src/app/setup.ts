@@ -5,6 +5,7 @@
  */
 import { homedir } from 'node:os';
 import { type FlagSpec, parseArgs } from '../cli/argv.js';
+import { secretFlags, withoutFlags } from '../cli/flag-filter.js';
 import { type GetTokenInput, getTokenFlags, parseGetTokenInput } from '../cli/get-token-options.js';
 import { renderApiserverFlags, renderAuthenticationConfiguration } from '../core/apiserver-config.js';
 import { readJwtClaims } from '../core/jwt-claims.js';
@@ -80,9 +81,6 @@ export const setupFlags: readonly FlagSpec[] = [
     description: 'With --write-kubeconfig and --context: the cluster of a new context',
   },
 ];
-
-/** Flags of get-token that must not be copied into a kubeconfig: secrets, and this run's verbosity. */
-const notForKubeconfig = new Set(['oidc-client-secret', 'password', 'v']);
 
 export async function runSetup(
   argv: readonly string[],
@@ -279,23 +277,7 @@ function renderSections(sections: Record<string, unknown>): string {
 
 /** The get-token flags for the kubeconfig: as given, without secrets or this run's verbosity. */
 function kubeconfigArgs(args: readonly string[]): string[] {
-  const kept: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    const name = arg.replace(/^--?/, '').split('=')[0] as string;
-    if (notForKubeconfig.has(name) || /^-v\d*$/.test(arg)) {
-      if (
-        !arg.includes('=') &&
-        i + 1 < args.length &&
-        !(args[i + 1] as string).startsWith('-') &&
-        name !== 'v'
-      )
-        i++;
-      continue;
-    }
-    kept.push(arg);
-  }
-  return kept;
+  return withoutFlags(args, new Set([...secretFlags, 'v'])).kept;
 }
 
 /** Separates setup's own flags from the get-token flags (parsed by the get-token table). */

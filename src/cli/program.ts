@@ -5,6 +5,7 @@
 import { homedir } from 'node:os';
 import { Command, Option } from 'commander';
 import { runClean, runStatus, type StorageChoice } from '../app/cache-commands.js';
+import { runConvertKubeconfig } from '../app/convert-kubeconfig.js';
 import { runGetToken } from '../app/get-token.js';
 import { runSetup, setupFlags } from '../app/setup.js';
 import { ExitCode } from '../errors.js';
@@ -108,6 +109,34 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
     process.stdout.write(result.stdout);
     setupExitCode = result.exitCode;
   });
+
+  program
+    .command('convert-kubeconfig')
+    .description(
+      'move kubeconfig users of the oidc auth-provider, int128/kubelogin or together-kubelogin to this plugin (tokens and secrets leave the file)',
+    )
+    .option(
+      '--user <name>',
+      'only this kubeconfig user (repeatable; default: every one that can be converted)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option('--kubeconfig <file>', 'this file instead of the KUBECONFIG list or ~/.kube/config')
+    .option('--dry-run', 'print the changes as a unified diff and write nothing')
+    .action((options: { user: string[]; kubeconfig?: string; dryRun?: boolean }) => {
+      process.stdout.write(
+        runConvertKubeconfig(
+          {
+            users: options.user,
+            dryRun: options.dryRun === true,
+            ...(options.kubeconfig
+              ? { kubeconfig: expandHome(options.kubeconfig, env.HOME || homedir()) }
+              : {}),
+          },
+          env,
+        ),
+      );
+    });
 
   program
     .command('version')

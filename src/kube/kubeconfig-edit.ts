@@ -9,6 +9,9 @@ import type * as Yaml from 'yaml';
 export type YamlModule = typeof Yaml;
 export type Section = 'users' | 'contexts' | 'clusters';
 
+/** kubectl's own style: lists not indented under their key, long strings never folded. */
+const yamlStyle = { indentSeq: false, lineWidth: 0 } as const;
+
 export function upsertNamedEntry(
   yaml: YamlModule,
   text: string,
@@ -19,7 +22,7 @@ export function upsertNamedEntry(
   const doc = yaml.parseDocument(source);
   if (doc.errors.length > 0) throw new Error(`the kubeconfig is not valid YAML: ${doc.errors[0]?.message}`);
   const list = doc.get(section, true);
-  const block = (indent: number) => indentEntry(yaml.stringify(entry), indent);
+  const block = (indent: number) => indentEntry(yaml.stringify(entry, yamlStyle), indent);
 
   if (yaml.isSeq(list) && !list.flow && list.items.length > 0 && list.range) {
     const items = list.items.filter(yaml.isMap);
@@ -52,7 +55,7 @@ function rewrite(yaml: YamlModule, doc: Yaml.Document, section: Section, entry: 
   if (index >= 0) list[index] = entry;
   else list.push(entry);
   value[section] = list;
-  return yaml.stringify(value);
+  return yaml.stringify(value, yamlStyle);
 }
 
 function indentEntry(text: string, indent: number): string {

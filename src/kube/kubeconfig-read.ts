@@ -112,6 +112,6 @@ function parseConfig(yaml: YamlModule, file: KubeconfigFile): Record<string, unk
   return config;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

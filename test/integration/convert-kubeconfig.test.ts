@@ -1,0 +1,194 @@
+/**
+ * convert-kubeconfig on a real two-file KUBECONFIG: the in-tree oidc auth-provider and an int128/kubelogin exec
+ * entry move to this plugin; the dry run shows a diff and writes nothing; secrets
+ * and tokens leave the file and are never printed; the converted entry logs in through the real kubectl.
+ */
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as yaml from 'yaml';
+import { type ApiServer, startApiServer } from '../rig/api-server.js';
+import { browserDriverPath, pluginBin } from '../rig/build.js';
+import { findKubectls } from '../rig/kubectl.js';
+import { runPlugin, tempDir } from '../rig/plugin.js';
+import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+
+const [kubectl] = findKubectls().reverse();
+if (!kubectl) throw new Error('kubectl is required for the convert-kubeconfig tests');
+
+const secrets = [
+  'eyJhbGciOiJub25lIn0.eyJzdWIiOiJvbGQifQ.c2ln',
+  'refresh-token-value',
+  'client-secret-one',
+  'client-secret-two',
+];
+
+describe('convert-kubeconfig', () => {
+  let provider: RigProvider;
+  let api: ApiServer;
+  let dir: string;
+  let clustersFile: string;
+  let usersFile: string;
+  let clustersText: string;
+  let usersText: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    provider = await startProvider();
+    api = await startApiServer({ issuer: provider.issuer, audience: publicClientId });
+    dir = tempDir('convert');
+    clustersFile = join(dir, 'clusters.yaml');
+    usersFile = join(dir, 'users.yaml');
+    clustersText = [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      '- name: rig',
+      '  cluster:',
+      `    server: ${api.url}`,
+      `    certificate-authority-data: ${Buffer.from(api.caPem).toString('base64')}`,
+      'contexts:',
+      '- name: legacy',
+      '  context: {cluster: rig, user: legacy}',
+      '- name: int128',
+      '  context: {cluster: rig, user: int128}',
+      '',
+    ].join('\n');
+    usersText = [
+      'apiVersion: v1',
+      'kind: Config',
+      '# the team kubeconfig, 2023',
+      'users:',
+      '- name: legacy',
+      '  user:',
+      '    auth-provider:',
+      '      name: oidc',
+      '      config:',
+      `        idp-issuer-url: ${provider.issuer}`,
+      `        client-id: ${publicClientId}`,
+      `        client-secret: ${secrets[2]}`,
+      `        id-token: ${secrets[0]}`,
+      `        refresh-token: ${secrets[1]}`,
+      '        extra-scopes: email,groups',
+      '- name: int128',
+      '  user:',
+      '    exec:',
+      '      apiVersion: client.authentication.k8s.io/v1beta1',
+      '      command: kubectl',
+      '      args:',
+      '      - oidc-login',
+      '      - get-token',
+      `      - --oidc-issuer-url=${provider.issuer}`,
+      `      - --oidc-client-id=${publicClientId}`,
+      '      - --oidc-extra-scope=email',
+      `      - --oidc-client-secret=${secrets[3]}`,
+      `      - --browser-command=${browserDriverPath}`,
+      `      - --token-cache-dir=${join(dir, 'cache')}`,
+      '      interactiveMode: Never',
+      '- name: robot # static, not ours',
+      '  user:',
+      '    token: static-token-stays',
+      '',
+    ].join('\n');
+    writeFileSync(clustersFile, clustersText, { mode: 0o600 });
+    writeFileSync(usersFile, usersText, { mode: 0o640 });
+    const bin = tempDir('bin');
+    symlinkSync(pluginBin, join(bin, 'kubectl-together_login'));
+    env = {
+      KUBECONFIG: `${clustersFile}:${usersFile}`,
+      PATH: `${bin}:${process.env.PATH}`,
+      HOME: tempDir('home'),
+    };
+  });
+  afterAll(async () => {
+    await api.close();
+    await provider.close();
+  });
+
+  const kubectlRun = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(kubectl?.path as string, args, { env, timeout: 60_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? 1 : 0, stdout, stderr }),
+      ),
+    );
+  const expectNoSecrets = (text: string) => {
+    for (const secret of secrets) expect(text).not.toContain(secret);
+  };
+
+  it('--dry-run prints the diff with secrets masked, and writes nothing', async () => {
+    const result = await runPlugin(['convert-kubeconfig', '--dry-run'], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`--- ${usersFile}\tcurrent\n+++ ${usersFile}\tconverted\n`);
+    expect(result.stdout).toContain('-    auth-provider:\n');
+    expect(result.stdout).toContain('+      command: kubectl-together_login\n');
+    expect(result.stdout).toContain('-      - --oidc-client-secret=[redacted]\n');
+    expect(result.stdout).not.toContain(clustersFile);
+    expect(result.stderr).toContain(
+      `✓ user "legacy" (${usersFile}): from auth-provider oidc; dropped from the file: id-token, refresh-token, client-secret`,
+    );
+    expect(result.stderr).toContain(
+      `✓ user "int128" (${usersFile}): from int128/kubelogin; dropped from the file: --oidc-client-secret`,
+    );
+    expect(result.stderr).toContain('dry run: 2 user(s) would be converted; nothing written');
+    expectNoSecrets(`${result.stdout}${result.stderr}`);
+    expect(readFileSync(usersFile, 'utf8')).toBe(usersText);
+    expect(readdirSync(dir).filter((name) => name.includes('.bak-'))).toEqual([]);
+  });
+
+  it('converts in place: settings kept, secrets gone, every other byte and the mode kept, a backup; kubectl logs in', async () => {
+    const result = await runPlugin(['convert-kubeconfig'], env);
+    expect(result.code, result.stderr).toBe(0);
+    expectNoSecrets(`${result.stdout}${result.stderr}`);
+    expect(result.stderr).toContain('export OIDC_CLIENT_SECRET=');
+    const converted = readFileSync(usersFile, 'utf8');
+    expectNoSecrets(converted);
+    expect(
+      converted.startsWith(
+        'apiVersion: v1\nkind: Config\n# the team kubeconfig, 2023\nusers:\n- name: legacy\n',
+      ),
+    ).toBe(true);
+    expect(
+      converted.endsWith('- name: robot # static, not ours\n  user:\n    token: static-token-stays\n'),
+    ).toBe(true);
+    expect(readFileSync(clustersFile, 'utf8')).toBe(clustersText);
+    expect(statSync(usersFile).mode & 0o777).toBe(0o640);
+    const backup = readdirSync(dir).find((name) => name.startsWith('users.yaml.bak-')) as string;
+    expect(readFileSync(join(dir, backup), 'utf8')).toBe(usersText);
+
+    const users = yaml.parse(converted).users as { name: string; user: { exec: Record<string, unknown> } }[];
+    expect(users[0]?.user.exec).toMatchObject({
+      command: 'kubectl-together_login',
+      args: [
+        'get-token',
+        `--oidc-issuer-url=${provider.issuer}`,
+        `--oidc-client-id=${publicClientId}`,
+        '--oidc-extra-scope=email',
+        '--oidc-extra-scope=groups',
+      ],
+    });
+    expect(users[1]?.user.exec).toMatchObject({
+      apiVersion: 'client.authentication.k8s.io/v1beta1',
+      command: 'kubectl-together_login',
+      interactiveMode: 'Never',
+    });
+
+    const whoami = await kubectlRun(['--context=int128', 'auth', 'whoami', '-o', 'json']);
+    expect(whoami.code, whoami.stderr).toBe(0);
+    expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe('alice@example.com');
+  });
+
+  it('is idempotent, and names a user that does not exist', async () => {
+    const before = readFileSync(usersFile, 'utf8');
+    const again = await runPlugin(['convert-kubeconfig'], env);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('- user "legacy"');
+    expect(again.stderr).toContain('unchanged, already uses kubectl-together_login');
+    expect(again.stderr).toContain('nothing to convert');
+    expect(readFileSync(usersFile, 'utf8')).toBe(before);
+
+    const unknown = await runPlugin(['convert-kubeconfig', '--user=nobody'], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(`error: no user "nobody" in ${clustersFile}, ${usersFile}`);
+  });
+});
