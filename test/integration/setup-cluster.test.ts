@@ -208,6 +208,28 @@ describe('setup against a cluster', () => {
     }
   });
 
+  it.each([
+    [['v1beta1'], '✓ cluster authentication: '],
+    [[], '! cluster authentication: the cluster has no SelfSubjectReview API (Kubernetes before 1.27)'],
+  ])('asks older clusters (SelfSubjectReview versions %j)', async (versions, expected) => {
+    const api = await startApiServer({
+      issuer: provider.issuer,
+      audience: publicClientId,
+      selfSubjectReviewVersions: versions,
+    });
+    try {
+      const config = join(tempDir('kubeconfig'), 'config');
+      writeFileSync(config, clustersFileText(api), { mode: 0o600 });
+      const result = await setup(['--context=rig-admin'], { KUBECONFIG: config });
+      expect(result.stderr).toContain(expected);
+      // Access is still asked, and the binding names the predicted user.
+      expect(result.stderr).toContain('--user=alice@example.com');
+      expect(result.code).toBe(4);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('refuses a context that does not exist before logging in', async () => {
     const config = join(tempDir('kubeconfig'), 'config');
     writeFileSync(config, 'apiVersion: v1\nkind: Config\n');

@@ -83,6 +83,26 @@ describe('setup', () => {
     expect(result.stderr).toContain(`fix: use --oidc-issuer-url=${provider.issuer} exactly`);
   });
 
+  it('catches the trailing slash an Auth0-style issuer needs, and passes with it', async () => {
+    const auth0Style = await startProvider({ issuerTrailingSlash: true });
+    try {
+      const withoutSlash = auth0Style.issuer.replace(/\/$/, '');
+      const missing = await setup(withoutSlash);
+      expect(missing.code).toBe(3);
+      expect(missing.stderr).toContain(
+        `✗ discovery: the provider's discovery document names the issuer "${auth0Style.issuer}", not "${withoutSlash}"`,
+      );
+      expect(missing.stderr).toContain(`fix: use --oidc-issuer-url=${auth0Style.issuer} exactly`);
+      const exact = await setup(auth0Style.issuer, ['-o', 'json']);
+      expect(exact.code, exact.stderr).toBe(0);
+      const report = JSON.parse(exact.stdout);
+      expect(report.admin.authenticationConfiguration).toContain(`url: "${auth0Style.issuer}"`);
+      expect(report.admin.apiserverFlags).toContain(`--oidc-issuer-url=${auth0Style.issuer}\n`);
+    } finally {
+      await auth0Style.close();
+    }
+  });
+
   it('predicts issuer#value for a non-email username claim, as JSON for scripts', async () => {
     const result = await setup(provider.issuer, [
       '--username-claim=sub',

@@ -25,14 +25,19 @@ import { decodeClusterRoleBinding } from './k8s-protobuf.js';
 
 export type ApiServerOptions =
   /** The legacy flags; the rig's username claim defaults to email (kube-apiserver's to sub). */
-  | {
-      readonly issuer: string;
-      readonly audience: string;
-      readonly usernameClaim?: string;
-      readonly groupsClaim?: string;
-    }
-  /** The text of an AuthenticationConfiguration, as given to --authentication-config. */
-  | { readonly authenticationConfiguration: string };
+  (
+    | {
+        readonly issuer: string;
+        readonly audience: string;
+        readonly usernameClaim?: string;
+        readonly groupsClaim?: string;
+      }
+    /** The text of an AuthenticationConfiguration, as given to --authentication-config. */
+    | { readonly authenticationConfiguration: string }
+  ) & {
+    /** authentication.k8s.io versions serving SelfSubjectReview (default all; [] = before Kubernetes 1.27). */
+    readonly selfSubjectReviewVersions?: readonly string[];
+  };
 
 export interface ApiServer {
   readonly url: string;
@@ -149,6 +154,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
           const version = url.pathname.split('/')[3];
           switch (`${attributes.verb} ${attributes.apiGroup}/${attributes.resource}`) {
             case 'create authentication.k8s.io/selfsubjectreviews':
+              if (
+                !(options.selfSubjectReviewVersions ?? ['v1', 'v1beta1', 'v1alpha1']).includes(version ?? '')
+              ) {
+                status(404, 'NotFound', 'the server could not find the requested resource');
+                return;
+              }
               send(201, {
                 kind: 'SelfSubjectReview',
                 apiVersion: `authentication.k8s.io/${version}`,
