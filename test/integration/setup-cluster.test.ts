@@ -10,18 +10,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../rig/api-server.js';
 import { pluginBin } from '../rig/build.js';
-import { findKubectls } from '../rig/kubectl.js';
+import { findKubectls, type KubectlBinary } from '../rig/kubectl.js';
 import { runSetup, tempDir } from '../rig/plugin.js';
 import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
 
-const [kubectl] = findKubectls().reverse();
-if (!kubectl) throw new Error('kubectl is required for the setup tests');
+const kubectls = findKubectls();
+if (kubectls.length === 0) throw new Error('kubectl is required for the setup tests');
+/** The oldest and the newest kubectl on this machine. */
+const chosen = [...new Set([kubectls[0], kubectls[kubectls.length - 1]])] as KubectlBinary[];
 
-/** A PATH where `kubectl` is the real kubectl and the plugin is found by the command name setup prints. */
-function pathWithKubectlAndPlugin(): string {
+/** A PATH where `kubectl` is the given kubectl and the plugin is found by the command name setup prints. */
+function pathWithKubectlAndPlugin(kubectl: KubectlBinary): string {
   const bin = tempDir('bin');
   symlinkSync(pluginBin, join(bin, 'kubectl-together_login'));
-  symlinkSync(kubectl?.path as string, join(bin, 'kubectl'));
+  symlinkSync(kubectl.path, join(bin, 'kubectl'));
   return `${bin}:${process.env.PATH}`;
 }
 
@@ -79,92 +81,95 @@ describe('setup against a cluster', () => {
 
   const setup = (extra: string[], env: Record<string, string>) => runSetup(provider.issuer, extra, env);
 
-  it('goes from nothing to a working kubectl by following only what setup prints', async () => {
-    // The admin runs setup once and configures kube-apiserver from the printed structured configuration.
-    const mapping = ['--groups-prefix=oidc:'];
-    const first = await setup(mapping, { KUBECONFIG: join(tempDir('none'), 'config') });
-    expect(first.code, first.stderr).toBe(0);
-    const authenticationConfiguration = printedSection(first.stdout, '… or the equivalent structured');
-    expect(authenticationConfiguration).toContain('kind: AuthenticationConfiguration');
-    const api = await startApiServer({ authenticationConfiguration });
-    try {
-      const dir = tempDir('kubeconfigs');
-      const clustersFile = join(dir, 'clusters.yaml');
-      const usersFile = join(dir, 'users.yaml');
-      const clustersText = clustersFileText(api);
-      const usersText =
-        'apiVersion: v1\nkind: Config\n# written by hand\nusers:\n- name: someone-else\n  user:\n    token: keep-me\n- name: oidc\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: kubectl\n      args: [oidc-login, get-token]\n';
-      writeFileSync(clustersFile, clustersText, { mode: 0o600 });
-      writeFileSync(usersFile, usersText, { mode: 0o600 });
-      const env = {
-        KUBECONFIG: `${clustersFile}:${usersFile}`,
-        PATH: pathWithKubectlAndPlugin(),
-        HOME: tempDir('home'),
-      };
+  it.each(chosen.map((kubectl) => [kubectl.version, kubectl] as const))(
+    'goes from nothing to a working kubectl %s by following only what setup prints',
+    async (_, kubectl) => {
+      // The admin runs setup once and configures kube-apiserver from the printed structured configuration.
+      const mapping = ['--groups-prefix=oidc:'];
+      const first = await setup(mapping, { KUBECONFIG: join(tempDir('none'), 'config') });
+      expect(first.code, first.stderr).toBe(0);
+      const authenticationConfiguration = printedSection(first.stdout, '… or the equivalent structured');
+      expect(authenticationConfiguration).toContain('kind: AuthenticationConfiguration');
+      const api = await startApiServer({ authenticationConfiguration });
+      try {
+        const dir = tempDir('kubeconfigs');
+        const clustersFile = join(dir, 'clusters.yaml');
+        const usersFile = join(dir, 'users.yaml');
+        const clustersText = clustersFileText(api);
+        const usersText =
+          'apiVersion: v1\nkind: Config\n# written by hand\nusers:\n- name: someone-else\n  user:\n    token: keep-me\n- name: oidc\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n      command: kubectl\n      args: [oidc-login, get-token]\n';
+        writeFileSync(clustersFile, clustersText, { mode: 0o600 });
+        writeFileSync(usersFile, usersText, { mode: 0o600 });
+        const env = {
+          KUBECONFIG: `${clustersFile}:${usersFile}`,
+          PATH: pathWithKubectlAndPlugin(kubectl),
+          HOME: tempDir('home'),
+        };
 
-      // The user writes the kubeconfig and asks the cluster: authenticated as predicted, but no RBAC yet.
-      const written = await setup(
-        [...mapping, '--write-kubeconfig', '--context=rig-oidc', '--cluster=rig'],
-        env,
-      );
-      expect(written.code, written.stderr).toBe(4);
-      expect(written.stderr).toMatch(
-        new RegExp(
-          `✓ kubeconfig: wrote user "oidc" and context "rig-oidc" to ${usersFile} \\(previous file: ${usersFile}\\.bak-`,
-        ),
-      );
-      expect(written.stderr).toContain(
-        `✓ cluster authentication: ${api.url} (context rig-oidc) accepts the token: you are alice@example.com, groups oidc:developers, oidc:oncall, system:authenticated`,
-      );
-      expect(written.stderr).not.toContain('cluster identity');
-      expect(written.stderr).toContain(
-        '✗ cluster access: RBAC gives alice@example.com no right to list pods in namespace default: kubectl will answer 403 Forbidden',
-      );
-      expect(written.stderr).toContain(
-        'kubectl create clusterrolebinding oidc-user-view --clusterrole=view --user=alice@example.com',
-      );
-      // Every other byte of both files kept; the previous users file backed up in its mode.
-      expect(readFileSync(clustersFile, 'utf8')).toBe(clustersText);
-      const usersNow = readFileSync(usersFile, 'utf8');
-      expect(usersNow.startsWith(usersText.slice(0, usersText.indexOf('- name: oidc')))).toBe(true);
-      expect(usersNow).toContain('command: kubectl-together_login');
-      expect(statSync(usersFile).mode & 0o777).toBe(0o600);
-      const backup = readdirSync(dir).find((name) => name.startsWith('users.yaml.bak-')) as string;
-      expect(readFileSync(join(dir, backup), 'utf8')).toBe(usersText);
+        // The user writes the kubeconfig and asks the cluster: authenticated as predicted, but no RBAC yet.
+        const written = await setup(
+          [...mapping, '--write-kubeconfig', '--context=rig-oidc', '--cluster=rig'],
+          env,
+        );
+        expect(written.code, written.stderr).toBe(4);
+        expect(written.stderr).toMatch(
+          new RegExp(
+            `✓ kubeconfig: wrote user "oidc" and context "rig-oidc" to ${usersFile} \\(previous file: ${usersFile}\\.bak-`,
+          ),
+        );
+        expect(written.stderr).toContain(
+          `✓ cluster authentication: ${api.url} (context rig-oidc) accepts the token: you are alice@example.com, groups oidc:developers, oidc:oncall, system:authenticated`,
+        );
+        expect(written.stderr).not.toContain('cluster identity');
+        expect(written.stderr).toContain(
+          '✗ cluster access: RBAC gives alice@example.com no right to list pods in namespace default: kubectl will answer 403 Forbidden',
+        );
+        expect(written.stderr).toContain(
+          'kubectl create clusterrolebinding oidc-user-view --clusterrole=view --user=alice@example.com',
+        );
+        // Every other byte of both files kept; the previous users file backed up in its mode.
+        expect(readFileSync(clustersFile, 'utf8')).toBe(clustersText);
+        const usersNow = readFileSync(usersFile, 'utf8');
+        expect(usersNow.startsWith(usersText.slice(0, usersText.indexOf('- name: oidc')))).toBe(true);
+        expect(usersNow).toContain('command: kubectl-together_login');
+        expect(statSync(usersFile).mode & 0o777).toBe(0o600);
+        const backup = readdirSync(dir).find((name) => name.startsWith('users.yaml.bak-')) as string;
+        expect(readFileSync(join(dir, backup), 'utf8')).toBe(usersText);
 
-      // The real kubectl: the predicted identity, and 403 before the binding.
-      const whoami = await run('kubectl', ['--context=rig-oidc', 'auth', 'whoami', '-o', 'json'], env);
-      expect(whoami.code, whoami.stderr).toBe(0);
-      const predicted = JSON.parse((await setup([...mapping, '-o', 'json'], env)).stdout).identity;
-      expect(JSON.parse(whoami.stdout).status.userInfo).toEqual({
-        username: predicted.username,
-        groups: predicted.groups,
-      });
-      const pods = ['--context=rig-oidc', 'get', '--raw', '/api/v1/namespaces/default/pods'];
-      const before = await run('kubectl', pods, env);
-      expect(before.code).not.toBe(0);
-      expect(before.stderr).toContain('Forbidden');
-      expect(api.forbidden.at(-1)).toContain('User "alice@example.com" cannot list resource "pods"');
+        // The real kubectl: the predicted identity, and 403 before the binding.
+        const whoami = await run('kubectl', ['--context=rig-oidc', 'auth', 'whoami', '-o', 'json'], env);
+        expect(whoami.code, whoami.stderr).toBe(0);
+        const predicted = JSON.parse((await setup([...mapping, '-o', 'json'], env)).stdout).identity;
+        expect(JSON.parse(whoami.stdout).status.userInfo).toEqual({
+          username: predicted.username,
+          groups: predicted.groups,
+        });
+        const pods = ['--context=rig-oidc', 'get', '--raw', '/api/v1/namespaces/default/pods'];
+        const before = await run('kubectl', pods, env);
+        expect(before.code).not.toBe(0);
+        expect(before.stderr).toContain('Forbidden');
+        expect(api.forbidden.at(-1)).toContain('User "alice@example.com" cannot list resource "pods"');
 
-      // The admin runs the printed RBAC command in the admin context (the current one).
-      const rbac = printedSection(first.stdout, 'RBAC');
-      const userBinding = rbac.split('\n').find((line) => line.includes('--user=')) as string;
-      const applied = await run('sh', ['-c', userBinding], env);
-      expect(applied.code, applied.stderr).toBe(0);
-      expect(api.clusterRoleBindings.map((binding) => binding.subjects)).toEqual([
-        [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'alice@example.com' }],
-      ]);
+        // The admin runs the printed RBAC command in the admin context (the current one).
+        const rbac = printedSection(first.stdout, 'RBAC');
+        const userBinding = rbac.split('\n').find((line) => line.includes('--user=')) as string;
+        const applied = await run('sh', ['-c', userBinding], env);
+        expect(applied.code, applied.stderr).toBe(0);
+        expect(api.clusterRoleBindings.map((binding) => binding.subjects)).toEqual([
+          [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'alice@example.com' }],
+        ]);
 
-      const after = await run('kubectl', pods, env);
-      expect(after.code, after.stderr).toBe(0);
-      expect(JSON.parse(after.stdout).kind).toBe('PodList');
-      const again = await setup([...mapping, '--context=rig-oidc'], env);
-      expect(again.code, again.stderr).toBe(0);
-      expect(again.stderr).toContain('✓ cluster access: RBAC lets you list pods in namespace default');
-    } finally {
-      await api.close();
-    }
-  });
+        const after = await run('kubectl', pods, env);
+        expect(after.code, after.stderr).toBe(0);
+        expect(JSON.parse(after.stdout).kind).toBe('PodList');
+        const again = await setup([...mapping, '--context=rig-oidc'], env);
+        expect(again.code, again.stderr).toBe(0);
+        expect(again.stderr).toContain('✓ cluster access: RBAC lets you list pods in namespace default');
+      } finally {
+        await api.close();
+      }
+    },
+  );
 
   it('explains a 401: the API server expects another audience', async () => {
     const api = await startApiServer({ issuer: provider.issuer, audience: 'another-client' });
