@@ -121,6 +121,7 @@ describe('setup against a cluster', () => {
           `✓ cluster authentication: ${api.url} (context rig-oidc) accepts the token: you are alice@example.com, groups oidc:developers, oidc:oncall, system:authenticated`,
         );
         expect(written.stderr).not.toContain('cluster identity');
+        expect(`${written.stdout}${written.stderr}`).not.toMatch(/eyJ[\w-]+\.eyJ/);
         expect(written.stderr).toContain(
           '✗ cluster access: RBAC gives alice@example.com no right to list pods in namespace default: kubectl will answer 403 Forbidden',
         );
