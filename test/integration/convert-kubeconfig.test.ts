@@ -1,9 +1,3 @@
-/**
- * convert-kubeconfig on a real two-file KUBECONFIG: the in-tree oidc auth-provider and an int128/kubelogin exec
- * entry move to this plugin; the dry run shows a diff and writes nothing; secrets
- * and tokens leave the file and are never printed; the converted entry logs in through the real kubectl.
- */
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +5,7 @@ import * as yaml from 'yaml';
 import { type ApiServer, startApiServer } from '../rig/api-server.js';
 import { browserDriverPath, pluginBin } from '../rig/build.js';
 import { findKubectls } from '../rig/kubectl.js';
-import { runPlugin, tempDir } from '../rig/plugin.js';
+import { runCommand, runPlugin, tempDir } from '../rig/plugin.js';
 import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
 
 const [kubectl] = findKubectls().reverse();
@@ -106,12 +100,7 @@ describe('convert-kubeconfig', () => {
     await provider.close();
   });
 
-  const kubectlRun = (args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile(kubectl?.path as string, args, { env, timeout: 60_000 }, (error, stdout, stderr) =>
-        resolve({ code: error ? 1 : 0, stdout, stderr }),
-      ),
-    );
+  const kubectlRun = (args: string[]) => runCommand(kubectl?.path as string, args, env);
   const expectNoSecrets = (text: string) => {
     for (const secret of secrets) expect(text).not.toContain(secret);
   };

@@ -1,17 +1,10 @@
-/**
- * The loop of issue 5, closed with real parts: the admin configures the test API server from the
- * AuthenticationConfiguration text setup printed; setup writes the kubeconfig (--write-kubeconfig) and calls the
- * cluster; the real kubectl authenticates as the identity setup predicted, gets 403 until the admin runs the printed
- * `kubectl create clusterrolebinding`, and succeeds after. And the 401s setup explains.
- */
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../rig/api-server.js';
 import { pluginBin } from '../rig/build.js';
 import { findKubectls, type KubectlBinary } from '../rig/kubectl.js';
-import { runSetup, tempDir } from '../rig/plugin.js';
+import { runCommand, runSetup, tempDir } from '../rig/plugin.js';
 import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
 
 const kubectls = findKubectls();
@@ -25,18 +18,6 @@ function pathWithKubectlAndPlugin(kubectl: KubectlBinary): string {
   symlinkSync(pluginBin, join(bin, 'kubectl-together_login'));
   symlinkSync(kubectl.path, join(bin, 'kubectl'));
   return `${bin}:${process.env.PATH}`;
-}
-
-function run(
-  command: string,
-  args: readonly string[],
-  env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) =>
-    execFile(command, [...args], { env, timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    ),
-  );
 }
 
 /** The lines of stdout after a `# …` heading that starts with `heading`, up to the next heading. */
@@ -138,7 +119,11 @@ describe('setup against a cluster', () => {
         expect(readFileSync(join(dir, backup), 'utf8')).toBe(usersText);
 
         // The real kubectl: the predicted identity, and 403 before the binding.
-        const whoami = await run('kubectl', ['--context=rig-oidc', 'auth', 'whoami', '-o', 'json'], env);
+        const whoami = await runCommand(
+          'kubectl',
+          ['--context=rig-oidc', 'auth', 'whoami', '-o', 'json'],
+          env,
+        );
         expect(whoami.code, whoami.stderr).toBe(0);
         const predicted = JSON.parse((await setup([...mapping, '-o', 'json'], env)).stdout).identity;
         expect(JSON.parse(whoami.stdout).status.userInfo).toEqual({
@@ -146,7 +131,7 @@ describe('setup against a cluster', () => {
           groups: predicted.groups,
         });
         const pods = ['--context=rig-oidc', 'get', '--raw', '/api/v1/namespaces/default/pods'];
-        const before = await run('kubectl', pods, env);
+        const before = await runCommand('kubectl', pods, env);
         expect(before.code).not.toBe(0);
         expect(before.stderr).toContain('Forbidden');
         expect(api.forbidden.at(-1)).toContain('User "alice@example.com" cannot list resource "pods"');
@@ -154,13 +139,13 @@ describe('setup against a cluster', () => {
         // The admin runs the printed RBAC command in the admin context (the current one).
         const rbac = printedSection(first.stdout, 'RBAC');
         const userBinding = rbac.split('\n').find((line) => line.includes('--user=')) as string;
-        const applied = await run('sh', ['-c', userBinding], env);
+        const applied = await runCommand('sh', ['-c', userBinding], env);
         expect(applied.code, applied.stderr).toBe(0);
         expect(api.clusterRoleBindings.map((binding) => binding.subjects)).toEqual([
           [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'alice@example.com' }],
         ]);
 
-        const after = await run('kubectl', pods, env);
+        const after = await runCommand('kubectl', pods, env);
         expect(after.code, after.stderr).toBe(0);
         expect(JSON.parse(after.stdout).kind).toBe('PodList');
         const again = await setup([...mapping, '--context=rig-oidc'], env);

@@ -1,17 +1,10 @@
 /**
- * `setup` against the real provider: the checklist, what it prints for the admin and the user, the mistakes it
- * catches, and the loop closed with the real kubectl: the kubeconfig entry setup printed logs in, and the API server
- * sees the identity setup predicted.
+ * `setup` against the real provider: the checklist, what it prints for the admin and the user, and the mistakes it
+ * catches. The loop with a cluster and the real kubectl is in setup-cluster.test.ts.
  */
-
-import { execFile } from 'node:child_process';
-import { symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiServer } from '../rig/api-server.js';
-import { browserDriverPath, pluginBin } from '../rig/build.js';
-import { findKubectls } from '../rig/kubectl.js';
-import { runPlugin, runSetup, tempDir } from '../rig/plugin.js';
+import { browserDriverPath } from '../rig/build.js';
+import { runPlugin, runSetup } from '../rig/plugin.js';
 import {
   confidentialClientId,
   confidentialClientSecret,
@@ -140,56 +133,6 @@ describe('setup', () => {
     expect(result.stderr).not.toContain(confidentialClientSecret);
     expect(result.stdout).toContain('export OIDC_CLIENT_SECRET=');
     expect(result.stdout).not.toContain('-v=2');
-  });
-
-  it('closes the loop: the printed kubeconfig entry logs in through kubectl as the predicted identity', async () => {
-    const [kubectl] = findKubectls().reverse();
-    if (!kubectl) throw new Error('kubectl is required');
-    const report = JSON.parse((await setup(provider.issuer, ['-o', 'json'])).stdout);
-    const api = await startApiServer({
-      issuer: provider.issuer,
-      audience: publicClientId,
-      usernameClaim: 'email',
-    });
-    try {
-      // kubectl finds the plugin by the command name setup printed.
-      const bin = tempDir('bin');
-      symlinkSync(pluginBin, join(bin, 'kubectl-together_login'));
-      const kubeconfig = join(tempDir('kubeconfig'), 'config');
-      writeFileSync(
-        kubeconfig,
-        JSON.stringify({
-          apiVersion: 'v1',
-          kind: 'Config',
-          clusters: [
-            {
-              name: 'c',
-              cluster: {
-                server: api.url,
-                'certificate-authority-data': Buffer.from(api.caPem).toString('base64'),
-              },
-            },
-          ],
-          users: [{ name: 'oidc', user: { exec: report.user.exec } }],
-          contexts: [{ name: 'c', context: { cluster: 'c', user: 'oidc' } }],
-          'current-context': 'c',
-        }),
-      );
-      const whoami = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-        execFile(
-          kubectl.path,
-          [`--kubeconfig=${kubeconfig}`, 'auth', 'whoami', '-o', 'json'],
-          { env: { PATH: `${bin}:${process.env.PATH}`, HOME: tempDir('home') } },
-          (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
-        ),
-      );
-      expect(whoami.code, whoami.stderr).toBe(0);
-      const userInfo = JSON.parse(whoami.stdout).status.userInfo;
-      expect(userInfo.username).toBe(report.identity.username);
-      expect(userInfo.groups).toEqual(report.identity.groups);
-    } finally {
-      await api.close();
-    }
   });
 
   it('reports the quirks of real providers: PKCE not advertised, no refresh token without offline_access, groups with slashes', async () => {

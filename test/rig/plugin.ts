@@ -16,10 +16,19 @@ export function runPlugin(
   args: readonly string[],
   env: Readonly<Record<string, string>> = {},
 ): Promise<PluginResult> {
+  return runCommand(pluginBin, args, env);
+}
+
+/** Runs a command (the plugin, kubectl, sh) with PATH and HOME of the test unless `env` sets them. */
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<PluginResult> {
   return new Promise((resolve) => {
     // Async on purpose: the provider runs in this process and must keep answering while the plugin waits.
     execFile(
-      pluginBin,
+      command,
       [...args],
       { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, timeout: 120_000 },
       (error, stdout, stderr) => {
