@@ -8,7 +8,7 @@ import { createTwoFilesPatch } from 'diff';
 import { redact, usageError } from '../errors.js';
 import { convertUser } from '../kube/convert-user.js';
 import { upsertNamedEntry } from '../kube/kubeconfig-edit.js';
-import { isRecord, type KubeconfigFile } from '../kube/kubeconfig-read.js';
+import { isRecord, type KubeconfigFile, parseConfig } from '../kube/kubeconfig-read.js';
 import { writeStderr } from '../platform/logger.js';
 import { loadYaml, readKubeconfigFiles, replaceKubeconfigFile } from './kubeconfig-files.js';
 
@@ -34,8 +34,8 @@ export function runConvertKubeconfig(options: ConvertOptions, env: NodeJS.Proces
 
   for (const file of files) {
     let text = file.text;
-    const config = text.trim() === '' ? {} : yaml.parse(text);
-    const users = isRecord(config) && Array.isArray(config.users) ? config.users : [];
+    const config = parseConfig(yaml, file);
+    const users = Array.isArray(config.users) ? config.users : [];
     for (const entry of users) {
       if (!isRecord(entry) || typeof entry.name !== 'string') continue;
       const name = entry.name;

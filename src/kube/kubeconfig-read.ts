@@ -4,6 +4,7 @@
  * files; relative certificate paths are resolved against the file that names them, as kubectl does.
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { AppError, ExitCode } from '../errors.js';
 import type { Section, YamlModule } from './kubeconfig-edit.js';
 
 export interface KubeconfigFile {
@@ -97,14 +98,19 @@ export function resolveClusterConnection(
 
 const parsed = new WeakMap<KubeconfigFile, Record<string, unknown>>();
 
-function parseConfig(yaml: YamlModule, file: KubeconfigFile): Record<string, unknown> {
+/** The file's top-level map ({} for an empty file); exit 2 with the file and the YAML error's first line. */
+export function parseConfig(yaml: YamlModule, file: KubeconfigFile): Record<string, unknown> {
   let config = parsed.get(file);
   if (!config) {
     let value: unknown;
     try {
       value = file.text.trim() === '' ? {} : yaml.parse(file.text);
     } catch (error) {
-      throw new Error(`${file.path} is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+      throw new AppError(
+        'kubeconfig.invalid',
+        `${file.path} is not valid YAML: ${(error as Error).message.split('\n')[0]?.replace(/:$/, '')}`,
+        { exitCode: ExitCode.usage, hint: 'fix the file, or point KUBECONFIG at another one' },
+      );
     }
     config = isRecord(value) ? value : {};
     parsed.set(file, config);

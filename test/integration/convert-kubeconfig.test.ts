@@ -176,6 +176,15 @@ describe('convert-kubeconfig', () => {
     expect(again.stderr).toContain('nothing to convert');
     expect(readFileSync(usersFile, 'utf8')).toBe(before);
 
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, 'users: [\n');
+    const invalid = await runPlugin(['convert-kubeconfig', `--kubeconfig=${broken}`], env);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toMatch(
+      new RegExp(`^error: ${broken} is not valid YAML: .* at line 2, column 1\nhint: `),
+    );
+    expect(readFileSync(broken, 'utf8')).toBe('users: [\n');
+
     const unknown = await runPlugin(['convert-kubeconfig', '--user=nobody'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain(`error: no user "nobody" in ${clustersFile}, ${usersFile}`);
