@@ -148,9 +148,13 @@ describe('setup against a cluster', () => {
         const after = await runCommand('kubectl', pods, env);
         expect(after.code, after.stderr).toBe(0);
         expect(JSON.parse(after.stdout).kind).toBe('PodList');
-        const again = await setup([...mapping, '--context=rig-oidc'], env);
+        const again = await setup([...mapping, '--context=rig-oidc', '-o', 'json'], env);
         expect(again.code, again.stderr).toBe(0);
         expect(again.stderr).toContain('✓ cluster access: RBAC lets you list pods in namespace default');
+        expect(JSON.parse(again.stdout).checks.slice(-2)).toEqual([
+          expect.objectContaining({ step: 'cluster authentication', status: 'passed' }),
+          expect.objectContaining({ step: 'cluster access', status: 'passed' }),
+        ]);
       } finally {
         await api.close();
       }
