@@ -8,7 +8,7 @@ import { createTwoFilesPatch } from 'diff';
 import { redact, usageError } from '../errors.js';
 import { convertUser } from '../kube/convert-user.js';
 import { upsertNamedEntry } from '../kube/kubeconfig-edit.js';
-import { isRecord, type KubeconfigFile, parseConfig } from '../kube/kubeconfig-read.js';
+import { isRecord, parseConfig } from '../kube/kubeconfig-read.js';
 import { writeStderr } from '../platform/logger.js';
 import { loadYaml, readKubeconfigFiles, replaceKubeconfigFile } from './kubeconfig-files.js';
 
@@ -22,9 +22,7 @@ export interface ConvertOptions {
 
 export function runConvertKubeconfig(options: ConvertOptions, env: NodeJS.ProcessEnv): string {
   const yaml = loadYaml();
-  const files: KubeconfigFile[] = options.kubeconfig
-    ? readKubeconfigFiles({ ...env, KUBECONFIG: options.kubeconfig })
-    : readKubeconfigFiles(env);
+  const files = readKubeconfigFiles(env, options.kubeconfig);
   const wanted = new Set(options.users);
   const seen = new Set<string>();
   const report: string[] = [];

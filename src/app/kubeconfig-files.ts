@@ -24,9 +24,9 @@ export function loadYaml(): YamlModule {
   return requireNative('yaml') as YamlModule;
 }
 
-/** The files of KUBECONFIG in order, or ~/.kube/config; missing files read as empty. */
-export function readKubeconfigFiles(env: NodeJS.ProcessEnv): KubeconfigFile[] {
-  const listed = (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
+/** The files of KUBECONFIG in order, or ~/.kube/config, or only `explicit`; missing files read as empty. */
+export function readKubeconfigFiles(env: NodeJS.ProcessEnv, explicit?: string): KubeconfigFile[] {
+  const listed = explicit ? [explicit] : (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
   const paths = listed.length > 0 ? listed : [join(env.HOME || homedir(), '.kube', 'config')];
   return [...new Set(paths)].map((path) => ({
     path,

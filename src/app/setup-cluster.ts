@@ -3,10 +3,11 @@
  * (src/core/cluster-verdict.ts). Only the token setup obtained is used; the cache and the context's own user are
  * not involved.
  */
-import { type ClusterFacts, explainClusterAnswers } from '../core/cluster-verdict.js';
+import { accessWorthAsking, type ClusterFacts, explainClusterAnswers } from '../core/cluster-verdict.js';
 import type { Check } from '../core/setup-report.js';
 import { connectCluster } from '../kube/cluster-client.js';
 import { resolveClusterConnection } from '../kube/kubeconfig-read.js';
+import { describeNetworkError } from '../oidc/errors.js';
 import { loadYaml, readKubeconfigFiles } from './kubeconfig-files.js';
 
 export async function checkCluster(
@@ -33,19 +34,19 @@ export async function checkCluster(
   try {
     const api = connectCluster(connection, token, { timeoutMs, env });
     const review = await api.whoAmI();
-    const authenticated = [200, 201, 403, 404].includes(review.status);
-    const access = authenticated ? await api.canI('list', 'pods', connection.namespace) : undefined;
+    const access = accessWorthAsking(review.status)
+      ? await api.canI('list', 'pods', connection.namespace)
+      : undefined;
     return explainClusterAnswers(
       { review, ...(access ? { access } : {}) },
       { ...facts, contextName, server: connection.server, namespace: connection.namespace },
     );
   } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     return [
       {
         step,
         status: 'failed',
-        detail: `could not reach ${connection.server} (context ${contextName}): ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+        detail: `could not reach ${connection.server} (context ${contextName}): ${describeNetworkError(error)}`,
         fix: "check the context's server address, its certificate-authority, and the proxy",
       },
     ];

@@ -32,12 +32,21 @@ export interface ClusterFacts {
   readonly predicted: KubeIdentity;
 }
 
+/**
+ * Whether the review's answer leaves the access question open: the token was accepted (200/201), or accepted but
+ * the review is forbidden or missing (403/404). A 401 or an error answers it already.
+ */
+export function accessWorthAsking(reviewStatus: number): boolean {
+  return [200, 201, 403, 404].includes(reviewStatus);
+}
+
 export function explainClusterAnswers(answers: ClusterAnswers, facts: ClusterFacts): Check[] {
   const checks: Check[] = [];
   const { review, access } = answers;
   let username: string | undefined;
   let groups: readonly string[] = [];
   if (review.status === 401) return [unauthorized(facts, review.serverTimeSec)];
+  if (!accessWorthAsking(review.status)) return [unreachable(facts, review)];
   if (review.status === 200 || review.status === 201) {
     const userInfo = userInfoOf(review.body);
     username = userInfo.username;
@@ -56,7 +65,7 @@ export function explainClusterAnswers(answers: ClusterAnswers, facts: ClusterFac
         fix: 'the cluster maps claims differently: pass setup its --username-claim/--username-prefix/--groups-claim/--groups-prefix, or apply the configuration printed below',
       });
     }
-  } else if (review.status === 403 || review.status === 404) {
+  } else {
     checks.push({
       step: 'cluster authentication',
       status: 'warning',
@@ -65,8 +74,6 @@ export function explainClusterAnswers(answers: ClusterAnswers, facts: ClusterFac
           ? 'the cluster has no SelfSubjectReview API (Kubernetes before 1.27): who you are cannot be shown'
           : 'the API server accepted the token but forbids SelfSubjectReview: who you are cannot be shown',
     });
-  } else {
-    return [unreachable(facts, review)];
   }
 
   if (!access) return checks;

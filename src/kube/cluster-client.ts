@@ -6,8 +6,7 @@
  * (certificate-authority replaces the system CAs). undici is required here, on the setup path only.
  */
 import { readFileSync } from 'node:fs';
-import { proxyConfigured } from '../oidc/transport.js';
-import { requireNative } from '../platform/native-require.js';
+import { createDispatcher, loadUndici } from '../oidc/transport.js';
 import type { ClusterConnection } from './kubeconfig-read.js';
 
 export interface ClusterAnswer {
@@ -28,18 +27,14 @@ export function connectCluster(
   token: string,
   options: { timeoutMs: number; env: Readonly<Record<string, string | undefined>> },
 ): ClusterApi {
-  const undici = requireNative('undici') as typeof import('undici');
+  const undici = loadUndici();
   const ca = connection.certificateAuthority;
   const tls = {
     ...(ca ? { ca: 'pem' in ca ? ca.pem : readFileSync(ca.file, 'utf8') } : {}),
     rejectUnauthorized: !connection.insecureSkipTlsVerify,
     ...(connection.tlsServerName ? { servername: connection.tlsServerName } : {}),
   };
-  const dispatcher = connection.proxyUrl
-    ? new undici.ProxyAgent({ uri: connection.proxyUrl, requestTls: tls })
-    : proxyConfigured(options.env)
-      ? new undici.EnvHttpProxyAgent({ connect: tls, requestTls: tls })
-      : new undici.Agent({ connect: tls });
+  const dispatcher = createDispatcher(tls, options.env, connection.proxyUrl);
   const base = connection.server.replace(/\/+$/, '');
 
   const post = async (path: string, body: unknown): Promise<ClusterAnswer> => {

@@ -161,7 +161,8 @@ function networkFailureIn(error: unknown): Error | undefined {
   return undefined;
 }
 
-function describeNetworkError(error: unknown): string {
+/** The short reason of a failed fetch: the system error code (ECONNREFUSED, a TLS code), 'timed out', or the message. */
+export function describeNetworkError(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   if (cause?.code) return cause.code;
   if ((error as Error).name === 'TimeoutError') return 'timed out';

@@ -33,7 +33,7 @@ export function createTransport(options: TransportOptions, logger: Logger): Fetc
       "--insecure-skip-tls-verify: the identity provider's certificate is not checked; anyone on the network path can impersonate it",
     );
   }
-  const undici = requireNative('undici') as typeof import('undici');
+  const undici = loadUndici();
   const tls = {
     // Like kubelogin: the given CAs are trusted in addition to the system's, not instead of them.
     ca:
@@ -42,15 +42,33 @@ export function createTransport(options: TransportOptions, logger: Logger): Fetc
         : undefined,
     rejectUnauthorized: !options.insecureSkipTlsVerify,
   };
-  // EnvHttpProxyAgent reads HTTP(S)_PROXY and NO_PROXY (either case) itself; `requestTls` is the TLS to the
-  // provider through a proxy tunnel, `connect` the TLS of direct connections.
-  const dispatcher = proxy
-    ? new undici.EnvHttpProxyAgent({ connect: tls, requestTls: tls })
-    : new undici.Agent({ connect: tls });
+  const dispatcher = createDispatcher(tls, options.env);
   logger.debug(
     1,
     `provider requests go through ${proxy ? 'the proxy from the environment' : 'a direct connection'}${tls.ca ? ', trusting the given CA' : ''}`,
   );
   return (url, init) =>
     undici.fetch(url, { ...(init as object), dispatcher } as never) as unknown as Promise<Response>;
+}
+
+export function loadUndici(): typeof import('undici') {
+  return requireNative('undici') as typeof import('undici');
+}
+
+/**
+ * The undici dispatcher for a server with these TLS options: through `proxyUrl` when given (a kubeconfig's
+ * proxy-url), else through the proxy of the environment, else direct. EnvHttpProxyAgent reads HTTP(S)_PROXY and
+ * NO_PROXY (either case) itself; `requestTls` is the TLS to the server through a proxy tunnel, `connect` the TLS of
+ * direct connections.
+ */
+export function createDispatcher(
+  tls: import('undici').buildConnector.BuildOptions,
+  env: Readonly<Record<string, string | undefined>>,
+  proxyUrl?: string,
+): import('undici').Dispatcher {
+  const undici = loadUndici();
+  if (proxyUrl) return new undici.ProxyAgent({ uri: proxyUrl, requestTls: tls });
+  return proxyConfigured(env)
+    ? new undici.EnvHttpProxyAgent({ connect: tls, requestTls: tls })
+    : new undici.Agent({ connect: tls });
 }
