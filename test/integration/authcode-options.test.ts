@@ -9,7 +9,6 @@ import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { makeSelfSignedCert } from '../rig/api-server.js';
 import { checkoutLauncher, pluginBin } from '../rig/build.js';
 import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
 import {
@@ -20,6 +19,7 @@ import {
   type RigProvider,
   startProvider,
 } from '../rig/provider.js';
+import { makeSelfSignedCert } from '../rig/tls.js';
 
 describe('auth-code flags against a real OpenID Provider', () => {
   let provider: RigProvider;

@@ -1,8 +1,13 @@
+/**
+ * convert-kubeconfig on a real two-file KUBECONFIG: the in-tree oidc auth-provider and an int128/kubelogin exec
+ * entry move to this plugin; the dry run shows a diff and writes nothing; secrets
+ * and tokens leave the file and are never printed; the converted entry logs in through the real kubectl.
+ */
 import { readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as yaml from 'yaml';
-import { type ApiServer, startApiServer } from '../rig/api-server.js';
+import { type ApiServer, rigClusterSection, startApiServer } from '../rig/api-server.js';
 import { browserDriverPath, pluginBin } from '../rig/build.js';
 import { findKubectls } from '../rig/kubectl.js';
 import { runCommand, runPlugin, tempDir } from '../rig/plugin.js';
@@ -37,11 +42,7 @@ describe('convert-kubeconfig', () => {
     clustersText = [
       'apiVersion: v1',
       'kind: Config',
-      'clusters:',
-      '- name: rig',
-      '  cluster:',
-      `    server: ${api.url}`,
-      `    certificate-authority-data: ${Buffer.from(api.caPem).toString('base64')}`,
+      ...rigClusterSection(api),
       'contexts:',
       '- name: legacy',
       '  context: {cluster: rig, user: legacy}',

@@ -1,7 +1,13 @@
+/**
+ * The loop of issue 5, closed with real parts: the admin configures the test API server from the
+ * AuthenticationConfiguration text setup printed; setup writes the kubeconfig (--write-kubeconfig) and calls the
+ * cluster; the real kubectl authenticates as the identity setup predicted, gets 403 until the admin runs the printed
+ * `kubectl create clusterrolebinding`, and succeeds after. And the 401s setup explains.
+ */
 import { readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiServer, startApiServer } from '../rig/api-server.js';
+import { type ApiServer, rigClusterSection, startApiServer } from '../rig/api-server.js';
 import { pluginBin } from '../rig/build.js';
 import { findKubectls, type KubectlBinary } from '../rig/kubectl.js';
 import { runCommand, runSetup, tempDir } from '../rig/plugin.js';
@@ -34,11 +40,7 @@ function clustersFileText(api: ApiServer): string {
   return [
     'apiVersion: v1',
     'kind: Config',
-    'clusters:',
-    '- name: rig # the test cluster',
-    '  cluster:',
-    `    server: ${api.url}`,
-    `    certificate-authority-data: ${Buffer.from(api.caPem).toString('base64')}`,
+    ...rigClusterSection(api),
     'users:',
     '- name: rig-admin',
     '  user:',
@@ -49,6 +51,13 @@ function clustersFileText(api: ApiServer): string {
     'current-context: rig-admin',
     '',
   ].join('\n');
+}
+
+/** A kubeconfig file holding only what clustersFileText gives (the admin's view of a new cluster). */
+function adminKubeconfig(api: ApiServer): string {
+  const path = join(tempDir('kubeconfig'), 'config');
+  writeFileSync(path, clustersFileText(api), { mode: 0o600 });
+  return path;
 }
 
 describe('setup against a cluster', () => {
@@ -164,8 +173,7 @@ describe('setup against a cluster', () => {
   it('explains a 401: the API server expects another audience', async () => {
     const api = await startApiServer({ issuer: provider.issuer, audience: 'another-client' });
     try {
-      const config = join(tempDir('kubeconfig'), 'config');
-      writeFileSync(config, clustersFileText(api), { mode: 0o600 });
+      const config = adminKubeconfig(api);
       const result = await setup(['--context=rig-admin'], { KUBECONFIG: config });
       expect(result.code).toBe(4);
       expect(result.stderr).toContain(
@@ -190,8 +198,7 @@ describe('setup against a cluster', () => {
       usernameClaim: 'sub',
     });
     try {
-      const config = join(tempDir('kubeconfig'), 'config');
-      writeFileSync(config, clustersFileText(api), { mode: 0o600 });
+      const config = adminKubeconfig(api);
       const result = await setup(['--context=rig-admin'], { KUBECONFIG: config });
       expect(result.stderr).toContain(
         `! cluster identity: the API server maps the token to ${provider.issuer}#alice, groups developers, oncall, system:authenticated; setup predicted alice@example.com`,
@@ -213,8 +220,7 @@ describe('setup against a cluster', () => {
       selfSubjectReviewVersions: versions,
     });
     try {
-      const config = join(tempDir('kubeconfig'), 'config');
-      writeFileSync(config, clustersFileText(api), { mode: 0o600 });
+      const config = adminKubeconfig(api);
       const result = await setup(['--context=rig-admin'], { KUBECONFIG: config });
       expect(result.stderr).toContain(expected);
       // Access is still asked, and the binding names the predicted user.

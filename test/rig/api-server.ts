@@ -7,13 +7,9 @@
  * kube-apiserver's 401 and 403 statuses. kubectl never sends a bearer token over plain http, hence HTTPS with a
  * self-signed certificate made by openssl.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   createJwtAuthenticator,
   fromAuthenticationConfiguration,
@@ -22,6 +18,7 @@ import {
 } from './api-authn.js';
 import { attributesOf, authorize, type ClusterRoleBinding, forbiddenMessage } from './api-rbac.js';
 import { decodeClusterRoleBinding } from './k8s-protobuf.js';
+import { makeSelfSignedCert } from './tls.js';
 
 export type ApiServerOptions =
   /** The legacy flags; the rig's username claim defaults to email (kube-apiserver's to sub). */
@@ -52,35 +49,6 @@ export interface ApiServer {
   readonly forbidden: string[];
   readonly clusterRoleBindings: ClusterRoleBinding[];
   close(): Promise<void>;
-}
-
-export function makeSelfSignedCert(host = '127.0.0.1'): { cert: string; key: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'rig-cert-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${host}`,
-      '-addext',
-      `subjectAltName=${host === 'localhost' ? 'DNS:localhost' : `IP:${host}`}`,
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  return {
-    cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-    key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-  };
 }
 
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
@@ -230,4 +198,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         server.closeAllConnections();
       }),
   };
+}
+
+/** The `clusters:` section of a kubeconfig with this server as the cluster `rig`, trusting its certificate. */
+export function rigClusterSection(api: ApiServer): string[] {
+  return [
+    'clusters:',
+    '- name: rig # the test cluster',
+    '  cluster:',
+    `    server: ${api.url}`,
+    `    certificate-authority-data: ${Buffer.from(api.caPem).toString('base64')}`,
+  ];
 }

@@ -1,4 +1,7 @@
-/** A private CA and server certificates signed by it (openssl), for a provider served over HTTPS. */
+/**
+ * Certificates made by openssl for the rig's HTTPS servers: a private CA with a server certificate signed by it
+ * (a provider served over HTTPS), and self-signed certificates (the test API server, HTTPS redirect URIs).
+ */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,22 +18,7 @@ export interface PrivateCa {
 export function makePrivateCa(): PrivateCa {
   const dir = tempDir('private-ca');
   const file = (name: string) => join(dir, name);
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=Rig Private CA',
-    '-keyout',
-    file('ca.key'),
-    '-out',
-    file('ca.pem'),
-  );
+  selfSigned('/CN=Rig Private CA', file('ca.key'), file('ca.pem'));
   openssl(
     'req',
     '-newkey',
@@ -67,4 +55,42 @@ export function makePrivateCa(): PrivateCa {
     serverCert: readFileSync(file('server.pem'), 'utf8'),
     serverKey: readFileSync(file('server.key'), 'utf8'),
   };
+}
+
+/** A self-signed certificate for one host (an IP address, or localhost). */
+export function makeSelfSignedCert(host = '127.0.0.1'): { cert: string; key: string } {
+  const dir = tempDir('rig-cert');
+  const subjectAltName = host === 'localhost' ? 'DNS:localhost' : `IP:${host}`;
+  selfSigned(`/CN=${host}`, join(dir, 'key.pem'), join(dir, 'cert.pem'), [
+    '-addext',
+    `subjectAltName=${subjectAltName}`,
+  ]);
+  return {
+    cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+    key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+  };
+}
+
+function openssl(...args: string[]): void {
+  execFileSync('openssl', args, { stdio: 'ignore' });
+}
+
+/** `openssl req -x509`: a new RSA key and a certificate signed by it, valid two days. */
+function selfSigned(subject: string, keyFile: string, certFile: string, extra: readonly string[] = []): void {
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    subject,
+    ...extra,
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+  );
 }
