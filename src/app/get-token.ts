@@ -10,6 +10,7 @@ import { getToken } from '../core/get-token.js';
 import type { Authenticator, KeyLock, Logger, TokenStore } from '../core/ports.js';
 import { parseExecInfo, renderExecCredential } from '../kube/exec-credential.js';
 import { readCertificateAuthorities } from '../platform/certificate-authorities.js';
+import { kubeHomeDir } from '../platform/home.js';
 import { createStderrLogger } from '../platform/logger.js';
 import { loadFull } from './load-full.js';
 import type { LoginContext } from './login.js';
@@ -90,9 +91,9 @@ async function openStore(
   }
 }
 
-/** $HOME where set (Unix); node:os only otherwise, because loading it costs start-up time on every cache hit. */
+/** kubectl's home (platform/home.ts): $HOME on Unix, node:os only without it (loading it costs start-up time). */
 function homeDirectory(env: Readonly<Record<string, string | undefined>>): string {
-  return env.HOME || process.getBuiltinModule('node:os').homedir();
+  return kubeHomeDir(process.platform, env);
 }
 
 export function grantFamily(input: Pick<GetTokenInput, 'grantType' | 'username'>): GrantFamily {

@@ -14,10 +14,10 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import type { Section, YamlModule } from '../kube/kubeconfig-edit.js';
 import { type KubeconfigFile, mergedEntries } from '../kube/kubeconfig-read.js';
+import { kubeHomeDir } from '../platform/home.js';
 import { requireNative } from '../platform/native-require.js';
 
 export function loadYaml(): YamlModule {
@@ -27,7 +27,7 @@ export function loadYaml(): YamlModule {
 /** The files of KUBECONFIG in order, or ~/.kube/config, or only `explicit`; missing files read as empty. */
 export function readKubeconfigFiles(env: NodeJS.ProcessEnv, explicit?: string): KubeconfigFile[] {
   const listed = explicit ? [explicit] : (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
-  const paths = listed.length > 0 ? listed : [join(env.HOME || homedir(), '.kube', 'config')];
+  const paths = listed.length > 0 ? listed : [join(kubeHomeDir(process.platform, env), '.kube', 'config')];
   return [...new Set(paths)].map((path) => ({
     path,
     text: existsSync(path) ? readFileSync(path, 'utf8') : '',

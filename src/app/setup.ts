@@ -3,7 +3,6 @@
  * (issue 5, first part). A checklist on stderr; the admin and user sections on stdout (or JSON with --output json).
  * The login never touches the token cache.
  */
-import { homedir } from 'node:os';
 import { type FlagSpec, parseArgs } from '../cli/argv.js';
 import { secretFlags, withoutFlags } from '../cli/flag-filter.js';
 import { type GetTokenInput, getTokenFlags, parseGetTokenInput } from '../cli/get-token-options.js';
@@ -25,6 +24,7 @@ import { upsertNamedEntry } from '../kube/kubeconfig-edit.js';
 import { mergedEntries } from '../kube/kubeconfig-read.js';
 import { OidcClient } from '../oidc/client.js';
 import { probeFlowEnvironment } from '../platform/environment.js';
+import { kubeHomeDir } from '../platform/home.js';
 import { createStderrLogger, writeStderr } from '../platform/logger.js';
 import { fileFor, loadYaml, readKubeconfigFiles, replaceKubeconfigFile } from './kubeconfig-files.js';
 import { createAuthenticator, oidcClientOptions } from './login.js';
@@ -87,7 +87,7 @@ export async function runSetup(
   env: NodeJS.ProcessEnv,
 ): Promise<{ stdout: string; exitCode: number }> {
   const { own, rest } = splitOwnFlags(argv, setupFlags);
-  const input = parseGetTokenInput(rest, { env, homeDir: env.HOME || homedir() });
+  const input = parseGetTokenInput(rest, { env, homeDir: kubeHomeDir(process.platform, env) });
   const version = own.get('authentication-config-version') ?? 'v1';
   const output = own.get('output') ?? 'text';
   if (version !== 'v1' && version !== 'v1beta1')

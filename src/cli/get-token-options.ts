@@ -5,7 +5,9 @@
  * Every flag of int128/kubelogin v1.36 and together-kubelogin v0.1.0 is accepted with the same meaning and default;
  * flags of our own are marked in their description.
  */
+import { join } from 'node:path';
 import { usageError } from '../errors.js';
+import { expandHome as expandHomeWith } from '../platform/home.js';
 import { type FlagSpec, type FlagValue, parseArgs } from './argv.js';
 
 export const grantTypes = [
@@ -335,13 +337,13 @@ export function parseGetTokenInput(
 export function defaultCacheDir(env: Readonly<Record<string, string | undefined>>, homeDir: string): string {
   const kubeCacheDir = env.KUBECACHEDIR;
   return kubeCacheDir
-    ? `${expandHome(kubeCacheDir, homeDir)}/oidc-login`
-    : `${homeDir}/.kube/cache/oidc-login`;
+    ? join(expandHome(kubeCacheDir, homeDir), 'oidc-login')
+    : join(homeDir, '.kube', 'cache', 'oidc-login');
 }
 
+/** `~`, `~/…` and `~\…` under the home directory (platform/home.ts), with this platform's separators. */
 export function expandHome(path: string, homeDir: string): string {
-  if (path === '~') return homeDir;
-  return path.startsWith('~/') ? `${homeDir}${path.slice(1)}` : path;
+  return expandHomeWith(path, homeDir, join);
 }
 
 /** `90`, `90s`, `2m`, `1h`, `1m30s` → seconds. */

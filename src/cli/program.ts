@@ -2,13 +2,13 @@
  * commander wiring for everything but the get-token fast path: help, version, and (later) the other commands.
  * The get-token help is rendered from the same flag table the fast path parses with.
  */
-import { homedir } from 'node:os';
 import { Command, Option } from 'commander';
 import { runClean, runStatus, type StorageChoice } from '../app/cache-commands.js';
 import { runConvertKubeconfig } from '../app/convert-kubeconfig.js';
 import { runGetToken } from '../app/get-token.js';
 import { runSetup, setupFlags } from '../app/setup.js';
 import { ExitCode } from '../errors.js';
+import { kubeHomeDir } from '../platform/home.js';
 import { createStderrLogger } from '../platform/logger.js';
 import { version } from '../version.js';
 import type { FlagSpec } from './argv.js';
@@ -54,7 +54,7 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
       )
       .option('-v, --v <level>', 'log verbosity on stderr', '0');
   const commonInput = (options: { tokenCacheDir?: string; tokenCacheStorage: StorageChoice; v: string }) => {
-    const home = env.HOME || homedir();
+    const home = kubeHomeDir(process.platform, env);
     return {
       tokenCacheDir: options.tokenCacheDir
         ? expandHome(options.tokenCacheDir, home)
@@ -130,7 +130,7 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
             users: options.user,
             dryRun: options.dryRun === true,
             ...(options.kubeconfig
-              ? { kubeconfig: expandHome(options.kubeconfig, env.HOME || homedir()) }
+              ? { kubeconfig: expandHome(options.kubeconfig, kubeHomeDir(process.platform, env)) }
               : {}),
           },
           env,
