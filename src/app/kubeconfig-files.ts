@@ -10,7 +10,7 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
-  renameSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -19,6 +19,7 @@ import type { Section, YamlModule } from '../kube/kubeconfig-edit.js';
 import { type KubeconfigFile, mergedEntries } from '../kube/kubeconfig-read.js';
 import { kubeHomeDir } from '../platform/home.js';
 import { requireNative } from '../platform/native-require.js';
+import { replaceFileSync } from '../platform/replace-file.js';
 
 export function loadYaml(): YamlModule {
   return requireNative('yaml') as YamlModule;
@@ -57,6 +58,11 @@ export function replaceKubeconfigFile(path: string, text: string): string {
   }
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, text, { mode });
-  renameSync(temp, path);
+  try {
+    replaceFileSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
   return backup;
 }

@@ -11,13 +11,13 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
-  renameSync,
   rmSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger, TokenStore } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
+import { replaceFileSync } from '../platform/replace-file.js';
 import { CacheEntryError, parseCacheEntry, serializeCacheEntry } from './entry.js';
 import { cacheEntryFileName } from './key.js';
 
@@ -101,7 +101,7 @@ export function writePrivateFile(dir: string, path: string, content: string): vo
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
-    renameSync(temp, path);
+    replaceFileSync(temp, path);
   } catch (error) {
     if (fd !== undefined) closeSync(fd);
     // Only what this call created: the previous entry and anything else in the directory stay as they were.

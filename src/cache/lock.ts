@@ -14,6 +14,14 @@ import { cacheLockFileName } from './key.js';
 export const staleMs = 5_000;
 const pollMs = 100;
 
+/**
+ * Whether a failed lock attempt means "someone else holds it": ELOCKED from proper-lockfile, and on Windows EPERM,
+ * which mkdir answers while another process's lock directory is being deleted (or a scanner holds it).
+ */
+export function isLockBusy(code: string | undefined, platform: NodeJS.Platform): boolean {
+  return code === 'ELOCKED' || (platform === 'win32' && code === 'EPERM');
+}
+
 export function createKeyLock(dir: string, key: string, waitMs: number, logger: Logger): KeyLock {
   const lockPath = join(dir, cacheLockFileName(key));
   return {
@@ -43,7 +51,7 @@ async function acquire(lockPath: string, waitMs: number, logger: Logger): Promis
           logger.warn(`the token cache lock ${lockPath} was taken over: ${error.message}`),
       });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
+      if (!isLockBusy((error as NodeJS.ErrnoException).code, process.platform)) {
         throw new AppError('cache.lock', `cannot lock the token cache: ${(error as Error).message}`, {
           exitCode: ExitCode.cache,
           hint: 'make the cache directory writable, or choose another one with --token-cache-dir',
