@@ -80,8 +80,8 @@ async function tryRefresh(
     tokens = await authenticator.refresh(entry.refreshToken);
   } catch (error) {
     if (!isRefreshRejected(error)) throw error;
-    deps.logger.info('The session at the identity provider has ended; logging in again.');
-    deps.logger.debug(1, `refresh rejected: ${error.message}`);
+    // One line with the provider's own words: "invalid_grant", or what a provider whose session ended sends instead.
+    deps.logger.info(`The identity provider refused the refresh token (${error.message}); logging in again.`);
     // The refresh token is dead: forget it now, so that a failed login does not make the next call retry it.
     await deps.store.write({ ...entry, refreshToken: undefined });
     return undefined;

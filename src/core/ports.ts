@@ -28,8 +28,9 @@ export interface TokenSet {
 
 export interface Authenticator {
   /**
-   * Uses a refresh token. Throws RefreshRejectedError when the provider refuses it (invalid_grant): the caller then
-   * drops it and logs in. Any other failure (network, 5xx) is thrown as is and ends the call.
+   * Uses a refresh token. Throws RefreshRejectedError when the provider refuses it (a 4xx such as invalid_grant; see
+   * oidc/errors.ts refreshTokenRefused): the caller then drops it and logs in. Any other failure (network, timeout,
+   * 5xx, client authentication) is thrown as is and ends the call.
    */
   refresh(refreshToken: string): Promise<TokenSet>;
   /** Runs the login flow chosen by the flags (browser, …). */

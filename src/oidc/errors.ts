@@ -29,7 +29,8 @@ export function toAppError(error: unknown, step: OidcStep, issuer: string): Erro
 
   if (error instanceof client.ResponseBodyError) {
     const what = describeOAuthError(error);
-    if (step === 'refresh' && error.error === 'invalid_grant') return new RefreshRejectedError(what);
+    if (step === 'refresh' && refreshTokenRefused(error.status, error.error))
+      return new RefreshRejectedError(what);
     const known = knownLoginErrors[error.error];
     if (step === 'login' && known) {
       return new AppError(`auth.${error.error}`, `${known.message} (${what})`, {
@@ -54,11 +55,14 @@ export function toAppError(error: unknown, step: OidcStep, issuer: string): Erro
     });
   }
   if (error instanceof client.WWWAuthenticateChallengeError) {
-    // A 401 with a WWW-Authenticate challenge: the provider did not accept the client's credentials.
+    // A 401 with a WWW-Authenticate challenge: the provider did not accept the client's credentials, unless the
+    // challenge names another OAuth error (a refused refresh token, answered in the header instead of the body).
     const challenge = error.cause[0]?.parameters;
     const what = [challenge?.error ?? `HTTP ${error.status}`, challenge?.error_description]
       .filter(Boolean)
       .join(': ');
+    if (step === 'refresh' && challenge?.error && refreshTokenRefused(error.status, challenge.error))
+      return new RefreshRejectedError(what);
     return new AppError('provider.client-rejected', `the identity provider refused the ${step} (${what})`, {
       exitCode: ExitCode.provider,
       hint: 'check --oidc-client-id and --oidc-client-secret (or OIDC_CLIENT_SECRET) against the client registration',
@@ -100,6 +104,7 @@ export function toAppError(error: unknown, step: OidcStep, issuer: string): Erro
     );
   }
   if (status !== undefined && status >= 500) return serverError(`HTTP ${status} at the ${step}`, error);
+  if (status !== undefined && status >= 400) return errorWithoutOAuthBody(error, step, status, issuer);
   if (typeof code === 'string' && code.startsWith('OAUTH_')) {
     // Response validation: wrong issuer, audience, nonce, signature, an unusable discovery document…
     return new AppError(
@@ -116,6 +121,42 @@ export function toAppError(error: unknown, step: OidcStep, issuer: string): Erro
     );
   }
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * Whether a 4xx answer to a refresh means the refresh token itself is unusable. RFC 6749 says `invalid_grant`, but
+ * providers whose session ended overnight or was revoked also answer `invalid_request`, `unauthorized_client`,
+ * `invalid_scope`, or a bare 400/401 without an OAuth body (`oauthError` undefined): like int128, treat them all as
+ * a dead refresh token, so the next step is a login rather than the same failure on every call until `clean`.
+ * Not so: a failed client authentication (`invalid_client`: a new login would fail the same way, and the token may
+ * still be good once the secret is fixed), and 408/429, which say "not now" rather than "never".
+ */
+export function refreshTokenRefused(status: number, oauthError: string | undefined): boolean {
+  if (status < 400 || status >= 500 || status === 408 || status === 429) return false;
+  return oauthError !== 'invalid_client';
+}
+
+/**
+ * A 4xx whose body is not an OAuth error (empty, HTML, plain text): named by its status and endpoint. The body is
+ * never shown: it is foreign text that may echo the request (secrets) or carry terminal escapes.
+ */
+function errorWithoutOAuthBody(error: unknown, step: OidcStep, status: number, issuer: string): Error {
+  const response = responseIn(error);
+  const endpoint = response?.url ? response.url.replace(/[?#].*$/, '') : `the provider (${issuer})`;
+  const type = response?.headers.get('content-type')?.split(';')[0]?.trim();
+  const what = `HTTP ${status} at ${endpoint}, without an OAuth error (${type ? `${type} body` : 'no JSON body'})`;
+  if (step === 'refresh' && refreshTokenRefused(status, undefined)) return new RefreshRejectedError(what);
+  const clientAuthentication = status === 401;
+  return new AppError(`provider.http-${status}`, `the identity provider refused the ${step}: ${what}`, {
+    exitCode: ExitCode.provider,
+    hint:
+      step === 'discovery'
+        ? `check --oidc-issuer-url: ${issuer}/.well-known/openid-configuration must be an OpenID discovery document`
+        : clientAuthentication
+          ? 'the provider did not accept the client: check --oidc-client-id and --oidc-client-secret (or OIDC_CLIENT_SECRET) against the client registration'
+          : 'check --oidc-client-id, the grant and the redirect URIs against the client registration; -v=2 shows the requests',
+    cause: error,
+  });
 }
 
 /** `error: description`, as OAuth errors (token endpoint or callback) carry them. */
@@ -138,6 +179,20 @@ function httpStatusOf(error: unknown): number | undefined {
   for (let depth = 0; current && depth < 4; depth++) {
     if (current instanceof Response || (typeof current.status === 'number' && 'headers' in current))
       return current.status as number;
+    current = current.cause as typeof current;
+  }
+  return undefined;
+}
+
+/**
+ * The Response openid-client refused to process, kept as the cause of its error. By shape: with a proxy or a private
+ * CA the transport is undici's fetch, whose Response is not the global class.
+ */
+function responseIn(error: unknown): Pick<Response, 'url' | 'status' | 'headers'> | undefined {
+  let current = error as { cause?: unknown; status?: unknown; headers?: unknown } | undefined;
+  for (let depth = 0; current && depth < 4; depth++) {
+    if (typeof current.status === 'number' && current.headers instanceof Object && 'get' in current.headers)
+      return current as Pick<Response, 'url' | 'status' | 'headers'>;
     current = current.cause as typeof current;
   }
   return undefined;

@@ -3,10 +3,12 @@
  * tokens like kube-apiserver's OIDC authenticator. Runs for the oldest and the newest kubectl on this machine.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../rig/api-server.js';
 import { browserDriverPath, pluginBin } from '../rig/build.js';
+import { ageEntryOvernight } from '../rig/cache-entries.js';
 import { findKubectls, type KubectlBinary, writeKubeconfig } from '../rig/kubectl.js';
 import { startProcess, tempDir } from '../rig/plugin.js';
 import {
@@ -62,7 +64,12 @@ describe.skipIf(chosen.length === 0).each(chosen as KubectlBinary[])('kubectl $v
     args: string[],
     interactiveMode: 'Never' | 'IfAvailable' = 'IfAvailable',
     server = api,
-    { clientId = publicClientId, browser = true, env = {} as Record<string, string> } = {},
+    {
+      clientId = publicClientId,
+      browser = true,
+      env = {} as Record<string, string>,
+      cacheDir = join(tempDir('cache'), 'oidc-login'),
+    } = {},
   ): string {
     const path = join(tempDir('kubeconfig'), 'config');
     writeKubeconfig({
@@ -75,7 +82,7 @@ describe.skipIf(chosen.length === 0).each(chosen as KubectlBinary[])('kubectl $v
         `--oidc-client-id=${clientId}`,
         '--oidc-extra-scope=email,groups',
         ...(browser ? [`--browser-command=${browserDriverPath}`] : []),
-        `--token-cache-dir=${join(tempDir('cache'), 'oidc-login')}`,
+        `--token-cache-dir=${cacheDir}`,
         ...args,
       ],
       interactiveMode,
@@ -156,6 +163,36 @@ describe.skipIf(chosen.length === 0).each(chosen as KubectlBinary[])('kubectl $v
     expect(afterExpiry.code, afterExpiry.stderr).toBe(0);
     expect(provider.grants.get('refresh_token')).toBe(1);
     expect(provider.grants.get('authorization_code')).toBeUndefined();
+    expect(api.authenticated.at(-1)).toBe('alice@example.com');
+  });
+
+  it('the morning after: an expired entry and a dead refresh token cost one login, then the cache answers', async () => {
+    const cacheDir = join(tempDir('cache'), 'oidc-login');
+    const browsers = join(tempDir('driver'), 'count');
+    const config = kubeconfigFor([], 'Never', api, { cacheDir, env: { RIG_DRIVER_COUNT: browsers } });
+    expect((await kubectl(binary, config, ['get', '--raw', '/version'])).code).toBe(0);
+    // Overnight: the entry expires, and the provider ends the session, answering its refresh token with
+    // invalid_request instead of invalid_grant, as some providers do.
+    ageEntryOvernight(cacheDir);
+    await provider.revokeRefreshTokens();
+    provider.setFault('refresh-refused-as-invalid_request');
+    provider.resetCounts();
+    try {
+      const morning = await kubectl(binary, config, ['auth', 'whoami', '-o', 'json']);
+      expect(morning.code, morning.stderr).toBe(0);
+      expect(JSON.parse(morning.stdout).status.userInfo.username).toBe('alice@example.com');
+      expect(morning.stderr).toContain(
+        'The identity provider refused the refresh token (invalid_request: session not active); logging in again.',
+      );
+      expect(provider.grants.get('authorization_code')).toBe(1);
+      expect(readFileSync(browsers, 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
+    } finally {
+      provider.setFault(undefined);
+    }
+    provider.resetCounts();
+    const next = await kubectl(binary, config, ['get', '--raw', '/version']);
+    expect(next.code, next.stderr).toBe(0);
+    expect(provider.totalRequests()).toBe(0);
     expect(api.authenticated.at(-1)).toBe('alice@example.com');
   });
 

@@ -428,7 +428,9 @@ describe('token expiry against a real OpenID Provider', () => {
     provider.resetCounts();
     const result = await runPlugin(args, { KUBERNETES_EXEC_INFO: v1 });
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toContain('The session at the identity provider has ended; logging in again.');
+    expect(result.stderr).toContain(
+      'The identity provider refused the refresh token (invalid_grant: grant request is invalid); logging in again.',
+    );
     expect(provider.grantErrors).toEqual(['invalid_grant']);
     expect(provider.grants.get('authorization_code')).toBe(1);
   });

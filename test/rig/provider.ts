@@ -35,6 +35,8 @@ export const publicClientId = 'kubectl-public';
 export const robotClientId = 'kubectl-robot';
 export const robotClientSecret = 'rig-robot-secret-0123456789';
 export const robotAudience = 'urn:rig:kubernetes';
+/** A public client allowed only the browser flow (no device code, no password): what many registrations look like. */
+export const authcodeOnlyClientId = 'kubectl-authcode-only';
 /** A confidential client with a secret. */
 export const confidentialClientId = 'kubectl-confidential';
 export const confidentialClientSecret = 'rig-confidential-secret-0123456789';
@@ -70,8 +72,28 @@ export interface ProviderOptions {
   readonly tls?: { cert: string; key: string };
   /** Leave code_challenge_methods_supported out of the discovery document (PKCE still works). */
   readonly noPkceAdvertised?: boolean;
-  /** Issue refresh tokens only when the offline_access scope was granted, as most providers do. */
+  /**
+   * Issue refresh tokens only when the offline_access scope was granted, as most providers do. oidc-provider
+   * grants offline_access only to requests that carry prompt=consent (as Google and others do): with this switch,
+   * `offline_access` alone gives no refresh token; with `--oidc-auth-request-extra-params=prompt=consent` it does.
+   */
   readonly refreshOnlyWithOfflineAccess?: boolean;
+  /** A provider without the device flow: discovery has no device_authorization_endpoint. */
+  readonly noDeviceAuthorizationEndpoint?: boolean;
+  /**
+   * Grants this provider does not offer, e.g. `password`, `client_credentials`: left out of
+   * grant_types_supported, and the token endpoint answers `unsupported_grant_type`.
+   */
+  readonly unsupportedGrants?: readonly string[];
+  /** ID tokens carry `aud` as an array (`["client"]`), as several providers issue them. */
+  readonly audienceArray?: boolean;
+  /** Each login lists the user's groups in a different order (rotated by one), as directory-backed providers do. */
+  readonly rotateGroups?: boolean;
+  /**
+   * What the consent page's Cancel sends back to the client: oidc-provider's own `access_denied` (default), or
+   * `consent_required` as some providers answer a declined consent.
+   */
+  readonly declinedConsentError?: 'access_denied' | 'consent_required';
   /** Listen on this port (to restart a provider in place); a free one when absent. */
   readonly port?: number;
   /** The kid of the signing key generated for this instance (default rig-key-1). */
@@ -165,6 +187,33 @@ async function applyFault(
 ): Promise<void> {
   const body = ctx.body as Record<string, unknown> | undefined;
   const grantType = ctx.oidc?.params?.grant_type;
+  if (path === '/token' || path === '/device/auth') {
+    const status = ctx.status;
+    const refused = status >= 400 && status < 500 && typeof body?.error === 'string';
+    if (refused && fault === 'token-errors-html') {
+      ctx.type = 'text/html';
+      ctx.body = `<html><body><h1>${status} Bad Request</h1></body></html>`;
+      return;
+    }
+    if (refused && fault === 'token-errors-empty') {
+      ctx.body = '';
+      ctx.status = status;
+      return;
+    }
+    const refusal = /^refresh-refused-as-(.+)$/.exec(fault ?? '')?.[1];
+    if (refusal && refused && grantType === 'refresh_token') {
+      const bare = /^bare-(\d+)$/.exec(refusal)?.[1];
+      if (bare) {
+        ctx.status = Number(bare);
+        ctx.type = 'text/plain';
+        ctx.body = 'Bad Request';
+      } else {
+        ctx.status = 400;
+        ctx.body = { error: refusal, error_description: 'session not active' };
+      }
+      return;
+    }
+  }
   if (path === '/token') {
     if (fault === 'token-slow') await new Promise((resolve) => setTimeout(resolve, 3000));
     if (fault === 'token-500') {
@@ -201,6 +250,25 @@ async function applyFault(
     }
     if (fault === 'discovery-issuer-mismatch' && body) ctx.body = { ...body, issuer: `${rig.issuer}/` };
   }
+}
+
+/** Re-signs the ID token of a token response with `aud` as a one-element array. */
+async function audienceAsArray(
+  ctx: FaultContext,
+  privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'],
+): Promise<void> {
+  const body = ctx.body as Record<string, unknown> | undefined;
+  if (typeof body?.id_token !== 'string') return;
+  const claims = decodeJwt(body.id_token);
+  if (Array.isArray(claims.aud)) return;
+  body.id_token = await new SignJWT({ ...claims, aud: [claims.aud as string] })
+    .setProtectedHeader(decodeProtectedHeader(body.id_token) as { alg: string })
+    .sign(privateKey);
+}
+
+function rotate<T>(items: readonly T[], by: number): T[] {
+  const shift = items.length === 0 ? 0 : by % items.length;
+  return [...items.slice(shift), ...items.slice(0, shift)];
 }
 
 function passwordGrant(users: Map<string, RigUser>, ttlSec: number) {
@@ -256,7 +324,20 @@ export type RigFault =
   /** The token endpoint answers after 3 s. */
   | 'token-slow'
   /** The next discovery request gets 503, later ones are served. */
-  | 'discovery-503-once';
+  | 'discovery-503-once'
+  /**
+   * A refused refresh (a revoked or ended session: RigProvider.revokeRefreshTokens) is answered as some providers do
+   * instead of RFC 6749's `invalid_grant`: another OAuth error, or a bare status with a non-JSON body.
+   */
+  | 'refresh-refused-as-invalid_request'
+  | 'refresh-refused-as-unauthorized_client'
+  | 'refresh-refused-as-invalid_scope'
+  | 'refresh-refused-as-bare-400'
+  | 'refresh-refused-as-bare-401'
+  /** Every 4xx OAuth error of the token and device endpoints comes with an HTML body instead of JSON. */
+  | 'token-errors-html'
+  /** … or with an empty body. */
+  | 'token-errors-empty';
 
 export interface RigProvider {
   readonly issuer: string;
@@ -275,6 +356,8 @@ export interface RigProvider {
   resetCounts(): void;
   /** Makes the provider misbehave in one way until called with undefined. */
   setFault(fault: RigFault | undefined): void;
+  /** Ends every session, as an admin's revocation or an overnight purge does: no refresh token issued so far works. */
+  revokeRefreshTokens(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -290,6 +373,7 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
     alg: 'RS256',
   };
 
+  let claimsServed = 0;
   const server: Server = options.tls ? createHttpsServer(options.tls) : createServer();
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -321,6 +405,14 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
         response_types: ['code'],
       },
       {
+        client_id: authcodeOnlyClientId,
+        application_type: 'native',
+        token_endpoint_auth_method: 'none',
+        redirect_uris: loopbackRedirectUris,
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+      },
+      {
         client_id: confidentialClientId,
         client_secret: confidentialClientSecret,
         application_type: 'native',
@@ -339,7 +431,7 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
           sub: id,
           email: user.email,
           email_verified: true,
-          groups: [...user.groups],
+          groups: options.rotateGroups ? rotate(user.groups, claimsServed++) : [...user.groups],
           name: user.name,
           preferred_username: id,
         }),
@@ -387,6 +479,8 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
   };
   const provider = new Provider(issuer, configuration);
 
+  const refreshTokenIds = new Set<string>();
+  provider.on('refresh_token.saved', (token: { jti: string }) => refreshTokenIds.add(token.jti));
   const requests = new Map<string, number>();
   const grants = new Map<string, number>();
   const grantErrors: string[] = [];
@@ -397,13 +491,38 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
     const path = ctx.path.slice(options.issuerPath?.length ?? 0) || '/';
     requests.set(path, (requests.get(path) ?? 0) + 1);
     requestHeaders.push({ path, headers: { ...ctx.headers } });
+    if (options.declinedConsentError === 'consent_required' && /^\/interaction\/[^/]+\/abort$/.test(path)) {
+      await provider.interactionFinished(
+        ctx.req,
+        ctx.res,
+        { error: 'consent_required', error_description: 'the user did not consent' },
+        { mergeWithLastSubmission: false },
+      );
+      return;
+    }
     await next();
     if (fault === 'discovery-503-once' && path === '/.well-known/openid-configuration') {
       fault = undefined;
       ctx.status = 503;
       ctx.body = 'temporarily unavailable';
     }
+    const grantType = String(ctx.oidc?.params?.grant_type ?? '');
+    if (path === '/token' && options.unsupportedGrants?.includes(grantType)) {
+      // Answered as by a provider that has no such grant (the tokens oidc-provider made are thrown away).
+      ctx.status = 400;
+      ctx.body = { error: 'unsupported_grant_type', error_description: 'unsupported grant_type requested' };
+    }
     if (fault) await applyFault(fault, path, ctx as unknown as FaultContext, { issuer, privateKey });
+    if (path === '/token' && options.audienceArray)
+      await audienceAsArray(ctx as unknown as FaultContext, privateKey);
+    if (path === '/.well-known/openid-configuration' && ctx.body && typeof ctx.body === 'object') {
+      const document = ctx.body as Record<string, unknown>;
+      if (options.noDeviceAuthorizationEndpoint) delete document.device_authorization_endpoint;
+      if (options.unsupportedGrants && Array.isArray(document.grant_types_supported))
+        document.grant_types_supported = document.grant_types_supported.filter(
+          (grant) => !options.unsupportedGrants?.includes(grant),
+        );
+    }
     if (
       options.noPkceAdvertised &&
       path === '/.well-known/openid-configuration' &&
@@ -437,6 +556,7 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
   );
   provider.on('grant.success', (ctx) => {
     const type = String(ctx.oidc.params?.grant_type);
+    if (options.unsupportedGrants?.includes(type)) return;
     grants.set(type, (grants.get(type) ?? 0) + 1);
   });
   provider.on('grant.error', (_ctx, error) => {
@@ -470,6 +590,10 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
     requestHeaders,
     setFault: (next) => {
       fault = next;
+    },
+    revokeRefreshTokens: async () => {
+      for (const id of refreshTokenIds) await (await provider.RefreshToken.find(id))?.destroy();
+      refreshTokenIds.clear();
     },
     totalRequests: () => [...requests.values()].reduce((a, b) => a + b, 0),
     resetCounts: () => {

@@ -63,7 +63,9 @@ describe('getToken', () => {
     const result = await getToken(request, deps);
     expect(provider).toMatchObject({ logins: 2, refreshes: 0 });
     expect(result.token).toBe('id-2');
-    expect(deps.logger.lines).toContain('The session at the identity provider has ended; logging in again.');
+    expect(deps.logger.lines).toContain(
+      'The identity provider refused the refresh token (invalid_grant); logging in again.',
+    );
   });
 
   it('forgets a rejected refresh token even when the following login fails', async () => {
