@@ -7,13 +7,16 @@
 import { writeSync } from 'node:fs';
 import { runGetToken } from './app/get-token.js';
 import { loadFull } from './app/load-full.js';
+import { hoistGlobalFlags } from './cli/argv.js';
+import { getTokenFlags, globalFlagNames } from './cli/get-token-options.js';
 import { ExitCode, isAppError, redact } from './errors.js';
 import { writeStderr } from './platform/logger.js';
 
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   let verbosity = 0;
   try {
-    const [command, ...rest] = argv;
+    const args = hoistGlobalFlags(argv, getTokenFlags, globalFlagNames);
+    const [command, ...rest] = args;
     if (command === 'get-token' && !rest.some((arg) => arg === '-h' || arg === '--help')) {
       const credential = await runGetToken(rest, env, (level) => {
         verbosity = level;
@@ -22,7 +25,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       return ExitCode.ok;
     }
     const { runProgram } = await loadFull();
-    return await runProgram(argv, env);
+    return await runProgram(args, env);
   } catch (error) {
     reportError(error, verbosity);
     return isAppError(error) ? error.exitCode : ExitCode.unexpected;

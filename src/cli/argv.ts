@@ -116,15 +116,11 @@ function addValue(spec: FlagSpec, previous: FlagValue | undefined, raw: string):
       return [...((previous as string[] | undefined) ?? []), ...splitList(raw)];
     case 'stringArray':
       return [...((previous as string[] | undefined) ?? []), raw];
-    case 'stringMap': {
-      const map = { ...((previous as Record<string, string> | undefined) ?? {}) };
-      for (const pair of splitList(raw)) {
-        const at = pair.indexOf('=');
-        if (at <= 0) throw usageError(`flag --${spec.name} takes key=value pairs, not "${pair}"`);
-        map[pair.slice(0, at)] = pair.slice(at + 1);
-      }
-      return map;
-    }
+    case 'stringMap':
+      return {
+        ...((previous as Record<string, string> | undefined) ?? {}),
+        ...parseStringToString(spec.name, raw),
+      };
     case 'bool':
       return parseBool(spec.name, raw);
   }
@@ -135,4 +131,97 @@ function splitList(raw: string): string[] {
     .split(',')
     .map((part) => part.trim())
     .filter((part) => part.length > 0);
+}
+
+/**
+ * One value of a pflag `stringToString` flag, read as pflag reads it: with a single `=` the whole argument is one
+ * pair (its value may hold commas: `Accept=text/html, application/json`), surrounding double quotes removed; with
+ * several, the argument is one CSV record of pairs (`a=1,b=2`, quoting a value that holds a comma: `"a=1,2",b=3`).
+ */
+export function parseStringToString(flag: string, raw: string): Record<string, string> {
+  if (raw === '') return {};
+  const equals = raw.split('=').length - 1;
+  if (equals === 0) throw usageError(`flag --${flag} takes key=value pairs, not "${raw}"`);
+  const pairs = equals === 1 ? [raw.replace(/^"+|"+$/g, '')] : readCsvRecord(flag, raw);
+  const map: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at < 0) throw usageError(`flag --${flag} takes key=value pairs, not "${pair}"`);
+    map[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return map;
+}
+
+/** The first record of a CSV text as Go's encoding/csv reads it (comma-separated, `"` quoting, `""` escapes). */
+function readCsvRecord(flag: string, text: string): string[] {
+  const fields: string[] = [];
+  const malformed = (why: string) =>
+    usageError(
+      `flag --${flag}: ${why} in "${text}"`,
+      'quote a value that holds a comma: --flag=\'"a=1,2",b=3\'',
+    );
+  let i = 0;
+  for (;;) {
+    let field = '';
+    if (text[i] === '"') {
+      i++;
+      for (;;) {
+        if (i >= text.length) throw malformed('a quoted field is not closed');
+        if (text[i] === '"') {
+          if (text[i + 1] === '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        field += text[i++];
+      }
+      if (i < text.length && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r')
+        throw malformed('a quote ends a field too early');
+    } else {
+      while (i < text.length && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') {
+        if (text[i] === '"') throw malformed('a bare quote is not allowed in an unquoted field');
+        field += text[i++];
+      }
+    }
+    fields.push(field);
+    if (text[i] !== ',') return fields;
+    i++;
+  }
+}
+
+/**
+ * Moves global flags written before the subcommand (`-v1 get-token …`, `--logtostderr setup …`) behind it, where
+ * the subcommand's own table reads them, as cobra does with persistent flags. Leaves argv alone when anything else
+ * comes first (`--help`, `--version`).
+ */
+export function hoistGlobalFlags(
+  argv: readonly string[],
+  specs: readonly FlagSpec[],
+  globalNames: ReadonlySet<string>,
+): readonly string[] {
+  const globals: string[] = [];
+  let i = 0;
+  while (i < argv.length && (argv[i] as string).startsWith('-')) {
+    const arg = argv[i] as string;
+    const body = arg.replace(/^--?/, '');
+    const glued = /^v\d+$/.test(body) && !arg.startsWith('--');
+    const name = glued ? 'v' : (body.split('=')[0] as string);
+    const spec = specs.find((flag) => flag.name === name || flag.short === name);
+    if (!spec || !globalNames.has(spec.name)) return argv;
+    globals.push(arg);
+    i++;
+    const next = argv[i];
+    const takesNext =
+      !glued &&
+      !arg.includes('=') &&
+      spec.kind !== 'bool' &&
+      next !== undefined &&
+      (!spec.short || /^\d+$/.test(next));
+    if (takesNext) globals.push(argv[i++] as string);
+  }
+  if (globals.length === 0 || i >= argv.length) return argv;
+  return [argv[i] as string, ...globals, ...argv.slice(i + 1)];
 }

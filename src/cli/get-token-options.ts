@@ -29,13 +29,41 @@ export const defaultListenAddresses = ['127.0.0.1:8000', '127.0.0.1:18000'];
 export const grantTypeEnv = 'KUBECTL_TOGETHER_LOGIN_GRANT_TYPE';
 export const defaultExpiryMarginSec = 30;
 
+/**
+ * klog's flags (besides -v), which int128/kubelogin registers on every command because it logs through klog; its
+ * kubeconfigs carry them. Accepted with no effect: this plugin logs to stderr only, at the -v level.
+ */
+export const klogFlags: readonly FlagSpec[] = (
+  [
+    ['add_dir_header', 'bool'],
+    ['alsologtostderr', 'bool'],
+    ['legacy_stderr_threshold_behavior', 'bool'],
+    ['log_backtrace_at', 'string'],
+    ['log_dir', 'string'],
+    ['log_file', 'string'],
+    ['log_file_max_size', 'int'],
+    ['logtostderr', 'bool'],
+    ['one_output', 'bool'],
+    ['skip_headers', 'bool'],
+    ['skip_log_headers', 'bool'],
+    ['stderrthreshold', 'string'],
+    ['vmodule', 'string'],
+  ] as const
+).map(([name, kind]) => ({
+  name,
+  kind,
+  description: "klog's flag, accepted for int128/kubelogin kubeconfigs; no effect",
+  hidden: true,
+}));
+
 export const getTokenFlags: readonly FlagSpec[] = [
   { name: 'oidc-issuer-url', kind: 'string', description: 'Issuer URL of the provider (mandatory)' },
   { name: 'oidc-client-id', kind: 'string', description: 'Client ID of the provider (mandatory)' },
   {
     name: 'oidc-client-secret',
     kind: 'string',
-    description: 'Client secret of the provider (or env OIDC_CLIENT_SECRET)',
+    description:
+      'Client secret of the provider (or env OIDC_CLIENT_SECRET, which is ignored under --oidc-pkce-method=S256 or --oidc-use-pkce)',
   },
   { name: 'oidc-extra-scope', kind: 'stringSlice', description: 'Scopes to request in addition to openid' },
   {
@@ -146,14 +174,14 @@ export const getTokenFlags: readonly FlagSpec[] = [
   {
     name: 'tls-renegotiation-once',
     kind: 'bool',
-    description: 'Accepted for compatibility; no effect',
-    hidden: true,
+    description:
+      "Accepted for int128/kubelogin kubeconfigs; no effect (renegotiation follows Node's TLS defaults)",
   },
   {
     name: 'tls-renegotiation-freely',
     kind: 'bool',
-    description: 'Accepted for compatibility; no effect',
-    hidden: true,
+    description:
+      "Accepted for int128/kubelogin kubeconfigs; no effect (renegotiation follows Node's TLS defaults)",
   },
   {
     name: 'token-cache-dir',
@@ -196,7 +224,11 @@ export const getTokenFlags: readonly FlagSpec[] = [
     description: 'Log verbosity on stderr (1: steps, 2+: details; secrets are never logged)',
     defaultText: '0',
   },
+  ...klogFlags,
 ];
+
+/** Flags that int128/kubelogin accepts before the subcommand too (`-v1 get-token …`): -v and klog's. */
+export const globalFlagNames: ReadonlySet<string> = new Set(['v', ...klogFlags.map((flag) => flag.name)]);
 
 export interface GetTokenInput {
   readonly issuerUrl: string;
@@ -283,11 +315,15 @@ export function parseGetTokenInput(
     );
   }
   const cacheDir = str('token-cache-dir');
+  const explicitS256 = bool('oidc-use-pkce') || str('oidc-pkce-method') === 'S256';
 
   return {
     issuerUrl,
     clientId,
-    clientSecret: str('oidc-client-secret') || env.OIDC_CLIENT_SECRET || undefined,
+    // Public PKCE clients (Okta, Auth0) answer any secret with invalid_client: under an explicit S256, as in
+    // together-kubelogin, a secret from the environment is ignored; the flag still wins.
+    clientSecret:
+      str('oidc-client-secret') || (explicitS256 ? undefined : env.OIDC_CLIENT_SECRET) || undefined,
     extraScopes: list('oidc-extra-scope'),
     useAccessToken: bool('oidc-use-access-token'),
     redirectUrl: str('oidc-redirect-url'),

@@ -12,7 +12,7 @@ import { kubeHomeDir } from '../platform/home.js';
 import { createStderrLogger } from '../platform/logger.js';
 import { version } from '../version.js';
 import type { FlagSpec } from './argv.js';
-import { defaultCacheDir, expandHome, getTokenFlags } from './get-token-options.js';
+import { defaultCacheDir, expandHome, getTokenFlags, klogFlags } from './get-token-options.js';
 
 export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   let setupExitCode: number = ExitCode.ok;
@@ -37,9 +37,13 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
     .description('print an ExecCredential with a valid token for kubectl (logs in when needed)')
     .helpOption('-h, --help', 'show this help');
   addHelpOptions(getToken, getTokenFlags);
-  getToken.allowUnknownOption().action(async () => {
-    process.stdout.write(await runGetToken(argv.slice(1), env, () => undefined));
-  });
+  getToken.addHelpText('after', klogHelpNote);
+  getToken
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async () => {
+      process.stdout.write(await runGetToken(argv.slice(1), env, () => undefined));
+    });
 
   const cacheOptions = (command: Command) =>
     command
@@ -53,6 +57,10 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
           .default('all'),
       )
       .option('-v, --v <level>', 'log verbosity on stderr', '0');
+  const withKlogFlags = (command: Command) => {
+    addHelpOptions(command, klogFlags);
+    return command;
+  };
   const commonInput = (options: { tokenCacheDir?: string; tokenCacheStorage: StorageChoice; v: string }) => {
     const home = kubeHomeDir(process.platform, env);
     return {
@@ -65,25 +73,29 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
     };
   };
 
-  cacheOptions(
-    program
-      .command('status')
-      .alias('whoami')
-      .description(
-        'list the cached identities: issuer, client, user, groups, storage, expiry (never a token)',
-      ),
+  withKlogFlags(
+    cacheOptions(
+      program
+        .command('status')
+        .alias('whoami')
+        .description(
+          'list the cached identities: issuer, client, user, groups, storage, expiry (never a token)',
+        ),
+    ),
   )
     .addOption(new Option('-o, --output <format>', 'text or json').choices(['text', 'json']).default('text'))
     .action(async (options) => {
       process.stdout.write(await runStatus({ ...commonInput(options), output: options.output }));
     });
 
-  cacheOptions(
-    program
-      .command('clean')
-      .description(
-        "remove this plugin's cached tokens (all, or one issuer / client); other tools' files are never touched",
-      ),
+  withKlogFlags(
+    cacheOptions(
+      program
+        .command('clean')
+        .description(
+          "remove this plugin's cached tokens (all, or one issuer / client); other tools' files are never touched",
+        ),
+    ),
   )
     .option('--oidc-issuer-url <url>', 'only the entries of this issuer')
     .option('--oidc-client-id <id>', 'only the entries of this client')
@@ -104,14 +116,23 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
     )
     .helpOption('-h, --help', 'show this help');
   addHelpOptions(setup, [...setupFlags, ...getTokenFlags]);
-  setup.allowUnknownOption().action(async () => {
-    const result = await runSetup(argv.slice(1), env);
-    process.stdout.write(result.stdout);
-    setupExitCode = result.exitCode;
-  });
+  setup.addHelpText('after', klogHelpNote);
+  setup
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async () => {
+      // Without a provider to test, as int128/kubelogin: how to start, and exit 0.
+      if (!namesProvider(argv.slice(1))) {
+        process.stdout.write(`${setup.helpInformation()}${klogHelpNote}\n${setupHowToStart}`);
+        return;
+      }
+      const result = await runSetup(argv.slice(1), env);
+      process.stdout.write(result.stdout);
+      setupExitCode = result.exitCode;
+    });
 
-  program
-    .command('convert-kubeconfig')
+  withKlogFlags(program.command('convert-kubeconfig'))
+    .addOption(new Option('-v, --v <level>').hideHelp())
     .description(
       'move kubeconfig users of the oidc auth-provider, int128/kubelogin or together-kubelogin to this plugin (tokens and secrets leave the file)',
     )
@@ -138,8 +159,8 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
       );
     });
 
-  program
-    .command('version')
+  withKlogFlags(program.command('version'))
+    .addOption(new Option('-v, --v <level>').hideHelp())
     .description('print the version')
     .action(() => {
       process.stdout.write(`kubectl-together_login ${version}\n`);
@@ -163,10 +184,31 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
  */
 function addHelpOptions(command: Command, flags: readonly FlagSpec[]): void {
   for (const flag of flags) {
-    const spelling = `${flag.short ? `-${flag.short}, ` : ''}--${flag.name}${flag.kind === 'bool' ? '' : ' <value>'}`;
+    // A hidden boolean may be written --name=false, as pflag allows; commander needs an optional value for that.
+    const value = flag.kind !== 'bool' ? ' <value>' : flag.hidden ? ' [bool]' : '';
+    const spelling = `${flag.short ? `-${flag.short}, ` : ''}--${flag.name}${value}`;
     const option = new Option(spelling, flag.description);
     if (flag.defaultText) option.default(flag.defaultText);
     if (flag.hidden) option.hideHelp();
     command.addOption(option);
   }
+}
+
+const klogHelpNote = `
+Also accepted, as int128/kubelogin accepts them (global flags, also before the subcommand; no effect here but -v):
+  ${klogFlags.map((flag) => `--${flag.name}`).join(', ')}
+`;
+
+const setupHowToStart = `How to start: run setup with your provider's issuer URL and the client registered for kubectl, e.g.
+  kubectl together-login setup --oidc-issuer-url=https://issuer.example.com --oidc-client-id=kubernetes \\
+    --oidc-extra-scope=email,groups
+It logs you in once, checks the provider and the tokens, and prints the kube-apiserver flags (or
+AuthenticationConfiguration), the RBAC commands and the kubeconfig user. See README.md, "Setting up a cluster".
+`;
+
+/** Whether setup was given an issuer and a client (int128/kubelogin prints its instructions otherwise). */
+function namesProvider(args: readonly string[]): boolean {
+  const given = (name: string) =>
+    args.some((arg) => (arg === `--${name}` || arg.startsWith(`--${name}=`)) && arg !== `--${name}=`);
+  return given('oidc-issuer-url') && given('oidc-client-id');
 }

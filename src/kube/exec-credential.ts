@@ -20,7 +20,7 @@ export interface ExecInfo {
   readonly interactive: boolean | undefined;
 }
 
-/** Reads KUBERNETES_EXEC_INFO. Absent (a manual run): v1beta1 like int128/kubelogin. */
+/** Reads KUBERNETES_EXEC_INFO. Absent (a manual run), or without apiVersion: v1beta1 like int128/kubelogin. */
 export function parseExecInfo(raw: string | undefined): ExecInfo {
   if (raw === undefined || raw.trim() === '') {
     return { apiVersion: 'client.authentication.k8s.io/v1beta1', interactive: undefined };
@@ -31,9 +31,11 @@ export function parseExecInfo(raw: string | undefined): ExecInfo {
   } catch (cause) {
     throw execInfoError('KUBERNETES_EXEC_INFO is not valid JSON', cause);
   }
-  if (typeof doc !== 'object' || doc === null)
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
     throw execInfoError('KUBERNETES_EXEC_INFO is not a JSON object');
-  const { apiVersion, spec } = doc as { apiVersion?: unknown; spec?: { interactive?: unknown } };
+  const { apiVersion: given, spec } = doc as { apiVersion?: unknown; spec?: { interactive?: unknown } };
+  // Without an apiVersion, v1beta1, as int128/kubelogin answers.
+  const apiVersion = given === undefined ? 'client.authentication.k8s.io/v1beta1' : given;
   if (!(execCredentialApiVersions as readonly unknown[]).includes(apiVersion)) {
     throw execInfoError(
       `KUBERNETES_EXEC_INFO has apiVersion ${JSON.stringify(apiVersion)}, expected one of ${execCredentialApiVersions.join(', ')}`,

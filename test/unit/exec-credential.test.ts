@@ -14,13 +14,18 @@ describe('KUBERNETES_EXEC_INFO', () => {
       v1,
       undefined,
     ],
+    // int128/kubelogin answers v1beta1 when the variable names no apiVersion.
+    ['{"kind":"ExecCredential","spec":{"interactive":false}}', v1beta1, false],
+    ['{}', v1beta1, undefined],
   ])('%s → %s, interactive %s', (raw, apiVersion, interactive) => {
     expect(parseExecInfo(raw)).toEqual({ apiVersion, interactive });
   });
 
   it.each([
     ['{not json', 'not valid JSON'],
-    ['[]', 'apiVersion'],
+    ['[]', 'not a JSON object'],
+    ['{"apiVersion":null}', 'apiVersion null'],
+    ['{"apiVersion":""}', 'apiVersion ""'],
     ['"text"', 'not a JSON object'],
     ['{"apiVersion":"client.authentication.k8s.io/v2"}', 'apiVersion "client.authentication.k8s.io/v2"'],
   ])('rejects %s with exit code 2', (raw, message) => {

@@ -73,6 +73,16 @@ describe('get-token flags', () => {
     expect(parse(['--oidc-client-secret=flag'], { OIDC_CLIENT_SECRET: 'env' }).clientSecret).toBe('flag');
   });
 
+  it.each([
+    [['--oidc-pkce-method=S256'], undefined],
+    [['--oidc-use-pkce'], undefined],
+    [['--oidc-pkce-method=S256', '--oidc-client-secret=flag'], 'flag'],
+    [['--oidc-pkce-method=auto'], 'env'],
+    [['--oidc-pkce-method=no'], 'env'],
+  ])('under %j takes %s as the client secret (env ignored under explicit S256)', (args, secret) => {
+    expect(parse(args, { OIDC_CLIENT_SECRET: 'env' }).clientSecret).toBe(secret);
+  });
+
   it('puts the cache under $KUBECACHEDIR when set', () => {
     expect(parse([], { KUBECACHEDIR: '/var/kc' }).tokenCacheDir).toBe('/var/kc/oidc-login');
   });

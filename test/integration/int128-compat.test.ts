@@ -1,0 +1,108 @@
+/**
+ * Kubeconfigs written for int128/kubelogin and together-kubelogin, run through the built plugin against the real
+ * provider: the flag forms and environment they rely on behave as there (issue 11).
+ */
+import { join } from 'node:path';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
+import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+
+describe('int128/kubelogin kubeconfigs against a real provider', () => {
+  let provider: RigProvider;
+  let cacheDir: string;
+
+  beforeAll(async () => {
+    provider = await startProvider();
+  });
+  afterAll(async () => {
+    await provider.close();
+  });
+  beforeEach(() => {
+    cacheDir = join(tempDir('cache'), 'oidc-login');
+    provider.resetCounts();
+  });
+
+  it('ignores OIDC_CLIENT_SECRET for a public client under explicit PKCE S256; the flag still wins', async () => {
+    for (const pkce of ['--oidc-pkce-method=S256', '--oidc-use-pkce']) {
+      const result = await runPlugin(
+        loginArgs(provider.issuer, publicClientId, join(tempDir('cache'), 'c'), [pkce]),
+        { OIDC_CLIENT_SECRET: 'a-secret-meant-for-another-client' },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(decodeJwt(parseCredential(result.stdout).token).aud).toBe(publicClientId);
+    }
+    // Without an explicit S256 the variable is used, and the provider refuses a public client sending a secret.
+    const auto = await runPlugin(loginArgs(provider.issuer, publicClientId, cacheDir), {
+      OIDC_CLIENT_SECRET: 'a-secret-meant-for-another-client',
+    });
+    expect(auto.code).toBe(3);
+    expect(auto.stderr).toContain('invalid_client');
+    const flag = await runPlugin(
+      loginArgs(provider.issuer, publicClientId, cacheDir, [
+        '--oidc-pkce-method=S256',
+        '--oidc-client-secret=given-on-purpose',
+      ]),
+    );
+    expect(flag.code).toBe(3);
+    expect(flag.stderr).not.toContain('given-on-purpose');
+  });
+
+  it('sends a --oidc-request-header value with a comma as one header, several pairs as pflag splits them', async () => {
+    const result = await runPlugin(
+      loginArgs(provider.issuer, publicClientId, cacheDir, [
+        '--oidc-request-header=X-Rig-Accept=text/html, application/json',
+        '--oidc-request-header=X-Rig-A=1,X-Rig-B=2',
+      ]),
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const token = provider.requestHeaders.find((request) => request.path === '/token');
+    expect(token?.headers).toMatchObject({
+      'x-rig-accept': 'text/html, application/json',
+      'x-rig-a': '1',
+      'x-rig-b': '2',
+    });
+  });
+
+  it("accepts klog's flags, and global flags before the subcommand", async () => {
+    const result = await runPlugin([
+      '-v1',
+      '--logtostderr=false',
+      ...loginArgs(provider.issuer, publicClientId, cacheDir, [
+        '--alsologtostderr',
+        '--log_dir=/nonexistent',
+        '--stderrthreshold=ERROR',
+        '--vmodule=foo=2',
+        '--one_output',
+        '--skip_headers',
+        '--log_file_max_size=10',
+      ]),
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    // -v1 took effect: the steps are logged.
+    expect(result.stderr).toContain('[1] discovering the identity provider');
+    parseCredential(result.stdout);
+  });
+
+  it('answers v1beta1 when KUBERNETES_EXEC_INFO names no apiVersion', async () => {
+    const result = await runPlugin(loginArgs(provider.issuer, publicClientId, cacheDir), {
+      KUBERNETES_EXEC_INFO: '{"kind":"ExecCredential","spec":{"interactive":false}}',
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(parseCredential(result.stdout).apiVersion).toBe('client.authentication.k8s.io/v1beta1');
+    const broken = await runPlugin(loginArgs(provider.issuer, publicClientId, cacheDir), {
+      KUBERNETES_EXEC_INFO: '{"apiVersion":"client.authentication.k8s.io/v2"}',
+    });
+    expect(broken.code).toBe(2);
+  });
+
+  it('prints the help and how to start for setup without an issuer and client, exit 0', async () => {
+    for (const args of [['setup'], ['setup', '--oidc-issuer-url=https://idp.example.com']]) {
+      const result = await runPlugin(args);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('Usage: kubectl-together_login setup');
+      expect(result.stdout).toContain('How to start:');
+      expect(provider.totalRequests()).toBe(0);
+    }
+  });
+});
