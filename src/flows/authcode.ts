@@ -33,6 +33,7 @@ export async function loginWithBrowser(
 ): Promise<TokenSet> {
   const server = await startCallbackServer({
     addresses: options.listenAddresses,
+    redirectHost: options.redirectUrl ? new URL(options.redirectUrl).hostname : options.redirectUrlHostname,
     tls: options.localServerTls,
     logger,
   });
@@ -46,6 +47,7 @@ export async function loginWithBrowser(
       extraParams: options.authRequestExtraParams,
     });
     const viaCallback = server.waitForCallback({
+      host: new URL(redirectUri).host,
       path: new URL(redirectUri).pathname,
       state: request.state,
       redirectAfterSuccess: options.openUrlAfterAuthentication,

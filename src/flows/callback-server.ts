@@ -1,7 +1,8 @@
 /**
  * The local server that receives the browser's redirect after login (RFC 8252 loopback redirect). It binds the first
- * free address of the list, accepts exactly one callback that carries our `state`, answers everything else with an
- * error page, and closes all connections when done.
+ * free address of the list (on both loopback families when the redirect URI says `localhost`: ./listen-plan.ts),
+ * answers only requests addressed to the redirect URI's host (DNS rebinding), accepts exactly one callback that
+ * carries our `state`, answers everything else with an error page, and closes all connections when done.
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -14,10 +15,13 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
+import { type ListenPlan, listenPlan, socketLabel } from './listen-plan.js';
 import { messagePage } from './pages.js';
 
 export interface CallbackServerOptions {
   readonly addresses: readonly string[];
+  /** The hostname of the redirect URI: `localhost` makes the server own the port on both loopback families. */
+  readonly redirectHost: string;
   readonly tls: { cert: string; key: string } | undefined;
   readonly logger: Logger;
 }
@@ -26,6 +30,8 @@ export interface CallbackServerOptions {
 export type CallbackHandler<T> = (callbackUrl: URL) => Promise<T>;
 
 export interface WaitOptions<T> {
+  /** The redirect URI's `host[:port]`: a request with another Host header is not the browser coming back to us. */
+  readonly host: string;
   readonly path: string;
   readonly state: string;
   readonly redirectAfterSuccess: string | undefined;
@@ -50,16 +56,26 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
       ? createHttpsServer(tls, (req, res) => onRequest(req, res))
       : createHttpServer((req, res) => onRequest(req, res));
 
-  const { server, port } = await listenOnFirstFree(create, options.addresses, options.logger);
+  const { servers, port } = await listenOnFirstFree(
+    create,
+    options.addresses,
+    options.redirectHost,
+    options.logger,
+  );
   const scheme = tls ? 'https' : 'http';
 
   return {
     port,
     scheme,
-    waitForCallback: <T>({ path, state, redirectAfterSuccess, handle }: WaitOptions<T>) =>
+    waitForCallback: <T>({ host, path, state, redirectAfterSuccess, handle }: WaitOptions<T>) =>
       new Promise<T>((resolve, reject) => {
         let done = false;
         onRequest = (req, res) => {
+          // DNS rebinding: a web page whose name resolves to 127.0.0.1 reaches this port with its own Host.
+          if (req.headers.host?.toLowerCase() !== host.toLowerCase()) {
+            sendPage(res, 421, 'Wrong address', 'This is the kubectl-together_login callback server.');
+            return;
+          }
           const url = new URL(req.url ?? '/', `${scheme}://127.0.0.1:${port}`);
           if (req.method !== 'GET' || url.pathname !== path) {
             sendPage(res, 404, 'Not found', 'This is the kubectl-together_login callback server.');
@@ -106,11 +122,9 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
           );
         };
       }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      await Promise.all(servers.map(closeServer));
+    },
   };
 }
 
@@ -140,51 +154,122 @@ function readTls(files: { cert: string; key: string }): { cert: Buffer; key: Buf
   }
 }
 
-export function parseListenAddress(address: string): { host: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(address);
-  const port = match ? Number(match[3]) : Number.NaN;
-  if (!match || port > 65535) {
-    throw new AppError('usage.listen-address', `--listen-address "${address}" is not HOST:PORT`, {
-      exitCode: ExitCode.usage,
-      hint: 'write it as 127.0.0.1:8000',
-    });
-  }
-  return { host: match[1] ?? (match[2] || '127.0.0.1'), port };
+interface Bound {
+  readonly servers: Server[];
+  readonly port: number;
 }
 
+/** Binds the first address of the list whose sockets (both loopback families where needed) are all free. */
 async function listenOnFirstFree(
   create: () => Server,
   addresses: readonly string[],
+  redirectHost: string,
   logger: Logger,
-): Promise<{ server: Server; port: number }> {
+): Promise<Bound> {
   const busy: string[] = [];
   for (const address of addresses) {
-    const { host, port } = parseListenAddress(address);
-    if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
-      logger.warn(`the callback server listens on ${host}, which other machines may reach`);
+    const plan = listenPlan(address, redirectHost);
+    if (!['127.0.0.1', '::1'].includes(plan.primary)) {
+      logger.warn(`the callback server listens on ${plan.primary}, which other machines may reach`);
     }
-    const server = create();
-    try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => resolve());
-      });
-      const bound = (server.address() as AddressInfo).port;
-      logger.debug(1, `callback server listening on ${host}:${bound}`);
-      return { server, port: bound };
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
-      busy.push(address);
-      logger.debug(1, `${address} is not available (${code})`);
-    }
+    const outcome = await bindPlan(create, plan, logger);
+    if ('servers' in outcome) return outcome;
+    busy.push(outcome.busy);
+    logger.debug(1, `${address} is not available: ${outcome.busy}`);
   }
-  throw new AppError(
-    'usage.ports-busy',
-    `cannot start the callback server: ${busy.join(' and ')} are in use`,
-    {
-      exitCode: ExitCode.usage,
-      hint: 'close what uses those ports, or pass --listen-address=127.0.0.1:PORT and register http://localhost:PORT at the provider',
-    },
-  );
+  throw new AppError('usage.ports-busy', `cannot start the callback server: ${busy.join('; ')}`, {
+    exitCode: ExitCode.usage,
+    hint: 'close what uses those ports (`ss -ltnp` names it), or pass --listen-address=127.0.0.1:PORT and register http://localhost:PORT at the provider',
+  });
+}
+
+/** Port 0: a port whose other family happens to be taken is given back and another one is tried. */
+const attemptsForPortZero = 5;
+
+async function bindPlan(
+  create: () => Server,
+  plan: ListenPlan,
+  logger: Logger,
+): Promise<Bound | { busy: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const primary = create();
+    const failure = await listen(primary, plan.port, plan.primary);
+    if (failure)
+      return { busy: `${socketLabel(plan.primary, plan.port)} is ${describeBindFailure(failure)}` };
+    const port = (primary.address() as AddressInfo).port;
+    const servers = [primary];
+    let squatted: string | undefined;
+    for (const host of plan.companions) {
+      const companion = create();
+      const error = await listen(companion, port, host);
+      if (!error) {
+        servers.push(companion);
+      } else if (error.code === 'EADDRNOTAVAIL' || error.code === 'EAFNOSUPPORT') {
+        // This machine has no such address (IPv6 off): nobody can listen there, and no browser will go there.
+        logger.debug(2, `no ${host} on this machine (${error.code})`);
+      } else {
+        squatted = socketLabel(host, port);
+        break;
+      }
+    }
+    if (!squatted) {
+      logger.debug(1, `callback server listening on ${servers.map((s) => label(s)).join(' and ')}`);
+      return { servers, port };
+    }
+    await Promise.all(servers.map(closeServer));
+    if (plan.port === 0 && attempt < attemptsForPortZero) continue;
+    const message = `${socketLabel(plan.primary, port)} cannot be used: another program listens on ${squatted}, where the browser would send the login for http://localhost:${port}`;
+    logger.warn(message);
+    return { busy: message };
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolve) => {
+    const onError = (error: NodeJS.ErrnoException) => resolve(error);
+    server.once('error', onError);
+    // ipv6Only: [::1] must not fall back to an IPv4-mapped socket; exclusive: no port sharing with a cluster.
+    server.listen({ port, host, ipv6Only: host.includes(':'), exclusive: true }, () => {
+      server.off('error', onError);
+      resolve(undefined);
+    });
+  });
+}
+
+function describeBindFailure(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return 'in use';
+    case 'EACCES':
+      return 'not allowed (EACCES)';
+    case 'EADDRNOTAVAIL':
+      throw listenAddressError('is not an address of this machine', error);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      throw listenAddressError('names a host that does not resolve', error);
+    default:
+      throw error;
+  }
+}
+
+function listenAddressError(what: string, cause: NodeJS.ErrnoException): AppError {
+  const host =
+    (cause as { address?: string; hostname?: string }).address ?? (cause as { hostname?: string }).hostname;
+  return new AppError('usage.listen-address', `--listen-address ${host ?? ''} ${what}`.replace('  ', ' '), {
+    exitCode: ExitCode.usage,
+    hint: 'listen on a loopback address such as 127.0.0.1:8000',
+    cause,
+  });
+}
+
+function label(server: Server): string {
+  const address = server.address() as AddressInfo;
+  return socketLabel(address.address, address.port);
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }

@@ -100,6 +100,8 @@ export interface LivePlugin {
   /** Resolves with the first match of the pattern in stderr so far or to come. */
   waitForStderr(pattern: RegExp): Promise<RegExpMatchArray>;
   writeStdin(text: string): void;
+  /** Ends the process (SIGKILL), for tests that fail while it still waits. */
+  kill(): void;
   readonly result: Promise<PluginResult>;
 }
 
@@ -148,6 +150,9 @@ export function startProcess(
     },
     writeStdin: (text) => {
       child.stdin.write(text);
+    },
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
     result,
   };

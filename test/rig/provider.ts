@@ -45,6 +45,8 @@ export const loopbackRedirectUris = [
   'http://localhost:18000',
   // For --oidc-redirect-url with a path.
   'http://localhost:8000/callback',
+  // An explicit IPv4 loopback redirect (--oidc-redirect-url=http://127.0.0.1:PORT).
+  'http://127.0.0.1:8000',
 ];
 /**
  * A public client with an HTTPS loopback redirect URI, for --local-server-cert/--local-server-key. oidc-provider

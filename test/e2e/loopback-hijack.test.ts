@@ -1,0 +1,60 @@
+/**
+ * The loopback hijack with a real browser: another program listens on [::1]:8000 before the login starts. Chromium
+ * tries ::1 first for `localhost`, so a callback server that owned only 127.0.0.1:8000 handed that program the
+ * authorization code. The plugin must move to a port it owns on both families. Binds the default ports: run in a
+ * private network namespace.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumDriverPath } from '../rig/build.js';
+import { runPlugin, tempDir } from '../rig/plugin.js';
+import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+import { startSquatter } from '../rig/squatter.js';
+
+const chromium = '/usr/bin/chromium';
+const haveChromium = existsSync(chromium);
+if (!haveChromium) {
+  if (process.env.CI === 'true')
+    throw new Error(`${chromium} is required for the browser tests under CI=true (apt-get install chromium)`);
+  console.warn(
+    `\n*** SKIPPING the loopback hijack test: ${chromium} is missing (apt-get install chromium) ***\n`,
+  );
+}
+
+describe.skipIf(!haveChromium)('a program on [::1]:8000 and a real browser', () => {
+  let provider: RigProvider;
+  beforeAll(async () => {
+    provider = await startProvider();
+  });
+  afterAll(async () => {
+    await provider.close();
+  });
+
+  it('never receives the authorization code', async () => {
+    const squatter = startSquatter('::1', 8000);
+    try {
+      expect(await squatter.bound).toBe('listening');
+      const dir = tempDir('hijack');
+      const log = join(dir, 'driver.log');
+      const result = await runPlugin(
+        [
+          'get-token',
+          `--oidc-issuer-url=${provider.issuer}`,
+          `--oidc-client-id=${publicClientId}`,
+          '--grant-type=authcode',
+          '--authentication-timeout-sec=30',
+          `--browser-command=${chromiumDriverPath}`,
+          `--token-cache-dir=${join(dir, 'cache')}`,
+        ],
+        { RIG_DRIVER_LOG: log },
+      );
+      const steps = existsSync(log) ? readFileSync(log, 'utf8') : '';
+      expect(squatter.requests.filter((url) => url.includes('code='))).toEqual([]);
+      expect(result.code, `${result.stderr}\n${steps}`).toBe(0);
+      expect(result.stderr).toContain('another program listens on [::1]:8000');
+    } finally {
+      await squatter.close();
+    }
+  });
+});
