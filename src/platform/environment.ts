@@ -13,7 +13,8 @@ export function probeFlowEnvironment(env: Readonly<Record<string, string | undef
   };
 }
 
-function onPath(name: string, path: string | undefined): boolean {
+/** Whether an executable of this name is in one of the PATH directories. */
+export function onPath(name: string, path: string | undefined): boolean {
   return (path ?? '').split(delimiter).some((dir) => {
     try {
       accessSync(join(dir, name), constants.X_OK);

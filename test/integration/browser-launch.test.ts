@@ -1,0 +1,81 @@
+/**
+ * How the built plugin starts a browser, against the real provider: a quoted --browser-command with spaces in its
+ * path, a browser that cannot be started (the URL stays printed, the login keeps waiting, stderr says so), and a
+ * system opener that fails (xdg-open finding no browser: exit code 3).
+ */
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { browserDriverPath } from '../rig/build.js';
+import { parseCredential, runCommand, startPlugin, tempDir } from '../rig/plugin.js';
+import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+
+describe('starting the browser', () => {
+  let provider: RigProvider;
+  let root: string;
+  let cacheDir: string;
+  const args = (extra: readonly string[]) => [
+    'get-token',
+    `--oidc-issuer-url=${provider.issuer}`,
+    `--oidc-client-id=${publicClientId}`,
+    `--token-cache-dir=${cacheDir}`,
+    '--grant-type=authcode',
+    // A failing test leaves no plugin waiting for long.
+    '--authentication-timeout-sec=30',
+    ...extra,
+  ];
+  const urlIn = (stderr: string) =>
+    /Open this URL in your browser to log in:\n {2}(\S+)/.exec(stderr)?.[1] ?? '';
+
+  beforeAll(async () => {
+    provider = await startProvider();
+    root = tempDir('browser-launch');
+  });
+  afterAll(async () => {
+    await provider.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    cacheDir = join(tempDir('cache'), 'oidc-login');
+  });
+
+  it('runs a quoted --browser-command whose path has spaces, with its own arguments before the URL', async () => {
+    const dir = join(root, 'my tools');
+    mkdirSync(dir, { recursive: true });
+    const argsLog = join(root, 'args.log');
+    const browser = join(dir, 'my browser');
+    writeFileSync(
+      browser,
+      `#!/bin/sh\nprintf '%s\\n' "$@" > '${argsLog}'\nfor last; do :; done\nexec '${browserDriverPath}' "$last"\n`,
+    );
+    chmodSync(browser, 0o755);
+    const plugin = startPlugin(args([`--browser-command="${browser}" --new-window`]));
+    const result = await plugin.result;
+    expect(result.code, result.stderr).toBe(0);
+    expect(parseCredential(result.stdout).token).not.toBe('');
+    expect(readFileSync(argsLog, 'utf8')).toBe(`--new-window\n${urlIn(result.stderr)}\n`);
+    expect(result.stderr).not.toContain('no browser could be opened');
+  });
+
+  it('a --browser-command that cannot be started: says so, and the login still completes from the printed URL', async () => {
+    const plugin = startPlugin(args([`--browser-command=${join(root, 'no such browser')}`]));
+    await plugin.waitForStderr(/warning: no browser could be opened \(--browser-command .*ENOENT.*\)/);
+    const url = urlIn((await plugin.waitForStderr(/Open this URL[^\n]*\n {2}\S+\n/))[0]);
+    // The user opens the printed URL themselves.
+    const browser = await runCommand(browserDriverPath, [url]);
+    expect(browser.code, browser.stderr).toBe(0);
+    const result = await plugin.result;
+    expect(result.code, result.stderr).toBe(0);
+    expect(parseCredential(result.stdout).token).not.toBe('');
+  });
+
+  it('the system opener finding no browser (xdg-open without a display or text browser): says so and keeps waiting', async () => {
+    // startPlugin passes only PATH and HOME: no DISPLAY, no BROWSER, so xdg-open exits 3.
+    const plugin = startPlugin(args([]));
+    const warning = await plugin.waitForStderr(/warning: no browser could be opened \(([^)]*)\)[^\n]*\n/);
+    expect(warning[1]).toMatch(/exited with code [1-9]/);
+    const url = urlIn((await plugin.waitForStderr(/Open this URL[^\n]*\n {2}\S+\n/))[0]);
+    expect((await runCommand(browserDriverPath, [url])).code).toBe(0);
+    expect((await plugin.result).code).toBe(0);
+  });
+});
