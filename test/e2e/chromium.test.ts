@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumDriverPath } from '../rig/build.js';
+import { readDriverLog } from '../rig/driver-log.js';
 import { parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
 import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
 
@@ -16,15 +17,6 @@ if (!haveChromium) {
   if (process.env.CI === 'true')
     throw new Error(`${chromium} is required for the browser tests under CI=true (apt-get install chromium)`);
   console.warn(`\n*** SKIPPING the Chromium tests: ${chromium} is missing (apt-get install chromium) ***\n`);
-}
-
-async function waitForLine(file: string, pattern: RegExp): Promise<string> {
-  for (let waited = 0; waited < 10_000; waited += 100) {
-    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    if (pattern.test(text)) return text;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${file} never showed ${pattern}`);
 }
 
 describe.skipIf(!haveChromium)('Chromium as the browser', () => {
@@ -58,7 +50,7 @@ describe.skipIf(!haveChromium)('Chromium as the browser', () => {
         email: 'alice@example.com',
       });
       // The plugin exits as soon as the callback arrives; the browser driver finishes a moment later.
-      const steps = await waitForLine(log, /final page: /);
+      const steps = await readDriverLog(log);
       if (flow === 'authcode') {
         expect(steps).toContain('at http://localhost:8000/');
         expect(steps).toContain('final page: Logged in You are logged in.');

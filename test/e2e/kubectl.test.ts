@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../rig/api-server.js';
 import { browserDriverPath, pluginBin } from '../rig/build.js';
 import { ageEntryOvernight } from '../rig/cache-entries.js';
+import { waitUntilExpired } from '../rig/expiry.js';
 import { findKubectls, type KubectlBinary, writeKubeconfig } from '../rig/kubectl.js';
-import { startProcess, tempDir } from '../rig/plugin.js';
+import { baseEnvironment, startProcess, tempDir } from '../rig/plugin.js';
 import {
   publicClientId,
   type RigProvider,
@@ -41,7 +42,7 @@ function kubectl(
     execFile(
       binary.path,
       [`--kubeconfig=${kubeconfig}`, ...args],
-      { env: { PATH: process.env.PATH ?? '', HOME: tempDir('home') }, timeout: 60_000 },
+      { env: { ...baseEnvironment(), HOME: tempDir('home') }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -157,7 +158,7 @@ describe.skipIf(chosen.length === 0).each(chosen as KubectlBinary[])('kubectl $v
     expect(JSON.parse(version.stdout).gitVersion).toBe('v1.32.0-rig');
     expect(provider.totalRequests()).toBe(0);
 
-    await new Promise((resolve) => setTimeout(resolve, 3500));
+    await waitUntilExpired(api.bearerTokens.at(-1) as string);
     provider.resetCounts();
     const afterExpiry = await kubectl(binary, config, ['get', '--raw', '/version']);
     expect(afterExpiry.code, afterExpiry.stderr).toBe(0);

@@ -2,7 +2,7 @@
  * The auth-code flags of int128/kubelogin, each through the built plugin against the real provider.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer as createNetServer } from 'node:net';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { checkoutLauncher, pluginBin } from '../rig/build.js';
+import { readDriverLog } from '../rig/driver-log.js';
 import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
 import {
   confidentialClientId,
@@ -50,7 +51,7 @@ describe('auth-code flags against a real OpenID Provider', () => {
     );
     expect(result.code, result.stderr).toBe(0);
     expect(authUrl(result.stderr).searchParams.get('redirect_uri')).toBe('http://localhost:8000/callback');
-    expect(readFileSync(driverLog, 'utf8')).toContain('GET http://localhost:8000/callback');
+    expect(await readDriverLog(driverLog)).toContain('GET http://localhost:8000/callback');
     expect(provider.grantErrors).toEqual([]);
   });
 
@@ -87,7 +88,7 @@ describe('auth-code flags against a real OpenID Provider', () => {
         env(),
       );
       expect(result.code, result.stderr).toBe(0);
-      expect(readFileSync(driverLog, 'utf8')).toContain(`done: HTTP 200 at ${url}`);
+      expect(await readDriverLog(driverLog)).toContain(`done: HTTP 200 at ${url}`);
     } finally {
       landing.close();
     }
@@ -108,7 +109,7 @@ describe('auth-code flags against a real OpenID Provider', () => {
     );
     expect(result.code, result.stderr).toBe(0);
     expect(authUrl(result.stderr).searchParams.get('redirect_uri')).toBe('https://localhost:8000');
-    expect(readFileSync(driverLog, 'utf8')).toContain('GET https://localhost:8000/');
+    expect(await readDriverLog(driverLog)).toContain('GET https://localhost:8000/');
   });
 
   it('exits with 130 on Ctrl-C during a login, releasing the port and writing no file', async () => {

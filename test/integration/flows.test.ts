@@ -2,11 +2,11 @@
  * Every login flow through the built plugin against the real provider: device code, keyboard, password, client
  * credentials, and the automatic choice. The test plays the user with the HTTP form driver.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { browserDriverPath } from '../rig/build.js';
+import { readDriverLog } from '../rig/driver-log.js';
 import { parseCredential, runPlugin, startPlugin, tempDir } from '../rig/plugin.js';
 import {
   publicClientId,
@@ -94,7 +94,7 @@ describe('login flows against a real OpenID Provider', () => {
         { KUBERNETES_EXEC_INFO: neverInteractive, RIG_DRIVER_LOG: driverLog },
       );
       expect(result.code, result.stderr).toBe(0);
-      expect(readFileSync(driverLog, 'utf8')).toContain('/device');
+      expect(await readDriverLog(driverLog)).toContain('/device');
       expect(provider.grants.get(deviceGrant)).toBe(1);
     });
 

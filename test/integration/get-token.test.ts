@@ -7,6 +7,8 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readDriverLog } from '../rig/driver-log.js';
+import { waitUntilExpired } from '../rig/expiry.js';
 import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
 import {
   confidentialClientId,
@@ -213,7 +215,7 @@ describe('get-token against a real OpenID Provider', () => {
       RIG_DRIVER_MODE: 'wrong-state-first',
     });
     expect(result.code, result.stderr).toBe(0);
-    expect(readFileSync(driverLog, 'utf8')).toContain('wrong-state callback: HTTP 400');
+    expect(await readDriverLog(driverLog)).toContain('wrong-state callback: HTTP 400');
     expect(provider.grants.get('authorization_code')).toBe(1);
   });
 
@@ -235,7 +237,7 @@ describe('get-token against a real OpenID Provider', () => {
     expect(denied.stderr).toContain(
       'error: the identity provider refused the login (access_denied: the user said no)',
     );
-    expect(readFileSync(driverLog, 'utf8')).toContain('deny callback: HTTP 400');
+    expect(await readDriverLog(driverLog)).toContain('deny callback: HTTP 400');
     expect(readEntry(cacheDir).issuer).toBe(before.issuer);
   });
 
@@ -360,7 +362,7 @@ describe('token expiry against a real OpenID Provider', () => {
     const first = await runPlugin(args, { KUBERNETES_EXEC_INFO: v1 });
     expect(first.code, first.stderr).toBe(0);
     const firstToken = parseCredential(first.stdout).token;
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await waitUntilExpired(firstToken);
     provider.resetCounts();
     const results = await Promise.all(
       Array.from({ length: 10 }, () => runPlugin(args, { KUBERNETES_EXEC_INFO: v1 })),
@@ -379,10 +381,11 @@ describe('token expiry against a real OpenID Provider', () => {
     const cacheDir = join(tempDir('cache'), 'oidc-login');
     const countFile = join(tempDir('count'), 'runs');
     const args = loginArgs(shortLived.issuer, publicClientId, cacheDir, ['--token-expiry-margin=0']);
-    expect((await runPlugin(args, { RIG_DRIVER_COUNT: countFile })).code).toBe(0);
+    const login = await runPlugin(args, { RIG_DRIVER_COUNT: countFile });
+    expect(login.code).toBe(0);
     const before = readFileSync(join(cacheDir, cacheFiles(cacheDir)[0] as string), 'utf8');
     await shortLived.close();
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await waitUntilExpired(parseCredential(login.stdout).token);
     const result = await runPlugin(args, { RIG_DRIVER_COUNT: countFile });
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('error: cannot reach the identity provider');
@@ -419,12 +422,13 @@ describe('token expiry against a real OpenID Provider', () => {
   it('logs in again when the refresh token is rejected', async () => {
     const cacheDir = join(tempDir('cache'), 'oidc-login');
     const args = loginArgs(provider.issuer, publicClientId, cacheDir, ['--token-expiry-margin=0']);
-    expect((await runPlugin(args, { KUBERNETES_EXEC_INFO: v1 })).code).toBe(0);
+    const login = await runPlugin(args, { KUBERNETES_EXEC_INFO: v1 });
+    expect(login.code).toBe(0);
     const [file] = cacheFiles(cacheDir);
     const path = join(cacheDir, file as string);
     const entry = JSON.parse(readFileSync(path, 'utf8'));
     writeFileSync(path, JSON.stringify({ ...entry, refreshToken: 'revoked-or-expired' }), { mode: 0o600 });
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await waitUntilExpired(parseCredential(login.stdout).token);
     provider.resetCounts();
     const result = await runPlugin(args, { KUBERNETES_EXEC_INFO: v1 });
     expect(result.code, result.stderr).toBe(0);

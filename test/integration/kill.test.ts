@@ -7,14 +7,14 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pluginBin } from '../rig/build.js';
-import { loginArgs, runPlugin, tempDir } from '../rig/plugin.js';
+import { baseEnvironment, loginArgs, runPlugin, startPlugin, tempDir } from '../rig/plugin.js';
 import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
 
 function killAfter(args: string[], delayMs: number): Promise<void> {
   return new Promise((resolve) => {
     const child = spawn(pluginBin, args, {
       stdio: 'ignore',
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
+      env: baseEnvironment(),
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
     child.on('exit', () => {
@@ -57,8 +57,11 @@ describe('killed get-token processes', () => {
       '--skip-open-browser',
       '--authentication-timeout-sec=30',
     ]);
-    // Killed while it holds the lock and waits for a login that never comes.
-    await killAfter(args, 1500);
+    // Killed while it holds the lock and waits for a login that never comes: it prints the URL only then.
+    const holder = startPlugin(args);
+    await holder.waitForStderr(/Open this URL/);
+    holder.kill('SIGKILL');
+    await holder.result;
     expect(readdirSync(cacheDir).some((name) => name.endsWith('.lock'))).toBe(true);
     const started = Date.now();
     const next = await runPlugin(loginArgs(provider.issuer, publicClientId, cacheDir));

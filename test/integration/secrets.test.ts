@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readDriverLog } from '../rig/driver-log.js';
 import {
   loginArgs,
   type PluginResult,
@@ -60,7 +61,10 @@ describe('no secret in any output, at -v=9', () => {
     const driverDir = tempDir('driver');
     const env = { OIDC_CLIENT_SECRET: confidentialClientSecret, RIG_DRIVER_LOG: join(driverDir, 'log') };
     const args = loginArgs(provider.issuer, confidentialClientId, cacheDir, ['-v=9']);
-    check(await runPlugin(args, env), cacheDir, [confidentialClientSecret], [driverDir]);
+    const login = await runPlugin(args, env);
+    // The driver's log is one of the outputs checked: wait until the driver has written all of it.
+    await readDriverLog(env.RIG_DRIVER_LOG);
+    check(login, cacheDir, [confidentialClientSecret], [driverDir]);
     check(
       await runPlugin([...args, '--force-refresh'], env),
       cacheDir,

@@ -43,6 +43,8 @@ export interface ApiServer {
   readonly adminToken: string;
   /** Usernames of the requests that authenticated, in order. */
   readonly authenticated: string[];
+  /** The bearer tokens of those requests, in the same order (tests wait for their expiry). */
+  readonly bearerTokens: string[];
   /** Reasons of the requests that were refused (401). */
   readonly refused: string[];
   /** Messages of the requests that were forbidden (403). */
@@ -67,6 +69,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   );
   const adminToken = randomBytes(24).toString('hex');
   const authenticated: string[] = [];
+  const bearerTokens: string[] = [];
   const refused: string[] = [];
   const forbidden: string[] = [];
   const clusterRoleBindings: ClusterRoleBinding[] = [];
@@ -99,6 +102,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       authenticate(req.headers.authorization).then(
         (user) => {
           authenticated.push(user.username);
+          bearerTokens.push(/^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '');
           const url = new URL(req.url ?? '/', 'https://rig');
           // kubectl sends typed objects as protobuf (./k8s-protobuf.ts); JSON bodies are parsed here.
           const body = /json/.test(req.headers['content-type'] ?? '')
@@ -189,6 +193,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     caPem: cert,
     adminToken,
     authenticated,
+    bearerTokens,
     refused,
     forbidden,
     clusterRoleBindings,

@@ -7,18 +7,17 @@
  * `deny` answers the callback with error=access_denied, as a provider does when the user refuses.
  */
 import { appendFileSync } from 'node:fs';
+import { openDriverLog } from './driver-log.js';
 import { completeLoginWithForms } from './provider-forms.js';
 
 const url = process.argv[2];
-const logFile = process.env.RIG_DRIVER_LOG;
-const log = (line: string) => {
-  if (logFile) appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`);
-};
+const driverLog = openDriverLog(process.env.RIG_DRIVER_LOG);
+const log = driverLog.log;
 if (process.env.RIG_DRIVER_COUNT) appendFileSync(process.env.RIG_DRIVER_COUNT, 'run\n');
 
 if (!url) {
   log('no URL given');
-  process.exit(2);
+  driverLog.exit(2);
 }
 async function drive(authorizationUrl: string): Promise<{ status: number; finalUrl: string }> {
   const params = new URL(authorizationUrl).searchParams;
@@ -51,15 +50,15 @@ async function drive(authorizationUrl: string): Promise<{ status: number; finalU
   });
 }
 
-drive(url).then(
+drive(url as string).then(
   (result) => {
     log(
       `done: HTTP ${result.status} at ${new URL(result.finalUrl).origin}${new URL(result.finalUrl).pathname}`,
     );
-    process.exit(0);
+    driverLog.exit(0);
   },
   (error: unknown) => {
     log(`failed: ${(error as Error).message}`);
-    process.exit(1);
+    driverLog.exit(1);
   },
 );

@@ -4,15 +4,13 @@
  * the browser flow (login, consent, redirect to the plugin) and the device flow (confirm code, login, consent).
  * Writes its steps to RIG_DRIVER_LOG and, when RIG_SCREENSHOT is set, a screenshot of the last page there.
  */
-import { appendFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { openDriverLog } from './driver-log.js';
 
 export const chromiumPath = '/usr/bin/chromium';
 const url = process.argv[2] as string;
-const log = (line: string) => {
-  if (process.env.RIG_DRIVER_LOG)
-    appendFileSync(process.env.RIG_DRIVER_LOG, `${new Date().toISOString()} ${line}\n`);
-};
+const driverLog = openDriverLog(process.env.RIG_DRIVER_LOG);
+const log = driverLog.log;
 
 async function main(): Promise<void> {
   const browser = await chromium.launch({
@@ -56,9 +54,9 @@ async function main(): Promise<void> {
 }
 
 main().then(
-  () => process.exit(0),
+  () => driverLog.exit(0),
   (error: unknown) => {
     log(`failed: ${(error as Error).message}`);
-    process.exit(1);
+    driverLog.exit(1);
   },
 );

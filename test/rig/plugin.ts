@@ -30,13 +30,25 @@ export function runCommand(
     execFile(
       command,
       [...args],
-      { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, timeout: 120_000 },
+      { env: { ...baseEnvironment(), ...env }, timeout: 120_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });
       },
     );
   });
+}
+
+/**
+ * What every process the rig starts gets from the test's environment: PATH, HOME, and TMPDIR (the run's private
+ * temporary directory, removed after the run), nothing else, so the machine's settings do not leak into a test.
+ */
+export function baseEnvironment(): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? tmpdir(),
+    ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
+  };
 }
 
 export function tempDir(prefix: string): string {
@@ -100,8 +112,8 @@ export interface LivePlugin {
   /** Resolves with the first match of the pattern in stderr so far or to come. */
   waitForStderr(pattern: RegExp): Promise<RegExpMatchArray>;
   writeStdin(text: string): void;
-  /** Ends the process (SIGKILL), for tests that fail while it still waits. */
-  kill(): void;
+  /** Ends the process (SIGKILL unless told), for tests that kill it on purpose or fail while it still waits. */
+  kill(signal?: NodeJS.Signals): void;
   readonly result: Promise<PluginResult>;
 }
 
@@ -117,7 +129,7 @@ export function startProcess(
   env: Readonly<Record<string, string>> = {},
 ): LivePlugin {
   const child = spawn(command, [...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    env: { ...baseEnvironment(), ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -151,8 +163,8 @@ export function startProcess(
     writeStdin: (text) => {
       child.stdin.write(text);
     },
-    kill: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    kill: (signal = 'SIGKILL') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     },
     result,
   };

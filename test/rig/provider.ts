@@ -52,6 +52,8 @@ export const loopbackRedirectUris = [
  * A public client with an HTTPS loopback redirect URI, for --local-server-cert/--local-server-key. oidc-provider
  * refuses `https://localhost` for native clients (claimed HTTPS URIs), so it is registered as a web client.
  */
+/** How long the `token-slow` fault holds a token request: far beyond any timeout a test sets. */
+export const slowTokenDelayMs = 10_000;
 export const httpsCallbackClientId = 'kubectl-https-callback';
 
 export interface ProviderOptions {
@@ -217,7 +219,7 @@ async function applyFault(
     }
   }
   if (path === '/token') {
-    if (fault === 'token-slow') await new Promise((resolve) => setTimeout(resolve, 3000));
+    if (fault === 'token-slow') await new Promise((resolve) => setTimeout(resolve, slowTokenDelayMs));
     if (fault === 'token-500') {
       ctx.status = 500;
       ctx.body = { error: 'server_error', error_description: 'rig fault' };
