@@ -1,6 +1,6 @@
 // Builds two CommonJS bundles (CJS: it loads measurably faster than an ESM entry on Node 20):
 //   dist/kubectl-together_login.cjs       the entry: argv dispatch and the get-token cache hit, nothing heavy
-//   dist/kubectl-together_login-full.cjs  openid-client, commander, the lock, the flows (src/app/full.ts)
+//   dist/kubectl-together_login-full.cjs  openid-client, commander, the lock, the flows (src/full.ts)
 // Compiling one 190 KB bundle cost ~6 ms at every kubectl call; the entry now compiles a fraction of that, and the
 // full bundle only on a miss. Measured with `npm run bench`, see docs/performance.md.
 import { chmodSync, readFileSync } from 'node:fs';
@@ -30,16 +30,23 @@ const common = {
 };
 
 /**
- * In the entry bundle, src/app/load-full.ts becomes a synchronous require() of the second bundle, loaded at run
+ * In the entry bundle, the two loaders of the second bundle (src/load-full.ts for the other commands,
+ * src/app/load-login-machinery.ts for get-token's cache miss) become a synchronous require() of it, loaded at run
  * time instead of inlined (a dynamic import() would start Node's ESM loader: +24 ms per cache miss).
  */
+const loaders = [
+  { filter: /src[\\/]load-full\.ts$/, name: 'loadFull' },
+  { filter: /src[\\/]app[\\/]load-login-machinery\.ts$/, name: 'loadLoginMachinery' },
+];
 const loadFullBundleAtRunTime = {
   name: 'full-bundle-external',
   setup(b) {
-    b.onLoad({ filter: /src[\\/]app[\\/]load-full\.ts$/ }, () => ({
-      contents: `export const loadFull = () => Promise.resolve(require('./${fullBundle}'));`,
-      loader: 'js',
-    }));
+    for (const loader of loaders) {
+      b.onLoad({ filter: loader.filter }, () => ({
+        contents: `export const ${loader.name} = () => Promise.resolve(require('./${fullBundle}'));`,
+        loader: 'js',
+      }));
+    }
     b.onResolve({ filter: new RegExp(`^\\./${fullBundle.replace(/[.-]/g, '\\$&')}$`) }, (args) => ({
       path: args.path,
       external: true,
@@ -56,6 +63,6 @@ await Promise.all([
     // npm links the command straight to this file: no launcher hop on the cache-hit path.
     banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
   }),
-  build({ ...common, entryPoints: ['src/app/full.ts'], outfile: `dist/${fullBundle}` }),
+  build({ ...common, entryPoints: ['src/full.ts'], outfile: `dist/${fullBundle}` }),
 ]);
 chmodSync('dist/kubectl-together_login.cjs', 0o755);

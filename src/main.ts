@@ -6,10 +6,10 @@
  */
 import { writeSync } from 'node:fs';
 import { runGetToken } from './app/get-token.js';
-import { loadFull } from './app/load-full.js';
 import { hoistGlobalFlags } from './cli/argv.js';
 import { getTokenFlags, globalFlagNames } from './cli/get-token-options.js';
 import { ExitCode, isAppError, redact } from './errors.js';
+import { loadFull } from './load-full.js';
 import { writeStderr } from './platform/logger.js';
 
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {

@@ -12,7 +12,7 @@ import { parseExecInfo, renderExecCredential } from '../kube/exec-credential.js'
 import { readCertificateAuthorities } from '../platform/certificate-authorities.js';
 import { kubeHomeDir } from '../platform/home.js';
 import { createStderrLogger } from '../platform/logger.js';
-import { loadFull } from './load-full.js';
+import { loadLoginMachinery } from './load-login-machinery.js';
 import type { LoginContext } from './login.js';
 
 /** Runs get-token and returns the ExecCredential text for stdout. */
@@ -55,7 +55,7 @@ async function openSession(
   context: LoginContext,
 ): Promise<{ lock: KeyLock; authenticator: Authenticator }> {
   // The second bundle: openid-client, the lock library and the flows are compiled only on a cache miss.
-  const { createKeyLock, createAuthenticator } = await loadFull();
+  const { createKeyLock, createAuthenticator } = await loadLoginMachinery();
   return {
     lock: createKeyLock(input.tokenCacheDir, key, lockWaitMs(input), logger),
     authenticator: createAuthenticator(input, logger, context),

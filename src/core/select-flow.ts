@@ -1,6 +1,6 @@
 /**
  * Which login flow to run. A pure function of the flags, the environment and what the provider offers, so the rule
- * is testable as a table (test/unit/select-flow.test.ts) and documented once (README, "Choosing the login flow").
+ * is testable as a table (test/unit/select-flow.test.ts) and documented once (README, "Login flows").
  *
  * `--grant-type=auto` (the default), in order:
  *   1. `--username` given → password (as int128/kubelogin);
