@@ -57,10 +57,16 @@ async function openSession(
   // The second bundle: openid-client, the lock library and the flows are compiled only on a cache miss.
   const { createKeyLock, createAuthenticator } = await loadLoginMachinery();
   return {
-    lock: createKeyLock(input.tokenCacheDir, key, lockWaitMs(input), logger),
+    // Nothing is cached with --token-cache-storage=none, so there is nothing to guard: no cache directory, no lock.
+    lock:
+      input.tokenCacheStorage === 'none'
+        ? noLock
+        : createKeyLock(input.tokenCacheDir, key, lockWaitMs(input), logger),
     authenticator: createAuthenticator(input, logger, context),
   };
 }
+
+const noLock: KeyLock = { withLock: (work) => work() };
 
 /** Waiting processes must outlast a whole login of the lock holder: a browser login, or a device code (~15 min). */
 function lockWaitMs(input: GetTokenInput): number {

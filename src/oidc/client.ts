@@ -134,6 +134,8 @@ export class OidcClient {
     const usePkce = options.pkce === 'S256' || (options.pkce === 'auto' && this.supportsPkceS256());
     const verifier = usePkce ? client.randomPKCECodeVerifier() : undefined;
     const params: Record<string, string> = {
+      // As int128/kubelogin always sends it: Google issues refresh tokens only then. Extra params may override it.
+      access_type: 'offline',
       ...options.extraParams,
       redirect_uri: options.redirectUri,
       scope: this.scope(),

@@ -4,12 +4,11 @@
  * at all (--insecure-skip-tls-verify). undici is required synchronously and only then: it is a large module that
  * neither the cache hit nor an ordinary login needs.
  */
-import { rootCertificates } from 'node:tls';
 import type { Logger } from '../core/ports.js';
 import { requireNative } from '../platform/native-require.js';
 
 export interface TransportOptions {
-  /** PEM certificates trusted in addition to the system's (src/platform/certificate-authorities.ts). */
+  /** PEM certificates trusted instead of the system's (src/platform/certificate-authorities.ts). */
   readonly certificateAuthorities: readonly string[];
   readonly insecureSkipTlsVerify: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -34,14 +33,7 @@ export function createTransport(options: TransportOptions, logger: Logger): Fetc
     );
   }
   const undici = loadUndici();
-  const tls = {
-    // Like kubelogin: the given CAs are trusted in addition to the system's, not instead of them.
-    ca:
-      options.certificateAuthorities.length > 0
-        ? [...rootCertificates, ...options.certificateAuthorities]
-        : undefined,
-    rejectUnauthorized: !options.insecureSkipTlsVerify,
-  };
+  const tls = providerTls(options);
   const dispatcher = createDispatcher(tls, options.env);
   logger.debug(
     1,
@@ -49,6 +41,19 @@ export function createTransport(options: TransportOptions, logger: Logger): Fetc
   );
   return (url, init) =>
     undici.fetch(url, { ...(init as object), dispatcher } as never) as unknown as Promise<Response>;
+}
+
+/**
+ * The TLS settings for the provider. Given CAs replace the system roots, as int128/kubelogin builds a new pool from
+ * them and kubectl does with a cluster's certificate-authority: a kubeconfig that pins a private CA trusts only it.
+ */
+export function providerTls(
+  options: Pick<TransportOptions, 'certificateAuthorities' | 'insecureSkipTlsVerify'>,
+): { ca: string[] | undefined; rejectUnauthorized: boolean } {
+  return {
+    ca: options.certificateAuthorities.length > 0 ? [...options.certificateAuthorities] : undefined,
+    rejectUnauthorized: !options.insecureSkipTlsVerify,
+  };
 }
 
 export function loadUndici(): typeof import('undici') {

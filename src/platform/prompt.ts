@@ -62,7 +62,8 @@ function readLine(question: string, hidden: boolean, signal: AbortSignal | undef
       // A terminal echoed the newline unless muted; a pipe echoes nothing.
       if (hidden || !terminal) process.stderr.write('\n');
       rl.close();
-      resolve(answer.trim());
+      // A password is exactly what was typed (spaces included); readline already removed the line ending.
+      resolve(hidden ? answer.replace(/\r$/, '') : answer.trim());
     });
     muted = hidden;
     signal?.addEventListener('abort', () => rl.close(), { once: true });

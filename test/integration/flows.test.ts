@@ -9,6 +9,7 @@ import { browserDriverPath } from '../rig/build.js';
 import { readDriverLog } from '../rig/driver-log.js';
 import { parseCredential, runPlugin, startPlugin, tempDir } from '../rig/plugin.js';
 import {
+  defaultUsers,
   publicClientId,
   type RigProvider,
   rigPassword,
@@ -27,6 +28,8 @@ const neverInteractive = JSON.stringify({
 const interactive = neverInteractive.replace('false', 'true');
 const deviceGrant = 'urn:ietf:params:oauth:grant-type:device_code';
 const user = { login: 'alice', password: 'any' };
+/** A password a trimming prompt would spoil. */
+const spacedPassword = '  two spaces before, one after ';
 
 function baseArgs(issuer: string, clientId: string, cacheDir: string, extra: string[] = []): string[] {
   return [
@@ -43,7 +46,12 @@ describe('login flows against a real OpenID Provider', () => {
   let cacheDir: string;
 
   beforeAll(async () => {
-    provider = await startProvider();
+    provider = await startProvider({
+      users: [
+        ...defaultUsers,
+        { id: 'carol', email: 'carol@example.com', groups: [], password: spacedPassword },
+      ],
+    });
   });
   afterAll(async () => {
     await provider.close();
@@ -286,6 +294,17 @@ describe('login flows against a real OpenID Provider', () => {
       const result = await plugin.result;
       expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).not.toContain(rigPassword);
+    });
+
+    it('takes the typed password exactly, spaces included; only the line ending is removed', async () => {
+      const plugin = startPlugin(baseArgs(provider.issuer, publicClientId, cacheDir, ['--username=carol']), {
+        KUBERNETES_EXEC_INFO: interactive,
+      });
+      await plugin.waitForStderr(/Password: /);
+      plugin.writeStdin(`${spacedPassword}\r\n`);
+      const result = await plugin.result;
+      expect(result.code, result.stderr).toBe(0);
+      expect(decodeJwt(parseCredential(result.stdout).token).sub).toBe('carol');
     });
 
     it('asks for username and password with --grant-type=password', async () => {

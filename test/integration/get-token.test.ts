@@ -138,11 +138,29 @@ describe('get-token against a real OpenID Provider', () => {
     expect(cacheFiles(cacheDir)).toEqual([]);
   });
 
-  it('keeps parallel calls without a cache from fighting over the callback port', async () => {
+  it('runs parallel calls without a cache as independent logins, on the two callback ports', async () => {
     const args = loginArgs(provider.issuer, publicClientId, cacheDir, ['--token-cache-storage=none']);
-    const results = await Promise.all(Array.from({ length: 3 }, () => runPlugin(args, env())));
+    const results = await Promise.all(Array.from({ length: 2 }, () => runPlugin(args, env())));
     for (const result of results) expect(result.code, result.stderr).toBe(0);
-    expect(provider.grants.get('authorization_code')).toBe(3);
+    expect(provider.grants.get('authorization_code')).toBe(2);
+  });
+
+  it('needs no cache directory and takes no lock with --token-cache-storage=none', async () => {
+    // A file where the directory would be: neither it nor anything under it can be created.
+    const blocked = join(tempDir('blocked'), 'file');
+    writeFileSync(blocked, 'not a directory');
+    const args = loginArgs(provider.issuer, publicClientId, join(blocked, 'oidc-login'), [
+      '--token-cache-storage=none',
+    ]);
+    const result = await runPlugin(args, env());
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(blocked, 'utf8')).toBe('not a directory');
+    const withDisk = await runPlugin(
+      loginArgs(provider.issuer, publicClientId, join(blocked, 'oidc-login')),
+      env(),
+    );
+    expect(withDisk.code).toBe(6);
+    expect(withDisk.stderr).toContain('--token-cache-storage=none');
   });
 
   it('falls back to port 18000 when 8000 is taken', async () => {

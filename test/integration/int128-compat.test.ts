@@ -64,6 +64,21 @@ describe('int128/kubelogin kubeconfigs against a real provider', () => {
     });
   });
 
+  it('asks for offline access as int128 does (Google issues refresh tokens only then); extra params override it', async () => {
+    const authorizationUrl = (stderr: string) =>
+      new URL(/(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)/.exec(stderr)?.[1] ?? 'http://missing');
+    const result = await runPlugin(loginArgs(provider.issuer, publicClientId, cacheDir));
+    expect(result.code, result.stderr).toBe(0);
+    expect(authorizationUrl(result.stderr).searchParams.get('access_type')).toBe('offline');
+    const online = await runPlugin(
+      loginArgs(provider.issuer, publicClientId, join(tempDir('cache'), 'c'), [
+        '--oidc-auth-request-extra-params=access_type=online',
+      ]),
+    );
+    expect(online.code, online.stderr).toBe(0);
+    expect(authorizationUrl(online.stderr).searchParams.getAll('access_type')).toEqual(['online']);
+  });
+
   it("accepts klog's flags, and global flags before the subcommand", async () => {
     const result = await runPlugin([
       '-v1',

@@ -57,6 +57,22 @@ describe('private CA and proxy', () => {
     expect(provider.totalRequests()).toBe(0);
   });
 
+  it('trusts only the given CAs: --certificate-authority replaces the system roots, as in int128 and kubectl', async () => {
+    // NODE_EXTRA_CA_CERTS stands for a CA of the system store here.
+    const system = { ...env, NODE_EXTRA_CA_CERTS: ca.caPemPath };
+    const trustedBySystem = await runPlugin(loginArgs(provider.issuer, publicClientId, cacheDir), system);
+    expect(trustedBySystem.code, trustedBySystem.stderr).toBe(0);
+    const other = makePrivateCa();
+    const pinned = await runPlugin(
+      loginArgs(provider.issuer, publicClientId, join(tempDir('cache'), 'c'), [
+        `--certificate-authority=${other.caPemPath}`,
+      ]),
+      system,
+    );
+    expect(pinned.code).toBe(3);
+    expect(pinned.stderr).toContain("hint: the provider's TLS certificate is not trusted");
+  });
+
   it('trusts the same CA given as --certificate-authority-data, sharing the cache entry', async () => {
     const fromFile = await runPlugin(
       loginArgs(provider.issuer, publicClientId, cacheDir, [`--certificate-authority=${ca.caPemPath}`]),

@@ -19,6 +19,8 @@ export interface RigUser {
   readonly email: string;
   readonly groups: readonly string[];
   readonly name?: string;
+  /** The user's password for the password grant (default rigPassword). */
+  readonly password?: string;
 }
 
 /** The password of every rig user for the password grant (the browser forms accept any password). */
@@ -279,7 +281,8 @@ function passwordGrant(users: Map<string, RigUser>, ttlSec: number) {
   return async (ctx: TokenEndpointGrantContext) => {
     const params = ctx.oidc.params as { username?: string; password?: string; scope?: string };
     const user = params.username ? users.get(params.username) : undefined;
-    if (!user || params.password !== rigPassword) throw new errors.InvalidGrant('wrong username or password');
+    if (!user || params.password !== (user.password ?? rigPassword))
+      throw new errors.InvalidGrant('wrong username or password');
     const client = ctx.oidc.client as NonNullable<typeof ctx.oidc.client>;
     const { AccessToken, Grant, IdToken } = ctx.oidc.provider;
     const grant = new Grant({ accountId: user.id, clientId: client.clientId });
