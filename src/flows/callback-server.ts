@@ -15,6 +15,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
+import { notAllowedText, portsBusyHint } from '../platform/port-failure.js';
 import { type ListenPlan, listenPlan, socketLabel } from './listen-plan.js';
 import { messagePage } from './pages.js';
 
@@ -179,7 +180,7 @@ async function listenOnFirstFree(
   }
   throw new AppError('usage.ports-busy', `cannot start the callback server: ${busy.join('; ')}`, {
     exitCode: ExitCode.usage,
-    hint: 'close what uses those ports (`ss -ltnp` names it), or pass --listen-address=127.0.0.1:PORT and register http://localhost:PORT at the provider',
+    hint: portsBusyHint(process.platform, busy),
   });
 }
 
@@ -241,7 +242,7 @@ function describeBindFailure(error: NodeJS.ErrnoException): string {
     case 'EADDRINUSE':
       return 'in use';
     case 'EACCES':
-      return 'not allowed (EACCES)';
+      return notAllowedText(process.platform);
     case 'EADDRNOTAVAIL':
       throw listenAddressError('is not an address of this machine', error);
     case 'ENOTFOUND':

@@ -18,6 +18,20 @@ export function upsertNamedEntry(
   section: Section,
   entry: { name: string } & Record<string, unknown>,
 ): string {
+  // A file written on Windows may end its lines with CRLF throughout: edit it with LF and give it back with CRLF,
+  // so the lines we insert match. A file that mixes both is edited as it is (inserted lines end with LF).
+  const crlf = text.includes('\r\n') && !/(^|[^\r])\n/.test(text);
+  if (crlf)
+    return upsertInLfText(yaml, text.replaceAll('\r\n', '\n'), section, entry).replaceAll('\n', '\r\n');
+  return upsertInLfText(yaml, text, section, entry);
+}
+
+function upsertInLfText(
+  yaml: YamlModule,
+  text: string,
+  section: Section,
+  entry: { name: string } & Record<string, unknown>,
+): string {
   const source = text.trim() === '' ? 'apiVersion: v1\nkind: Config\n' : text;
   const doc = yaml.parseDocument(source);
   if (doc.errors.length > 0) throw new Error(`the kubeconfig is not valid YAML: ${doc.errors[0]?.message}`);

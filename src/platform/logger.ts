@@ -5,6 +5,7 @@
  */
 import { writeSync } from 'node:fs';
 import type { Logger } from '../core/ports.js';
+import { type Charset, consoleCharset, forConsole } from './console-text.js';
 
 export function createStderrLogger(verbosity: number, write: (text: string) => void = writeStderr): Logger {
   return {
@@ -16,9 +17,15 @@ export function createStderrLogger(verbosity: number, write: (text: string) => v
   };
 }
 
+let stderrCharset: Charset | undefined;
+
 export function writeStderr(text: string): void {
+  // Decided at the first message: most runs (a cache hit) print nothing and pay nothing.
+  stderrCharset ??= consoleCharset(process.platform, process.env, () =>
+    process.getBuiltinModule('node:tty').isatty(2),
+  );
   try {
-    writeSync(2, text);
+    writeSync(2, forConsole(text, stderrCharset));
   } catch {
     // stderr closed or not writable: nothing sensible left to do.
   }

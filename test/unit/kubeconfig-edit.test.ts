@@ -95,3 +95,24 @@ describe('upsertNamedEntry', () => {
     expect(() => upsertNamedEntry(yaml, 'users: [\n', 'users', ours)).toThrow('not valid YAML');
   });
 });
+
+describe('upsertNamedEntry and line endings', () => {
+  const crlf = (text: string) => text.replaceAll('\n', '\r\n');
+  it.each([
+    ['replacing an entry', original, 'oidc'],
+    ['appending an entry', original, 'oidc-2'],
+    ['adding the section', 'apiVersion: v1\nkind: Config\nclusters: []\n', 'oidc'],
+    ['a flow-style file rewritten whole', '{"apiVersion": "v1", "users": []}\n', 'oidc'],
+  ])('%s in a CRLF file: every line ends with CRLF, as if the file had been LF', (_, text, name) => {
+    const result = upsertNamedEntry(yaml, crlf(text), 'users', { ...ours, name });
+    expect(result).toBe(crlf(upsertNamedEntry(yaml, text, 'users', { ...ours, name })));
+    expect(result).not.toMatch(/(^|[^\r])\n/);
+  });
+
+  it('a file mixing CRLF and LF is edited as it is: its own bytes kept, our lines with LF', () => {
+    const mixed = original.replace('kind: Config\n', 'kind: Config\r\n');
+    const result = upsertNamedEntry(yaml, mixed, 'users', ours);
+    expect(result).toContain('kind: Config\r\n');
+    expect(yaml.parse(result).users[1]).toEqual(ours);
+  });
+});
