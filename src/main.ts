@@ -45,6 +45,12 @@ function reportError(error: unknown, verbosity: number): void {
   if (verbosity >= 1) {
     let current: unknown = error;
     for (let depth = 0; current && depth < 5; depth++) {
+      if (!(current instanceof Error)) {
+        // openid-client keeps the refused HTTP response as the cause: its status, never its body.
+        const status = (current as { status?: unknown }).status;
+        if (typeof status === 'number') lines.push(`  caused by: HTTP ${status} response`);
+        break;
+      }
       const e = current as Error & { code?: unknown };
       lines.push(
         `  ${depth === 0 ? 'detail' : 'caused by'}: ${e.name ?? 'Error'}${e.code ? ` [${String(e.code)}]` : ''}: ${e.message}`,

@@ -12,6 +12,7 @@ import { loginWithBrowser } from '../flows/authcode.js';
 import { loginWithDeviceCode } from '../flows/device-code.js';
 import { loginWithKeyboard, outOfBandRedirectUri } from '../flows/keyboard.js';
 import { loginWithPassword } from '../flows/password.js';
+import { explainGrantRefusal, isDeviceCodeUnavailable } from '../flows/refusals.js';
 import { OidcClient, type OidcClientOptions } from '../oidc/client.js';
 import { createTransport } from '../oidc/transport.js';
 import { readCertificateAuthorities } from '../platform/certificate-authorities.js';
@@ -99,14 +100,40 @@ export function createAuthenticator(
       const noBrowser = whyNoBrowser(environment);
       const choice = selectFlow(input, environment, client.supportsDeviceCode());
       logger.debug(1, `login flow: ${choice.flow} (${choice.reason})`);
-      if (input.grantType === 'auto' && choice.flow === 'device-code') {
+      const auto = input.grantType === 'auto';
+      if (auto && choice.flow === 'device-code') {
         logger.info(`No browser can be opened here (${noBrowser}): using a device code instead.`);
       }
-      const tokens = await runFlow(choice.flow, client, input, logger, context, noBrowser === undefined);
+      if (auto && choice.flow === 'authcode' && !client.supportsDeviceCode() && noBrowser !== undefined) {
+        logger.info(`${capitalized(choice.reason)}: using the browser flow. ${browserFlowFromAfar}`);
+      }
+      // auto ends in the browser flow on a headless machine only as a fallback: the URL is printed, and nothing is
+      // launched (here a launcher finds no browser, or worse, a text browser that takes the terminal).
+      const flowInput =
+        auto && noBrowser !== undefined && !input.browserCommand
+          ? { ...input, skipOpenBrowser: true }
+          : input;
+      const run = (flow: LoginFlow) =>
+        runFlow(flow, client, flowInput, logger, context, noBrowser === undefined);
+      const tokens = await run(choice.flow).catch((error: unknown) => {
+        // auto chose the device code for a headless machine, and the provider or the client refuses it: the
+        // browser flow still works for SSH users who forward the callback port, or who paste the URL back.
+        if (!(auto && choice.flow === 'device-code' && isDeviceCodeUnavailable(error))) throw error;
+        logger.info(`${capitalized(error.message)}: using the browser flow instead. ${browserFlowFromAfar}`);
+        return run('authcode');
+      });
       remember(client);
       return tokens;
     },
   };
+}
+
+/** What a user without a local browser does with the browser flow's URL. */
+const browserFlowFromAfar =
+  "Open the URL below in a browser that can reach this machine's callback port (over SSH: ssh -L 8000:localhost:8000).";
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function runFlow(
@@ -152,6 +179,7 @@ function runFlow(
           browserCommand: input.browserCommand,
           extraParams: input.authRequestExtraParams,
           verbosity: input.verbosity,
+          clientId: input.clientId,
         },
         logger,
       );
@@ -172,7 +200,7 @@ function runFlow(
     case 'password':
       return loginWithPassword(
         client,
-        { username: input.username, password: input.password },
+        { username: input.username, password: input.password, clientId: input.clientId },
         createStdinPrompter(context.interactive, {
           what: `the password login needs ${input.username ? 'a password' : 'a username and password'}`,
           hint: 'give --username and --password (the password is better kept out of the kubeconfig: use another flow if you can)',
@@ -187,7 +215,18 @@ function runFlow(
           }),
         );
       }
-      return client.clientCredentials(input.authRequestExtraParams);
+      return client
+        .clientCredentials(input.authRequestExtraParams)
+        .catch((error: unknown) =>
+          Promise.reject(
+            explainGrantRefusal(
+              error,
+              'client_credentials',
+              input.clientId,
+              client.snapshot().metadata.grant_types_supported,
+            ),
+          ),
+        );
     }
   }
 }

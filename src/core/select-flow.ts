@@ -26,6 +26,10 @@ export interface FlowChoice {
   readonly reason: string;
 }
 
+/** The ways to log in from a machine without a browser when there is no device code (get-token and setup say it). */
+export const withoutDeviceCode =
+  'use --grant-type=authcode (over SSH, forward the callback port: ssh -L 8000:localhost:8000 HOST) or --grant-type=authcode-keyboard';
+
 export function selectFlow(
   input: { grantType: GrantType; username: string | undefined; browserCommand: string | undefined },
   environment: FlowEnvironment,

@@ -2,7 +2,7 @@
  * The checks `setup` makes and what it prints, as pure functions of what discovery and the login returned. The
  * composition (src/app/setup.ts) does the I/O; everything a user reads is decided here and tested as tables.
  */
-import type { LoginFlow } from './select-flow.js';
+import { type LoginFlow, withoutDeviceCode } from './select-flow.js';
 
 export type CheckStatus = 'passed' | 'warning' | 'failed';
 
@@ -31,7 +31,7 @@ export function checkDiscovery(metadata: Readonly<Record<string, unknown>>, flow
           detail: `the discovery document lacks ${missing.join(', ')}`,
           fix:
             flow === 'device-code'
-              ? 'enable the device flow for this client at the provider, or use --grant-type=authcode'
+              ? `the provider offers no device-code flow: enable it for this client at the provider, or ${withoutDeviceCode}`
               : 'check --oidc-issuer-url',
         },
   );

@@ -6,6 +6,7 @@ import type { Logger, TokenSet } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
 import type { OidcClient } from '../oidc/client.js';
 import { openInBrowser } from '../platform/browser.js';
+import { explainDeviceCodeRefusal, noDeviceCodeFlow } from './refusals.js';
 
 export interface DeviceCodeOptions {
   /** Open the verification page in a browser too (only where one can be shown, and not --skip-open-browser). */
@@ -13,6 +14,8 @@ export interface DeviceCodeOptions {
   readonly browserCommand: string | undefined;
   readonly extraParams: Readonly<Record<string, string>>;
   readonly verbosity: number;
+  /** Named when the provider refuses the flow for this client. */
+  readonly clientId: string;
 }
 
 export async function loginWithDeviceCode(
@@ -20,7 +23,10 @@ export async function loginWithDeviceCode(
   options: DeviceCodeOptions,
   logger: Logger,
 ): Promise<TokenSet> {
-  const authorization = await oidc.startDeviceAuthorization(options.extraParams);
+  if (!oidc.supportsDeviceCode()) throw noDeviceCodeFlow();
+  const authorization = await oidc
+    .startDeviceAuthorization(options.extraParams)
+    .catch((error: unknown) => Promise.reject(explainDeviceCodeRefusal(error, options.clientId)));
   const { verificationUri, verificationUriComplete, userCode, expiresInSec } = authorization;
   logger.info(
     verificationUriComplete
@@ -42,7 +48,7 @@ export async function loginWithDeviceCode(
     logger.info('Logged in.');
     return tokens;
   } catch (error) {
-    if (!deadline.aborted) throw error;
+    if (!deadline.aborted) throw explainDeviceCodeRefusal(error, options.clientId);
     throw new AppError(
       'auth.expired_token',
       `the device code expired after ${describeDuration(expiresInSec)} without a login`,

@@ -144,10 +144,16 @@ function errorWithoutOAuthBody(error: unknown, step: OidcStep, status: number, i
   const response = responseIn(error);
   const endpoint = response?.url ? response.url.replace(/[?#].*$/, '') : `the provider (${issuer})`;
   const type = response?.headers.get('content-type')?.split(';')[0]?.trim();
-  const what = `HTTP ${status} at ${endpoint}, without an OAuth error (${type ? `${type} body` : 'no JSON body'})`;
+  const body =
+    response?.headers.get('content-length') === '0' ? 'empty body' : type ? `${type} body` : 'no JSON body';
+  const what = `HTTP ${status} at ${endpoint}, without an OAuth error (${body})`;
   if (step === 'refresh' && refreshTokenRefused(status, undefined)) return new RefreshRejectedError(what);
   const clientAuthentication = status === 401;
-  return new AppError(`provider.http-${status}`, `the identity provider refused the ${step}: ${what}`, {
+  const message =
+    step === 'discovery'
+      ? `no discovery document at ${endpoint} (HTTP ${status})`
+      : `the identity provider refused the ${step}: ${what}`;
+  return new AppError(`provider.http-${status}`, message, {
     exitCode: ExitCode.provider,
     hint:
       step === 'discovery'

@@ -342,7 +342,7 @@ describe('login flows against a real OpenID Provider', () => {
         baseArgs(provider.issuer, publicClientId, cacheDir, ['--username=alice', '--password=wrong']),
       );
       expect(result.code).toBe(4);
-      expect(result.stderr).toContain('error: the identity provider refused the login (invalid_grant');
+      expect(result.stderr).toContain('error: the provider refused the username or password (invalid_grant');
       expect(result.stderr).toContain('hint: check the username and password');
       expect(result.stderr).not.toContain('--password=wrong');
     });

@@ -182,6 +182,7 @@ interface FaultContext {
   body: unknown;
   type: string;
   oidc?: { params?: Record<string, unknown> };
+  remove(header: string): void;
 }
 
 /** Rewrites a response after oidc-provider produced it. Tampered ID tokens are re-signed with the real key. */
@@ -196,14 +197,24 @@ async function applyFault(
   if (path === '/token' || path === '/device/auth') {
     const status = ctx.status;
     const refused = status >= 400 && status < 500 && typeof body?.error === 'string';
-    if (refused && fault === 'token-errors-html') {
-      ctx.type = 'text/html';
-      ctx.body = `<html><body><h1>${status} Bad Request</h1></body></html>`;
+    if (refused && (fault === 'token-errors-html' || fault === 'token-errors-empty')) {
+      // No OAuth information anywhere: not in the body, not in a WWW-Authenticate challenge.
+      ctx.remove('WWW-Authenticate');
+      if (fault === 'token-errors-html') {
+        ctx.type = 'text/html';
+        ctx.body = `<html><body><h1>${status} Bad Request</h1></body></html>`;
+      } else {
+        ctx.body = '';
+      }
+      ctx.status = status;
       return;
     }
-    if (refused && fault === 'token-errors-empty') {
-      ctx.body = '';
-      ctx.status = status;
+    if (
+      refused &&
+      fault === 'grant-not-allowed-as-unauthorized_client' &&
+      /not allowed for this client/.test(String(body?.error_description))
+    ) {
+      body.error = 'unauthorized_client';
       return;
     }
     const refusal = /^refresh-refused-as-(.+)$/.exec(fault ?? '')?.[1];
@@ -341,7 +352,15 @@ export type RigFault =
   | 'refresh-refused-as-invalid_scope'
   | 'refresh-refused-as-bare-400'
   | 'refresh-refused-as-bare-401'
-  /** Every 4xx OAuth error of the token and device endpoints comes with an HTML body instead of JSON. */
+  /**
+   * A grant the client is not registered for is refused with RFC 6749's `unauthorized_client` (oidc-provider itself
+   * answers `invalid_request: … is not allowed for this client`), at the token and device endpoints.
+   */
+  | 'grant-not-allowed-as-unauthorized_client'
+  /**
+   * Every 4xx OAuth error of the token and device endpoints comes with an HTML body instead of JSON, and without a
+   * WWW-Authenticate challenge.
+   */
   | 'token-errors-html'
   /** … or with an empty body. */
   | 'token-errors-empty';

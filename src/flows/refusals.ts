@@ -1,0 +1,122 @@
+/**
+ * What a provider's refusal means for the flow that met it, said plainly with the fix (issue 17 item 2, issue 11
+ * items 6 and 15). The generic translation (oidc/errors.ts) knows the HTTP answer; these know which grant was asked
+ * for, so "unauthorized_client" becomes "this client may not use the device-code flow: allow it, or use …".
+ */
+import { withoutDeviceCode } from '../core/select-flow.js';
+import { AppError, ExitCode, isAppError } from '../errors.js';
+
+export const deviceCodeGrant = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/** Codes of the errors that mean "this provider or client offers no device-code flow" (auto falls back on them). */
+export const deviceCodeUnavailable = ['provider.no-device-code', 'provider.device-code-refused'] as const;
+
+export function isDeviceCodeUnavailable(error: unknown): error is AppError {
+  return isAppError(error) && (deviceCodeUnavailable as readonly string[]).includes(error.code);
+}
+
+export function noDeviceCodeFlow(): AppError {
+  return new AppError(
+    'provider.no-device-code',
+    'the identity provider offers no device-code flow (its discovery document has no device_authorization_endpoint)',
+    { exitCode: ExitCode.provider, hint: withoutDeviceCode },
+  );
+}
+
+/**
+ * A refusal of the device authorization request or its grant: the client may not use the flow (unauthorized_client,
+ * unsupported_grant_type, "device_code is not allowed for this client", a bare 4xx from the device endpoint). A
+ * refused client secret (invalid_client, 401) is not one: the browser flow would fail the same way.
+ */
+export function explainDeviceCodeRefusal(error: unknown, clientId: string): unknown {
+  if (!isAppError(error)) return error;
+  const oauth = oauthErrorOf(error);
+  const refused = grantRefused(error) || /^provider\.http-4(0[02-9]|[1-9]\d)$/.test(error.code);
+  if (!refused) return error;
+  return new AppError(
+    'provider.device-code-refused',
+    `the identity provider does not allow the device-code flow for client ${clientId} (${oauth ?? error.message})`,
+    {
+      exitCode: ExitCode.provider,
+      hint: `allow the grant ${deviceCodeGrant} for the client at the provider, or ${withoutDeviceCode}`,
+      cause: error,
+    },
+  );
+}
+
+const grantLabels = {
+  password: { label: 'password', atProvider: "Keycloak: the client's Direct access grants" },
+  client_credentials: {
+    label: 'client-credentials',
+    atProvider:
+      "Keycloak: the client's Service accounts; Okta/Auth0: the Client Credentials grant of the app",
+  },
+} as const;
+
+/**
+ * The token endpoint refused a password or client-credentials request because the grant is not offered
+ * (unsupported_grant_type) or not allowed for the client (unauthorized_client): name the grant, the client, what
+ * discovery says about it, and the fix at the provider. Other errors pass unchanged.
+ */
+export function explainGrantRefusal(
+  error: unknown,
+  grant: keyof typeof grantLabels,
+  clientId: string,
+  grantTypesSupported: unknown,
+): unknown {
+  if (!isAppError(error) || !grantRefused(error)) return error;
+  const { label, atProvider } = grantLabels[grant];
+  const unlisted = Array.isArray(grantTypesSupported) && !grantTypesSupported.includes(grant);
+  const whom =
+    error.code === 'auth.unsupported_grant_type' ? 'does not offer' : `does not allow client ${clientId}`;
+  return new AppError(
+    'provider.grant-refused',
+    `the identity provider ${whom} the ${label} grant (${oauthErrorOf(error) ?? error.message})${unlisted ? `; its discovery document does not list "${grant}" in grant_types_supported` : ''}`,
+    {
+      exitCode: ExitCode.provider,
+      hint: `enable the ${grant} grant for client ${clientId} at the provider (${atProvider}), or choose another --grant-type (authcode, device-code)`,
+      cause: error,
+    },
+  );
+}
+
+/**
+ * The password grant's refusals of the user, not the client: invalid_grant, or a bare 400/401 (providers that
+ * answer a wrong password without an OAuth body). A refused client secret (invalid_client, a WWW-Authenticate
+ * challenge) stays exit 3 with its client-secret hint.
+ */
+export function explainPasswordRefusal(error: unknown): unknown {
+  if (!isAppError(error)) return error;
+  if (!['auth.invalid_grant', 'provider.http-400', 'provider.http-401'].includes(error.code)) return error;
+  return new AppError(
+    'auth.password-refused',
+    `the provider refused the username or password (${oauthErrorOf(error) ?? error.message})`,
+    {
+      exitCode: ExitCode.authentication,
+      hint: 'check the username and password, then try again',
+      cause: error,
+    },
+  );
+}
+
+/**
+ * The grant is not offered or not allowed for the client: RFC 6749's unsupported_grant_type and unauthorized_client,
+ * and what providers say instead ("invalid_request: urn:…:device_code is not allowed for this client").
+ */
+function grantRefused(error: AppError): boolean {
+  if (error.code === 'auth.unsupported_grant_type' || error.code === 'auth.unauthorized_client') return true;
+  const description = String((error.cause as { error_description?: unknown } | undefined)?.error_description);
+  return error.code === 'auth.invalid_request' && /not (allowed|permitted|enabled)/i.test(description);
+}
+
+/**
+ * What the provider answered, behind an AppError: `error: description` when it sent an OAuth error, else the
+ * `HTTP 400 at <endpoint> …` of an answer without one.
+ */
+function oauthErrorOf(error: AppError): string | undefined {
+  const cause = error.cause as { error?: unknown; error_description?: unknown } | undefined;
+  if (typeof cause?.error !== 'string') return /HTTP \d{3} at .*/.exec(error.message)?.[0];
+  return typeof cause.error_description === 'string' && cause.error_description
+    ? `${cause.error}: ${cause.error_description}`
+    : cause.error;
+}
