@@ -15,9 +15,19 @@ import type { Logger, TokenStore } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
 import { requireNative } from '../platform/native-require.js';
 import { type CacheEntry, CacheEntryError, parseCacheEntry } from './entry.js';
+import { listKeychainAccounts } from './keychain-dump.js';
 
 export const keyringService = 'kubectl-together_login';
-const chunkSize = 1200;
+
+/**
+ * The longest item we write. Windows keeps at most 2560 bytes of UTF-16 per credential, so entries are split there
+ * (and on Linux, where the Secret Service has no such limit, so that the splitting runs under our tests with a real
+ * keyring). On macOS each item's read may ask the user after an upgrade (keychain-dump.ts): one item per entry.
+ */
+export function keyringChunkSize(platform: NodeJS.Platform): number {
+  return platform === 'darwin' ? Number.POSITIVE_INFINITY : 1200;
+}
+const chunkSize = keyringChunkSize(process.platform);
 
 type KeyringModule = typeof import('@napi-rs/keyring');
 interface Item {
@@ -48,6 +58,9 @@ export function openKeyring(): { item(account: string): Item; accounts(): string
     item,
     accounts: () => {
       try {
+        // Names only. On macOS by their attributes: findCredentials reads every item's secret there, and each read
+        // may ask the user. Elsewhere reading does not ask (Windows never; the Secret Service once to unlock).
+        if (process.platform === 'darwin') return listKeychainAccounts(keyringService);
         return keyring.findCredentials(keyringService).map((credential) => credential.account);
       } catch (cause) {
         throw keyringError('the OS keyring cannot be searched', cause);
@@ -132,12 +145,20 @@ function removeContinuations(keyring: ReturnType<typeof openKeyring>, key: strin
   return removed;
 }
 
-/** Removes the items of one cache key; true if there was anything. */
+/** The items of one cache key among listed accounts: its head `<key>` and every `<key>#<write id>#<i>`. */
+export function itemsOfEntry(accounts: readonly string[], key: string): string[] {
+  return accounts.filter((account) => account === key || account.startsWith(`${key}#`));
+}
+
+/**
+ * Removes the items of one cache key, found by name without reading any of them (continuations of a write that
+ * was interrupted included); the head first, so that a removal cut short never leaves a head without its items.
+ */
 export function deleteKeyringEntry(keyring: ReturnType<typeof openKeyring>, key: string): boolean {
-  const head = keyring.item(key).getPassword();
-  if (head === null) return false;
-  removeContinuations(keyring, key, head);
-  return keyring.item(key).deleteCredential();
+  const items = itemsOfEntry(keyring.accounts(), key).sort((a, b) => a.length - b.length);
+  let removed = false;
+  for (const account of items) removed = keyring.item(account).deleteCredential() || removed;
+  return removed;
 }
 
 export function readKeyringEntry(
