@@ -180,7 +180,7 @@ describe('get-token against a real OpenID Provider', () => {
       const result = await runPlugin(loginArgs(provider.issuer, publicClientId, cacheDir), env());
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(
-        'error: cannot start the callback server: 127.0.0.1:8000 and 127.0.0.1:18000 are in use',
+        'error: cannot start the callback server: 127.0.0.1:8000 is in use; 127.0.0.1:18000 is in use',
       );
       expect(result.stderr).toContain('hint: ');
       expect(result.stdout).toBe('');
