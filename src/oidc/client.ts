@@ -7,6 +7,12 @@ import * as client from 'openid-client';
 import type { CachedProviderMetadata } from '../cache/provider-metadata-store.js';
 import type { Logger, TokenSet } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
+import {
+  type ClientAuthState,
+  clientAuthentication,
+  newClientAuthState,
+  retryWithPost,
+} from './client-auth.js';
 import { type OidcStep, toAppError } from './errors.js';
 import type { Fetch } from './transport.js';
 
@@ -54,6 +60,7 @@ export class OidcClient {
     private readonly tweaks: FetchTweaks,
     /** When the discovery document was fetched from the provider. */
     private readonly fetchedAt: number,
+    private readonly authState: ClientAuthState,
   ) {
     const deviceEndpoint = config.serverMetadata().device_authorization_endpoint;
     tweaks.deviceAuthorizationEndpoint = deviceEndpoint ? new URL(deviceEndpoint).href : undefined;
@@ -61,13 +68,14 @@ export class OidcClient {
 
   static async discover(options: OidcClientOptions): Promise<OidcClient> {
     const tweaks: FetchTweaks = { exactRedirectUri: undefined, deviceAuthorizationEndpoint: undefined };
+    const authState = newClientAuthState();
     options.logger.debug(1, `discovering the identity provider at ${options.issuerUrl}`);
     try {
       const config = await client.discovery(
         new URL(options.issuerUrl),
         options.clientId,
         undefined,
-        clientAuthentication(options.clientSecret),
+        clientAuthentication(options.clientSecret, authState),
         {
           execute: securityOptions(options),
           [client.customFetch]: providerFetch(options, tweaks),
@@ -75,7 +83,7 @@ export class OidcClient {
         },
       );
       requireExactIssuer(config.serverMetadata().issuer, options.issuerUrl);
-      return new OidcClient(config, options, tweaks, Date.now());
+      return new OidcClient(config, options, tweaks, Date.now(), authState);
     } catch (error) {
       throw toAppError(error, 'discovery', options.issuerUrl);
     }
@@ -84,18 +92,19 @@ export class OidcClient {
   /** From a cached discovery document and JWKS (src/cache/provider-metadata-store.ts): no request at all. */
   static fromCache(options: OidcClientOptions, cached: CachedProviderMetadata): OidcClient {
     const tweaks: FetchTweaks = { exactRedirectUri: undefined, deviceAuthorizationEndpoint: undefined };
+    const authState = newClientAuthState();
     const config = new client.Configuration(
       cached.metadata as client.ServerMetadata,
       options.clientId,
       undefined,
-      clientAuthentication(options.clientSecret),
+      clientAuthentication(options.clientSecret, authState),
     );
     for (const apply of securityOptions(options)) apply(config);
     config[client.customFetch] = providerFetch(options, tweaks);
     config.timeout = options.timeoutSec;
     if (cached.jwks) client.setJwksCache(config, cached.jwks as client.ExportedJWKSCache);
     options.logger.debug(1, `using the cached discovery document of ${options.issuerUrl}`);
-    return new OidcClient(config, options, tweaks, cached.fetchedAt);
+    return new OidcClient(config, options, tweaks, cached.fetchedAt, authState);
   }
 
   /** What to cache for the next refresh: the document as discovered (with its age) and the keys fetched so far. */
@@ -226,7 +235,17 @@ export class OidcClient {
 
   private async call<T>(step: OidcStep, work: () => Promise<T>): Promise<T> {
     try {
-      return await work();
+      try {
+        return await work();
+      } catch (error) {
+        const advertised = this.config.serverMetadata().token_endpoint_auth_methods_supported;
+        if (!retryWithPost(error, advertised, this.authState)) throw error;
+        this.options.logger.debug(
+          1,
+          'the provider refused HTTP Basic client authentication: retrying with client_secret_post',
+        );
+        return await work();
+      }
     } catch (error) {
       throw toAppError(error, step, this.options.issuerUrl);
     }
@@ -261,24 +280,6 @@ function securityOptions(options: OidcClientOptions): ((config: client.Configura
     execute.push(client.allowInsecureRequests);
   }
   return execute;
-}
-
-function clientAuthentication(secret: string | undefined): client.ClientAuth {
-  if (!secret) return client.None();
-  // Per the discovery spec, client_secret_basic is the default; use post only when the provider offers nothing else.
-  return (as, c, body, headers) => {
-    const methods = as.token_endpoint_auth_methods_supported;
-    const usePost =
-      methods !== undefined &&
-      !methods.includes('client_secret_basic') &&
-      methods.includes('client_secret_post');
-    return (usePost ? client.ClientSecretPost(secret) : client.ClientSecretBasic(secret))(
-      as,
-      c,
-      body,
-      headers,
-    );
-  };
 }
 
 /** Request and response adjustments for providers and libraries that do not quite agree. */

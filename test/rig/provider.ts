@@ -42,6 +42,9 @@ export const authcodeOnlyClientId = 'kubectl-authcode-only';
 /** A confidential client with a secret. */
 export const confidentialClientId = 'kubectl-confidential';
 export const confidentialClientSecret = 'rig-confidential-secret-0123456789';
+/** A confidential client whose id and secret hold every character that encodings of Basic credentials disagree on. */
+export const oddClientId = 'odd.client_id~1';
+export const oddClientSecret = "s p+a/c:e!*'()-_.~%"; // oidc-provider takes printable ASCII only
 export const loopbackRedirectUris = [
   'http://localhost:8000',
   'http://localhost:18000',
@@ -100,6 +103,15 @@ export interface ProviderOptions {
    * `consent_required` as some providers answer a declined consent.
    */
   readonly declinedConsentError?: 'access_denied' | 'consent_required';
+  /**
+   * Take HTTP Basic client credentials literally, without percent-decoding them (as some providers do): an id or
+   * secret escaped beyond what Go's url.QueryEscape escapes (`-` as `%2D`) is then a different, unknown one.
+   */
+  readonly basicCredentialsNotDecoded?: boolean;
+  /** Answer any HTTP Basic client authentication with 401 invalid_client (a provider accepting only client_secret_post). */
+  readonly basicAuthRefused?: boolean;
+  /** token_endpoint_auth_methods_supported as the discovery document advertises it (oidc-provider's list otherwise). */
+  readonly tokenEndpointAuthMethods?: readonly string[];
   /** Listen on this port (to restart a provider in place); a free one when absent. */
   readonly port?: number;
   /** The kid of the signing key generated for this instance (default rig-key-1). */
@@ -439,6 +451,14 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
         response_types: ['code'],
       },
       {
+        client_id: oddClientId,
+        client_secret: oddClientSecret,
+        application_type: 'native',
+        redirect_uris: loopbackRedirectUris,
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+      },
+      {
         client_id: confidentialClientId,
         client_secret: confidentialClientSecret,
         application_type: 'native',
@@ -517,6 +537,19 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
     const path = ctx.path.slice(options.issuerPath?.length ?? 0) || '/';
     requests.set(path, (requests.get(path) ?? 0) + 1);
     requestHeaders.push({ path, headers: { ...ctx.headers } });
+    const basic = /^Basic (.+)$/i.exec(ctx.headers.authorization ?? '')?.[1];
+    if (basic && options.basicAuthRefused) {
+      ctx.status = 401;
+      ctx.body = { error: 'invalid_client', error_description: 'client_secret_basic is not supported' };
+      return;
+    }
+    if (basic && options.basicCredentialsNotDecoded) {
+      // oidc-provider decodes what it receives; encoding the raw text first makes it see the raw text itself.
+      const raw = Buffer.from(basic, 'base64').toString('utf8');
+      const at = raw.indexOf(':');
+      const literal = [raw.slice(0, at), raw.slice(at + 1)].map(encodeURIComponent).join(':');
+      ctx.headers.authorization = `Basic ${Buffer.from(literal).toString('base64')}`;
+    }
     if (options.declinedConsentError === 'consent_required' && /^\/interaction\/[^/]+\/abort$/.test(path)) {
       await provider.interactionFinished(
         ctx.req,
@@ -544,6 +577,8 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
     if (path === '/.well-known/openid-configuration' && ctx.body && typeof ctx.body === 'object') {
       const document = ctx.body as Record<string, unknown>;
       if (options.noDeviceAuthorizationEndpoint) delete document.device_authorization_endpoint;
+      if (options.tokenEndpointAuthMethods)
+        document.token_endpoint_auth_methods_supported = [...options.tokenEndpointAuthMethods];
       if (options.unsupportedGrants && Array.isArray(document.grant_types_supported))
         document.grant_types_supported = document.grant_types_supported.filter(
           (grant) => !options.unsupportedGrants?.includes(grant),
