@@ -6,20 +6,31 @@
 import {
   chmodSync,
   closeSync,
+  constants,
   fstatSync,
   fsyncSync,
+  lstatSync,
   mkdirSync,
   openSync,
   readFileSync,
   rmSync,
+  type Stats,
+  statSync,
   writeSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger, TokenStore } from '../core/ports.js';
-import { AppError, ExitCode } from '../errors.js';
+import { AppError, ExitCode, isAppError } from '../errors.js';
 import { replaceFileSync } from '../platform/replace-file.js';
 import { CacheEntryError, parseCacheEntry, serializeCacheEntry } from './entry.js';
 import { cacheEntryFileName } from './key.js';
+import {
+  type FileFacts,
+  kindOf,
+  posixCacheChecksApply,
+  untrustedDirectory,
+  untrustedEntry,
+} from './trust.js';
 
 export function createDiskStore(dir: string, key: string, logger: Logger): TokenStore {
   const path = join(dir, cacheEntryFileName(key));
@@ -43,26 +54,40 @@ export function createDiskStore(dir: string, key: string, logger: Logger): Token
 }
 
 /**
- * The content of a cache file, or undefined: missing (silently), or not a regular file, readable by other users, or
- * unreadable (each reported on stderr). Never throws: a bad cache file is a miss, not a failure.
+ * The content of a cache file, or undefined: missing (silently), or readable by other users, or unreadable (each
+ * reported on stderr): a bad cache file is a miss. Throws the `cache.untrusted` AppError (exit code 6) for what
+ * someone else may have put there (./trust.ts): a directory or file another user owns or others may write, a
+ * symbolic link (never followed), a FIFO or anything else that is not a regular file.
  */
 export function readPrivateFile(path: string, logger: Logger): string | undefined {
+  const posix = posixCacheChecksApply();
+  const dir = dirname(path);
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    if (posix) refuseUntrusted(untrustedDirectory(dir, factsOf(statSync(dir)), ownUid()));
+    // O_NOFOLLOW: a link planted at the entry path is refused, not followed to another identity's entry.
+    // O_NONBLOCK: opening a FIFO does not wait for a writer (it would block get-token, and kubectl, forever).
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      logger.warn(`ignoring the token cache entry ${path}: ${(error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP' || code === 'EMLINK') {
+      refuseUntrusted(untrustedEntry(path, { uid: -1, mode: 0, kind: 'symlink' }, ownUid()));
     }
+    if (isAppError(error) || code === 'ENOENT' || code === 'ENOTDIR') {
+      if (isAppError(error)) throw error;
+      return undefined;
+    }
+    // Not even openable (EACCES): another user's file is refused as such, anything else is a reported miss.
+    const facts = posix ? lstatFacts(path) : undefined;
+    if (facts) refuseUntrusted(untrustedEntry(path, facts, ownUid()));
+    logger.warn(`ignoring the token cache entry ${path}: ${(error as Error).message}`);
     return undefined;
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) {
-      logger.warn(`ignoring the token cache entry ${path}: not a regular file`);
-      return undefined;
-    }
-    if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) {
+    const facts = factsOf(stat);
+    if (posix || facts.kind !== 'file') refuseUntrusted(untrustedEntry(path, facts, ownUid()));
+    if (posix && (stat.mode & 0o077) !== 0) {
       logger.warn(
         `ignoring the token cache entry ${path}: it is readable by other users (mode ${(stat.mode & 0o777).toString(8)}); ` +
           'a new login will replace it with a private file',
@@ -71,6 +96,7 @@ export function readPrivateFile(path: string, logger: Logger): string | undefine
     }
     return readFileSync(fd, 'utf8');
   } catch (error) {
+    if (isAppError(error)) throw error;
     logger.warn(`ignoring the token cache entry ${path}: ${(error as Error).message}`);
     return undefined;
   } finally {
@@ -78,12 +104,36 @@ export function readPrivateFile(path: string, logger: Logger): string | undefine
   }
 }
 
+/** Creates the cache directory (0700) if needed, and refuses one that another user owns or others may write. */
 export function ensurePrivateDir(dir: string): void {
+  let facts: FileFacts;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    facts = factsOf(statSync(dir));
   } catch (error) {
     throw cacheDirError(dir, error);
   }
+  if (posixCacheChecksApply()) refuseUntrusted(untrustedDirectory(dir, facts, ownUid()));
+}
+
+function factsOf(stat: Stats): FileFacts {
+  return { uid: stat.uid, mode: stat.mode, kind: kindOf(stat) };
+}
+
+function lstatFacts(path: string): FileFacts | undefined {
+  try {
+    return factsOf(lstatSync(path));
+  } catch {
+    return undefined;
+  }
+}
+
+function ownUid(): number {
+  return process.getuid?.() ?? -1;
+}
+
+function refuseUntrusted(error: AppError | undefined): void {
+  if (error) throw error;
 }
 
 /** Replaces the file atomically with a 0600 file; on failure the previous file stays as it was. */

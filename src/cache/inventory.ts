@@ -3,9 +3,10 @@
  * removed: files named `together-login-*` in the cache directory (never int128/kubelogin's or together-kubelogin's
  * entries beside them) and keyring items of our service whose account is a cache key.
  */
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../core/ports.js';
+import { isAppError } from '../errors.js';
 import { readPrivateFile } from './disk-store.js';
 import { type CacheEntry, CacheEntryError, parseCacheEntry } from './entry.js';
 import { cacheFilePrefix } from './key.js';
@@ -42,7 +43,17 @@ export async function listFiles(
     if (!match) continue;
     const [, key, kind] = match as unknown as [string, string, 'json' | 'enc'];
     const location = join(dir, name);
-    const text = readPrivateFile(location, logger);
+    let text: string | undefined;
+    try {
+      text = readPrivateFile(location, logger);
+    } catch (error) {
+      // A link, a FIFO, another user's file: listed (and removable by clean) but never read.
+      if (!isAppError(error)) throw error;
+      items.push(
+        unidentified({ storage: kind === 'json' ? 'disk' : 'encrypted', key, location }, error.message),
+      );
+      continue;
+    }
     items.push(
       kind === 'json' ? plainItem(key, location, text) : await encryptedItem(key, location, text, env),
     );
@@ -156,9 +167,11 @@ export function removeLeftovers(dir: string, staleMs: number, now: number): stri
     if (!ourLeftover.test(name)) continue;
     const path = join(dir, name);
     try {
-      // A young lock or temporary file may belong to a running process; cached provider metadata never does.
-      if (!name.includes('-provider-') || name.endsWith('.tmp')) {
-        if (now - statSync(path).mtimeMs < staleMs) continue;
+      // A young lock or temporary file may belong to a running process; cached provider metadata never does. Nor
+      // does a symbolic link (a lock is a directory): a dangling one must not outlive clean. lstat, never following.
+      const stat = lstatSync(path);
+      if (!stat.isSymbolicLink() && (!name.includes('-provider-') || name.endsWith('.tmp'))) {
+        if (now - stat.mtimeMs < staleMs) continue;
       }
       rmSync(path, { recursive: true, force: true });
       removed.push(path);

@@ -3,6 +3,7 @@
  * a lock directory atomically and keeps touching it while held, so a long browser login is never taken for a
  * crashed holder, while the lock of a killed process goes stale after `staleMs` (5 s) and is taken over.
  */
+import { lstatSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import type { KeyLock, Logger } from '../core/ports.js';
@@ -27,6 +28,7 @@ export function createKeyLock(dir: string, key: string, waitMs: number, logger: 
   return {
     async withLock(work) {
       ensurePrivateDir(dir);
+      removeLinkAtLockPath(lockPath, logger);
       const release = await acquire(lockPath, waitMs, logger);
       try {
         return await work();
@@ -70,5 +72,19 @@ async function acquire(lockPath: string, waitMs: number, logger: Logger): Promis
       });
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs + Math.floor(Math.random() * pollMs)));
+  }
+}
+
+/**
+ * A lock is a directory this plugin creates; a symbolic link at its path (dangling or not) is never a live holder's
+ * lock, yet proper-lockfile would wait on it until the bound. Treated as stale: removed, with a note.
+ */
+function removeLinkAtLockPath(lockPath: string, logger: Logger): void {
+  try {
+    if (!lstatSync(lockPath).isSymbolicLink()) return;
+    unlinkSync(lockPath);
+    logger.warn(`removed a symbolic link at the token cache lock ${lockPath}: a lock is never a link`);
+  } catch {
+    // No such path (the usual case), or it vanished meanwhile.
   }
 }

@@ -40,7 +40,14 @@ export function createProviderMetadataStore(
   const quiet: Logger = { ...logger, warn: (message) => logger.debug(1, message) };
   return {
     read(now) {
-      const text = readPrivateFile(path, quiet);
+      let text: string | undefined;
+      try {
+        text = readPrivateFile(path, quiet);
+      } catch (error) {
+        // Not ours to trust (./trust.ts): discover afresh rather than send a refresh token where it points.
+        logger.debug(1, `not using the cached discovery document: ${(error as Error).message}`);
+        return undefined;
+      }
       if (text === undefined) return undefined;
       try {
         const doc = JSON.parse(text) as {

@@ -39,8 +39,19 @@ export async function getToken(request: GetTokenRequest, deps: GetTokenDeps): Pr
       now: deps.clock.now(),
     });
 
+  // An entry recorded for another issuer or client is not ours, whatever file name it sits under (a swapped or
+  // copied file): never serve its token, nor send its refresh token to our provider.
+  const read = async () => {
+    const entry = await deps.store.read();
+    if (!entry || (entry.issuer === request.issuer && entry.clientId === request.clientId)) return entry;
+    deps.logger.warn(
+      `ignoring the cached entry: it was recorded for issuer ${JSON.stringify(entry.issuer)} and client ${JSON.stringify(entry.clientId)}, not this one`,
+    );
+    return undefined;
+  };
+
   if (!request.forceRefresh) {
-    const hit = fresh(await deps.store.read());
+    const hit = fresh(await read());
     if (hit) {
       deps.logger.debug(1, 'using the cached token');
       return hit;
@@ -50,7 +61,7 @@ export async function getToken(request: GetTokenRequest, deps: GetTokenDeps): Pr
   const { lock, authenticator } = await deps.openSession();
   return lock.withLock(async () => {
     // Another process may have logged in or refreshed while we waited for the lock.
-    const entry = await deps.store.read();
+    const entry = await read();
     if (!request.forceRefresh) {
       const hit = fresh(entry);
       if (hit) {

@@ -8,9 +8,15 @@ import type { Logger } from '../core/ports.js';
 import { type Charset, consoleCharset, forConsole } from './console-text.js';
 
 export function createStderrLogger(verbosity: number, write: (text: string) => void = writeStderr): Logger {
+  // A warning says something once: the cache is read before and again after taking the lock, with the same finding.
+  const warned = new Set<string>();
   return {
     info: (message) => write(`${message}\n`),
-    warn: (message) => write(`warning: ${message}\n`),
+    warn: (message) => {
+      if (warned.has(message)) return;
+      warned.add(message);
+      write(`warning: ${message}\n`);
+    },
     debug: (level, message) => {
       if (verbosity >= level) write(`[${level}] ${message}\n`);
     },

@@ -1,0 +1,216 @@
+/**
+ * The token cache against hostile neighbours and odd files: a cache directory others may write (another user swaps
+ * the entry of issuer A for a link to the entry of issuer B), entries that are links, FIFOs or another user's files,
+ * an entry recorded for another issuer, and a dangling link at the lock path. Real files, real uids (setpriv), a real
+ * provider per issuer.
+ */
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { decodeJwt } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pluginBin } from '../rig/build.js';
+import { loginArgs, parseCredential, runCommand, runPlugin, tempDir } from '../rig/plugin.js';
+import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+
+const attackerUid = 1000;
+const victimUid = 1001;
+const asUser = (uid: number) => ['--reuid', String(uid), '--regid', String(uid), '--clear-groups'];
+
+/** Exactly one `error:` line and one `hint:` line, no stack. */
+function expectOneError(stderr: string, error: RegExp, hint: RegExp): void {
+  const lines = stderr.split('\n');
+  expect(lines.filter((line) => line.startsWith('error: '))).toEqual([expect.stringMatching(error)]);
+  expect(lines.filter((line) => line.startsWith('hint: '))).toEqual([expect.stringMatching(hint)]);
+  expect(stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('token cache trust', () => {
+  let providerA: RigProvider;
+  let providerB: RigProvider;
+  const made: string[] = [];
+  beforeAll(async () => {
+    [providerA, providerB] = await Promise.all([startProvider(), startProvider()]);
+  });
+  afterAll(async () => {
+    await Promise.all([providerA.close(), providerB.close()]);
+    for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const newDir = (): { base: string; cache: string } => {
+    const base = tempDir('trust');
+    made.push(base);
+    return { base, cache: join(base, 'oidc-login') };
+  };
+  const argsFor = (provider: RigProvider, cache: string, extra: readonly string[] = []) =>
+    loginArgs(provider.issuer, publicClientId, cache, extra);
+  /** Logs in at A and B into one directory; returns the paths of both entries. */
+  const twoEntries = async (cache: string) => {
+    for (const provider of [providerA, providerB]) {
+      const result = await runPlugin(argsFor(provider, cache));
+      expect(result.code, result.stderr).toBe(0);
+    }
+    const entryOf = (issuer: string) => {
+      const name = readdirSync(cache).find(
+        (file) =>
+          /^together-login-v1-[0-9a-f]{64}\.json$/.test(file) &&
+          JSON.parse(readFileSync(join(cache, file), 'utf8')).issuer === issuer,
+      );
+      return join(cache, name as string);
+    };
+    return { a: entryOf(providerA.issuer), b: entryOf(providerB.issuer) };
+  };
+  const issuerOfToken = (stdout: string) => decodeJwt(parseCredential(stdout).token).iss;
+
+  it('refuses a cache directory others may write, where another user swapped an entry for a link', async () => {
+    const { base, cache } = newDir();
+    chmodSync(base, 0o755);
+    const { a, b } = await twoEntries(cache);
+    chmodSync(cache, 0o777); // a shared KUBECACHEDIR
+    // Another local user replaces A's entry by a link to B's.
+    const swap = await runCommand('setpriv', [...asUser(attackerUid), 'ln', '-sfn', b, a]);
+    expect(swap.code, swap.stderr).toBe(0);
+    expect(lstatSync(a).isSymbolicLink()).toBe(true);
+
+    const result = await runPlugin(argsFor(providerA, cache));
+    expect(result.code, result.stderr).toBe(6);
+    expect(result.stdout).toBe('');
+    expectOneError(
+      result.stderr,
+      new RegExp(`^error: refusing the token cache: ${cache} is writable by its group and all users \\(mode 0777\\)`),
+      new RegExp(`^hint: make it private: chmod 700 ${cache}$`),
+    );
+  });
+
+  it('never follows a link at an entry path, even in a private directory', async () => {
+    const { cache } = newDir();
+    const { a, b } = await twoEntries(cache);
+    rmSync(a);
+    symlinkSync(b, a);
+    const result = await runPlugin(argsFor(providerA, cache));
+    expect(result.code, result.stderr).toBe(6);
+    expect(result.stdout).toBe('');
+    expectOneError(
+      result.stderr,
+      new RegExp(`^error: refusing the token cache: ${a} is a symbolic link`),
+      /rm /,
+    );
+    // clean removes it.
+    const clean = await runPlugin(['clean', `--token-cache-dir=${cache}`]);
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(existsSync(a) || lstatSync(a, { throwIfNoEntry: false }) !== undefined).toBe(false);
+  });
+
+  it('serves an entry only for the issuer it records: a copied file is ignored and A logs in afresh', async () => {
+    const { cache } = newDir();
+    const { a, b } = await twoEntries(cache);
+    copyFileSync(b, a);
+    const result = await runPlugin(argsFor(providerA, cache));
+    expect(result.code, result.stderr).toBe(0);
+    expect(issuerOfToken(result.stdout)).toBe(providerA.issuer);
+    expect(result.stderr).toContain(
+      `warning: ignoring the cached entry: it was recorded for issuer "${providerB.issuer}"`,
+    );
+    // Printed once, not before and after taking the lock.
+    expect(result.stderr.split('ignoring the cached entry').length).toBe(2);
+  });
+
+  it('refuses a group-writable cache directory and an entry writable by others (exit 6, mode and fix)', async () => {
+    const { cache } = newDir();
+    const { a } = await twoEntries(cache);
+    chmodSync(cache, 0o770);
+    const dirResult = await runPlugin(argsFor(providerA, cache));
+    expect(dirResult.code).toBe(6);
+    expectOneError(dirResult.stderr, /is writable by its group \(mode 0770\)/, /chmod 700/);
+
+    chmodSync(cache, 0o700);
+    chmodSync(a, 0o622);
+    const entryResult = await runPlugin(argsFor(providerA, cache));
+    expect(entryResult.code).toBe(6);
+    expectOneError(
+      entryResult.stderr,
+      new RegExp(
+        `^error: refusing the token cache: ${a} is writable by its group and all users \\(mode 0622\\)`,
+      ),
+      /rm /,
+    );
+  });
+
+  it('refuses, as another user, a cache directory and an entry the attacker owns', async () => {
+    const { base, cache } = newDir();
+    chmodSync(base, 0o755);
+    // The victim logs in once in a directory of its own, to learn the entry's file name.
+    const own = join(base, 'victim');
+    mkdirSync(own, { mode: 0o700 });
+    chownSync(own, victimUid, victimUid);
+    const victim = (dir: string) =>
+      runCommand('setpriv', [...asUser(victimUid), pluginBin, ...argsFor(providerA, dir)], { HOME: own });
+    const first = await victim(join(own, 'cache'));
+    expect(first.code, first.stderr).toBe(0);
+    const name = readdirSync(join(own, 'cache')).find((file) => file.endsWith('.json')) as string;
+
+    // The attacker prepares the directory the victim will use (a shared KUBECACHEDIR), with a planted entry.
+    mkdirSync(cache, { mode: 0o755 });
+    copyFileSync(join(own, 'cache', name), join(cache, name));
+    chownSync(cache, attackerUid, attackerUid);
+    chownSync(join(cache, name), attackerUid, attackerUid);
+    const dirResult = await victim(cache);
+    expect(dirResult.code, dirResult.stderr).toBe(6);
+    expect(dirResult.stdout).toBe('');
+    expectOneError(
+      dirResult.stderr,
+      new RegExp(`is owned by another user \\(uid ${attackerUid}, you are ${victimUid}\\)`),
+      /--token-cache-dir/,
+    );
+
+    // The directory is the victim's, but the entry in it is not.
+    chownSync(cache, victimUid, victimUid);
+    chmodSync(cache, 0o700);
+    chmodSync(join(cache, name), 0o600);
+    const entryResult = await victim(cache);
+    expect(entryResult.code, entryResult.stderr).toBe(6);
+    expectOneError(
+      entryResult.stderr,
+      new RegExp(`${name} is owned by another user \\(uid ${attackerUid}, you are ${victimUid}\\)`),
+      /rm /,
+    );
+  });
+
+  it('answers at once, with exit code 6, when a FIFO sits at the entry path', async () => {
+    const { cache } = newDir();
+    const { a } = await twoEntries(cache);
+    rmSync(a);
+    expect((await runCommand('mkfifo', [a])).code).toBe(0);
+    const result = await runPlugin(argsFor(providerA, cache));
+    expect(result.code, result.stderr).toBe(6);
+    expectOneError(result.stderr, /is a FIFO \(named pipe\): only a regular file/, /rm /);
+  });
+
+  it('treats a dangling link at the lock path as stale, and clean removes one', async () => {
+    const { cache } = newDir();
+    const { a } = await twoEntries(cache);
+    const lock = a.replace(/\.json$/, '.lock');
+    symlinkSync(join(cache, 'nowhere'), lock);
+    const started = Date.now();
+    const result = await runPlugin(argsFor(providerA, cache, ['--force-refresh']));
+    expect(result.code, result.stderr).toBe(0);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(result.stderr).not.toContain('Waiting for another');
+    expect(lstatSync(lock, { throwIfNoEntry: false })).toBeUndefined();
+
+    symlinkSync(join(cache, 'nowhere'), lock);
+    const clean = await runPlugin(['clean', `--token-cache-dir=${cache}`]);
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(lstatSync(lock, { throwIfNoEntry: false })).toBeUndefined();
+  });
+});
