@@ -11,12 +11,14 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pluginBin } from '../rig/build.js';
@@ -47,8 +49,9 @@ describe('token cache trust', () => {
     for (const dir of made) rmSync(dir, { recursive: true, force: true });
   });
 
-  const newDir = (): { base: string; cache: string } => {
-    const base = tempDir('trust');
+  /** Other uids cannot enter the run's private temporary root: tests that switch uids work beside it. */
+  const newDir = (reachableByOthers = false): { base: string; cache: string } => {
+    const base = reachableByOthers ? mkdtempSync(join(dirname(tmpdir()), 'trust-')) : tempDir('trust');
     made.push(base);
     return { base, cache: join(base, 'oidc-login') };
   };
@@ -73,7 +76,7 @@ describe('token cache trust', () => {
   const issuerOfToken = (stdout: string) => decodeJwt(parseCredential(stdout).token).iss;
 
   it('refuses a cache directory others may write, where another user swapped an entry for a link', async () => {
-    const { base, cache } = newDir();
+    const { base, cache } = newDir(true);
     chmodSync(base, 0o755);
     const { a, b } = await twoEntries(cache);
     chmodSync(cache, 0o777); // a shared KUBECACHEDIR
@@ -87,7 +90,9 @@ describe('token cache trust', () => {
     expect(result.stdout).toBe('');
     expectOneError(
       result.stderr,
-      new RegExp(`^error: refusing the token cache: ${cache} is writable by its group and all users \\(mode 0777\\)`),
+      new RegExp(
+        `^error: refusing the token cache: ${cache} is writable by its group and all users \\(mode 0777\\)`,
+      ),
       new RegExp(`^hint: make it private: chmod 700 ${cache}$`),
     );
   });
@@ -147,7 +152,7 @@ describe('token cache trust', () => {
   });
 
   it('refuses, as another user, a cache directory and an entry the attacker owns', async () => {
-    const { base, cache } = newDir();
+    const { base, cache } = newDir(true);
     chmodSync(base, 0o755);
     // The victim logs in once in a directory of its own, to learn the entry's file name.
     const own = join(base, 'victim');
