@@ -170,7 +170,7 @@ export async function runSetup(
     ...checkTokens(
       claims,
       { refreshToken: Boolean(tokens.refreshToken) },
-      { ...mapping, extraScopes: input.extraScopes },
+      { ...mapping, extraScopes: input.extraScopes, authRequestExtraParams: input.authRequestExtraParams },
       Math.floor(Date.now() / 1000),
     ),
   );

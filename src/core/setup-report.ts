@@ -85,7 +85,12 @@ export function grantTypeOf(flow: LoginFlow): string {
 export function checkTokens(
   claims: Readonly<Record<string, unknown>>,
   tokens: { refreshToken: boolean },
-  settings: { usernameClaim: string; groupsClaim: string | undefined; extraScopes: readonly string[] },
+  settings: {
+    usernameClaim: string;
+    groupsClaim: string | undefined;
+    extraScopes: readonly string[];
+    authRequestExtraParams?: Readonly<Record<string, string>>;
+  },
   nowSec: number,
 ): Check[] {
   const checks: Check[] = [
@@ -126,9 +131,12 @@ export function checkTokens(
           step: 'refresh token',
           status: 'warning',
           detail: 'none issued: every expiry means a new login',
-          fix: settings.extraScopes.includes('offline_access')
-            ? 'allow refresh tokens for this client at the provider'
-            : 'add --oidc-extra-scope=offline_access (most providers issue refresh tokens only then)',
+          fix: !settings.extraScopes.includes('offline_access')
+            ? 'add --oidc-extra-scope=offline_access (most providers issue refresh tokens only then)'
+            : settings.authRequestExtraParams?.prompt?.split(' ').includes('consent')
+              ? 'allow refresh tokens for this client at the provider'
+              : // Google-style providers (and oidc-provider) ignore offline_access unless the user is asked again.
+                'add --oidc-auth-request-extra-params=prompt=consent (some providers grant offline_access only with a consent prompt), else allow refresh tokens for this client at the provider',
         },
   );
   const username = claims[settings.usernameClaim];
@@ -243,7 +251,9 @@ export function renderRbacCommands(username: string, groups: readonly string[]):
   const lines = [
     `kubectl create clusterrolebinding oidc-user-view --clusterrole=view --user=${shellQuote(username)}`,
   ];
-  const group = groups.find((name) => name !== 'system:authenticated');
+  // The alphabetically first group: providers list groups in no particular order, and the command must not change
+  // from one login to the next.
+  const group = [...groups].sort().find((name) => name !== 'system:authenticated');
   if (group)
     lines.push(
       `kubectl create clusterrolebinding oidc-group-view --clusterrole=view --group=${shellQuote(group)}`,

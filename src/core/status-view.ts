@@ -31,8 +31,9 @@ export function statusRow(item: CachedItem, now: number): StatusRow {
     clientId: item.clientId ?? null,
     subject: text(claims.sub),
     email: text(claims.email),
+    // Sorted: providers list groups in no particular order, and status should not change between logins.
     groups: Array.isArray(claims.groups)
-      ? claims.groups.filter((group): group is string => typeof group === 'string')
+      ? claims.groups.filter((group): group is string => typeof group === 'string').sort()
       : [],
     expires: expiresAt === undefined ? null : new Date(expiresAt).toISOString(),
     expired: expiresAt === undefined ? null : expiresAt <= now,

@@ -70,15 +70,19 @@ export function toAppError(error: unknown, step: OidcStep, issuer: string): Erro
     });
   }
   if (error instanceof client.AuthorizationResponseError) {
+    // The consent page's "no" comes back as access_denied, or as consent_required from some providers: the user's
+    // choice, not a registration problem.
+    const declined = error.error === 'access_denied' || error.error === 'consent_required';
     return new AppError(
       `auth.${error.error}`,
-      `the identity provider refused the login (${describeOAuthError(error)})`,
+      declined
+        ? `you declined the consent at the provider (${describeOAuthError(error)})`
+        : `the identity provider refused the login (${describeOAuthError(error)})`,
       {
         exitCode: ExitCode.authentication,
-        hint:
-          error.error === 'access_denied'
-            ? 'log in again and grant access'
-            : 'check the client registration at the identity provider',
+        hint: declined
+          ? 'run the command again and allow the access the provider asks for; if you did not decline, ask the provider administrator whether your account may use this client'
+          : 'check the client registration at the identity provider',
         cause: error,
       },
     );

@@ -253,7 +253,7 @@ describe('get-token against a real OpenID Provider', () => {
     });
     expect(denied.code).toBe(4);
     expect(denied.stderr).toContain(
-      'error: the identity provider refused the login (access_denied: the user said no)',
+      'error: you declined the consent at the provider (access_denied: the user said no)',
     );
     expect(await readDriverLog(driverLog)).toContain('deny callback: HTTP 400');
     expect(readEntry(cacheDir).issuer).toBe(before.issuer);

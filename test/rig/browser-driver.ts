@@ -4,7 +4,8 @@
  * that gets one line per run), so tests can assert how many browser windows the plugin opened.
  *
  * RIG_DRIVER_MODE: `login` (default); `wrong-state-first` sends a callback with a foreign state before logging in;
- * `deny` answers the callback with error=access_denied, as a provider does when the user refuses.
+ * `deny` answers the callback with error=access_denied, as a provider does when the user refuses;
+ * `decline-consent` logs in and then cancels the provider's consent page (the provider sends the error).
  */
 import { appendFileSync } from 'node:fs';
 import { openDriverLog } from './driver-log.js';
@@ -47,6 +48,7 @@ async function drive(authorizationUrl: string): Promise<{ status: number; finalU
     login: process.env.RIG_LOGIN ?? 'alice',
     password: process.env.RIG_PASSWORD ?? 'any-password',
     log,
+    declineConsent: mode === 'decline-consent',
   });
 }
 

@@ -13,6 +13,8 @@ export interface FormLoginOptions {
   readonly stopBefore?: (url: URL) => boolean;
   /** On the device flow's confirmation page, press "Abort" instead of "Continue". */
   readonly abortDevice?: boolean;
+  /** On the consent page, follow "[ Cancel ]" instead of allowing: the user declines the consent. */
+  readonly declineConsent?: boolean;
 }
 
 export interface FormLoginResult {
@@ -72,6 +74,15 @@ export async function completeLoginWithForms(
         body: fields,
       });
       return { status: aborted.status, body: await aborted.text(), finalUrl: aborted.url };
+    }
+    if (options.declineConsent && fields.get('prompt') === 'consent') {
+      const cancel = /<a href="([^"]*)">\[ Cancel \]<\/a>/.exec(text)?.[1];
+      if (!cancel) throw new Error('the consent page has no Cancel link');
+      log('declining the consent');
+      url = new URL(decodeEntities(cancel), url).href;
+      method = 'GET';
+      body = undefined;
+      continue;
     }
     if (form.inputs.includes('login')) fields.set('login', options.login);
     if (form.inputs.includes('password')) fields.set('password', options.password);

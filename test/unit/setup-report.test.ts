@@ -83,14 +83,27 @@ describe('setup checks', () => {
     expect([worstStatus]).toEqual(worst);
   });
 
-  it('asks for offline_access when no refresh token came back', () => {
-    const check = checkTokens({ email: 'a' }, { refreshToken: false }, settings, now).find(
-      (c) => c.step === 'refresh token',
-    );
-    expect(check?.fix).toBe(
-      'add --oidc-extra-scope=offline_access (most providers issue refresh tokens only then)',
-    );
-  });
+  it.each([
+    [[], {}, 'add --oidc-extra-scope=offline_access (most providers issue refresh tokens only then)'],
+    [
+      ['offline_access'],
+      {},
+      'add --oidc-auth-request-extra-params=prompt=consent (some providers grant offline_access only with a consent prompt), else allow refresh tokens for this client at the provider',
+    ],
+    [['offline_access'], { prompt: 'consent' }, 'allow refresh tokens for this client at the provider'],
+    [['offline_access'], { prompt: 'login consent' }, 'allow refresh tokens for this client at the provider'],
+  ] as [string[], Record<string, string>, string][])(
+    'no refresh token with scopes %j and extra params %j: %s',
+    (extraScopes, authRequestExtraParams, fix) => {
+      const check = checkTokens(
+        { email: 'a' },
+        { refreshToken: false },
+        { ...settings, extraScopes, authRequestExtraParams },
+        now,
+      ).find((c) => c.step === 'refresh token');
+      expect(check?.fix).toBe(fix);
+    },
+  );
 
   it('picks the interactive mode the flow needs', () => {
     const base = { issuer: 'i', clientId: 'c', getTokenArgs: [], usesClientSecret: false };
