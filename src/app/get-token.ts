@@ -82,8 +82,13 @@ async function openStore(
   logger: Logger,
 ): Promise<TokenStore> {
   switch (input.tokenCacheStorage) {
-    case 'disk':
-      return createDiskStore(input.tokenCacheDir, key, logger);
+    case 'disk': {
+      const store = createDiskStore(input.tokenCacheDir, key, logger);
+      if (process.platform !== 'win32') return store;
+      // NTFS has no modes: the privacy of the files is the directory's ACL (docs/platforms.md).
+      const { warnWhenReadableByOthers } = await import('../platform/windows-acl.js');
+      return warnWhenReadableByOthers(store, input.tokenCacheDir, logger);
+    }
     case 'none':
       return noTokenStore;
     case 'keyring': {
