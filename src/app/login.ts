@@ -178,6 +178,7 @@ function runFlow(
           openBrowser: !input.skipOpenBrowser && (browserAvailable || input.browserCommand !== undefined),
           browserCommand: input.browserCommand,
           extraParams: input.authRequestExtraParams,
+          pkce: input.pkceMethod,
           verbosity: input.verbosity,
           clientId: input.clientId,
         },

@@ -13,6 +13,7 @@ export interface DeviceCodeOptions {
   readonly openBrowser: boolean;
   readonly browserCommand: string | undefined;
   readonly extraParams: Readonly<Record<string, string>>;
+  readonly pkce: 'auto' | 'no' | 'S256';
   readonly verbosity: number;
   /** Named when the provider refuses the flow for this client. */
   readonly clientId: string;
@@ -25,7 +26,7 @@ export async function loginWithDeviceCode(
 ): Promise<TokenSet> {
   if (!oidc.supportsDeviceCode()) throw noDeviceCodeFlow();
   const authorization = await oidc
-    .startDeviceAuthorization(options.extraParams)
+    .startDeviceAuthorization(options.extraParams, options.pkce)
     .catch((error: unknown) => Promise.reject(explainDeviceCodeRefusal(error, options.clientId)));
   const { verificationUri, verificationUriComplete, userCode, expiresInSec } = authorization;
   logger.info(

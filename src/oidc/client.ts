@@ -180,15 +180,25 @@ export class OidcClient {
     };
   }
 
+  /**
+   * With PKCE when the provider advertises S256 (or --oidc-pkce-method=S256): Keycloak can require it for the
+   * device grant (int128/kubelogin #1470). The verifier goes with every poll of the token endpoint.
+   */
   async startDeviceAuthorization(
     extraParams: Readonly<Record<string, string>>,
+    pkce: AuthorizationOptions['pkce'] = 'auto',
   ): Promise<DeviceAuthorization> {
-    const response = await this.call('login', () =>
-      client.initiateDeviceAuthorization(this.config, { ...extraParams, scope: this.scope() }),
-    );
+    const usePkce = pkce === 'S256' || (pkce === 'auto' && this.supportsPkceS256());
+    const verifier = usePkce ? client.randomPKCECodeVerifier() : undefined;
+    const params: Record<string, string> = { ...extraParams, scope: this.scope() };
+    if (verifier) {
+      params.code_challenge = await client.calculatePKCECodeChallenge(verifier);
+      params.code_challenge_method = 'S256';
+    }
+    const response = await this.call('login', () => client.initiateDeviceAuthorization(this.config, params));
     this.options.logger.debug(
       1,
-      `device authorization: expires in ${response.expires_in} s, interval ${response.interval ?? 5} s`,
+      `device authorization: PKCE ${usePkce ? 'S256' : 'off'}, expires in ${response.expires_in} s, interval ${response.interval ?? 5} s`,
     );
     return {
       verificationUri: response.verification_uri,
@@ -197,7 +207,14 @@ export class OidcClient {
       expiresInSec: response.expires_in,
       poll: (signal) =>
         this.call('login', async () =>
-          toTokenSet(await client.pollDeviceAuthorizationGrant(this.config, response, undefined, { signal })),
+          toTokenSet(
+            await client.pollDeviceAuthorizationGrant(
+              this.config,
+              response,
+              verifier ? { code_verifier: verifier } : undefined,
+              { signal },
+            ),
+          ),
         ),
     };
   }

@@ -177,6 +177,32 @@ describe('login flows against a real OpenID Provider', () => {
       }
     });
 
+    it('sends a PKCE challenge and verifier when S256 is advertised, for providers that require it', async () => {
+      const strict = await startProvider({ devicePkceRequired: true });
+      try {
+        const plugin = startPlugin(
+          baseArgs(strict.issuer, publicClientId, cacheDir, ['--grant-type=device-code', '-v=1']),
+        );
+        const [, url] = await plugin.waitForStderr(/check that it shows the code \S+:\n {2}(\S+)/);
+        await completeLoginWithForms(url as string, user);
+        const result = await plugin.result;
+        expect(result.code, result.stderr).toBe(0);
+        expect(result.stderr).toContain('device authorization: PKCE S256');
+        expect(strict.grants.get(deviceGrant)).toBe(1);
+        // Without PKCE such a provider refuses the device authorization, with its own words.
+        const without = await runPlugin(
+          baseArgs(strict.issuer, publicClientId, join(tempDir('cache'), 'c'), [
+            '--grant-type=device-code',
+            '--oidc-pkce-method=no',
+          ]),
+        );
+        expect(without.code).not.toBe(0);
+        expect(without.stderr).toContain('PKCE (S256) is required for the device grant');
+      } finally {
+        await strict.close();
+      }
+    });
+
     it("accepts Google's verification_url", async () => {
       const google = await startProvider({ deviceVerificationUrlQuirk: true });
       try {

@@ -3,6 +3,7 @@
  * It counts requests per endpoint and grants per type, so tests can assert "no network on a cache hit" and
  * "exactly one login".
  */
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -110,6 +111,12 @@ export interface ProviderOptions {
   readonly basicCredentialsNotDecoded?: boolean;
   /** Answer any HTTP Basic client authentication with 401 invalid_client (a provider accepting only client_secret_post). */
   readonly basicAuthRefused?: boolean;
+  /**
+   * Require PKCE for the device grant, as Keycloak can: a device authorization without code_challenge is refused
+   * (400 invalid_request), and the token request must carry the matching code_verifier (else 400 invalid_grant).
+   * oidc-provider itself ignores PKCE in the device flow.
+   */
+  readonly devicePkceRequired?: boolean;
   /** token_endpoint_auth_methods_supported as the discovery document advertises it (oidc-provider's list otherwise). */
   readonly tokenEndpointAuthMethods?: readonly string[];
   /** Listen on this port (to restart a provider in place); a free one when absent. */
@@ -339,6 +346,40 @@ function passwordGrant(users: Map<string, RigUser>, ttlSec: number) {
   };
 }
 
+interface DevicePkceContext {
+  status: number;
+  body: unknown;
+  oidc?: { body?: Record<string, unknown> };
+}
+
+/** devicePkceRequired: checked after oidc-provider answered, whose answer is replaced by the refusal. */
+function requireDevicePkce(path: string, ctx: DevicePkceContext, challenges: Map<string, string>): void {
+  const body = ctx.body as Record<string, unknown> | undefined;
+  // The request form as sent (oidc-provider keeps no PKCE parameters for the device flow in ctx.oidc.params).
+  const form = ctx.oidc?.body;
+  if (path === '/device/auth' && ctx.status === 200 && body) {
+    const challenge = form?.code_challenge;
+    if (typeof challenge !== 'string' || form?.code_challenge_method !== 'S256') {
+      ctx.status = 400;
+      ctx.body = {
+        error: 'invalid_request',
+        error_description: 'PKCE (S256) is required for the device grant',
+      };
+      return;
+    }
+    challenges.set(String(body.device_code), challenge);
+  }
+  if (path === '/token' && form?.grant_type === deviceCodeGrant) {
+    const challenge = challenges.get(String(form.device_code));
+    const verifier = typeof form.code_verifier === 'string' ? form.code_verifier : '';
+    const expected = createHash('sha256').update(verifier).digest('base64url');
+    if (challenge !== expected) {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_grant', error_description: 'PKCE verification failed' };
+    }
+  }
+}
+
 /** Ways the provider can misbehave, switched on and off while it runs (RigProvider.setFault). */
 export type RigFault =
   | 'token-500'
@@ -533,6 +574,8 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
   const devicePollTimes: number[] = [];
   const requestHeaders: RigProvider['requestHeaders'] = [];
   let slowedDown = false;
+  /** code_challenge per device_code, for devicePkceRequired. */
+  const deviceChallenges = new Map<string, string>();
   provider.use(async (ctx, next) => {
     const path = ctx.path.slice(options.issuerPath?.length ?? 0) || '/';
     requests.set(path, (requests.get(path) ?? 0) + 1);
@@ -601,6 +644,8 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
         body.error_description = 'polling too fast';
       }
     }
+    if (options.devicePkceRequired)
+      requireDevicePkce(path, ctx as unknown as DevicePkceContext, deviceChallenges);
     if (path === '/device/auth' && ctx.body && typeof ctx.body === 'object') {
       const body = ctx.body as Record<string, unknown>;
       body.interval = options.deviceInterval ?? 1;
