@@ -292,9 +292,17 @@ export function parseGetTokenInput(
     'oidc-issuer-url',
     'the URL of your identity provider, e.g. https://accounts.example.com',
   );
-  if (!/^https?:\/\/[^/]/.test(issuerUrl)) {
+  if (!/^https?:\/\/[^/]/.test(issuerUrl) || !URL.canParse(issuerUrl)) {
     throw usageError(`--oidc-issuer-url must be an http(s) URL, not "${issuerUrl}"`);
   }
+  const redirectUrl = str('oidc-redirect-url');
+  if (redirectUrl !== undefined && !URL.canParse(redirectUrl)) {
+    throw usageError(
+      `--oidc-redirect-url must be a URL, not "${redirectUrl}"`,
+      'write it as registered at the provider, e.g. http://localhost:8000',
+    );
+  }
+  const requestHeaders = validHeaders(map('oidc-request-header'));
   const clientId = required(
     str('oidc-client-id'),
     'oidc-client-id',
@@ -306,6 +314,11 @@ export function parseGetTokenInput(
   const timeout = values.get('authentication-timeout-sec') as number | undefined;
   if (timeout !== undefined && timeout <= 0)
     throw usageError('--authentication-timeout-sec must be positive');
+  if (timeout !== undefined && timeout > maxDurationSec) {
+    throw usageError(
+      `--authentication-timeout-sec must be at most ${maxDurationSec} (a day), not ${timeout}`,
+    );
+  }
   const cert = str('local-server-cert');
   const key = str('local-server-key');
   if ((cert === undefined) !== (key === undefined)) {
@@ -326,10 +339,10 @@ export function parseGetTokenInput(
       str('oidc-client-secret') || (explicitS256 ? undefined : env.OIDC_CLIENT_SECRET) || undefined,
     extraScopes: list('oidc-extra-scope'),
     useAccessToken: bool('oidc-use-access-token'),
-    redirectUrl: str('oidc-redirect-url'),
+    redirectUrl,
     redirectUrlHostname: str('oidc-redirect-url-hostname') ?? 'localhost',
     authRequestExtraParams: map('oidc-auth-request-extra-params'),
-    requestHeaders: map('oidc-request-header'),
+    requestHeaders,
     pkceMethod: bool('oidc-use-pkce')
       ? 'S256'
       : oneOf(str('oidc-pkce-method') ?? 'auto', pkceMethods, 'oidc-pkce-method'),
@@ -382,16 +395,45 @@ export function expandHome(path: string, homeDir: string): string {
   return expandHomeWith(path, homeDir, join);
 }
 
-/** `90`, `90s`, `2m`, `1h`, `1m30s` → seconds. */
+/**
+ * The longest duration any flag takes: a day. Longer values are mistakes, and Node's timers overflow beyond
+ * 2^31-1 ms (~24.8 days) into an immediate timeout.
+ */
+export const maxDurationSec = 86_400;
+
+/** `90`, `90s`, `2m`, `1h`, `1m30s` → seconds, at most a day. */
 export function parseDurationSec(raw: string, flag: string): number {
   const text = raw.trim();
-  if (/^\d+$/.test(text)) return Number.parseInt(text, 10);
-  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+  const match = /^(\d+)$|^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
   if (!match || text === '') {
     throw usageError(`--${flag} takes a duration such as 30s, 2m or 0, not "${raw}"`);
   }
-  const [, h = '0', m = '0', s = '0'] = match;
-  return Number(h) * 3600 + Number(m) * 60 + Number(s);
+  const [, bare, h = '0', m = '0', s = '0'] = match;
+  const seconds = bare !== undefined ? Number(bare) : Number(h) * 3600 + Number(m) * 60 + Number(s);
+  if (seconds > maxDurationSec) {
+    throw usageError(`--${flag} must be at most 24h, not "${raw}"`);
+  }
+  return seconds;
+}
+
+/** RFC 9110 token characters for names; values without CR, LF or other control characters (header injection). */
+function validHeaders(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  for (const [name, value] of Object.entries(headers)) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      throw usageError(
+        `--oidc-request-header "${name}" is not a valid HTTP header name`,
+        'write it as NAME=VALUE, e.g. --oidc-request-header=X-Team=platform',
+      );
+    }
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+    if (/[\u0000-\u0008\u000a-\u001f\u007f]/.test(value)) {
+      throw usageError(
+        `--oidc-request-header ${name}: the value contains a line break or control character`,
+        'give a single-line value',
+      );
+    }
+  }
+  return headers;
 }
 
 function positive(value: number, flag: string): number {

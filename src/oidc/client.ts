@@ -138,6 +138,16 @@ export class OidcClient {
   }
 
   async startAuthorization(options: AuthorizationOptions): Promise<AuthorizationRequest> {
+    if (!this.config.serverMetadata().authorization_endpoint) {
+      throw new AppError(
+        'provider.no-authorization-endpoint',
+        `the discovery document of ${this.options.issuerUrl} has no authorization_endpoint: a browser login is impossible`,
+        {
+          exitCode: ExitCode.provider,
+          hint: 'check --oidc-issuer-url, or use a flow without the browser: --grant-type=device-code, password or client-credentials',
+        },
+      );
+    }
     const state = client.randomState();
     const nonce = client.randomNonce();
     const usePkce = options.pkce === 'S256' || (options.pkce === 'auto' && this.supportsPkceS256());

@@ -5,6 +5,7 @@
  * neither the cache hit nor an ordinary login needs.
  */
 import type { Logger } from '../core/ports.js';
+import { AppError, ExitCode } from '../errors.js';
 import { requireNative } from '../platform/native-require.js';
 
 export interface TransportOptions {
@@ -19,7 +20,19 @@ export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 const proxyVariables = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
 
 export function proxyConfigured(env: Readonly<Record<string, string | undefined>>): boolean {
-  return proxyVariables.some((name) => Boolean(env[name]));
+  const configured = proxyVariables.filter((name) => Boolean(env[name]));
+  for (const name of configured) requireProxyUrl(name, env[name] as string);
+  return configured.length > 0;
+}
+
+/** undici would fail on the first request with a bare TypeError; say which variable is wrong instead. */
+function requireProxyUrl(name: string, value: string): void {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (url && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname) return;
+  throw new AppError('usage.proxy', `${name}="${value}" is not a proxy URL`, {
+    exitCode: ExitCode.usage,
+    hint: `write it as http://HOST:PORT (or unset ${name})`,
+  });
 }
 
 /** undefined when Node's own fetch will do. */

@@ -201,6 +201,7 @@ interface FaultContext {
   body: unknown;
   type: string;
   oidc?: { params?: Record<string, unknown> };
+  headers?: Record<string, string | undefined>;
   remove(header: string): void;
 }
 
@@ -250,6 +251,18 @@ async function applyFault(
       return;
     }
   }
+  if (path === '/token' && fault === 'token-error-echo') {
+    // A provider that echoes the request in its error: every parameter (code, code_verifier, password, refresh
+    // token) and the client's Authorization header, decorated with terminal escape sequences.
+    const params = Object.entries(ctx.oidc?.params ?? {}).filter(([, value]) => typeof value === 'string');
+    const basic = /^Basic (.+)$/.exec(ctx.headers?.authorization ?? '')?.[1];
+    ctx.status = 400;
+    ctx.body = {
+      error: 'invalid_request',
+      error_description: `\u001b]0;owned\u0007\u001b[2J\rcannot parse ${new URLSearchParams(params as [string, string][])} values ${params.map(([, value]) => value).join(' ')} auth ${basic ? Buffer.from(basic, 'base64').toString() : ''}`,
+    };
+    return;
+  }
   if (path === '/token') {
     if (fault === 'token-slow') await new Promise((resolve) => setTimeout(resolve, slowTokenDelayMs));
     if (fault === 'token-500') {
@@ -276,10 +289,18 @@ async function applyFault(
     if (fault === 'id-token-expired') body.id_token = await resign({ iat: now - 7200, exp: now - 3600 });
     if (fault === 'id-token-wrong-nonce' && grantType === 'authorization_code')
       body.id_token = await resign({ nonce: 'forged-nonce' });
+    if (fault === 'id-token-exp-far') body.id_token = await resign({ exp: 1e13 });
+    if (fault === 'expires-in-far') body.expires_in = 1e13;
+    if (fault === 'refresh-other-sub' && grantType === 'refresh_token')
+      body.id_token = await resign({ sub: 'mallory' });
+    if (fault === 'token-huge') body.padding = 'x'.repeat(hugeBytes);
     return;
   }
   if (path === '/jwks' && fault === 'jwks-empty') ctx.body = { keys: [] };
+  if (path === '/jwks' && fault === 'jwks-huge' && body) body.padding = 'x'.repeat(hugeBytes);
   if (path === '/.well-known/openid-configuration') {
+    if (fault === 'discovery-no-authorization-endpoint' && body) delete body.authorization_endpoint;
+    if (fault === 'discovery-huge' && body) ctx.body = { ...body, padding: 'x'.repeat(hugeBytes) };
     if (fault === 'discovery-malformed') {
       ctx.type = 'application/json';
       ctx.body = '{"issuer": "';
@@ -380,8 +401,24 @@ function requireDevicePkce(path: string, ctx: DevicePkceContext, challenges: Map
   }
 }
 
+/** Larger than any sane discovery document, key set or token response (the plugin caps them). */
+const hugeBytes = 8 * 1024 * 1024;
+
 /** Ways the provider can misbehave, switched on and off while it runs (RigProvider.setFault). */
 export type RigFault =
+  /** The token endpoint answers 400 echoing every request parameter and the client's credentials, with escapes. */
+  | 'token-error-echo'
+  /** ID tokens with `exp` 1e13 s (year 318857), or token responses with `expires_in` 1e13 s. */
+  | 'id-token-exp-far'
+  | 'expires-in-far'
+  /** A refresh answers with an ID token for another subject (`sub` mallory), validly signed. */
+  | 'refresh-other-sub'
+  /** 8 MB responses: discovery document, JWKS, token response. */
+  | 'discovery-huge'
+  | 'jwks-huge'
+  | 'token-huge'
+  /** A discovery document without `authorization_endpoint`. */
+  | 'discovery-no-authorization-endpoint'
   | 'token-500'
   | 'id-token-bad-signature'
   | 'id-token-wrong-aud'

@@ -1,0 +1,144 @@
+/**
+ * Bad inputs, one table: each ends with its documented exit code, exactly one `error:` line and one `hint:` line on
+ * stderr, no stack, and nothing on stdout. (These used to end as exit code 1, "unexpected failure".)
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loginArgs, runPlugin, tempDir } from '../rig/plugin.js';
+import { publicClientId, type RigFault, type RigProvider, startProvider } from '../rig/provider.js';
+
+interface BadInput {
+  readonly name: string;
+  /** Flags after get-token; ISSUER is replaced by the rig provider's issuer. */
+  readonly args: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly fault?: RigFault;
+  readonly code: number;
+  readonly error: RegExp;
+}
+
+const badInputs: readonly BadInput[] = [
+  {
+    name: 'an issuer URL with a space',
+    args: ['--oidc-issuer-url=https://idp example.com'],
+    code: 2,
+    error: /--oidc-issuer-url must be an http\(s\) URL/,
+  },
+  {
+    name: 'an issuer URL with an unclosed IPv6 bracket',
+    args: ['--oidc-issuer-url=http://[::1'],
+    code: 2,
+    error: /--oidc-issuer-url must be an http\(s\) URL/,
+  },
+  {
+    name: 'an issuer URL with port 99999',
+    args: ['--oidc-issuer-url=https://idp.example.com:99999'],
+    code: 2,
+    error: /--oidc-issuer-url must be an http\(s\) URL/,
+  },
+  {
+    name: '--oidc-redirect-url that is not a URL',
+    args: ['--oidc-redirect-url=notaurl'],
+    code: 2,
+    error: /--oidc-redirect-url must be a URL/,
+  },
+  {
+    name: '--listen-address with a non-loopback host of another machine',
+    args: ['--listen-address=192.0.2.1:8000'],
+    code: 2,
+    error: /--listen-address 192\.0\.2\.1 is not an address of this machine/,
+  },
+  {
+    name: '--listen-address with a host that does not resolve',
+    args: ['--listen-address=no-such-host.invalid:8000'],
+    code: 2,
+    error: /--listen-address no-such-host\.invalid names a host that does not resolve/,
+  },
+  {
+    name: '--listen-address with port 99999',
+    args: ['--listen-address=127.0.0.1:99999'],
+    code: 2,
+    error: /--listen-address "127\.0\.0\.1:99999" is not HOST:PORT/,
+  },
+  {
+    name: '--oidc-request-header with CRLF in the value',
+    args: ['--oidc-request-header=X-Team=a\r\nX-Injected: 1'],
+    code: 2,
+    error: /--oidc-request-header X-Team: the value contains a line break or control character/,
+  },
+  {
+    name: '--oidc-request-header with an invalid header name',
+    args: ['--oidc-request-header=Bad Name=1'],
+    code: 2,
+    error: /--oidc-request-header "Bad Name" is not a valid HTTP header name/,
+  },
+  {
+    name: '--provider-request-timeout beyond a day',
+    args: ['--provider-request-timeout=99999999999h'],
+    code: 2,
+    error: /--provider-request-timeout must be at most 24h/,
+  },
+  {
+    name: '--authentication-timeout-sec beyond a day (Node timers overflow at 2147484 s)',
+    args: ['--authentication-timeout-sec=2147484'],
+    code: 2,
+    error: /--authentication-timeout-sec must be at most 86400/,
+  },
+  {
+    name: '--token-expiry-margin beyond a day',
+    args: ['--token-expiry-margin=9999999h'],
+    code: 2,
+    error: /--token-expiry-margin must be at most 24h/,
+  },
+  {
+    name: 'HTTPS_PROXY that is not a URL',
+    args: [],
+    env: { HTTPS_PROXY: 'not-a-url' },
+    code: 2,
+    error: /HTTPS_PROXY="not-a-url" is not a proxy URL/,
+  },
+  {
+    name: 'a discovery document without authorization_endpoint',
+    args: ['--grant-type=authcode'],
+    fault: 'discovery-no-authorization-endpoint',
+    code: 3,
+    error: /discovery document .* has no authorization_endpoint/,
+  },
+];
+
+describe('bad inputs', () => {
+  let provider: RigProvider;
+  beforeAll(async () => {
+    provider = await startProvider();
+  });
+  afterAll(async () => {
+    await provider.close();
+  });
+
+  it.each(badInputs.map((input) => [input.name, input] as const))('%s', async (_name, input) => {
+    provider.setFault(input.fault);
+    try {
+      const base = loginArgs(provider.issuer, publicClientId, join(tempDir('cache'), 'c'), [
+        '--skip-open-browser',
+        '--authentication-timeout-sec=10',
+      ]);
+      // A later flag of the same name wins for single-valued flags; list flags replace the defaults.
+      const result = await runPlugin([...base, ...input.args], input.env);
+      expect(result.code, result.stderr).toBe(input.code);
+      expect(result.stdout).toBe('');
+      const lines = result.stderr.split('\n');
+      expect(
+        lines.filter((line) => line.startsWith('error: ')),
+        result.stderr,
+      ).toEqual([expect.stringMatching(input.error)]);
+      expect(
+        lines.filter((line) => line.startsWith('hint: ')),
+        result.stderr,
+      ).toHaveLength(1);
+      expect(result.stderr).not.toContain('unexpected failure');
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      provider.setFault(undefined);
+    }
+  });
+});
