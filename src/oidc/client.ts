@@ -6,7 +6,6 @@
 import * as client from 'openid-client';
 import type { CachedProviderMetadata } from '../cache/provider-metadata-store.js';
 import type { Logger, TokenSet } from '../core/ports.js';
-import { AppError, ExitCode } from '../errors.js';
 import {
   type ClientAuthState,
   clientAuthentication,
@@ -14,6 +13,7 @@ import {
   retryWithPost,
 } from './client-auth.js';
 import { type OidcStep, toAppError } from './errors.js';
+import { issuerMismatch } from './issuer-mismatch.js';
 import type { Fetch } from './transport.js';
 
 export interface OidcClientOptions {
@@ -82,10 +82,16 @@ export class OidcClient {
           timeout: options.timeoutSec,
         },
       );
-      requireExactIssuer(config.serverMetadata().issuer, options.issuerUrl);
+      // openid-client compares issuers as URLs (`https://idp` and `https://idp/` pass); kube-apiserver does not.
+      const discovered = config.serverMetadata().issuer;
+      if (discovered !== options.issuerUrl) throw issuerMismatch(discovered, options.issuerUrl);
       return new OidcClient(config, options, tweaks, Date.now(), authState);
     } catch (error) {
-      throw toAppError(error, 'discovery', options.issuerUrl);
+      // openid-client's own issuer check (it fires first for issuers with a path): the same message as ours.
+      const refused = refusedIssuer(error);
+      throw refused === undefined
+        ? toAppError(error, 'discovery', options.issuerUrl)
+        : issuerMismatch(refused, options.issuerUrl);
     }
   }
 
@@ -279,21 +285,17 @@ export class OidcClient {
   }
 }
 
-/**
- * kube-apiserver compares the token's `iss` with its --oidc-issuer-url byte for byte, and tokens carry the issuer of
- * the discovery document. openid-client compares them as URLs, which lets `https://idp` and `https://idp/` pass:
- * the login would then give tokens the cluster refuses. Fail here, naming the exact form.
- */
-function requireExactIssuer(discovered: string, configured: string): void {
-  if (discovered === configured) return;
-  throw new AppError(
-    'provider.issuer-mismatch',
-    `the provider's discovery document names the issuer "${discovered}", not "${configured}"`,
-    {
-      exitCode: ExitCode.provider,
-      hint: `use --oidc-issuer-url=${discovered} exactly (and the same in kube-apiserver's --oidc-issuer-url): issuers are compared byte for byte`,
-    },
-  );
+/** The issuer of a discovery document openid-client refused because it differs from the one asked for. */
+function refusedIssuer(error: unknown): string | undefined {
+  let current = error as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const cause = current.cause as { attribute?: unknown; body?: { issuer?: unknown } } | undefined;
+    if (current.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED' && cause?.attribute === 'issuer') {
+      return typeof cause.body?.issuer === 'string' ? cause.body.issuer : undefined;
+    }
+    current = current.cause as typeof current;
+  }
+  return undefined;
 }
 
 /** Signature checks of ID tokens always; plain http only when the issuer is http (with a warning off loopback). */

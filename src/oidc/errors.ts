@@ -118,7 +118,7 @@ export function toAppError(error: unknown, step: OidcStep, issuer: string): Erro
         exitCode: ExitCode.provider,
         hint:
           step === 'discovery'
-            ? `check --oidc-issuer-url: ${issuer}/.well-known/openid-configuration must be an OpenID discovery document whose issuer is exactly ${issuer}`
+            ? `check --oidc-issuer-url: ${discoveryUrl(issuer)} must be an OpenID discovery document whose issuer is exactly ${issuer}`
             : "check --oidc-issuer-url and --oidc-client-id against the provider, and this machine's clock",
         cause: error,
       },
@@ -161,7 +161,7 @@ function errorWithoutOAuthBody(error: unknown, step: OidcStep, status: number, i
     exitCode: ExitCode.provider,
     hint:
       step === 'discovery'
-        ? `check --oidc-issuer-url: ${issuer}/.well-known/openid-configuration must be an OpenID discovery document`
+        ? `check --oidc-issuer-url: ${discoveryUrl(issuer)} must be an OpenID discovery document`
         : clientAuthentication
           ? 'the provider did not accept the client: check --oidc-client-id and --oidc-client-secret (or OIDC_CLIENT_SECRET) against the client registration'
           : 'check --oidc-client-id, the grant and the redirect URIs against the client registration; -v=2 shows the requests',
@@ -232,4 +232,9 @@ export function describeNetworkError(error: unknown): string {
   if (cause?.code) return cause.code;
   if ((error as Error).name === 'TimeoutError') return 'timed out';
   return cause?.message ?? (error as Error).message;
+}
+
+/** Where the discovery document of an issuer is (one slash before .well-known, whether the issuer ends with / or not). */
+function discoveryUrl(issuer: string): string {
+  return `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
 }

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
+import { loginArgs, parseCredential, runPlugin, runSetup, tempDir } from '../rig/plugin.js';
 import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
 
 describe('int128/kubelogin kubeconfigs against a real provider', () => {
@@ -110,6 +110,38 @@ describe('int128/kubelogin kubeconfigs against a real provider', () => {
     });
     expect(broken.code).toBe(2);
   });
+
+  it.each([
+    ['a path and a trailing slash at the provider', '/api/oidc', true, "the provider's issuer ends with /"],
+    [
+      'a path and no trailing slash at the provider',
+      '/api/oidc',
+      false,
+      "the provider's issuer does not end with /",
+    ],
+    ['no path and a trailing slash at the provider', undefined, true, "the provider's issuer ends with /"],
+  ])(
+    'names the exact issuer for %s, in get-token and setup',
+    async (_case, issuerPath, trailingSlash, words) => {
+      const quirky = await startProvider({ issuerPath, issuerTrailingSlash: trailingSlash });
+      try {
+        const given = trailingSlash ? quirky.issuer.replace(/\/$/, '') : `${quirky.issuer}/`;
+        const getToken = await runPlugin(loginArgs(given, publicClientId, cacheDir));
+        const setup = await runSetup(given);
+        for (const result of [getToken, setup]) {
+          expect(result.code).toBe(3);
+          expect(result.stderr).toContain(`names the issuer "${quirky.issuer}", not "${given}"`);
+          expect(result.stderr).toContain(`they differ by a trailing slash: ${words}`);
+          expect(result.stderr).toContain(`use --oidc-issuer-url=${quirky.issuer} exactly`);
+          expect(result.stderr).not.toContain('//.well-known');
+        }
+        const exact = await runPlugin(loginArgs(quirky.issuer, publicClientId, join(tempDir('cache'), 'c')));
+        expect(exact.code, exact.stderr).toBe(0);
+      } finally {
+        await quirky.close();
+      }
+    },
+  );
 
   it('prints the help and how to start for setup without an issuer and client, exit 0', async () => {
     for (const args of [['setup'], ['setup', '--oidc-issuer-url=https://idp.example.com']]) {
