@@ -6,6 +6,7 @@
 import * as client from 'openid-client';
 import type { CachedProviderMetadata } from '../cache/provider-metadata-store.js';
 import type { Logger, TokenSet } from '../core/ports.js';
+import { AppError, ExitCode } from '../errors.js';
 import {
   type ClientAuthState,
   clientAuthentication,
