@@ -17,7 +17,7 @@ for ((run = 1; run <= runs; run++)); do
   else
     result=FAILED
   fi
-  summary=$(grep -aE '^ +Tests ' ".test-out/soak-$run.log" | tail -1 | sed 's/\x1b\[[0-9;]*m//g' | tr -s ' ')
+  summary=$(sed 's/\x1b\[[0-9;]*m//g' ".test-out/soak-$run.log" | grep -aE '^ +Tests ' | tail -1 | tr -s ' ')
   echo "soak: run $run/$runs $result in $(($(date +%s) - started)) s:${summary}"
   if [ "$result" = FAILED ]; then
     echo "soak: see .test-out/soak-$run.log"
