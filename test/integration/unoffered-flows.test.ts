@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { browserDriverPath } from '../rig/build.js';
-import { parseCredential, runPlugin, startPlugin, tempDir } from '../rig/plugin.js';
+import { parseCredential, runPlugin, runSetup, startPlugin, tempDir } from '../rig/plugin.js';
 import {
   authcodeOnlyClientId,
   confidentialClientId,
@@ -145,6 +145,14 @@ describe('flows the provider or the client does not offer', () => {
       expect(result.code, result.stderr).toBe(0);
       expect(browserOnly.grants.get('authorization_code')).toBe(1);
     });
+  });
+
+  it('setup says the same about a provider without device flow', async () => {
+    const result = await runSetup(browserOnly.issuer, ['--grant-type=device-code']);
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toContain(
+      '✗ endpoints: the discovery document lacks device_authorization_endpoint\n    fix: the provider offers no device-code flow: enable it for this client at the provider, or use --grant-type=authcode (over SSH, forward the callback port: ssh -L 8000:localhost:8000 HOST) or --grant-type=authcode-keyboard',
+    );
   });
 
   describe('password and client credentials', () => {
