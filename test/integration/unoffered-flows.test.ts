@@ -247,6 +247,17 @@ describe('error answers without an OAuth body', () => {
     },
   );
 
+  it('an issuer without a discovery document: the status and the URL', async () => {
+    const result = await runPlugin(
+      args(`${provider.issuer}/realms/none`, publicClientId, cacheDir, ['-v=1']),
+    );
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toContain(
+      `error: no discovery document at ${provider.issuer}/realms/none/.well-known/openid-configuration (HTTP 404)`,
+    );
+    expect(result.stderr).not.toContain('Error: undefined');
+  });
+
   it('a wrong password answered with an OAuth error: exit code 4 with the same words', async () => {
     const result = await runPlugin(
       args(provider.issuer, publicClientId, cacheDir, ['--username=alice', '--password=wrong']),
