@@ -13,8 +13,10 @@ import { selectFlow } from '../core/select-flow.js';
 import {
   type Check,
   checkDiscovery,
+  checkIssuerScheme,
   checkTokens,
   kubeconfigExec,
+  type RefreshOutcome,
   renderChecklist,
   renderKubeconfigUser,
   renderRbacCommands,
@@ -150,27 +152,37 @@ export async function runSetup(
     status: 'passed',
     detail: `issuer ${client.issuer} (matches --oidc-issuer-url exactly)`,
   });
+  const scheme = checkIssuerScheme(client.issuer);
+  if (scheme) checks.push(scheme);
   const flow = selectFlow(input, probeFlowEnvironment(env), client.supportsDeviceCode()).flow;
   checks.push(...checkDiscovery(client.snapshot().metadata, flow));
   if (checks.some((check) => check.status === 'failed')) return report(ExitCode.provider);
 
   // 2. Login, never touching the token cache.
-  let tokens: Awaited<ReturnType<ReturnType<typeof createAuthenticator>['login']>>;
+  const noCache: GetTokenInput = { ...input, tokenCacheStorage: 'none' };
+  const authenticator = createAuthenticator(noCache, logger, { interactive: undefined, env });
+  let tokens: Awaited<ReturnType<typeof authenticator.login>>;
   try {
-    const noCache: GetTokenInput = { ...input, tokenCacheStorage: 'none' };
-    tokens = await createAuthenticator(noCache, logger, { interactive: undefined, env }).login();
+    tokens = await authenticator.login();
   } catch (error) {
     return failure(`login (${flow})`, error);
   }
   checks.push({ step: `login (${flow})`, status: 'passed', detail: 'tokens received' });
+  // One real refresh, as get-token will do at the first expiry: what comes back decides whether that is silent.
+  const refreshed = tokens.refreshToken ? await tryRefresh(authenticator, tokens.refreshToken) : undefined;
 
   // 3–4. The tokens, the claims, and the identity kube-apiserver will derive.
   const claims = readJwtClaims(tokens.idToken) ?? {};
   checks.push(
     ...checkTokens(
       claims,
-      { refreshToken: Boolean(tokens.refreshToken) },
-      { ...mapping, extraScopes: input.extraScopes, authRequestExtraParams: input.authRequestExtraParams },
+      { refreshToken: Boolean(tokens.refreshToken), ...(refreshed ? { refreshed } : {}) },
+      {
+        ...mapping,
+        extraScopes: input.extraScopes,
+        authRequestExtraParams: input.authRequestExtraParams,
+        useAccessToken: input.useAccessToken,
+      },
       Math.floor(Date.now() / 1000),
     ),
   );
@@ -241,6 +253,7 @@ export async function runSetup(
     claims: shown,
     identity: identity.ok ? { username: identity.username, groups: identity.groups } : null,
     admin: {
+      ...(scheme ? { httpIssuerWarning: `WARNING: ${scheme.detail}` } : {}),
       apiserverFlags: renderApiserverFlags(settings),
       authenticationConfiguration: renderAuthenticationConfiguration(settings, version),
       rbac: identity.ok ? renderRbacCommands(identity.username, identity.groups) : null,
@@ -250,6 +263,18 @@ export async function runSetup(
       exec: kubeconfigExec(userSettings),
     },
   });
+}
+
+async function tryRefresh(
+  authenticator: ReturnType<typeof createAuthenticator>,
+  refreshToken: string,
+): Promise<RefreshOutcome> {
+  try {
+    const tokens = await authenticator.refresh(refreshToken);
+    return tokens.idToken ? { kind: 'id-token' } : { kind: 'no-id-token' };
+  } catch (error) {
+    return { kind: 'refused', detail: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 function renderSections(sections: Record<string, unknown>): string {
@@ -265,6 +290,7 @@ function renderSections(sections: Record<string, unknown>): string {
       ? `# kube-apiserver will see: user ${identity.username}, groups ${identity.groups.join(', ')}`
       : '# kube-apiserver would refuse this token (see the checklist)',
     '',
+    ...(admin.httpIssuerWarning ? [`# ${admin.httpIssuerWarning}`] : []),
     '# For the cluster admin: kube-apiserver flags …',
     admin.apiserverFlags,
     '# … or the equivalent structured configuration (--authentication-config=FILE)',

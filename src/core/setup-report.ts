@@ -84,12 +84,13 @@ export function grantTypeOf(flow: LoginFlow): string {
 /** Checks of the tokens the login returned (their signature, iss, aud, exp and nonce were already validated). */
 export function checkTokens(
   claims: Readonly<Record<string, unknown>>,
-  tokens: { refreshToken: boolean },
+  tokens: { refreshToken: boolean; refreshed?: RefreshOutcome },
   settings: {
     usernameClaim: string;
     groupsClaim: string | undefined;
     extraScopes: readonly string[];
     authRequestExtraParams?: Readonly<Record<string, string>>;
+    useAccessToken?: boolean;
   },
   nowSec: number,
 ): Check[] {
@@ -126,7 +127,7 @@ export function checkTokens(
   }
   checks.push(
     tokens.refreshToken
-      ? { step: 'refresh token', status: 'passed', detail: 'issued: expired tokens are refreshed silently' }
+      ? checkRefresh(tokens.refreshed, settings.useAccessToken ?? false)
       : {
           step: 'refresh token',
           status: 'warning',
@@ -179,6 +180,61 @@ export function checkTokens(
     );
   }
   return checks;
+}
+
+/** What setup's one real refresh with the new refresh token brought back. */
+export type RefreshOutcome =
+  | { readonly kind: 'id-token' }
+  | { readonly kind: 'no-id-token' }
+  | { readonly kind: 'refused'; readonly detail: string };
+
+/** The refresh-token check from a real refresh (setup tries one), or from the token's presence alone. */
+export function checkRefresh(outcome: RefreshOutcome | undefined, useAccessToken: boolean): Check {
+  const step = 'refresh token';
+  switch (outcome?.kind) {
+    case undefined:
+      return { step, status: 'passed', detail: 'issued (not tried)' };
+    case 'id-token':
+      return {
+        step,
+        status: 'passed',
+        detail: 'refreshed once: a new ID token came back, so expired tokens are refreshed silently',
+      };
+    case 'no-id-token':
+      return useAccessToken
+        ? {
+            step,
+            status: 'passed',
+            detail:
+              'refreshed once: a new access token came back (no id_token, which --oidc-use-access-token does not need)',
+          }
+        : {
+            step,
+            status: 'warning',
+            detail:
+              'refreshed once, but the answer has no id_token: in the default ID-token mode every expiry means a new login',
+            fix: "raise the ID token lifetime at the provider, or use --oidc-use-access-token if the cluster accepts the provider's access tokens",
+          };
+    case 'refused':
+      return {
+        step,
+        status: 'failed',
+        detail: `issued, but refused when used: ${outcome.detail}`,
+        fix: 'allow the refresh_token grant for this client at the provider; until then every expiry means a new login',
+      };
+  }
+}
+
+/** kube-apiserver accepts only https issuers (--oidc-issuer-url and AuthenticationConfiguration alike). */
+export function checkIssuerScheme(issuer: string): Check | undefined {
+  if (!issuer.startsWith('http://')) return undefined;
+  return {
+    step: 'issuer scheme',
+    status: 'warning',
+    detail:
+      'kube-apiserver accepts only https issuers: the flags and AuthenticationConfiguration below will be refused',
+    fix: 'serve the provider over https (e.g. behind a reverse proxy with a certificate) and use that URL',
+  };
 }
 
 export function renderChecklist(checks: readonly Check[]): string {

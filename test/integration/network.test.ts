@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
+import { loginArgs, parseCredential, runPlugin, runSetup, tempDir } from '../rig/plugin.js';
 import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
 import { type RigProxy, startProxy } from '../rig/proxy.js';
 import { makePrivateCa, type PrivateCa } from '../rig/tls.js';
@@ -71,6 +71,13 @@ describe('private CA and proxy', () => {
     );
     expect(pinned.code).toBe(3);
     expect(pinned.stderr).toContain("hint: the provider's TLS certificate is not trusted");
+  });
+
+  it('setup raises no https warning for an https issuer', async () => {
+    const result = await runSetup(provider.issuer, [`--certificate-authority=${ca.caPemPath}`], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain('issuer scheme');
+    expect(result.stdout).not.toContain('WARNING');
   });
 
   it('trusts the same CA given as --certificate-authority-data, sharing the cache entry', async () => {

@@ -59,6 +59,39 @@ describe('setup', () => {
       '      command: kubectl-together_login\n      args:\n      - get-token\n',
     );
     expect(`${result.stdout}${result.stderr}`).not.toMatch(/eyJ[\w-]+\.eyJ/);
+    // The refresh was tried for real, once.
+    expect(result.stderr).toContain('✓ refresh token: refreshed once: a new ID token came back');
+    // The rig's issuer is plain http, which kube-apiserver refuses: said in the checklist and above the flags.
+    expect(result.stderr).toContain('! issuer scheme: kube-apiserver accepts only https issuers');
+    expect(result.stdout).toContain(
+      '# WARNING: kube-apiserver accepts only https issuers: the flags and AuthenticationConfiguration below will be refused\n# For the cluster admin: kube-apiserver flags',
+    );
+  });
+
+  it('refreshes once for real and says what came back: no id_token (a warning, fine with access tokens), or a refusal', async () => {
+    try {
+      provider.setFault('refresh-without-id-token');
+      const idTokenMode = await setup(provider.issuer);
+      expect(idTokenMode.code, idTokenMode.stderr).toBe(0);
+      expect(idTokenMode.stderr).toContain(
+        '! refresh token: refreshed once, but the answer has no id_token: in the default ID-token mode every expiry means a new login',
+      );
+      expect(idTokenMode.stderr).toContain(
+        'fix: raise the ID token lifetime at the provider, or use --oidc-use-access-token',
+      );
+      const accessTokenMode = await setup(provider.issuer, ['--oidc-use-access-token']);
+      expect(accessTokenMode.stderr).toContain(
+        '✓ refresh token: refreshed once: a new access token came back',
+      );
+      provider.setFault('refresh-refused');
+      const refused = await setup(provider.issuer);
+      expect(refused.code).toBe(3);
+      expect(refused.stderr).toMatch(
+        /✗ refresh token: issued, but refused when used: .*refresh tokens are not allowed for this client/,
+      );
+    } finally {
+      provider.setFault(undefined);
+    }
   });
 
   it('accepts an issuer with a path', async () => {

@@ -270,6 +270,14 @@ async function applyFault(
       ctx.body = { error: 'server_error', error_description: 'rig fault' };
       return;
     }
+    if (fault === 'refresh-refused' && grantType === 'refresh_token') {
+      ctx.status = 400;
+      ctx.body = {
+        error: 'invalid_grant',
+        error_description: 'refresh tokens are not allowed for this client',
+      };
+      return;
+    }
     if (fault === 'refresh-without-id-token' && grantType === 'refresh_token' && body) {
       delete body.id_token;
       return;
@@ -429,6 +437,8 @@ export type RigFault =
   | 'discovery-malformed'
   | 'discovery-issuer-mismatch'
   | 'refresh-without-id-token'
+  /** A provider that issues refresh tokens but refuses every refresh (invalid_grant), e.g. for this client type. */
+  | 'refresh-refused'
   /** The token endpoint answers after 3 s. */
   | 'token-slow'
   /** The next discovery request gets 503, later ones are served. */

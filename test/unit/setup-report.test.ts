@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkDiscovery,
+  checkIssuerScheme,
+  checkRefresh,
   checkTokens,
   kubeconfigExec,
   renderRbacCommands,
@@ -117,5 +119,29 @@ describe('setup checks', () => {
       `kubectl create clusterrolebinding oidc-user-view --clusterrole=view --user='https://idp#o'\\''brien'\n` +
         'kubectl create clusterrolebinding oidc-group-view --clusterrole=view --group=devs\n',
     );
+  });
+});
+
+describe("setup's refresh check, from one real refresh", () => {
+  it.each([
+    [undefined, false, 'passed', 'issued (not tried)'],
+    [{ kind: 'id-token' } as const, false, 'passed', 'a new ID token came back'],
+    [{ kind: 'no-id-token' } as const, false, 'warning', 'every expiry means a new login'],
+    [{ kind: 'no-id-token' } as const, true, 'passed', 'a new access token came back'],
+    [
+      { kind: 'refused', detail: 'invalid_grant: no' } as const,
+      false,
+      'failed',
+      'refused when used: invalid_grant: no',
+    ],
+  ])('%j (access-token mode %s) → %s', (outcome, useAccessToken, status, words) => {
+    const check = checkRefresh(outcome, useAccessToken);
+    expect(check.status).toBe(status);
+    expect(check.detail).toContain(words);
+  });
+
+  it('warns about an http issuer only', () => {
+    expect(checkIssuerScheme('http://idp.example.com')?.status).toBe('warning');
+    expect(checkIssuerScheme('https://idp.example.com')).toBeUndefined();
   });
 });
