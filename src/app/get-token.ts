@@ -55,24 +55,27 @@ async function openSession(
   context: LoginContext,
 ): Promise<{ lock: KeyLock; authenticator: Authenticator }> {
   // The second bundle: openid-client, the lock library and the flows are compiled only on a cache miss.
-  const { createKeyLock, createAuthenticator } = await loadLoginMachinery();
+  const { createKeyLock, createAuthenticator, createLoginRecordStore } = await loadLoginMachinery();
+  // Beside the lock, for every storage that caches: who is logging in, its device code, how the last login failed.
+  const record =
+    input.tokenCacheStorage === 'none' ? undefined : createLoginRecordStore(input.tokenCacheDir, key, logger);
   return {
-    // Nothing is cached with --token-cache-storage=none, so there is nothing to guard: no cache directory, no lock.
+    // Nothing is cached with --token-cache-storage=none, so there is nothing to guard: no cache directory, no lock,
+    // no login record (kubectl's retries then each start a login of their own).
     lock:
-      input.tokenCacheStorage === 'none'
+      record === undefined
         ? noLock
-        : createKeyLock(input.tokenCacheDir, key, lockWaitMs(input), logger),
-    authenticator: createAuthenticator(input, logger, context),
+        : createKeyLock(
+            input.tokenCacheDir,
+            key,
+            { timeoutMs: input.authenticationTimeoutSec * 1000, record },
+            logger,
+          ),
+    authenticator: createAuthenticator(input, logger, { ...context, record }),
   };
 }
 
-const noLock: KeyLock = { withLock: (work) => work() };
-
-/** Waiting processes must outlast a whole login of the lock holder: a browser login, or a device code (~15 min). */
-function lockWaitMs(input: GetTokenInput): number {
-  return (Math.max(input.authenticationTimeoutSec, deviceCodeLifetimeSec) + 30) * 1000;
-}
-const deviceCodeLifetimeSec = 900;
+const noLock: KeyLock = { withLock: (work) => work({ lost: () => false }) };
 
 /** The token store chosen by --token-cache-storage; the keyring module is loaded only when it is chosen. */
 async function openStore(

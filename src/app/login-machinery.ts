@@ -3,4 +3,5 @@
  * part of the second bundle (src/full.ts); the fast-path bundle loads it through load-login-machinery.ts.
  */
 export { createKeyLock } from '../cache/lock.js';
+export { createLoginRecordStore } from '../cache/login-record.js';
 export { createAuthenticator } from './login.js';

@@ -3,9 +3,19 @@
  * and the flows themselves.
  */
 
+import { createKeyLock } from '../cache/lock.js';
+import { createLoginRecordStore, type LoginRecordStore } from '../cache/login-record.js';
 import { createProviderMetadataStore } from '../cache/provider-metadata-store.js';
+import { sha256Hex } from '../cache/sha256.js';
 import type { GetTokenInput } from '../cli/get-token-options.js';
-import type { Authenticator, Logger, TokenSet } from '../core/ports.js';
+import {
+  failureToReplay,
+  isRememberedFailure,
+  retryAfterFailureMs,
+  reusableDeviceCode,
+  spokenDuration,
+} from '../core/login-attempt.js';
+import type { Authenticator, KeyLock, Logger, TokenSet } from '../core/ports.js';
 import { type LoginFlow, selectFlow, whyNoBrowser } from '../core/select-flow.js';
 import { AppError, ExitCode, isAppError } from '../errors.js';
 import { loginWithBrowser } from '../flows/authcode.js';
@@ -17,12 +27,16 @@ import { OidcClient, type OidcClientOptions } from '../oidc/client.js';
 import { createTransport } from '../oidc/transport.js';
 import { readCertificateAuthorities } from '../platform/certificate-authorities.js';
 import { probeFlowEnvironment } from '../platform/environment.js';
+import { writeStderr } from '../platform/logger.js';
 import { createStdinPrompter } from '../platform/prompt.js';
+import { stderrTerminal } from '../platform/status-line.js';
 
 export interface LoginContext {
   /** From KUBERNETES_EXEC_INFO: false when kubectl has no terminal for us, undefined on a manual run. */
   readonly interactive: boolean | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The key's login record (get-token): logins in progress and recent failures. setup has none. */
+  readonly record?: LoginRecordStore;
 }
 
 /** How to reach and talk to the provider, from the get-token flags (also used by setup). */
@@ -95,6 +109,8 @@ export function createAuthenticator(
     },
     // A login always discovers afresh: it is interactive and slow anyway, and the browser must go to the right place.
     login: async () => {
+      const { record } = context;
+      await failFastAfterRecentFailure(record, input, context, logger);
       const client = await discover();
       const environment = probeFlowEnvironment(context.env);
       const noBrowser = whyNoBrowser(environment);
@@ -113,15 +129,44 @@ export function createAuthenticator(
         auto && noBrowser !== undefined && !input.browserCommand
           ? { ...input, skipOpenBrowser: true }
           : input;
+      const deadline = Date.now() + input.authenticationTimeoutSec * 1000;
+      // Processes waiting for our lock learn what we are doing, and for how long.
+      record?.update((r) => ({
+        ...r,
+        holder: r.holder && { ...r.holder, flow: choice.flow, until: deadline },
+      }));
       const run = (flow: LoginFlow) =>
-        runFlow(flow, client, flowInput, logger, context, noBrowser === undefined);
-      const tokens = await run(choice.flow).catch((error: unknown) => {
-        // auto chose the device code for a headless machine, and the provider or the client refuses it: the
-        // browser flow still works for SSH users who forward the callback port, or who paste the URL back.
-        if (!(auto && choice.flow === 'device-code' && isDeviceCodeUnavailable(error))) throw error;
-        logger.info(`${capitalized(error.message)}: using the browser flow instead. ${browserFlowFromAfar}`);
-        return run('authcode');
-      });
+        runFlow(flow, client, flowInput, logger, context, { noBrowser, deadline });
+      let tokens: TokenSet;
+      try {
+        tokens = await run(choice.flow).catch((error: unknown) => {
+          // auto chose the device code for a headless machine, and the provider or the client refuses it: the
+          // browser flow still works for SSH users who forward the callback port, or who paste the URL back.
+          if (!(auto && choice.flow === 'device-code' && isDeviceCodeUnavailable(error))) throw error;
+          logger.info(
+            `${capitalized(error.message)}: using the browser flow instead. ${browserFlowFromAfar}`,
+          );
+          return run('authcode');
+        });
+      } catch (error) {
+        if (isAppError(error) && isRememberedFailure(error.code)) {
+          const failure = {
+            at: Date.now(),
+            code: error.code,
+            message: error.message,
+            hint: error.hint,
+            exitCode: error.exitCode,
+          };
+          // A device code that merely outlived this run stays for the next one; a refused or expired one does not.
+          record?.update((r) => ({
+            ...r,
+            failure,
+            device: error.code === 'auth.timeout' ? r.device : undefined,
+          }));
+        }
+        throw error;
+      }
+      record?.update((r) => ({ ...r, device: undefined, failure: undefined }));
       remember(client);
       return tokens;
     },
@@ -136,14 +181,85 @@ function capitalized(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/**
+ * After a login that failed moments ago (nobody logged in, the user said no, the code ran out), kubectl's retries
+ * end at once with the same error instead of each starting a login of minutes. A user at a terminal may press Enter
+ * to try again at once; --force-refresh always does.
+ */
+async function failFastAfterRecentFailure(
+  record: LoginRecordStore | undefined,
+  input: GetTokenInput,
+  context: LoginContext,
+  logger: Logger,
+): Promise<void> {
+  const failure = failureToReplay(record?.read(), Date.now(), input.forceRefresh);
+  if (!failure) return;
+  const left = failure.at + retryAfterFailureMs - Date.now();
+  logger.info(
+    `The last login failed ${spokenDuration(Date.now() - failure.at)} ago; not starting another for ${spokenDuration(left)} (--force-refresh tries at once).`,
+  );
+  const atTerminal = context.interactive !== false && Boolean(process.stdin.isTTY);
+  if (atTerminal && !failure.asked) {
+    if (await pressedEnter(Math.min(left, 30_000))) return;
+    // The offer passed unanswered: the user is not at this terminal; later retries in the window do not ask again.
+    record?.update((r) => ({ ...r, failure: r.failure && { ...r.failure, at: Date.now(), asked: true } }));
+  }
+  throw new AppError(failure.code, failure.message, {
+    exitCode: failure.exitCode as ExitCode,
+    hint: failure.hint,
+  });
+}
+
+async function pressedEnter(withinMs: number): Promise<boolean> {
+  const withdraw = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const answered = createStdinPrompter(undefined, { what: 'retrying', hint: '' })
+    .ask(`Press Enter within ${spokenDuration(withinMs)} to log in again now: `, { signal: withdraw.signal })
+    .then(
+      () => true,
+      () => false,
+    );
+  const passed = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), withinMs);
+  });
+  try {
+    return await Promise.race([answered, passed]);
+  } finally {
+    clearTimeout(timer);
+    withdraw.abort();
+    writeStderr('\n');
+  }
+}
+
+/**
+ * The provider's browser slot: a lock shared by every cache key of this issuer (see AuthCodeOptions). A waiter
+ * gives up when too little of its own time would be left for a login in the tab it would open.
+ */
+function browserSlot(input: GetTokenInput, deadline: number, logger: Logger): KeyLock {
+  const slot = `browser-${sha256Hex(input.issuerUrl)}`;
+  const timeForATabMs = Math.min(30_000, (input.authenticationTimeoutSec * 1000) / 2);
+  return createKeyLock(
+    input.tokenCacheDir,
+    slot,
+    {
+      timeoutMs: Math.max(0, deadline - Date.now() - timeForATabMs),
+      graceMs: 0,
+      flow: 'authcode',
+      record: createLoginRecordStore(input.tokenCacheDir, slot, logger),
+    },
+    logger,
+  );
+}
+
 function runFlow(
   flow: LoginFlow,
   client: OidcClient,
   input: GetTokenInput,
   logger: Logger,
   context: LoginContext,
-  browserAvailable: boolean,
+  { noBrowser, deadline }: { noBrowser: string | undefined; deadline: number },
 ): Promise<TokenSet> {
+  const terminal = stderrTerminal(context.env);
   switch (flow) {
     case 'authcode':
       return loginWithBrowser(
@@ -168,6 +284,9 @@ function runFlow(
             context.interactive === true || (context.interactive === undefined && process.stdin.isTTY)
               ? createStdinPrompter(context.interactive, { what: 'pasting the URL', hint: '' })
               : undefined,
+          noBrowser,
+          browserSlot: context.record && browserSlot(input, deadline, logger),
+          terminal,
         },
         logger,
       );
@@ -175,12 +294,19 @@ function runFlow(
       return loginWithDeviceCode(
         client,
         {
-          openBrowser: !input.skipOpenBrowser && (browserAvailable || input.browserCommand !== undefined),
+          openBrowser:
+            !input.skipOpenBrowser && (noBrowser === undefined || input.browserCommand !== undefined),
           browserCommand: input.browserCommand,
           extraParams: input.authRequestExtraParams,
           pkce: input.pkceMethod,
           verbosity: input.verbosity,
           clientId: input.clientId,
+          timeoutSec: input.authenticationTimeoutSec,
+          deadline,
+          resume: reusableDeviceCode(context.record?.read(), Date.now()),
+          onNewCode: (device) => context.record?.update((r) => ({ ...r, device })),
+          terminal,
+          qrCode: !input.skipQrCode,
         },
         logger,
       );

@@ -2,17 +2,33 @@
  * A per-key lock between plugin processes, held from the cache re-read to the cache write. proper-lockfile creates
  * a lock directory atomically and keeps touching it while held, so a long browser login is never taken for a
  * crashed holder, while the lock of a killed process goes stale after `staleMs` (5 s) and is taken over.
+ *
+ * A holder that is stopped (SIGSTOP, a closed laptop lid) touches nothing, yet it is alive and will go on: the holder
+ * announces its PID, host and deadline in the key's login record, and a lock whose holder is alive on this machine is
+ * not taken over before that deadline (src/core/login-attempt.ts, holderKeepsLock). If a holder loses its lock all
+ * the same, its lease says so, and get-token re-reads the cache before logging in or writing.
  */
 import { lstatSync, unlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
+import {
+  holderKeepsLock,
+  type LoginRecord,
+  lockWaitDeadline,
+  spokenDuration,
+  staleLockSec,
+  waitingMessage,
+} from '../core/login-attempt.js';
 import type { KeyLock, Logger } from '../core/ports.js';
+import type { LoginFlow } from '../core/select-flow.js';
 import { AppError, ExitCode } from '../errors.js';
 import { ensurePrivateDir } from './disk-store.js';
 import { cacheLockFileName } from './key.js';
+import type { LoginRecordStore } from './login-record.js';
 
 /** A killed holder's lock is taken over after this; a live holder touches it every staleMs / 2. */
-export const staleMs = 5_000;
+export const staleMs = staleLockSec * 1000;
 const pollMs = 100;
 
 /**
@@ -23,54 +39,98 @@ export function isLockBusy(code: string | undefined, platform: NodeJS.Platform):
   return code === 'ELOCKED' || (platform === 'win32' && code === 'EPERM');
 }
 
-export function createKeyLock(dir: string, key: string, waitMs: number, logger: Logger): KeyLock {
+export interface KeyLockOptions {
+  /** The waiter's --authentication-timeout-sec, in ms: the base of its wait bound. */
+  readonly timeoutMs: number;
+  readonly record: LoginRecordStore;
+  /** Past the waiter's timeout (default lockGraceMs); 0 where the wait is part of a login's own timeout. */
+  readonly graceMs?: number;
+  /** The flow the holder announces at once (the browser slot); otherwise announced when the login starts. */
+  readonly flow?: LoginFlow;
+}
+
+export function createKeyLock(dir: string, key: string, options: KeyLockOptions, logger: Logger): KeyLock {
   const lockPath = join(dir, cacheLockFileName(key));
   return {
     async withLock(work) {
       ensurePrivateDir(dir);
       removeLinkAtLockPath(lockPath, logger);
-      const release = await acquire(lockPath, waitMs, logger);
+      let lost = false;
+      const release = await acquire(lockPath, options, logger, () => {
+        lost = true;
+      });
+      const host = hostname();
+      options.record.update((record) => ({
+        ...record,
+        holder: { pid: process.pid, host, flow: options.flow, until: Date.now() + options.timeoutMs },
+      }));
+      // Lost when proper-lockfile saw the lock change hands, or when the record names another holder (or none:
+      // `clean` removed it): the record is checked at once, proper-lockfile only every staleMs / 2.
+      const isOurs = (record: LoginRecord | undefined) =>
+        record?.holder?.pid === process.pid && record.holder.host === host;
+      // Only our own announcement: after a takeover the record may already name the new holder. Also on Ctrl-C,
+      // which exits without running `finally` (main.ts).
+      const withdraw = () =>
+        options.record.update((record) => (isOurs(record) ? { ...record, holder: undefined } : record));
+      process.once('exit', withdraw);
       try {
-        return await work();
+        return await work({ lost: () => lost || !isOurs(options.record.read()) });
       } finally {
+        process.removeListener('exit', withdraw);
+        withdraw();
         await release().catch(() => undefined);
       }
     },
   };
 }
 
-async function acquire(lockPath: string, waitMs: number, logger: Logger): Promise<() => Promise<void>> {
-  const deadline = Date.now() + waitMs;
-  let told = false;
+async function acquire(
+  lockPath: string,
+  options: KeyLockOptions,
+  logger: Logger,
+  onLost: () => void,
+): Promise<() => Promise<void>> {
+  const startedAt = Date.now();
+  const host = hostname();
+  let told: string | undefined;
   for (;;) {
-    try {
-      return await lockfile.lock(lockPath, {
-        realpath: false,
-        lockfilePath: lockPath,
-        stale: staleMs,
-        retries: 0,
-        onCompromised: (error) =>
-          logger.warn(`the token cache lock ${lockPath} was taken over: ${error.message}`),
-      });
-    } catch (error) {
-      if (!isLockBusy((error as NodeJS.ErrnoException).code, process.platform)) {
-        throw new AppError('cache.lock', `cannot lock the token cache: ${(error as Error).message}`, {
-          exitCode: ExitCode.cache,
-          hint: 'make the cache directory writable, or choose another one with --token-cache-dir',
-          cause: error,
+    const record = options.record.read();
+    const now = Date.now();
+    const holder = record?.holder;
+    const keptByLiveHolder =
+      holder?.pid !== process.pid && holderKeepsLock(holder, { host, now, isAlive: processIsAlive });
+    if (!keptByLiveHolder) {
+      try {
+        return await lockfile.lock(lockPath, {
+          realpath: false,
+          lockfilePath: lockPath,
+          stale: staleMs,
+          retries: 0,
+          onCompromised: (error) => {
+            onLost();
+            logger.warn(`the token cache lock ${lockPath} was taken over: ${error.message}`);
+          },
         });
+      } catch (error) {
+        if (!isLockBusy((error as NodeJS.ErrnoException).code, process.platform)) {
+          throw new AppError('cache.lock', `cannot lock the token cache: ${(error as Error).message}`, {
+            exitCode: ExitCode.cache,
+            hint: 'make the cache directory writable, or choose another one with --token-cache-dir',
+            cause: error,
+          });
+        }
       }
     }
-    if (!told) {
-      logger.info('Waiting for another kubectl-together_login process to finish logging in…');
-      told = true;
+    const deadline = lockWaitDeadline(startedAt, options.timeoutMs, record?.holder, options.graceMs);
+    // Said again when the holder changes what it does (it chose its flow), or turns out to be gone.
+    const alive =
+      keptByLiveHolder || (holder !== undefined && holder.host === host && processIsAlive(holder.pid));
+    const situation = `${holder?.pid}:${holder?.flow}:${alive}`;
+    if (told !== situation) {
+      logger.info(waitingMessage(record, now, deadline, alive || holder?.host !== host));
+      told = situation;
     }
-    if (Date.now() >= deadline) {
-      throw new AppError('cache.lock-timeout', `gave up waiting for the token cache lock ${lockPath}`, {
-        exitCode: ExitCode.cache,
-        hint: 'finish or cancel the other login in progress, then retry',
-      });
-    }
+    if (now >= deadline) throw lockTimeout(lockPath, record, now - startedAt);
     await new Promise((resolve) => setTimeout(resolve, pollMs + Math.floor(Math.random() * pollMs)));
   }
 }
@@ -86,5 +146,27 @@ function removeLinkAtLockPath(lockPath: string, logger: Logger): void {
     logger.warn(`removed a symbolic link at the token cache lock ${lockPath}: a lock is never a link`);
   } catch {
     // No such path (the usual case), or it vanished meanwhile.
+  }
+}
+
+function lockTimeout(lockPath: string, record: LoginRecord | undefined, waitedMs: number): AppError {
+  const holder = record?.holder ? ` (held by pid ${record.holder.pid})` : '';
+  return new AppError(
+    'cache.lock-timeout',
+    `gave up waiting for the token cache lock ${lockPath}${holder} after ${spokenDuration(waitedMs)}`,
+    {
+      exitCode: ExitCode.cache,
+      hint: 'finish or cancel the other login in progress, then retry',
+    },
+  );
+}
+
+/** kill(pid, 0) sends nothing: it only asks whether the process exists (EPERM: it does, as another user). */
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -129,6 +129,11 @@ export const getTokenFlags: readonly FlagSpec[] = [
     description: '[authcode] Do not open the browser; the URL is printed on stderr',
   },
   {
+    name: 'skip-qr-code',
+    kind: 'bool',
+    description: '(ours) [device-code] Do not draw the verification URL as a QR code on the terminal',
+  },
+  {
     name: 'browser-command',
     kind: 'string',
     description: '[authcode] Command to open the browser (the URL is appended)',
@@ -136,7 +141,7 @@ export const getTokenFlags: readonly FlagSpec[] = [
   {
     name: 'authentication-timeout-sec',
     kind: 'int',
-    description: '[authcode] Seconds to wait for the login',
+    description: 'Seconds to wait for a browser or device-code login',
     defaultText: '180',
   },
   {
@@ -245,6 +250,7 @@ export interface GetTokenInput {
   readonly grantType: GrantType;
   readonly listenAddresses: readonly string[];
   readonly skipOpenBrowser: boolean;
+  readonly skipQrCode: boolean;
   readonly browserCommand: string | undefined;
   readonly authenticationTimeoutSec: number;
   readonly localServerCert: string | undefined;
@@ -357,6 +363,7 @@ export function parseGetTokenInput(
           ? listenPorts.map((port) => `127.0.0.1:${port}`)
           : defaultListenAddresses,
     skipOpenBrowser: bool('skip-open-browser'),
+    skipQrCode: bool('skip-qr-code'),
     browserCommand: str('browser-command') || undefined,
     authenticationTimeoutSec: timeout ?? 180,
     localServerCert: cert === undefined ? undefined : expand(cert),

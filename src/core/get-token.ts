@@ -10,6 +10,7 @@ import {
   type Clock,
   isRefreshRejected,
   type KeyLock,
+  type LockLease,
   type Logger,
   type TokenSet,
   type TokenStore,
@@ -59,7 +60,7 @@ export async function getToken(request: GetTokenRequest, deps: GetTokenDeps): Pr
   }
 
   const { lock, authenticator } = await deps.openSession();
-  return lock.withLock(async () => {
+  return lock.withLock(async (lease) => {
     // Another process may have logged in or refreshed while we waited for the lock.
     const entry = await read();
     if (!request.forceRefresh) {
@@ -69,13 +70,36 @@ export async function getToken(request: GetTokenRequest, deps: GetTokenDeps): Pr
         return hit;
       }
     }
-    const tokens = (await tryRefresh(entry, authenticator, request, deps)) ?? (await authenticator.login());
+    let tokens = await tryRefresh(entry, authenticator, request, deps);
+    if (!tokens) {
+      const theirs = await tokenOfNewHolder(lease, deps, fresh);
+      if (theirs) return theirs;
+      tokens = await authenticator.login();
+    }
     const next = toEntry(request, tokens, deps.clock.now());
     const credential = fresh(next);
     if (!credential) throw unusableTokens(request, tokens);
+    // A holder that lost its lock meanwhile keeps what the new holder wrote rather than writing a second token.
+    const theirs = await tokenOfNewHolder(lease, deps, fresh);
+    if (theirs) return theirs;
     await deps.store.write(next);
     return credential;
   });
+}
+
+/**
+ * When this process lost its lock (it was stopped, and another took over), what that other process cached is the
+ * answer: re-read instead of logging in or writing over it.
+ */
+async function tokenOfNewHolder(
+  lease: LockLease,
+  deps: GetTokenDeps,
+  fresh: (entry: CacheEntry | undefined) => IssuedCredential | undefined,
+): Promise<IssuedCredential | undefined> {
+  if (!lease.lost()) return undefined;
+  const hit = fresh(await deps.store.read());
+  if (hit) deps.logger.info('Another process logged in while this one was stopped; using its token.');
+  return hit;
 }
 
 async function tryRefresh(

@@ -14,7 +14,12 @@ export interface TokenStore {
 
 /** Mutual exclusion between plugin processes working on the same cache key. */
 export interface KeyLock {
-  withLock<T>(work: () => Promise<T>): Promise<T>;
+  withLock<T>(work: (lease: LockLease) => Promise<T>): Promise<T>;
+}
+
+export interface LockLease {
+  /** True once another process has taken the lock over (this one was stopped or too slow to touch it). */
+  lost(): boolean;
 }
 
 /** Tokens as received from the provider, already validated. Times in ms since the epoch. */

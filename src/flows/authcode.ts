@@ -2,11 +2,13 @@
  * Authorization code flow with the browser: start the callback server, open the provider's login page, wait for
  * the redirect, exchange the code (with PKCE), all within --authentication-timeout-sec.
  */
-import type { Logger, TokenSet } from '../core/ports.js';
-import { AppError, ExitCode } from '../errors.js';
+import { spokenDuration } from '../core/login-attempt.js';
+import type { KeyLock, Logger, TokenSet } from '../core/ports.js';
+import { AppError, ExitCode, isAppError } from '../errors.js';
 import type { OidcClient } from '../oidc/client.js';
 import { openInBrowser } from '../platform/browser.js';
 import type { Prompter } from '../platform/prompt.js';
+import { startCountdown, type TerminalInfo } from '../platform/status-line.js';
 import { startCallbackServer } from './callback-server.js';
 import { callbackUrlFromAnswer } from './pasted-response.js';
 
@@ -24,11 +26,36 @@ export interface AuthCodeOptions {
   readonly verbosity: number;
   /** Offer to paste the redirected URL on the terminal as well (only when there is one). */
   readonly pasteFallback: Prompter | undefined;
+  /** Why no browser can be shown here (SSH, CI, no display), or undefined when one can. */
+  readonly noBrowser: string | undefined;
+  /**
+   * At most one browser tab per provider at a time, across processes and cache keys: held from opening the tab to
+   * the end of this login. A burst of kubectl processes (k9s, scripts, watch) then opens one tab, not one each.
+   */
+  readonly browserSlot: KeyLock | undefined;
+  readonly terminal: TerminalInfo;
 }
 
 export async function loginWithBrowser(
   oidc: OidcClient,
   options: AuthCodeOptions,
+  logger: Logger,
+): Promise<TokenSet> {
+  const deadline = Date.now() + options.timeoutSec * 1000;
+  if (!options.browserSlot) return loginInBrowserTab(oidc, options, deadline, logger);
+  try {
+    return await options.browserSlot.withLock(() => loginInBrowserTab(oidc, options, deadline, logger));
+  } catch (error) {
+    // Waiting for another process's tab used up this login's time: that is this login's timeout.
+    if (isAppError(error) && error.code === 'cache.lock-timeout') throw loginTimeout(options);
+    throw error;
+  }
+}
+
+async function loginInBrowserTab(
+  oidc: OidcClient,
+  options: AuthCodeOptions,
+  deadline: number,
   logger: Logger,
 ): Promise<TokenSet> {
   const server = await startCallbackServer({
@@ -38,6 +65,7 @@ export async function loginWithBrowser(
     logger,
   });
   const withdrawPaste = new AbortController();
+  let countdown: { stop(): void } | undefined;
   try {
     const redirectUri =
       options.redirectUrl ?? `${server.scheme}://${options.redirectUrlHostname}:${server.port}`;
@@ -61,6 +89,9 @@ export async function loginWithBrowser(
         logger,
       });
     }
+    if (options.skipOpenBrowser || (options.noBrowser !== undefined && !options.browserCommand)) {
+      logger.info(noBrowserExplanation(options, redirectUri, deadline));
+    }
     // On a terminal, a user whose browser cannot reach this machine (SSH without port forwarding) can paste the URL
     // the browser ended at instead. Whichever answer comes first completes the login.
     const viaPaste = options.pasteFallback
@@ -76,31 +107,51 @@ export async function loginWithBrowser(
           }),
         ),
       );
-    const tokens = await withTimeout(
+    // The paste prompt owns the terminal's last line; the countdown would overwrite it.
+    if (!viaPaste)
+      countdown = startCountdown('Waiting for the login in the browser', deadline, options.terminal);
+    const tokens = await withDeadline(
       viaPaste ? Promise.race([viaCallback, viaPaste]) : viaCallback,
-      options.timeoutSec,
+      deadline,
+      options,
     );
+    countdown?.stop();
     logger.info('Logged in.');
     return tokens;
   } finally {
+    countdown?.stop();
     withdrawPaste.abort();
     await server.close();
   }
 }
 
-async function withTimeout<T>(work: Promise<T>, seconds: number): Promise<T> {
+/** Where no browser opens by itself: what the user must do for this login to complete, and what else works. */
+function noBrowserExplanation(options: AuthCodeOptions, redirectUri: string, deadline: number): string {
+  const why = options.skipOpenBrowser ? '--skip-open-browser is set' : options.noBrowser;
+  const callback = new URL(redirectUri);
+  const port = callback.port || (callback.protocol === 'https:' ? '443' : '80');
+  return [
+    `No browser can be opened here (${why}). Open the URL above in a browser that can reach ${callback.origin} on this machine, within ${spokenDuration(deadline - Date.now())}.`,
+    `  Over SSH, forward the port first: ssh -L ${port}:localhost:${port} <this host>`,
+    '  Or log in without that: --grant-type=device-code (a code to enter on any device), or --grant-type=authcode-keyboard (paste the result back).',
+  ].join('\n');
+}
+
+function loginTimeout(options: Pick<AuthCodeOptions, 'timeoutSec'>): AppError {
+  return new AppError('auth.timeout', `no login completed within ${options.timeoutSec} s`, {
+    exitCode: ExitCode.authentication,
+    hint: 'open the URL printed above and log in, or raise --authentication-timeout-sec; where no browser can reach this machine, use --grant-type=device-code or --grant-type=authcode-keyboard',
+  });
+}
+
+async function withDeadline<T>(
+  work: Promise<T>,
+  deadline: number,
+  options: Pick<AuthCodeOptions, 'timeoutSec'>,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new AppError('auth.timeout', `no login completed within ${seconds} s`, {
-            exitCode: ExitCode.authentication,
-            hint: 'open the URL printed above and log in, or raise --authentication-timeout-sec',
-          }),
-        ),
-      seconds * 1000,
-    );
+    timer = setTimeout(() => reject(loginTimeout(options)), Math.max(0, deadline - Date.now()));
   });
   try {
     return await Promise.race([work, timeout]);

@@ -17,7 +17,7 @@ import type { Logger } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
 import { notAllowedText, portsBusyHint } from '../platform/port-failure.js';
 import { type ListenPlan, listenPlan, socketLabel } from './listen-plan.js';
-import { messagePage } from './pages.js';
+import { loginFailedText, loginSucceededText, messagePage } from './pages.js';
 
 export interface CallbackServerOptions {
   readonly addresses: readonly string[];
@@ -102,22 +102,12 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
               if (redirectAfterSuccess) {
                 res.writeHead(302, { location: redirectAfterSuccess, 'cache-control': 'no-store' }).end();
               } else {
-                sendPage(
-                  res,
-                  200,
-                  'Logged in',
-                  'You are logged in. You can close this tab and return to your terminal.',
-                );
+                sendPage(res, 200, 'Logged in', loginSucceededText);
               }
               resolve(result);
             },
             (error: unknown) => {
-              sendPage(
-                res,
-                400,
-                'Login failed',
-                `${(error as Error).message}. See your terminal for what to do next.`,
-              );
+              sendPage(res, 400, 'Login failed', loginFailedText(error));
               reject(error);
             },
           );
@@ -129,7 +119,12 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
   };
 }
 
-function sendPage(res: ServerResponse, status: number, title: string, message: string): void {
+function sendPage(
+  res: ServerResponse,
+  status: number,
+  title: string,
+  message: string | readonly string[],
+): void {
   res
     .writeHead(status, {
       'content-type': 'text/html; charset=utf-8',

@@ -1,11 +1,17 @@
 /**
  * Device authorization grant (RFC 8628) for shells without a browser: the user opens a URL on any device and
  * confirms a short code. Needs no stdin, so it works with kubectl's `interactiveMode: Never`.
+ *
+ * A run waits at most --authentication-timeout-sec (and never past the code's expiry). The code is saved in the
+ * key's login record, so that a later run whose code is still valid shows the same code and keeps polling it
+ * instead of asking for a new one (every new code makes the one the user is typing worthless).
  */
+import { deviceCodeInstructions, type SavedDeviceCode, spokenDuration } from '../core/login-attempt.js';
 import type { Logger, TokenSet } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
-import type { OidcClient } from '../oidc/client.js';
+import type { DeviceAuthorization, OidcClient } from '../oidc/client.js';
 import { openInBrowser } from '../platform/browser.js';
+import { startCountdown, type TerminalInfo } from '../platform/status-line.js';
 import { explainDeviceCodeRefusal, noDeviceCodeFlow } from './refusals.js';
 
 export interface DeviceCodeOptions {
@@ -17,6 +23,16 @@ export interface DeviceCodeOptions {
   readonly verbosity: number;
   /** Named when the provider refuses the flow for this client. */
   readonly clientId: string;
+  /** --authentication-timeout-sec, and when this run gives up (ms since the epoch). */
+  readonly timeoutSec: number;
+  readonly deadline: number;
+  /** A still-valid code of an earlier run, to poll again instead of asking for a new one. */
+  readonly resume: SavedDeviceCode | undefined;
+  /** Called with a new code, so that later runs can find it. */
+  readonly onNewCode: (code: SavedDeviceCode) => void;
+  readonly terminal: TerminalInfo;
+  /** Draw the verification URL as a QR code on a terminal wide enough (not with --skip-qr-code). */
+  readonly qrCode: boolean;
 }
 
 export async function loginWithDeviceCode(
@@ -24,44 +40,74 @@ export async function loginWithDeviceCode(
   options: DeviceCodeOptions,
   logger: Logger,
 ): Promise<TokenSet> {
-  if (!oidc.supportsDeviceCode()) throw noDeviceCodeFlow();
-  const authorization = await oidc
-    .startDeviceAuthorization(options.extraParams, options.pkce)
-    .catch((error: unknown) => Promise.reject(explainDeviceCodeRefusal(error, options.clientId)));
-  const { verificationUri, verificationUriComplete, userCode, expiresInSec } = authorization;
-  logger.info(
-    verificationUriComplete
-      ? `To log in, open this URL on any device and check that it shows the code ${userCode}:\n  ${verificationUriComplete}`
-      : `To log in, open ${verificationUri} on any device and enter the code:\n  ${userCode}`,
-  );
-  if (options.openBrowser) {
-    await openInBrowser(verificationUriComplete ?? verificationUri, {
+  let authorization: DeviceAuthorization;
+  if (options.resume) {
+    authorization = oidc.resumeDeviceAuthorization(options.resume);
+    logger.info(
+      `A login with this device code is already under way (from an earlier run); it is still valid for ${spokenDuration(options.resume.expiresAt - Date.now())}.`,
+    );
+  } else {
+    if (!oidc.supportsDeviceCode()) throw noDeviceCodeFlow();
+    authorization = await oidc
+      .startDeviceAuthorization(options.extraParams, options.pkce)
+      .catch((error: unknown) => Promise.reject(explainDeviceCodeRefusal(error, options.clientId)));
+    options.onNewCode(authorization.saved);
+  }
+  const { saved } = authorization;
+  logger.info(deviceCodeInstructions(saved));
+  if (options.qrCode)
+    await drawQrCode(saved.verificationUriComplete ?? saved.verificationUri, options.terminal, logger);
+  if (options.openBrowser && !options.resume) {
+    await openInBrowser(saved.verificationUriComplete ?? saved.verificationUri, {
       command: options.browserCommand,
       verbosity: options.verbosity,
       logger,
     });
   }
-  logger.info(`Waiting for the login (the code expires in ${describeDuration(expiresInSec)})…`);
-  // The provider says when the code expires; stop polling then, whatever the provider answers.
-  const deadline = AbortSignal.timeout(expiresInSec * 1000);
+  const until = Math.min(options.deadline, saved.expiresAt);
+  const codeRunsOut = saved.expiresAt <= options.deadline;
+  logger.info(
+    codeRunsOut
+      ? `Waiting for the login (the code expires in ${spokenDuration(saved.expiresAt - Date.now())})…`
+      : `Waiting for the login for ${spokenDuration(until - Date.now())} (the code stays valid for ${spokenDuration(saved.expiresAt - Date.now())}; a later run shows it again)…`,
+  );
+  const countdown = startCountdown('Waiting for the login at the provider', until, options.terminal);
+  const stop = AbortSignal.timeout(Math.max(0, until - Date.now()));
   try {
-    const tokens = await authorization.poll(deadline);
+    const tokens = await authorization.poll(stop);
+    countdown.stop();
     logger.info('Logged in.');
     return tokens;
   } catch (error) {
-    if (!deadline.aborted) throw explainDeviceCodeRefusal(error, options.clientId);
-    throw new AppError(
-      'auth.expired_token',
-      `the device code expired after ${describeDuration(expiresInSec)} without a login`,
-      {
-        exitCode: ExitCode.authentication,
-        hint: 'run the command again and complete the login at the provider before the code expires',
-        cause: error,
-      },
-    );
+    countdown.stop();
+    if (!stop.aborted) throw explainDeviceCodeRefusal(error, options.clientId);
+    throw codeRunsOut
+      ? new AppError('auth.expired_token', 'the device code expired without a login', {
+          exitCode: ExitCode.authentication,
+          hint: 'run the command again and complete the login at the provider before the code expires',
+          cause: error,
+        })
+      : new AppError('auth.timeout', `no login completed within ${options.timeoutSec} s`, {
+          exitCode: ExitCode.authentication,
+          hint: `open the URL printed above and enter the code, then run the command again (the code stays valid for ${spokenDuration(saved.expiresAt - Date.now())}); or raise --authentication-timeout-sec`,
+          cause: error,
+        });
   }
 }
 
-function describeDuration(seconds: number): string {
-  return seconds >= 120 ? `${Math.round(seconds / 60)} minutes` : `${seconds} s`;
+/** The QR code of the verification URL, for a phone; skipped when stderr is no terminal or too narrow for it. */
+async function drawQrCode(url: string, terminal: TerminalInfo, logger: Logger): Promise<void> {
+  if (!terminal.isTerminal) return;
+  try {
+    const { default: encodeQR } = await import('qr');
+    const art = encodeQR(url, 'ascii');
+    const width = Math.max(...art.split('\n').map((line) => line.length));
+    if (width + 2 > terminal.columns) {
+      logger.debug(1, `no QR code: it needs ${width + 2} columns, the terminal has ${terminal.columns}`);
+      return;
+    }
+    logger.info(`Or scan this with your phone:\n${art}`);
+  } catch (error) {
+    logger.debug(1, `no QR code: ${(error as Error).message}`);
+  }
 }

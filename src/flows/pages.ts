@@ -1,8 +1,34 @@
-/** The small pages the callback server shows in the browser. */
-export function messagePage(title: string, message: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · kubectl-together_login</title>
+/**
+ * The small pages the callback server shows in the browser. Self-contained (inline style, no script, no external
+ * resource): the page must work offline and must not make the browser fetch anything after a login.
+ */
+import { retryAfterFailureMs } from '../core/login-attempt.js';
+
+export function messagePage(title: string, message: string | readonly string[]): string {
+  const paragraphs = (typeof message === 'string' ? [message] : message)
+    .map((text) => `<p>${escapeHtml(text)}</p>`)
+    .join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>${escapeHtml(title)} · kubectl-together_login</title>
 <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}</style></head>
-<body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>`;
+<body><h1>${escapeHtml(title)}</h1>${paragraphs}</body></html>`;
+}
+
+/** What the browser shows after a login: done, and nothing else to do here. */
+export const loginSucceededText = [
+  'You are logged in. kubectl goes on in your terminal with the new token.',
+  'You can close this tab.',
+];
+
+/** What went wrong, what to do about it, and how to try again. */
+export function loginFailedText(error: unknown): string[] {
+  const { message, hint } = error as { message?: string; hint?: string };
+  return [
+    `The login did not complete: ${message ?? String(error)}.`,
+    ...(hint ? [`What to do: ${hint}.`] : []),
+    `To try again, run your kubectl command again. For ${retryAfterFailureMs / 1000} s after a failed login, kubectl's own retries end at once with this error; press Enter when the terminal asks, or add --force-refresh to try sooner.`,
+    'You can close this tab.',
+  ];
 }
 
 function escapeHtml(text: string): string {

@@ -5,6 +5,7 @@
  */
 import * as client from 'openid-client';
 import type { CachedProviderMetadata } from '../cache/provider-metadata-store.js';
+import type { SavedDeviceCode } from '../core/login-attempt.js';
 import type { Logger, TokenSet } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
 import {
@@ -44,6 +45,8 @@ export interface DeviceAuthorization {
   /** Shown to the user, who types or confirms it at the provider. Not a secret like the device code. */
   readonly userCode: string;
   readonly expiresInSec: number;
+  /** What a later run needs to show the same code and poll it (src/cache/login-record.ts keeps it). */
+  readonly saved: SavedDeviceCode;
   /** Polls the token endpoint at the provider's interval (+5 s on slow_down) until the user has logged in. */
   poll(signal: AbortSignal): Promise<TokenSet>;
 }
@@ -217,18 +220,49 @@ export class OidcClient {
       1,
       `device authorization: PKCE ${usePkce ? 'S256' : 'off'}, expires in ${response.expires_in} s, interval ${response.interval ?? 5} s`,
     );
-    return {
+    return this.deviceAuthorization(response, {
+      deviceCode: response.device_code,
+      userCode: response.user_code,
       verificationUri: response.verification_uri,
       verificationUriComplete: response.verification_uri_complete,
-      userCode: response.user_code,
-      expiresInSec: response.expires_in,
+      intervalSec: response.interval ?? 5,
+      expiresAt: Date.now() + response.expires_in * 1000,
+      codeVerifier: verifier,
+    });
+  }
+
+  /** Polls the device code of an earlier run again (it is still valid: the caller checked). */
+  resumeDeviceAuthorization(saved: SavedDeviceCode): DeviceAuthorization {
+    return this.deviceAuthorization(
+      {
+        device_code: saved.deviceCode,
+        user_code: saved.userCode,
+        verification_uri: saved.verificationUri,
+        verification_uri_complete: saved.verificationUriComplete,
+        interval: saved.intervalSec,
+        expires_in: Math.max(1, Math.round((saved.expiresAt - Date.now()) / 1000)),
+      },
+      saved,
+    );
+  }
+
+  private deviceAuthorization(
+    response: client.DeviceAuthorizationResponse,
+    saved: SavedDeviceCode,
+  ): DeviceAuthorization {
+    return {
+      verificationUri: saved.verificationUri,
+      verificationUriComplete: saved.verificationUriComplete,
+      userCode: saved.userCode,
+      expiresInSec: Math.round((saved.expiresAt - Date.now()) / 1000),
+      saved,
       poll: (signal) =>
         this.call('login', async () =>
           toTokenSet(
             await client.pollDeviceAuthorizationGrant(
               this.config,
               response,
-              verifier ? { code_verifier: verifier } : undefined,
+              saved.codeVerifier ? { code_verifier: saved.codeVerifier } : undefined,
               { signal },
             ),
           ),

@@ -7,7 +7,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { browserDriverPath } from '../rig/build.js';
 import { readDriverLog } from '../rig/driver-log.js';
-import { parseCredential, runPlugin, startPlugin, tempDir } from '../rig/plugin.js';
+import { neverInteractive, parseCredential, runPlugin, startPlugin, tempDir } from '../rig/plugin.js';
 import {
   defaultUsers,
   publicClientId,
@@ -20,11 +20,6 @@ import {
 } from '../rig/provider.js';
 import { completeLoginWithForms } from '../rig/provider-forms.js';
 
-const neverInteractive = JSON.stringify({
-  apiVersion: 'client.authentication.k8s.io/v1',
-  kind: 'ExecCredential',
-  spec: { interactive: false },
-});
 const interactive = neverInteractive.replace('false', 'true');
 const deviceGrant = 'urn:ietf:params:oauth:grant-type:device_code';
 const user = { login: 'alice', password: 'any' };
@@ -71,7 +66,9 @@ describe('login flows against a real OpenID Provider', () => {
         { KUBERNETES_EXEC_INFO: neverInteractive },
       );
       const [, url] = await plugin.waitForStderr(/check that it shows the code \S+:\n {2}(\S+)/);
-      await plugin.waitForStderr(/Waiting for the login \(the code expires in \d+ minutes\)/);
+      await plugin.waitForStderr(
+        /Waiting for the login for 3 minutes \(the code stays valid for \d+ minutes; a later run shows it again\)/,
+      );
       await completeLoginWithForms(url as string, user);
       const result = await plugin.result;
       expect(result.code, result.stderr).toBe(0);

@@ -98,7 +98,8 @@ describe('a refresh refused by the provider', () => {
     expect(after.idToken).toBe(aged.idToken);
 
     provider.resetCounts();
-    const again = await runPlugin(args);
+    // A login refused moments ago is not started again unless asked (--force-refresh): see login-attempts.test.ts.
+    const again = await runPlugin([...args, '--force-refresh']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).not.toContain('refused the refresh token');
     expect(provider.requests.get('/token')).toBe(1);

@@ -51,6 +51,13 @@ export function baseEnvironment(): Record<string, string> {
   };
 }
 
+/** KUBERNETES_EXEC_INFO of a kubectl that gives the plugin no terminal (`interactiveMode: Never`). */
+export const neverInteractive = JSON.stringify({
+  apiVersion: 'client.authentication.k8s.io/v1',
+  kind: 'ExecCredential',
+  spec: { interactive: false },
+});
+
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `${prefix}-`));
 }

@@ -65,7 +65,7 @@ export class FakeProvider implements Authenticator {
   }
 }
 
-export const noLock: KeyLock = { withLock: (work) => work() };
+export const noLock: KeyLock = { withLock: (work) => work({ lost: () => false }) };
 
 export class MemoryLogger implements Logger {
   lines: string[] = [];

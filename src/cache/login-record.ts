@@ -1,0 +1,53 @@
+/**
+ * The login record of one cache key (`together-login-v1-<key>.login.json`, 0600, beside the lock, for every
+ * storage): who holds the lock, the device code being polled, how the last login failed. See
+ * src/core/login-attempt.ts for what it is used for. It holds no token; the device code in it is good only for the
+ * login its user approves, and only until it expires.
+ *
+ * Best effort: a record that cannot be read is no record, one that cannot be written is a debug line. Only the lock
+ * holder writes it.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { emptyLoginRecord, type LoginRecord, loginRecordFormat } from '../core/login-attempt.js';
+import type { Logger } from '../core/ports.js';
+import { readPrivateFile, writePrivateFile } from './disk-store.js';
+import { cacheFilePrefix, keyVersion } from './key.js';
+
+export interface LoginRecordStore {
+  read(): LoginRecord | undefined;
+  /** Read, change, write (the caller holds the lock). */
+  update(change: (record: LoginRecord) => LoginRecord): void;
+}
+
+export function loginRecordFileName(key: string): string {
+  return `${cacheFilePrefix}-v${keyVersion}-${key}.login.json`;
+}
+
+export function createLoginRecordStore(dir: string, key: string, logger: Logger): LoginRecordStore {
+  const path = join(dir, loginRecordFileName(key));
+  const read = (): LoginRecord | undefined => {
+    const text = readPrivateFile(path, logger);
+    if (text === undefined) return undefined;
+    try {
+      const parsed = JSON.parse(text) as Partial<LoginRecord>;
+      if (parsed.format !== loginRecordFormat) return undefined;
+      return { ...emptyLoginRecord, ...parsed };
+    } catch {
+      logger.debug(1, `ignoring the unreadable login record ${path}`);
+      return undefined;
+    }
+  };
+  return {
+    read,
+    update(change) {
+      const next = change(read() ?? emptyLoginRecord);
+      try {
+        if (!next.holder && !next.device && !next.failure) rmSync(path, { force: true });
+        else writePrivateFile(dir, path, JSON.stringify(next));
+      } catch (error) {
+        logger.debug(1, `could not update the login record ${path}: ${(error as Error).message}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * What later runs learn about a login of the same cache key: who is logging in now (and until when), the device
+ * code it shows, and how the last attempt failed. kubectl runs the plugin again after every failure, so without this
+ * each run would start a login of its own: a new browser tab or a new device code every time, minutes each.
+ *
+ * Pure decisions over the record (docs/token-cache.md, "Logins in progress"); src/cache/login-record.ts stores it.
+ */
+import type { LoginFlow } from './select-flow.js';
+
+export const loginRecordFormat = 'together-login/login-attempt/v1';
+
+/** A login that failed this recently is not started again, unless the user asks (--force-refresh, Enter). */
+export const retryAfterFailureMs = 60_000;
+/** How long past its announced deadline a waiting process keeps waiting for a lock holder. */
+export const lockGraceMs = 30_000;
+/** A lock left by a killed process is taken over when it was not touched for this long (src/cache/lock.ts). */
+export const staleLockSec = 5;
+/** A device code with less time left than this is not worth showing again: the user could not finish in time. */
+const minimumDeviceCodeLeftMs = 20_000;
+
+/** The process that holds the key's lock, as it announced itself. */
+export interface LockHolder {
+  readonly pid: number;
+  readonly host: string;
+  /** undefined while it refreshes or has not chosen a flow yet. */
+  readonly flow: LoginFlow | undefined;
+  /** When it gives up (ms since the epoch): its login's deadline plus nothing; waiters add lockGraceMs. */
+  readonly until: number;
+}
+
+/** A device code still being polled, so that the next run can show the same code and keep polling it. */
+export interface SavedDeviceCode {
+  readonly deviceCode: string;
+  readonly userCode: string;
+  readonly verificationUri: string;
+  readonly verificationUriComplete: string | undefined;
+  readonly intervalSec: number;
+  readonly expiresAt: number;
+  /** The PKCE verifier the polls must carry when the authorization was sent with a challenge. */
+  readonly codeVerifier: string | undefined;
+}
+
+/** How the last login ended in failure; replayed as is (same message, hint and exit code). */
+export interface RecordedFailure {
+  readonly at: number;
+  readonly code: string;
+  readonly message: string;
+  readonly hint: string | undefined;
+  readonly exitCode: number;
+  /** A terminal user was offered to retry and let the offer pass: later runs in the window fail without asking. */
+  readonly asked?: boolean;
+}
+
+export interface LoginRecord {
+  readonly format: typeof loginRecordFormat;
+  readonly holder: LockHolder | undefined;
+  readonly device: SavedDeviceCode | undefined;
+  readonly failure: RecordedFailure | undefined;
+}
+
+export const emptyLoginRecord: LoginRecord = {
+  format: loginRecordFormat,
+  holder: undefined,
+  device: undefined,
+  failure: undefined,
+};
+
+/**
+ * Failures that nobody fixes by running the same command again a second later: nobody was there to log in, the user
+ * said no, the code ran out. Network and provider errors are not remembered: the next run may well succeed.
+ */
+export function isRememberedFailure(code: string): boolean {
+  return code === 'auth.timeout' || code === 'auth.access_denied' || code === 'auth.expired_token';
+}
+
+/** The failure to replay instead of starting a login, or undefined to log in. */
+export function failureToReplay(
+  record: LoginRecord | undefined,
+  now: number,
+  forceRefresh: boolean,
+): RecordedFailure | undefined {
+  const failure = record?.failure;
+  if (!failure || forceRefresh) return undefined;
+  const age = now - failure.at;
+  // A failure "from the future" means the clock moved back: do not trust it for a whole window.
+  if (age < 0 || age >= retryAfterFailureMs) return undefined;
+  return failure;
+}
+
+/** The device code of an earlier run that is still worth polling, or undefined to ask for a new one. */
+export function reusableDeviceCode(
+  record: LoginRecord | undefined,
+  now: number,
+): SavedDeviceCode | undefined {
+  const device = record?.device;
+  if (!device || device.expiresAt - now < minimumDeviceCodeLeftMs) return undefined;
+  return device;
+}
+
+/**
+ * How long a process waits for the key's lock: its own authentication timeout plus the grace; longer only when the
+ * holder is doing a device-code login that runs longer (its code and deadline are shown to the waiting user, who
+ * may be completing it right now). Returns the absolute deadline.
+ */
+export function lockWaitDeadline(
+  startedAt: number,
+  ownTimeoutMs: number,
+  holder: LockHolder | undefined,
+  graceMs = lockGraceMs,
+): number {
+  const own = startedAt + ownTimeoutMs + graceMs;
+  if (holder?.flow === 'device-code') return Math.max(own, holder.until + graceMs);
+  return own;
+}
+
+/**
+ * Whether a lock whose mtime looks stale still belongs to a live holder: same machine, its process exists, and it
+ * is within its announced deadline (so a reused PID cannot keep a dead holder's lock forever).
+ */
+export function holderKeepsLock(
+  holder: LockHolder | undefined,
+  here: { host: string; now: number; isAlive: (pid: number) => boolean },
+): boolean {
+  if (!holder || holder.host !== here.host) return false;
+  if (here.now > holder.until + lockGraceMs) return false;
+  return here.isAlive(holder.pid);
+}
+
+/** "2:47" for a status line, "3 minutes" / "45 s" for a sentence. */
+export function clockDuration(ms: number): string {
+  const seconds = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
+}
+
+export function spokenDuration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  return seconds >= 120 ? `${Math.round(seconds / 60)} minutes` : `${seconds} s`;
+}
+
+/** What a process waiting for the lock tells its user about the holder (once per change of the holder's flow). */
+export function waitingMessage(
+  record: LoginRecord | undefined,
+  now: number,
+  waitUntil: number,
+  holderAlive: boolean,
+): string {
+  const holder = record?.holder;
+  if (holder && !holderAlive) {
+    return `Waiting for the lock of a kubectl-together_login process that ended (pid ${holder.pid}): it is taken over once it is ${staleLockSec} s old.`;
+  }
+  const who = holder
+    ? `Another kubectl-together_login process (pid ${holder.pid})`
+    : 'Another kubectl-together_login process';
+  const upTo = `waiting for it up to ${spokenDuration(waitUntil - now)}`;
+  const device = record?.device;
+  if (holder?.flow === 'device-code' && device && device.expiresAt > now) {
+    return `${who} is logging in with a device code (${upTo}). ${deviceCodeInstructions(device)} (expires in ${spokenDuration(device.expiresAt - now)})`;
+  }
+  if (holder?.flow === 'authcode') {
+    return `${who} is waiting for a browser login, ${spokenDuration(holder.until - now)} left: not opening a second tab; ${upTo}.`;
+  }
+  return `${who} is logging in or refreshing the token: ${upTo}.`;
+}
+
+/** The lines that tell the user where to go with a device code. */
+export function deviceCodeInstructions(
+  device: Pick<SavedDeviceCode, 'userCode' | 'verificationUri' | 'verificationUriComplete'>,
+): string {
+  return device.verificationUriComplete
+    ? `To log in, open this URL on any device and check that it shows the code ${device.userCode}:\n  ${device.verificationUriComplete}`
+    : `To log in, open ${device.verificationUri} on any device and enter the code:\n  ${device.userCode}`;
+}
