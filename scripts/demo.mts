@@ -4,10 +4,12 @@
  *      automatically, and the demo says so), PKCE, code exchange, token validated and cached;
  *   2. second call: answered from the cache, no network;
  *   3. when kubectl is on this machine: `kubectl auth whoami` against a local API server that checks the token.
- * Tokens are never printed; the demo shows their claims.
+ * Tokens are never printed; the demo shows their claims. Every heading says who runs: `[plugin]` for the plugin run
+ * directly, as kubectl would run it, `[kubectl]` for the real kubectl. It leaves nothing behind (its temporary
+ * directory, with a valid token and a kubeconfig, is removed at the end), and writes escape codes only to a terminal.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
@@ -16,7 +18,9 @@ import { browserDriverPath, buildRigExecutables, pluginBin } from '../test/rig/b
 import { findKubectls, writeKubeconfig } from '../test/rig/kubectl.js';
 import { publicClientId, startProvider } from '../test/rig/provider.js';
 
-const say = (text: string) => process.stdout.write(`\n\x1b[1m▶ ${text}\x1b[0m\n`);
+// Bold only on a terminal that accepts it: piped into a file or a CI log, the demo writes plain text.
+const bold = process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+const say = (text: string) => process.stdout.write(bold ? `\n\x1b[1m▶ ${text}\x1b[0m\n` : `\n▶ ${text}\n`);
 
 function run(
   command: string,
@@ -39,7 +43,13 @@ function hasDisplay(): boolean {
 
 await buildRigExecutables();
 const provider = await startProvider({ idTokenTtlSec: 600 });
-const cacheDir = join(mkdtempSync(join(tmpdir(), 'together-login-demo-')), 'oidc-login');
+const workDir = mkdtempSync(join(tmpdir(), 'together-login-demo-'));
+const cacheDir = join(workDir, 'oidc-login');
+// Ctrl-C skips `finally`: remove the tokens then too.
+process.once('SIGINT', () => {
+  rmSync(workDir, { recursive: true, force: true });
+  process.exit(130);
+});
 const useRealBrowser = hasDisplay() && process.env.DEMO_HEADLESS !== '1';
 const pluginArgs = [
   `--oidc-issuer-url=${provider.issuer}`,
@@ -57,7 +67,7 @@ try {
     );
   }
 
-  say('kubectl together-login get-token …   (first call: log in)');
+  say('[plugin] kubectl-together_login get-token …   (first call: log in; run directly, as kubectl runs it)');
   const first = await run(pluginBin, ['get-token', ...pluginArgs]);
   if (first.code !== 0) throw new Error(`get-token failed with exit code ${first.code}`);
   const credential = JSON.parse(first.stdout) as {
@@ -71,9 +81,9 @@ try {
   console.log(
     `  ID token claims: sub=${claims.sub} email=${claims.email} groups=${JSON.stringify(claims.groups)} aud=${claims.aud}`,
   );
-  console.log(`  cached in ${cacheDir} (0700 directory, 0600 file)`);
+  console.log(`  cached in ${cacheDir} (0700 directory, 0600 file; removed when the demo ends)`);
 
-  say('kubectl together-login get-token …   (second call: cache hit)');
+  say('[plugin] kubectl-together_login get-token …   (second call: cache hit)');
   provider.resetCounts();
   const started = process.hrtime.bigint();
   const second = await run(pluginBin, ['get-token', ...pluginArgs]);
@@ -93,7 +103,9 @@ try {
   if (!kubectl) {
     say('kubectl is not on this machine: skipping the kubectl step');
   } else {
-    say(`kubectl auth whoami   (kubectl ${kubectl.version}, a local API server that verifies the token)`);
+    say(
+      `[kubectl] kubectl auth whoami   (kubectl ${kubectl.version} runs the plugin from a kubeconfig; a local API server verifies the token)`,
+    );
     const api = await startApiServer({ issuer: provider.issuer, audience: publicClientId });
     const kubeconfig = join(cacheDir, '..', 'kubeconfig');
     writeKubeconfig({
@@ -111,4 +123,5 @@ try {
   say('Done. Try it on your cluster: see README.md');
 } finally {
   await provider.close();
+  rmSync(workDir, { recursive: true, force: true });
 }
