@@ -95,9 +95,13 @@ async function loginInBrowserTab(
     // On a terminal, a user whose browser cannot reach this machine (SSH without port forwarding) can paste the URL
     // the browser ended at instead. Whichever answer comes first completes the login.
     const viaPaste = options.pasteFallback
-      ?.ask('If your browser cannot reach this machine, paste here the URL it ended at: ', {
-        signal: withdrawPaste.signal,
-      })
+      ?.ask(
+        // The prompt holds the terminal's last line (no countdown): it says once how long the login waits.
+        `If your browser cannot reach this machine, paste here the URL it ended at (waiting up to ${spokenDuration(deadline - Date.now())}): `,
+        {
+          signal: withdrawPaste.signal,
+        },
+      )
       .then((answer) =>
         request.complete(
           callbackUrlFromAnswer(answer, {

@@ -225,7 +225,7 @@ describe('login flows against a real OpenID Provider', () => {
         { KUBERNETES_EXEC_INFO: interactive },
       );
       const [, url] = await plugin.waitForStderr(/log in:\n {2}(\S+)/);
-      await plugin.waitForStderr(/paste here the URL it ended at: /);
+      await plugin.waitForStderr(/paste here the URL it ended at \(waiting up to \d+ (s|minutes)\): /);
       const landed = await completeLoginWithForms(url as string, { ...user, stopBefore: stopAtCallback });
       plugin.writeStdin(`${landed.finalUrl}\n`);
       const result = await plugin.result;

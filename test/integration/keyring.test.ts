@@ -68,6 +68,25 @@ describe.skipIf(!keyringToolsPresent)('keyring token storage', () => {
     expect(provider.totalRequests()).toBe(0);
   });
 
+  it('a login that just failed fails fast with keyring storage too (the login record lives beside the lock)', async () => {
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir, [
+      '--token-cache-storage=keyring',
+      '--token-cache-hint=nobody-logs-in',
+      '--skip-open-browser',
+      '--authentication-timeout-sec=1',
+    ]);
+    const accountsBefore = keyring.accounts(service);
+    expect((await runPlugin(args, keyring.env)).code).toBe(4);
+    provider.resetCounts();
+    const again = await runPlugin(args, keyring.env);
+    expect(again.code).toBe(4);
+    expect(again.stderr).toContain('The last login failed');
+    expect(provider.totalRequests()).toBe(0);
+    expect(entryFiles()).toEqual([expect.stringMatching(/^together-login-v1-[0-9a-f]{64}\.login\.json$/)]);
+    // Nothing of a failed login goes to the keyring.
+    expect(keyring.accounts(service)).toEqual(accountsBefore);
+  });
+
   it('splits a large entry over several items and reads it back', async () => {
     const args = loginArgs(provider.issuer, publicClientId, cacheDir, [
       '--token-cache-storage=keyring',
