@@ -215,12 +215,18 @@ function innermostMessage(error: unknown): string {
   return current?.message ?? String(error);
 }
 
-/** The network failure (fetch's TypeError, a timeout, an abort) anywhere in the cause chain, if any. */
+/**
+ * The network failure (fetch's TypeError, a timeout, an abort) anywhere in the cause chain, if any. Node's fetch
+ * (undici) throws TypeError('fetch failed') with the system or TLS error as its cause; the standalone build's
+ * runtime (Bun) throws a TypeError that carries the code itself (ECONNREFUSED, DEPTH_ZERO_SELF_SIGNED_CERT, …).
+ */
 function networkFailureIn(error: unknown): Error | undefined {
   let current = error as Error | undefined;
   for (let depth = 0; current && depth < 5; depth++) {
     if (current.name === 'TimeoutError' || current.name === 'AbortError') return current;
     if (current instanceof TypeError && /fetch failed|terminated/i.test(current.message)) return current;
+    if (current instanceof TypeError && typeof (current as { code?: unknown }).code === 'string')
+      return current;
     current = current.cause as Error | undefined;
   }
   return undefined;
@@ -231,6 +237,8 @@ export function describeNetworkError(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   if (cause?.code) return cause.code;
   if ((error as Error).name === 'TimeoutError') return 'timed out';
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
   return cause?.message ?? (error as Error).message;
 }
 
