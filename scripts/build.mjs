@@ -3,10 +3,10 @@
 //   dist/kubectl-together_login-full.cjs  openid-client, commander, the lock, the flows (src/full.ts)
 // Compiling one 190 KB bundle cost ~6 ms at every kubectl call; the entry now compiles a fraction of that, and the
 // full bundle only on a miss. Measured with `npm run bench`, see docs/performance.md.
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { build } from 'esbuild';
+import { buildInfo } from './build-info.mjs';
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const fullBundle = 'kubectl-together_login-full.cjs';
 
 const common = {
@@ -25,7 +25,7 @@ const common = {
   external: ['open', '@napi-rs/keyring', 'undici', 'yaml'],
   // src/platform/native-require.ts needs the bundle's own URL to resolve packages from.
   // A getter, so the cache hit of disk users never computes it.
-  define: { __PACKAGE_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__bundle.url' },
+  define: { ...buildInfo('node').defines, 'import.meta.url': '__bundle.url' },
   banner: { js: 'var __bundle={get url(){return require("node:url").pathToFileURL(__filename).href}};' },
 };
 

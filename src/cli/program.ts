@@ -10,7 +10,7 @@ import { runSetup, setupFlags } from '../app/setup.js';
 import { ExitCode } from '../errors.js';
 import { kubeHomeDir } from '../platform/home.js';
 import { createStderrLogger } from '../platform/logger.js';
-import { version } from '../version.js';
+import { version, versionReport } from '../version.js';
 import type { FlagSpec } from './argv.js';
 import { defaultCacheDir, expandHome, getTokenFlags, klogFlags } from './get-token-options.js';
 
@@ -161,9 +161,9 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
 
   withKlogFlags(program.command('version'))
     .addOption(new Option('-v, --v <level>').hideHelp())
-    .description('print the version')
+    .description('print the version, the git commit it was built from, and which build this is')
     .action(() => {
-      process.stdout.write(`kubectl-together_login ${version}\n`);
+      process.stdout.write(versionReport());
     });
 
   try {

@@ -2,14 +2,14 @@
  * The auth-code flags of int128/kubelogin, each through the built plugin against the real provider.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { checkoutLauncher, pluginBin } from '../rig/build.js';
+import { checkoutLauncher, nodePluginBin, pluginBin, repoRoot } from '../rig/build.js';
 import { readDriverLog } from '../rig/driver-log.js';
 import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
 import {
@@ -142,13 +142,24 @@ describe('auth-code flags against a real OpenID Provider', () => {
 });
 
 describe('help and version', () => {
-  it('prints the version, from the npm command and from the checkout launcher', async () => {
+  it('prints the version, the commit and the build, from the plugin under test and the checkout launcher', async () => {
+    const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
     const result = await runPlugin(['version']);
-    expect(result).toMatchObject({
-      code: 0,
-      stdout: expect.stringMatching(/^kubectl-together_login \d+\.\d+\.\d+\n$/),
-    });
-    expect(execFileSync(checkoutLauncher, ['version'], { encoding: 'utf8' })).toBe(result.stdout);
+    const build =
+      pluginBin === nodePluginBin ? /Node\.js package \(Node\.js v20\./ : /standalone executable \(Bun 1\./;
+    expect(result.code).toBe(0);
+    const [first, second, third] = result.stdout.split('\n');
+    expect(first).toBe(`kubectl-together_login ${version}`);
+    expect(second).toMatch(new RegExp(`^commit: ${commit}(-dirty)?$`));
+    expect(third).toMatch(build);
+    expect(third).toContain(`${process.platform}/${process.arch})`);
+    expect((await runPlugin(['--version'])).stdout).toBe(`${version}\n`);
+    const fromCheckout = execFileSync(checkoutLauncher, ['version'], { encoding: 'utf8' });
+    expect(fromCheckout.split('\n')[0]).toBe(first);
+    expect(fromCheckout).toContain('build: Node.js package');
   });
 
   it('lists the get-token flags with their defaults', async () => {

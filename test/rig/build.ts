@@ -13,7 +13,14 @@ export const browserDriverPath = join(rigOutDir, 'browser-driver');
 /** A --browser-command that drives Debian's Chromium through playwright-core. */
 export const chromiumDriverPath = join(rigOutDir, 'chromium-driver');
 /** The command as npm installs it (package.json "bin"): the entry bundle itself. */
-export const pluginBin = join(repoRoot, 'dist', 'kubectl-together_login.cjs');
+export const nodePluginBin = join(repoRoot, 'dist', 'kubectl-together_login.cjs');
+/**
+ * The plugin under test, chosen here and nowhere else: the Node package's entry bundle, or, with
+ * PLUGIN_UNDER_TEST=<path>, that standalone executable (.ci/run passes the linux_amd64 one out of its release zip).
+ */
+export const pluginBin = process.env.PLUGIN_UNDER_TEST
+  ? resolve(process.env.PLUGIN_UNDER_TEST)
+  : nodePluginBin;
 /** The launcher for running from a checkout. */
 export const checkoutLauncher = join(repoRoot, 'bin', 'kubectl-together_login');
 

@@ -1,0 +1,117 @@
+/**
+ * npm run release [-- --base-url=URL] [--only=linux_amd64,…]: writes release/ (docs/release.md):
+ *   kubectl-together_login_<os>_<arch>.zip and .zip.sha256 for every target of scripts/release/targets.mts,
+ *   together-login.yaml, the krew manifest whose URIs are <base-url>/<zip name>.
+ * The base URL is where the zips will be downloadable (a release page's download folder); without one, the manifest
+ * points at the files of release/ itself (file://), for trying it locally. Needs nothing beyond `npm ci` and the npm
+ * registry: the other platforms' Bun runtimes and keyring addons are fetched with `npm pack`.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { krewManifest, writeChecksumFile, writeZip } from './release/artifacts.mjs';
+import { platformPackageDirs } from './release/platform-packages.mjs';
+import { bundleForStandalone, compileStandalone } from './release/standalone.mjs';
+import {
+  executableName,
+  keyringAddonFile,
+  krewPluginName,
+  type ReleaseTarget,
+  releaseTargets,
+  runtimeFile,
+  zipName,
+} from './release/targets.mjs';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const releaseDir = join(repoRoot, 'release');
+const { values } = parseArgs({ options: { 'base-url': { type: 'string' }, only: { type: 'string' } } });
+const only = values.only?.split(',');
+const targets = releaseTargets.filter((t) => !only || only.includes(`${t.os}_${t.arch}`));
+if (targets.length === 0)
+  throw new Error(`--only names no target of ${releaseTargets.map((t) => `${t.os}_${t.arch}`)}`);
+const publishedAt = values['base-url'] ?? process.env.RELEASE_BASE_URL;
+const baseUrl = publishedAt ?? pathToFileURL(releaseDir).href;
+const { version } = (await import('../package.json', { with: { type: 'json' } })).default;
+
+const started = Date.now();
+rmSync(releaseDir, { recursive: true, force: true });
+mkdirSync(releaseDir);
+const work = mkdtempSync(join(tmpdir(), 'kubectl-together_login-release-'));
+try {
+  const packages = platformPackageDirs(
+    repoRoot,
+    targets.flatMap((t) => [t.runtimePackage, t.keyringPackage]),
+  );
+  const packageFile = (name: string, file: string) => join(packages.get(name) as string, file);
+  // npm's install of `bun` moves the host's runtime out of its package into node_modules/bun: Bun then compiles
+  // with itself, the same runtime.
+  const runtimeOf = (target: ReleaseTarget) => {
+    const file = packageFile(target.runtimePackage, runtimeFile(target));
+    return existsSync(file) ||
+      !packages.get(target.runtimePackage)?.startsWith(join(repoRoot, 'node_modules', '@'))
+      ? file
+      : undefined;
+  };
+  const bundle = join(work, 'bundle.cjs');
+  // The executables name the published folder in the installHint of the kubeconfigs they write.
+  await bundleForStandalone(repoRoot, bundle, publishedAt);
+  const mtime = commitTime();
+  const platforms: { target: ReleaseTarget; sha256: string }[] = [];
+  const zips: Promise<void>[] = [];
+  for (const target of targets) {
+    const name = `${target.os}_${target.arch}`;
+    const executable = join(work, name, 'out', executableName(target));
+    await compileStandalone({
+      repoRoot,
+      bundle,
+      bunTarget: target.bunTarget,
+      runtime: runtimeOf(target),
+      keyringAddon: packageFile(target.keyringPackage, keyringAddonFile(target)),
+      workDir: join(work, name),
+      outfile: executable,
+    });
+    const zipPath = join(releaseDir, zipName(target));
+    // Compressing runs on libuv's threads while the next target compiles.
+    zips.push(
+      writeZip({
+        zipPath,
+        executable,
+        executableEntry: executableName(target),
+        license: join(repoRoot, 'LICENSE'),
+        mtime,
+      }).then(() => {
+        platforms.push({ target, sha256: writeChecksumFile(zipPath) });
+        const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+        console.log(
+          `release: ${zipName(target)} ${mb(statSync(zipPath).size)} (executable ${mb(statSync(executable).size)})`,
+        );
+      }),
+    );
+  }
+  await Promise.all(zips);
+  platforms.sort((a, b) => targets.indexOf(a.target) - targets.indexOf(b.target));
+  writeFileSync(join(releaseDir, `${krewPluginName}.yaml`), krewManifest({ version, baseUrl, platforms }));
+  console.log(
+    `release: ${krewPluginName}.yaml with URIs under ${baseUrl}${publishedAt ? '' : ' (pass --base-url=URL for a published release)'}`,
+  );
+  console.log(`release: ${targets.length} targets in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+/** The commit's time for the zip entries (SOURCE_DATE_EPOCH first, as reproducible builds expect). */
+function commitTime(): Date {
+  const epoch =
+    process.env.SOURCE_DATE_EPOCH ??
+    (() => {
+      try {
+        return execFileSync('git', ['log', '-1', '--format=%ct'], { cwd: repoRoot, encoding: 'utf8' }).trim();
+      } catch {
+        return undefined;
+      }
+    })();
+  return epoch ? new Date(Number(epoch) * 1000) : new Date();
+}

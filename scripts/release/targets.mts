@@ -1,0 +1,72 @@
+/**
+ * The release targets: one zip per platform, named as users' install pages name them
+ * (kubectl-together_login_<os>_<arch>.zip), each built from the Bun runtime and the keyring addon of its platform.
+ * Both come from the npm registry, at the versions and integrity hashes of package-lock.json.
+ */
+export interface ReleaseTarget {
+  readonly os: 'linux' | 'darwin' | 'windows';
+  readonly arch: 'amd64' | 'arm64';
+  /** bun build --target */
+  readonly bunTarget: string;
+  readonly runtimePackage: string;
+  readonly keyringPackage: string;
+  /** What `file` says about the executable. */
+  readonly fileFormat: RegExp;
+}
+
+export const releaseTargets: readonly ReleaseTarget[] = [
+  {
+    os: 'linux',
+    arch: 'amd64',
+    bunTarget: 'bun-linux-x64',
+    runtimePackage: '@oven/bun-linux-x64',
+    keyringPackage: '@napi-rs/keyring-linux-x64-gnu',
+    fileFormat: /^ELF 64-bit LSB executable, x86-64\b/,
+  },
+  {
+    os: 'linux',
+    arch: 'arm64',
+    bunTarget: 'bun-linux-arm64',
+    runtimePackage: '@oven/bun-linux-aarch64',
+    keyringPackage: '@napi-rs/keyring-linux-arm64-gnu',
+    fileFormat: /^ELF 64-bit LSB executable, ARM aarch64\b/,
+  },
+  {
+    os: 'darwin',
+    arch: 'amd64',
+    bunTarget: 'bun-darwin-x64',
+    runtimePackage: '@oven/bun-darwin-x64',
+    keyringPackage: '@napi-rs/keyring-darwin-x64',
+    fileFormat: /^Mach-O 64-bit x86_64 executable\b/,
+  },
+  {
+    os: 'darwin',
+    arch: 'arm64',
+    bunTarget: 'bun-darwin-arm64',
+    runtimePackage: '@oven/bun-darwin-aarch64',
+    keyringPackage: '@napi-rs/keyring-darwin-arm64',
+    fileFormat: /^Mach-O 64-bit arm64 executable\b/,
+  },
+  {
+    os: 'windows',
+    arch: 'amd64',
+    bunTarget: 'bun-windows-x64',
+    runtimePackage: '@oven/bun-windows-x64',
+    keyringPackage: '@napi-rs/keyring-win32-x64-msvc',
+    fileFormat: /^PE32\+ executable \(console\) x86-64\b.*MS Windows/,
+  },
+];
+
+export const commandName = 'kubectl-together_login';
+/** The krew plugin name: krew links it as kubectl-together_login, which kubectl runs as `kubectl together-login`. */
+export const krewPluginName = 'together-login';
+
+export const zipName = (target: ReleaseTarget): string => `${commandName}_${target.os}_${target.arch}.zip`;
+export const executableName = (target: ReleaseTarget): string =>
+  target.os === 'windows' ? `${commandName}.exe` : commandName;
+/** The runtime's executable inside its package. */
+export const runtimeFile = (target: ReleaseTarget): string =>
+  target.os === 'windows' ? 'bin/bun.exe' : 'bin/bun';
+/** The addon inside its package: keyring.<platform suffix>.node. */
+export const keyringAddonFile = (target: ReleaseTarget): string =>
+  `keyring.${target.keyringPackage.replace('@napi-rs/keyring-', '')}.node`;
