@@ -2,6 +2,8 @@
  * The checks `setup` makes and what it prints, as pure functions of what discovery and the login returned. The
  * composition (src/app/setup.ts) does the I/O; everything a user reads is decided here and tested as tables.
  */
+
+import { installHint } from './install-hint.js';
 import { type LoginFlow, withoutDeviceCode } from './select-flow.js';
 
 export type CheckStatus = 'passed' | 'warning' | 'failed';
@@ -274,8 +276,7 @@ export function kubeconfigExec(settings: UserSettings): ExecEntry {
     // A device code needs no terminal; prompts do; the browser flow works either way.
     interactiveMode:
       settings.flow === 'device-code' || settings.flow === 'client-credentials' ? 'Never' : 'IfAvailable',
-    installHint:
-      'kubectl-together_login is needed to log in to this cluster: npm install -g kubectl-together_login',
+    installHint,
   };
 }
 
@@ -293,7 +294,7 @@ export function renderKubeconfigUser(settings: UserSettings, userName: string): 
     ...settings.getTokenArgs.map((arg) => `      - ${JSON.stringify(arg)}`),
     `      interactiveMode: ${interactiveMode}`,
     '      installHint: |',
-    '        kubectl-together_login is needed to log in to this cluster: npm install -g kubectl-together_login',
+    `        ${installHint}`,
   ];
   if (settings.usesClientSecret) {
     lines.push(

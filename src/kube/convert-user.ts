@@ -13,6 +13,7 @@
  */
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { secretFlags, withoutFlags } from '../cli/flag-filter.js';
+import { installHint } from '../core/install-hint.js';
 import { isRecord } from './kubeconfig-read.js';
 
 export interface ConvertedExec {
@@ -38,9 +39,6 @@ export type UserConversion =
       readonly clientSecretDropped: boolean;
     }
   | { readonly kind: 'unchanged'; readonly reason: string };
-
-const installHint =
-  'kubectl-together_login is needed to log in to this cluster: npm install -g kubectl-together_login';
 
 /** `kubeconfigPath`: the file the user is in, for resolving a relative CA path of the auth-provider. */
 export function convertUser(user: unknown, kubeconfigPath: string): UserConversion {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { withoutFlags } from '../../src/cli/flag-filter.js';
+import { installHint } from '../../src/core/install-hint.js';
 import { convertUser } from '../../src/kube/convert-user.js';
 
-const hint =
-  'kubectl-together_login is needed to log in to this cluster: npm install -g kubectl-together_login';
+const hint = installHint;
 
 describe('convertUser: the in-tree oidc auth-provider', () => {
   const authProvider = (config: Record<string, string>) => ({ 'auth-provider': { name: 'oidc', config } });
