@@ -70,6 +70,7 @@ describe.skipIf(chosen.length === 0).each(chosen as KubectlBinary[])('kubectl $v
       browser = true,
       env = {} as Record<string, string>,
       cacheDir = join(tempDir('cache'), 'oidc-login'),
+      issuer = provider.issuer,
     } = {},
   ): string {
     const path = join(tempDir('kubeconfig'), 'config');
@@ -79,7 +80,7 @@ describe.skipIf(chosen.length === 0).each(chosen as KubectlBinary[])('kubectl $v
       caPem: server.caPem,
       pluginCommand: pluginBin,
       pluginArgs: [
-        `--oidc-issuer-url=${provider.issuer}`,
+        `--oidc-issuer-url=${issuer}`,
         `--oidc-client-id=${clientId}`,
         '--oidc-extra-scope=email,groups',
         ...(browser ? [`--browser-command=${browserDriverPath}`] : []),
@@ -168,33 +169,44 @@ describe.skipIf(chosen.length === 0).each(chosen as KubectlBinary[])('kubectl $v
   });
 
   it('the morning after: an expired entry and a dead refresh token cost one login, then the cache answers', async () => {
-    const cacheDir = join(tempDir('cache'), 'oidc-login');
-    const browsers = join(tempDir('driver'), 'count');
-    const config = kubeconfigFor([], 'Never', api, { cacheDir, env: { RIG_DRIVER_COUNT: browsers } });
-    expect((await kubectl(binary, config, ['get', '--raw', '/version'])).code).toBe(0);
-    // Overnight: the entry expires, and the provider ends the session, answering its refresh token with
-    // invalid_request instead of invalid_grant, as some providers do.
-    ageEntryOvernight(cacheDir);
-    await provider.revokeRefreshTokens();
-    provider.setFault('refresh-refused-as-invalid_request');
-    provider.resetCounts();
+    // A provider of its own with hour-long tokens: the new token must still be fresh at the last call however slow
+    // the machine is (the shared provider's 3 s tokens would expire in between and be refreshed).
+    const dayProvider = await startProvider({ idTokenTtlSec: 3600 });
+    const dayApi = await startApiServer({ issuer: dayProvider.issuer, audience: publicClientId });
     try {
+      const cacheDir = join(tempDir('cache'), 'oidc-login');
+      const browsers = join(tempDir('driver'), 'count');
+      const config = kubeconfigFor([], 'Never', dayApi, {
+        cacheDir,
+        env: { RIG_DRIVER_COUNT: browsers },
+        issuer: dayProvider.issuer,
+      });
+      expect((await kubectl(binary, config, ['get', '--raw', '/version'])).code).toBe(0);
+      // Overnight: the entry expires, and the provider ends the session, answering its refresh token with
+      // invalid_request instead of invalid_grant, as some providers do.
+      ageEntryOvernight(cacheDir);
+      await dayProvider.revokeRefreshTokens();
+      dayProvider.setFault('refresh-refused-as-invalid_request');
+      dayProvider.resetCounts();
       const morning = await kubectl(binary, config, ['auth', 'whoami', '-o', 'json']);
       expect(morning.code, morning.stderr).toBe(0);
       expect(JSON.parse(morning.stdout).status.userInfo.username).toBe('alice@example.com');
       expect(morning.stderr).toContain(
         'The identity provider refused the refresh token (invalid_request: session not active); logging in again.',
       );
-      expect(provider.grants.get('authorization_code')).toBe(1);
+      expect(dayProvider.grants.get('authorization_code')).toBe(1);
       expect(readFileSync(browsers, 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
+      dayProvider.setFault(undefined);
+
+      dayProvider.resetCounts();
+      const next = await kubectl(binary, config, ['get', '--raw', '/version']);
+      expect(next.code, next.stderr).toBe(0);
+      expect(dayProvider.totalRequests()).toBe(0);
+      expect(dayApi.authenticated.at(-1)).toBe('alice@example.com');
     } finally {
-      provider.setFault(undefined);
+      await dayApi.close();
+      await dayProvider.close();
     }
-    provider.resetCounts();
-    const next = await kubectl(binary, config, ['get', '--raw', '/version']);
-    expect(next.code, next.stderr).toBe(0);
-    expect(provider.totalRequests()).toBe(0);
-    expect(api.authenticated.at(-1)).toBe('alice@example.com');
   });
 
   it('gets a 401 from the API server when the token is for another audience', async () => {
