@@ -336,7 +336,7 @@ function rotate<T>(items: readonly T[], by: number): T[] {
   return [...items.slice(shift), ...items.slice(0, shift)];
 }
 
-function passwordGrant(users: Map<string, RigUser>, ttlSec: number) {
+function passwordGrant(users: Map<string, RigUser>, ttlSec: () => number) {
   return async (ctx: TokenEndpointGrantContext) => {
     const params = ctx.oidc.params as { username?: string; password?: string; scope?: string };
     const user = params.username ? users.get(params.username) : undefined;
@@ -369,7 +369,7 @@ function passwordGrant(users: Map<string, RigUser>, ttlSec: number) {
       access_token: accessToken,
       id_token: await idToken.issue({ use: 'idtoken' }),
       token_type: 'Bearer',
-      expires_in: ttlSec,
+      expires_in: ttlSec(),
       scope: params.scope ?? 'openid',
     };
   };
@@ -484,12 +484,14 @@ export interface RigProvider {
   setFault(fault: RigFault | undefined): void;
   /** Ends every session, as an admin's revocation or an overnight purge does: no refresh token issued so far works. */
   revokeRefreshTokens(): Promise<void>;
+  /** The lifetime of ID and access tokens issued from now on (a test that needs the next token to stay fresh). */
+  setIdTokenTtl(seconds: number): void;
   close(): Promise<void>;
 }
 
 export async function startProvider(options: ProviderOptions = {}): Promise<RigProvider> {
   const users = new Map((options.users ?? defaultUsers).map((user) => [user.id, user]));
-  const ttl = options.idTokenTtlSec ?? 300;
+  let ttl = options.idTokenTtlSec ?? 300;
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   let fault: RigFault | undefined;
   const signingKey = {
@@ -599,8 +601,9 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
         Boolean((code as { scopes?: Set<string> }).scopes?.has('offline_access'))),
     rotateRefreshToken: true,
     ttl: {
-      IdToken: ttl,
-      AccessToken: ttl,
+      // Functions, so setIdTokenTtl changes the lifetime of the tokens issued from then on.
+      IdToken: () => ttl,
+      AccessToken: () => ttl,
       RefreshToken: 3600,
       Grant: 3600,
       Session: 3600,
@@ -704,7 +707,7 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
   });
   provider.registerGrantType(
     'password',
-    passwordGrant(users, ttl),
+    passwordGrant(users, () => ttl),
     new Set(['username', 'password', 'scope']),
   );
   provider.on('grant.success', (ctx) => {
@@ -741,6 +744,9 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
     grantErrors,
     devicePollTimes,
     requestHeaders,
+    setIdTokenTtl: (seconds) => {
+      ttl = seconds;
+    },
     setFault: (next) => {
       fault = next;
     },
