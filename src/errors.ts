@@ -58,14 +58,36 @@ export function usageError(
 }
 
 /**
- * Replaces every occurrence of the given secrets in a text by a fixed marker. Used on anything derived from foreign
- * error messages (provider responses, library errors) before it is printed, as a second line of defence: the plugin
- * never puts a secret into a message on purpose.
+ * Every secret this process has handled (authorization code, PKCE verifier, device code, tokens, client secret,
+ * password), so that any text printed on stderr can be cleaned of them, whoever wrote it: a provider that echoes the
+ * request in its error_description puts them there. Kept on globalThis because the second bundle has its own copy of
+ * this module, and both must feed one set.
+ */
+const secretsKey = Symbol.for('kubectl-together_login.secrets');
+
+function secretRegistry(): Set<string> {
+  const holder = globalThis as unknown as Record<symbol, Set<string> | undefined>;
+  holder[secretsKey] ??= new Set<string>();
+  return holder[secretsKey];
+}
+
+export function rememberSecrets(...values: (string | undefined)[]): void {
+  for (const value of values) if (value && value.length >= 4) secretRegistry().add(value);
+}
+
+/**
+ * Replaces every occurrence of the given secrets, and of every secret the process has handled, in a text by a fixed
+ * marker. Applied to everything written on stderr (platform/logger.ts): the plugin never puts a secret into a
+ * message on purpose, but foreign texts (provider responses, library errors) may carry them.
  */
 export function redact(text: string, secrets: Iterable<string | undefined>): string {
   let out = text;
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join('[redacted]');
+  // Longest first: a secret that contains another is replaced whole.
+  const all = [...secrets, ...secretRegistry()].filter((secret): secret is string =>
+    Boolean(secret && secret.length >= 4),
+  );
+  for (const secret of all.sort((a, b) => b.length - a.length)) {
+    if (out.includes(secret)) out = out.split(secret).join('[redacted]');
   }
   // Authorization codes, tokens and verifiers that travel in URLs or form bodies.
   return out.replace(

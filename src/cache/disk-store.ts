@@ -50,6 +50,9 @@ export function createDiskStore(dir: string, key: string, logger: Logger): Token
       writePrivateFile(dir, path, serializeCacheEntry(entry));
       logger.debug(2, `wrote the token cache entry ${path}`);
     },
+    async discard() {
+      rmSync(path, { force: true });
+    },
   };
 }
 
@@ -174,4 +177,5 @@ export const noTokenStore: TokenStore = {
     return undefined;
   },
   async write() {},
+  async discard() {},
 };

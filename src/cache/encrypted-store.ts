@@ -9,6 +9,7 @@
  * See docs/token-cache.md.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger, TokenStore } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
@@ -57,6 +58,9 @@ export function createEncryptedStore(
       const secret = (await encryptionKey(env, true)) as KeySource;
       writePrivateFile(dir, path, `${JSON.stringify(encryptEntry(entry, key, secret))}\n`);
       logger.debug(2, `wrote the encrypted token cache entry ${path} (key from ${secret.source})`);
+    },
+    async discard() {
+      rmSync(path, { force: true });
     },
   };
 }

@@ -46,8 +46,11 @@ export function parseCacheEntry(text: string): CacheEntry {
   return entry as unknown as CacheEntry;
 }
 
+/** A time a Date can hold (±8.64e15 ms): anything later cannot be printed as an expirationTimestamp. */
+const latestTimeMs = 8.64e15;
+
 function isTime(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= latestTimeMs;
 }
 
 export function serializeCacheEntry(entry: CacheEntry): string {

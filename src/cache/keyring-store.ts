@@ -91,6 +91,13 @@ export function createKeyringStore(key: string, logger: Logger): TokenStore {
         throw keyringError('the OS keyring cannot be written', error);
       }
     },
+    async discard() {
+      try {
+        deleteKeyringEntry(keyring, key);
+      } catch (error) {
+        throw keyringError('the OS keyring cannot be written', error);
+      }
+    },
   };
 }
 

@@ -3,8 +3,9 @@
  * parallel kubectl calls share one login and refresh-token rotation never races.
  */
 import { type CacheEntry, entryFormat } from '../cache/entry.js';
-import { AppError, ExitCode } from '../errors.js';
+import { AppError, ExitCode, isAppError } from '../errors.js';
 import { freshCredential, type IssuedCredential } from './freshness.js';
+import { readJwtClaims } from './jwt-claims.js';
 import {
   type Authenticator,
   type Clock,
@@ -76,13 +77,15 @@ export async function getToken(request: GetTokenRequest, deps: GetTokenDeps): Pr
       if (theirs) return theirs;
       tokens = await authenticator.login();
     }
-    const next = toEntry(request, tokens, deps.clock.now());
+    const next = toEntry(request, tokens, deps.clock.now(), deps);
     const credential = fresh(next);
     if (!credential) throw unusableTokens(request, tokens);
     // A holder that lost its lock meanwhile keeps what the new holder wrote rather than writing a second token.
     const theirs = await tokenOfNewHolder(lease, deps, fresh);
     if (theirs) return theirs;
-    await deps.store.write(next);
+    // The old refresh token was used (rotated away, or refused): an entry still holding it must not outlive a
+    // failed write.
+    await save(next, deps, entry?.refreshToken !== undefined && entry.refreshToken !== next.refreshToken);
     return credential;
   });
 }
@@ -118,7 +121,7 @@ async function tryRefresh(
     // One line with the provider's own words: "invalid_grant", or what a provider whose session ended sends instead.
     deps.logger.info(`The identity provider refused the refresh token (${error.message}); logging in again.`);
     // The refresh token is dead: forget it now, so that a failed login does not make the next call retry it.
-    await deps.store.write({ ...entry, refreshToken: undefined });
+    await save({ ...entry, refreshToken: undefined }, deps, true);
     return undefined;
   }
   const merged: TokenSet = { ...tokens, refreshToken: tokens.refreshToken ?? entry.refreshToken };
@@ -130,8 +133,74 @@ async function tryRefresh(
     );
     return undefined;
   }
+  requireSameSubject(entry, merged);
   deps.logger.debug(1, 'refreshed the token');
   return merged;
+}
+
+/**
+ * OpenID Connect Core §12.2: a refreshed ID token must have the `iss` and `sub` of the one it replaces. A provider
+ * that answers for someone else is refused; the cached entry stays as it was.
+ */
+function requireSameSubject(entry: CacheEntry, tokens: TokenSet): void {
+  const before = readJwtClaims(entry.idToken);
+  const after = readJwtClaims(tokens.idToken);
+  if (!before || !after) return;
+  for (const claim of ['iss', 'sub'] as const) {
+    if (before[claim] === after[claim]) continue;
+    throw new AppError(
+      'provider.subject-changed',
+      `the identity provider refreshed the session with an ID token whose ${claim} is ${JSON.stringify(after[claim])}, not ${JSON.stringify(before[claim])}`,
+      {
+        exitCode: ExitCode.provider,
+        hint: 'a refresh must keep the identity (OpenID Connect Core 12.2); tell the identity provider administrator. To log in as someone else, run `kubectl together-login clean` first',
+      },
+    );
+  }
+}
+
+/**
+ * Writes the entry. A failed write (a full disk, a read-only directory) does not fail the call: the tokens are valid
+ * and kubectl gets them, with a warning. When the entry on disk holds a refresh token the provider has made useless,
+ * it is removed (which needs no space), so that the next call logs in instead of failing on it.
+ */
+async function save(entry: CacheEntry, deps: GetTokenDeps, cachedRefreshTokenDead: boolean): Promise<void> {
+  try {
+    await deps.store.write(entry);
+  } catch (error) {
+    if (!isAppError(error) || error.exitCode !== ExitCode.cache) throw error;
+    let removed = false;
+    if (cachedRefreshTokenDead) {
+      try {
+        await deps.store.discard?.();
+        removed = deps.store.discard !== undefined;
+      } catch (discardError) {
+        deps.logger.debug(1, `could not remove the stale entry either: ${(discardError as Error).message}`);
+      }
+    }
+    deps.logger.warn(
+      `the token was not cached (${error.message})${removed ? '; the previous entry, whose refresh token is no longer valid, was removed' : ''}: the next call will refresh or log in again`,
+    );
+  }
+}
+
+/**
+ * The longest a token is believed to live: a provider that says `exp` or `expires_in` is centuries away (or beyond
+ * what a date can hold) is taken to mean "long", not trusted to the letter.
+ */
+export const maxTokenLifetimeMs = 366 * 24 * 3_600_000;
+
+function clampExpiry(
+  expiresAt: number | undefined,
+  now: number,
+  what: string,
+  logger: Logger,
+): number | undefined {
+  if (expiresAt === undefined || expiresAt <= now + maxTokenLifetimeMs) return expiresAt;
+  logger.warn(
+    `the identity provider says the ${what} is valid for ${Number.isFinite(expiresAt) ? `${Math.round((expiresAt - now) / 86_400_000)} days` : 'ever'}; treating it as valid for at most a year`,
+  );
+  return now + maxTokenLifetimeMs;
 }
 
 function unusableTokens(request: GetTokenRequest, tokens: TokenSet): AppError {
@@ -154,16 +223,21 @@ function unusableTokens(request: GetTokenRequest, tokens: TokenSet): AppError {
   );
 }
 
-function toEntry(request: GetTokenRequest, tokens: TokenSet, now: number): CacheEntry {
+function toEntry(
+  request: GetTokenRequest,
+  tokens: TokenSet,
+  now: number,
+  deps: Pick<GetTokenDeps, 'logger'>,
+): CacheEntry {
   return {
     format: entryFormat,
     issuer: request.issuer,
     clientId: request.clientId,
     obtainedAt: now,
     idToken: tokens.idToken,
-    idTokenExpiresAt: tokens.idTokenExpiresAt,
+    idTokenExpiresAt: clampExpiry(tokens.idTokenExpiresAt, now, 'ID token', deps.logger),
     accessToken: tokens.accessToken,
-    accessTokenExpiresAt: tokens.accessTokenExpiresAt,
+    accessTokenExpiresAt: clampExpiry(tokens.accessTokenExpiresAt, now, 'access token', deps.logger),
     refreshToken: tokens.refreshToken,
   };
 }

@@ -10,6 +10,11 @@ export interface TokenStore {
   read(): Promise<CacheEntry | undefined>;
   /** Replaces the entry atomically: a failed write leaves the previous entry as it was. */
   write(entry: CacheEntry): Promise<void>;
+  /**
+   * Removes the entry (needing no space: it works on a full disk). Used when a write failed after the provider made
+   * the cached refresh token useless (rotated or refused): such an entry must not stay.
+   */
+  discard?(): Promise<void>;
 }
 
 /** Mutual exclusion between plugin processes working on the same cache key. */

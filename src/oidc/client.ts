@@ -7,7 +7,7 @@ import * as client from 'openid-client';
 import type { CachedProviderMetadata } from '../cache/provider-metadata-store.js';
 import type { SavedDeviceCode } from '../core/login-attempt.js';
 import type { Logger, TokenSet } from '../core/ports.js';
-import { AppError, ExitCode } from '../errors.js';
+import { AppError, ExitCode, rememberSecrets } from '../errors.js';
 import {
   type ClientAuthState,
   clientAuthentication,
@@ -16,6 +16,7 @@ import {
 } from './client-auth.js';
 import { type OidcStep, toAppError } from './errors.js';
 import { issuerMismatch } from './issuer-mismatch.js';
+import { capResponse } from './response-cap.js';
 import type { Fetch } from './transport.js';
 
 export interface OidcClientOptions {
@@ -66,6 +67,7 @@ export class OidcClient {
     private readonly fetchedAt: number,
     private readonly authState: ClientAuthState,
   ) {
+    rememberSecrets(options.clientSecret);
     const deviceEndpoint = config.serverMetadata().device_authorization_endpoint;
     tweaks.deviceAuthorizationEndpoint = deviceEndpoint ? new URL(deviceEndpoint).href : undefined;
   }
@@ -162,6 +164,7 @@ export class OidcClient {
     const nonce = client.randomNonce();
     const usePkce = options.pkce === 'S256' || (options.pkce === 'auto' && this.supportsPkceS256());
     const verifier = usePkce ? client.randomPKCECodeVerifier() : undefined;
+    rememberSecrets(verifier);
     const params: Record<string, string> = {
       // As int128/kubelogin always sends it: Google issues refresh tokens only then. Extra params may override it.
       access_type: 'offline',
@@ -189,6 +192,7 @@ export class OidcClient {
           // openid-client derives redirect_uri from the callback URL, normalising `http://localhost:8000` to
           // `http://localhost:8000/`; providers compare it byte for byte with the authorization request.
           this.tweaks.exactRedirectUri = options.redirectUri;
+          rememberSecrets(callbackUrl.searchParams.get('code') ?? undefined);
           const response = await client.authorizationCodeGrant(this.config, callbackUrl, {
             expectedState: state,
             expectedNonce: nonce,
@@ -210,12 +214,14 @@ export class OidcClient {
   ): Promise<DeviceAuthorization> {
     const usePkce = pkce === 'S256' || (pkce === 'auto' && this.supportsPkceS256());
     const verifier = usePkce ? client.randomPKCECodeVerifier() : undefined;
+    rememberSecrets(verifier);
     const params: Record<string, string> = { ...extraParams, scope: this.scope() };
     if (verifier) {
       params.code_challenge = await client.calculatePKCECodeChallenge(verifier);
       params.code_challenge_method = 'S256';
     }
     const response = await this.call('login', () => client.initiateDeviceAuthorization(this.config, params));
+    rememberSecrets(response.device_code);
     this.options.logger.debug(
       1,
       `device authorization: PKCE ${usePkce ? 'S256' : 'off'}, expires in ${response.expires_in} s, interval ${response.interval ?? 5} s`,
@@ -271,6 +277,7 @@ export class OidcClient {
   }
 
   async passwordGrant(username: string, password: string): Promise<TokenSet> {
+    rememberSecrets(password);
     return this.call('login', async () =>
       toTokenSet(
         await client.genericGrantRequest(this.config, 'password', {
@@ -292,6 +299,7 @@ export class OidcClient {
   }
 
   async refresh(refreshToken: string): Promise<TokenSet> {
+    rememberSecrets(refreshToken);
     return this.call('refresh', async () =>
       toTokenSet(await client.refreshTokenGrant(this.config, refreshToken)),
     );
@@ -366,8 +374,10 @@ function providerFetch(options: OidcClientOptions, tweaks: FetchTweaks): client.
     }
     options.logger.debug(2, `${init.method} ${redactQuery(url)}`);
     const send = () => (options.transport ?? fetch)(url, { ...init, headers, body } as RequestInit);
-    const response =
-      init.method === 'GET' ? await withRetries(send, init.signal, options.logger) : await send();
+    const response = await capResponse(
+      init.method === 'GET' ? await withRetries(send, init.signal, options.logger) : await send(),
+      url,
+    );
     return tweaks.deviceAuthorizationEndpoint && new URL(url).href === tweaks.deviceAuthorizationEndpoint
       ? withVerificationUri(response)
       : response;
@@ -415,6 +425,7 @@ function redactQuery(url: string): string {
 type TokenResponse = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
 
 function toTokenSet(response: TokenResponse): TokenSet {
+  rememberSecrets(response.id_token, response.access_token, response.refresh_token);
   const now = Date.now();
   const claims = response.claims();
   return {

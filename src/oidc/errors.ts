@@ -26,6 +26,9 @@ const knownLoginErrors: Record<string, { message: string; hint: string }> = {
 
 export function toAppError(error: unknown, step: OidcStep, issuer: string): Error {
   if (isAppError(error) || isRefreshRejected(error)) return error;
+  // Our own error from inside the fetch (an oversized response), wrapped by openid-client.
+  const ours = appErrorInCauses(error);
+  if (ours) return ours;
 
   if (error instanceof client.ResponseBodyError) {
     const what = describeOAuthError(error);
@@ -245,4 +248,13 @@ export function describeNetworkError(error: unknown): string {
 /** Where the discovery document of an issuer is (one slash before .well-known, whether the issuer ends with / or not). */
 function discoveryUrl(issuer: string): string {
   return `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+}
+
+function appErrorInCauses(error: unknown): Error | undefined {
+  let current = (error as { cause?: unknown } | undefined)?.cause;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (isAppError(current)) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }

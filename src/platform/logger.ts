@@ -5,6 +5,7 @@
  */
 import { writeSync } from 'node:fs';
 import type { Logger } from '../core/ports.js';
+import { redact } from '../errors.js';
 import { type Charset, consoleCharset, forConsole } from './console-text.js';
 
 export function createStderrLogger(verbosity: number, write: (text: string) => void = writeStderr): Logger {
@@ -23,15 +24,26 @@ export function createStderrLogger(verbosity: number, write: (text: string) => v
   };
 }
 
+/**
+ * Control characters other than newline and tab removed: text from a provider (an error description, an issuer)
+ * must not reach the terminal as ESC/OSC sequences, BEL or carriage returns that rewrite what the user sees.
+ */
+export function terminalSafe(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+}
+
 let stderrCharset: Charset | undefined;
 
+/** Everything the plugin writes to stderr goes through here (prompts aside). */
 export function writeStderr(text: string): void {
   // Decided at the first message: most runs (a cache hit) print nothing and pay nothing.
   stderrCharset ??= consoleCharset(process.platform, process.env, () =>
     process.getBuiltinModule('node:tty').isatty(2),
   );
   try {
-    writeSync(2, forConsole(text, stderrCharset));
+    // Every known secret redacted and control characters removed, whoever wrote the text (provider text included).
+    writeSync(2, forConsole(terminalSafe(redact(text, [])), stderrCharset));
   } catch {
     // stderr closed or not writable: nothing sensible left to do.
   }

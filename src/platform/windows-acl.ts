@@ -100,6 +100,7 @@ export function warnWhenReadableByOthers(
   let checked = false;
   return {
     read: () => store.read(),
+    discard: () => store.discard?.() ?? Promise.resolve(),
     async write(entry) {
       await store.write(entry);
       if (checked) return;

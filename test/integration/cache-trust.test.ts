@@ -22,20 +22,13 @@ import { dirname, join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pluginBin } from '../rig/build.js';
+import { expectOneError } from '../rig/one-error.js';
 import { loginArgs, parseCredential, runCommand, runPlugin, tempDir } from '../rig/plugin.js';
 import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
 
 const attackerUid = 1000;
 const victimUid = 1001;
 const asUser = (uid: number) => ['--reuid', String(uid), '--regid', String(uid), '--clear-groups'];
-
-/** Exactly one `error:` line and one `hint:` line, no stack. */
-function expectOneError(stderr: string, error: RegExp, hint: RegExp): void {
-  const lines = stderr.split('\n');
-  expect(lines.filter((line) => line.startsWith('error: '))).toEqual([expect.stringMatching(error)]);
-  expect(lines.filter((line) => line.startsWith('hint: '))).toEqual([expect.stringMatching(hint)]);
-  expect(stderr).not.toMatch(/\n\s+at /);
-}
 
 describe('token cache trust', () => {
   let providerA: RigProvider;

@@ -20,7 +20,13 @@ export class MemoryStore implements TokenStore {
   }
   async write(entry: CacheEntry) {
     this.writes++;
+    if (this.writeFailure) throw this.writeFailure;
     this.entry = entry;
+  }
+  /** Makes every write fail (a full disk) until cleared. */
+  writeFailure: Error | undefined;
+  async discard() {
+    this.entry = undefined;
   }
 }
 
