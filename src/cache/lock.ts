@@ -68,13 +68,16 @@ export function createKeyLock(dir: string, key: string, options: KeyLockOptions,
       // `clean` removed it): the record is checked at once, proper-lockfile only every staleMs / 2.
       const isOurs = (record: LoginRecord | undefined) =>
         record?.holder?.pid === process.pid && record.holder.host === host;
+      // A record that could not be written (a full disk) proves nothing: only an announcement that was on disk and
+      // is gone or names another holder means a takeover.
+      const announced = isOurs(options.record.read());
       // Only our own announcement: after a takeover the record may already name the new holder. Also on Ctrl-C,
       // which exits without running `finally` (main.ts).
       const withdraw = () =>
         options.record.update((record) => (isOurs(record) ? { ...record, holder: undefined } : record));
       process.once('exit', withdraw);
       try {
-        return await work({ lost: () => lost || !isOurs(options.record.read()) });
+        return await work({ lost: () => lost || (announced && !isOurs(options.record.read())) });
       } finally {
         process.removeListener('exit', withdraw);
         withdraw();
