@@ -97,7 +97,10 @@ export interface ProviderOptions {
   readonly unsupportedGrants?: readonly string[];
   /** ID tokens carry `aud` as an array (`["client"]`), as several providers issue them. */
   readonly audienceArray?: boolean;
-  /** Each login lists the user's groups in a different order (rotated by one), as directory-backed providers do. */
+  /**
+   * Each login lists the user's groups in a different order (rotated by one), as directory-backed providers do, and
+   * a refresh in another order than its login.
+   */
   readonly rotateGroups?: boolean;
   /**
    * What the consent page's Cancel sends back to the client: oidc-provider's own `access_denied` (default), or
@@ -558,16 +561,21 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
       },
     ],
     jwks: { keys: [signingKey as never] },
-    findAccount: async (_ctx, id) => {
+    findAccount: async (ctx, id) => {
       const user = users.get(id);
       if (!user) return undefined;
+      // Every login brings a new order, and a refresh another one than the login it continues (whatever the
+      // number of refreshes in between, so tests do not depend on how many tokens a command asked for).
+      const refreshing = ctx.oidc?.params?.grant_type === 'refresh_token';
       return {
         accountId: id,
         claims: async () => ({
           sub: id,
           email: user.email,
           email_verified: true,
-          groups: options.rotateGroups ? rotate(user.groups, claimsServed++) : [...user.groups],
+          groups: options.rotateGroups
+            ? rotate(user.groups, refreshing ? claimsServed : claimsServed++)
+            : [...user.groups],
           name: user.name,
           preferred_username: id,
         }),

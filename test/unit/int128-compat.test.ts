@@ -4,6 +4,7 @@
  * on every command) is accepted in its pflag form, has int128's default, means what it means there, and is listed
  * by --help. Flags whose meaning we deliberately changed say so in `changed` (the README lists them too).
  */
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { hoistGlobalFlags } from '../../src/cli/argv.js';
 import {
@@ -91,6 +92,7 @@ const int128Flags: readonly Int128Flag[] = [
     field: 'extraScopes',
     meaning: ['email', 'groups'],
     commands: both,
+    changed: "items are trimmed and empty ones dropped (pflag's CSV would keep ' groups')",
   },
   {
     flag: 'oidc-use-access-token',
@@ -189,6 +191,8 @@ const int128Flags: readonly Int128Flag[] = [
     field: 'grantType',
     meaning: 'device-code',
     commands: both,
+    changed:
+      'auto also chooses the device code where no browser can be shown (int128: always the browser unless --username)',
   },
   {
     flag: 'listen-address',
@@ -198,6 +202,7 @@ const int128Flags: readonly Int128Flag[] = [
     field: 'listenAddresses',
     meaning: ['127.0.0.1:9000', '127.0.0.1:9001'],
     commands: both,
+    changed: "items are trimmed and empty ones dropped (pflag's CSV would keep ' 127.0.0.1:9000')",
   },
   {
     flag: 'skip-open-browser',
@@ -215,6 +220,8 @@ const int128Flags: readonly Int128Flag[] = [
     field: 'browserCommand',
     meaning: 'firefox',
     commands: both,
+    changed:
+      'a value that is not an existing file is split into words, so "open -a Firefox" works (int128: one program name)',
   },
   {
     flag: 'authentication-timeout-sec',
@@ -260,6 +267,8 @@ const int128Flags: readonly Int128Flag[] = [
     field: 'authRequestExtraParams',
     meaning: { prompt: 'consent', ttl: '86400' },
     commands: both,
+    changed:
+      'also sent with the device authorization request (int128: authcode, keyboard and client credentials only)',
   },
   {
     flag: 'username',
@@ -403,6 +412,19 @@ describe('every int128/kubelogin v1.36 flag', () => {
       expect(missing).toEqual([]);
     },
   );
+
+  it('has every deliberate difference of meaning listed in the README', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const paragraph = readme.slice(
+      readme.indexOf('Where the meaning differs on'),
+      readme.indexOf('| flag | default |'),
+    );
+    const unlisted = int128Flags
+      .filter((row) => row.changed && row.help !== 'global')
+      .filter((row) => !paragraph.includes(row.flag === 'v' ? '`-v`' : `--${row.flag}`))
+      .map((row) => row.flag);
+    expect(unlisted).toEqual([]);
+  });
 
   it('keeps a single key=value whole and splits several as pflag StringToString does', () => {
     expect(parse(['--oidc-auth-request-extra-params=a=1,2']).authRequestExtraParams).toEqual({ a: '1,2' });
