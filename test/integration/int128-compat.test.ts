@@ -143,6 +143,24 @@ describe('int128/kubelogin kubeconfigs against a real provider', () => {
     },
   );
 
+  it('names the exact issuer when --oidc-issuer-url differs from it only in case', async () => {
+    const lowercase = await startProvider({ issuerHost: 'localhost' });
+    try {
+      const given = lowercase.issuer.replace('localhost', 'LocalHost');
+      for (const result of [
+        await runPlugin(loginArgs(given, publicClientId, cacheDir)),
+        await runSetup(given),
+      ]) {
+        expect(result.code).toBe(3);
+        expect(result.stderr).toContain(
+          `names the issuer "${lowercase.issuer}", not "${given}": they differ in upper and lower case`,
+        );
+      }
+    } finally {
+      await lowercase.close();
+    }
+  });
+
   it('prints the help and how to start for setup without an issuer and client, exit 0', async () => {
     for (const args of [['setup'], ['setup', '--oidc-issuer-url=https://idp.example.com']]) {
       const result = await runPlugin(args);

@@ -68,6 +68,8 @@ export interface ProviderOptions {
   readonly users?: readonly RigUser[];
   /** Extra path after the origin, e.g. `/realms/test` (issuer with a path). */
   readonly issuerPath?: string;
+  /** The host name in the issuer (default 127.0.0.1; the server listens on 127.0.0.1 either way). */
+  readonly issuerHost?: string;
   /** An issuer ending in `/`, as Auth0's do (the discovery document stays at /.well-known/…). */
   readonly issuerTrailingSlash?: boolean;
   /** Seconds between device-code polls the provider asks for (oidc-provider says nothing, meaning 5). */
@@ -508,7 +510,7 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
   const server: Server = options.tls ? createHttpsServer(options.tls) : createServer();
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  const issuer = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}${options.issuerPath ?? ''}${options.issuerTrailingSlash ? '/' : ''}`;
+  const issuer = `${options.tls ? 'https' : 'http'}://${options.issuerHost ?? '127.0.0.1'}:${port}${options.issuerPath ?? ''}${options.issuerTrailingSlash ? '/' : ''}`;
 
   const configuration: Configuration = {
     clients: [
