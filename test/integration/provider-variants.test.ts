@@ -56,9 +56,10 @@ describe('a declined consent', () => {
     expect(result.stderr).toMatch(/^hint: run the command again and allow the access the provider asks for/m);
     expect(result.stderr).not.toContain('client registration');
     expect(readFileSync(driverLog, 'utf8')).toContain('declining the consent');
-    expect(
-      existsSync(cacheDir) ? readdirSync(cacheDir).filter((name) => name.endsWith('.json')) : [],
-    ).toEqual([]);
+    const entries = existsSync(cacheDir)
+      ? readdirSync(cacheDir).filter((name) => /^together-login-v1-[0-9a-f]{64}\.json$/.test(name))
+      : [];
+    expect(entries).toEqual([]);
   });
 });
 

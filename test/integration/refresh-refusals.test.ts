@@ -5,7 +5,7 @@
  * provider answered, the dead refresh token dropped, one new login, and the next call a cache hit. Failures that say
  * nothing about the refresh token (5xx, timeouts, a refused client) keep the entry and end with exit 3.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ageEntryOvernight, entryPath, readEntry } from '../rig/cache-entries.js';
@@ -104,6 +104,26 @@ describe('a refresh refused by the provider', () => {
     expect(again.stderr).not.toContain('refused the refresh token');
     expect(provider.requests.get('/token')).toBe(1);
     expect(provider.grants.get('authorization_code')).toBe(1);
+  });
+
+  it('the new login follows the usual rules: a flow that needs a terminal fails fast without one (exit 5)', async () => {
+    const cacheDir = join(tempDir('cache'), 'oidc-login');
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir);
+    expect((await runPlugin(args)).code).toBe(0);
+    ageEntryOvernight(cacheDir);
+    await provider.revokeRefreshTokens();
+    provider.setFault('refresh-refused-as-bare-400');
+    provider.resetCounts();
+    const browsers = join(tempDir('driver'), 'count');
+    const result = await runPlugin([...args, '--grant-type=authcode-keyboard'], {
+      KUBERNETES_EXEC_INFO: v1,
+      RIG_DRIVER_COUNT: browsers,
+    });
+    expect(result.code, result.stderr).toBe(5);
+    expect(result.stderr).toContain('The identity provider refused the refresh token (HTTP 400 at');
+    expect(existsSync(browsers)).toBe(false);
+    expect(provider.requests.get('/auth')).toBeUndefined();
+    expect(readEntry(cacheDir).refreshToken).toBeUndefined();
   });
 
   it.each([
