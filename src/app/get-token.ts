@@ -42,10 +42,32 @@ export async function runGetToken(
       store,
       clock: { now: () => Date.now() },
       logger,
-      openSession: () => openSession(input, key, logger, { interactive: execInfo.interactive, env }),
+      openSession: () => {
+        warnAboutSecretsInArguments(argv, logger);
+        return openSession(input, key, logger, { interactive: execInfo.interactive, env });
+      },
     },
   );
   return renderExecCredential(execInfo.apiVersion, credential.token, credential.expirationTimestamp);
+}
+
+/**
+ * A secret given as a flag is in the process list, which every local user can read (ps, /proc/PID/cmdline), for as
+ * long as the plugin runs. Said once per run, when the secret is about to be used (a refresh or login), not on every
+ * cache hit, where it would be noise every kubectl call repeats.
+ */
+function warnAboutSecretsInArguments(argv: readonly string[], logger: Logger): void {
+  const given = (flag: string) => argv.some((arg) => arg === `--${flag}` || arg.startsWith(`--${flag}=`));
+  if (given('password')) {
+    logger.warn(
+      '--password on the command line can be read by other users of this machine in the process list; leave it out to be asked on the terminal',
+    );
+  }
+  if (given('oidc-client-secret')) {
+    logger.warn(
+      '--oidc-client-secret on the command line can be read by other users of this machine in the process list; set OIDC_CLIENT_SECRET instead (env: in the kubeconfig exec entry)',
+    );
+  }
 }
 
 async function openSession(
@@ -127,6 +149,7 @@ export function cacheKeyFields(input: GetTokenInput, caFingerprintHex: string | 
     authRequestExtraParams: input.authRequestExtraParams,
     requestHeaders: input.requestHeaders,
     caFingerprint: caFingerprintHex,
+    insecureSkipTlsVerify: input.insecureSkipTlsVerify,
     cacheHint: input.cacheHint,
   };
 }

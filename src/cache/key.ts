@@ -4,7 +4,13 @@
  */
 import { sha256Hex } from './sha256.js';
 
+/**
+ * The version in our file names (`together-login-v1-…`): the layout of the directory. It did not change when the
+ * key material did; a new material version alone already makes every key, and so every file name, new.
+ */
 export const keyVersion = 1;
+/** The first field of the hashed material. 2: `insecure_skip_tls_verify` was added. */
+export const keyMaterialVersion = 2;
 /** Our files in a directory we share with int128/kubelogin and together-kubelogin carry this prefix. */
 export const cacheFilePrefix = 'together-login';
 
@@ -25,6 +31,8 @@ export interface CacheKeyFields {
   readonly caFingerprint: string | undefined;
   /** A user-chosen label separating several accounts at one provider. */
   readonly cacheHint: string | undefined;
+  /** Tokens obtained without checking the provider's certificate are never reused by a call that checks it. */
+  readonly insecureSkipTlsVerify: boolean;
 }
 
 /**
@@ -38,7 +46,7 @@ export function canonicalKeyMaterial(fields: CacheKeyFields): string {
       .sort()
       .map((name) => [name, map[name]]);
   return JSON.stringify([
-    ['v', keyVersion],
+    ['v', keyMaterialVersion],
     ['issuer', fields.issuer],
     ['client_id', fields.clientId],
     ['scopes', [...new Set(fields.extraScopes)].sort()],
@@ -49,6 +57,7 @@ export function canonicalKeyMaterial(fields: CacheKeyFields): string {
     ['request_headers', sortedPairs(fields.requestHeaders)],
     ['ca', fields.caFingerprint ?? null],
     ['hint', fields.cacheHint ?? null],
+    ['insecure_skip_tls_verify', fields.insecureSkipTlsVerify],
   ]);
 }
 

@@ -97,7 +97,7 @@ describe('private CA and proxy', () => {
     expect(provider.totalRequests()).toBe(0);
   });
 
-  it('skips the certificate check with --insecure-skip-tls-verify, and says so', async () => {
+  it('skips the certificate check with --insecure-skip-tls-verify, says so, and never lets a checking call reuse that token', async () => {
     const result = await runPlugin(
       loginArgs(provider.issuer, publicClientId, cacheDir, ['--insecure-skip-tls-verify']),
       env,
@@ -106,6 +106,11 @@ describe('private CA and proxy', () => {
     expect(result.stderr).toContain(
       "warning: --insecure-skip-tls-verify: the identity provider's certificate is not checked",
     );
+    // The same call with the check on is another cache key: it meets the untrusted certificate, not the token.
+    const checked = await runPlugin(loginArgs(provider.issuer, publicClientId, cacheDir), env);
+    expect(checked.code, checked.stderr).toBe(3);
+    expect(checked.stdout).toBe('');
+    expect(checked.stderr).toContain('--certificate-authority');
   });
 
   it('goes through HTTPS_PROXY, and only through it', async () => {

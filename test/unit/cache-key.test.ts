@@ -17,6 +17,7 @@ const fields: CacheKeyFields = {
   requestHeaders: {},
   caFingerprint: undefined,
   cacheHint: undefined,
+  insecureSkipTlsVerify: false,
 };
 
 describe('cache key', () => {
@@ -24,16 +25,17 @@ describe('cache key', () => {
   // Changing them needs a new keyVersion. The hash was checked with `printf '%s' '<canonical form>' | sha256sum`.
   it('has a stable canonical form', () => {
     expect(canonicalKeyMaterial(fields)).toBe(
-      '[["v",1],["issuer","https://idp.example.com"],["client_id","kube"],["scopes",["email","groups"]],' +
+      '[["v",2],["issuer","https://idp.example.com"],["client_id","kube"],["scopes",["email","groups"]],' +
         '["grant","user"],["username",null],["use_access_token",false],' +
-        '["auth_params",[["prompt","consent"],["ttl","86400"]]],["request_headers",[]],["ca",null],["hint",null]]',
+        '["auth_params",[["prompt","consent"],["ttl","86400"]]],["request_headers",[]],["ca",null],["hint",null],' +
+        '["insecure_skip_tls_verify",false]]',
     );
   });
 
   it('has a stable hash and file name', () => {
-    expect(cacheKey(fields)).toBe('990c3f47961538b3331b5f5b773b2573b57b295e983d4865fcad07ae787ffb0c');
+    expect(cacheKey(fields)).toBe('c9bf9de79d01a91bdc33b5a8b00d7a3c05149f64a7af246846bf370aa6adf9a9');
     expect(cacheEntryFileName(cacheKey(fields))).toBe(
-      'together-login-v1-990c3f47961538b3331b5f5b773b2573b57b295e983d4865fcad07ae787ffb0c.json',
+      'together-login-v1-c9bf9de79d01a91bdc33b5a8b00d7a3c05149f64a7af246846bf370aa6adf9a9.json',
     );
   });
 
@@ -56,6 +58,7 @@ describe('cache key', () => {
     ['request headers', { requestHeaders: { Origin: 'x' } }],
     ['CA', { caFingerprint: 'ab' }],
     ['hint', { cacheHint: 'work' }],
+    ['TLS check', { insecureSkipTlsVerify: true }],
   ])('changes with the %s', (_name, change) => {
     expect(cacheKey({ ...fields, ...change })).not.toBe(cacheKey(fields));
   });
