@@ -3,14 +3,14 @@
  * tokens like kube-apiserver's OIDC authenticator. Runs for the oldest and the newest kubectl on this machine.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, readFileSync, symlinkSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../rig/api-server.js';
-import { browserDriverPath, pluginBin } from '../rig/build.js';
+import { browserDriverPath, nodePluginBin, pluginBin } from '../rig/build.js';
 import { ageEntryOvernight } from '../rig/cache-entries.js';
 import { findKubectls, type KubectlBinary, writeKubeconfig } from '../rig/kubectl.js';
-import { baseEnvironment, startProcess, tempDir } from '../rig/plugin.js';
+import { baseEnvironment, runCommand, startProcess, tempDir } from '../rig/plugin.js';
 import {
   publicClientId,
   type RigProvider,
@@ -167,6 +167,59 @@ describe.skipIf(chosen.length === 0).each(chosen as KubectlBinary[])('kubectl $v
     expect(provider.grants.get('refresh_token')).toBe(1);
     expect(provider.grants.get('authorization_code')).toBeUndefined();
     expect(api.authenticated.at(-1)).toBe('alice@example.com');
+  });
+
+  it('works as installed: first on PATH, as `kubectl together-login`, and by name from a kubeconfig', async () => {
+    // As the installs leave it in a directory early on PATH: the standalone executable moved there, the Node
+    // package's entry linked there by npm.
+    const bin = tempDir('bin');
+    if (pluginBin === nodePluginBin) symlinkSync(pluginBin, join(bin, 'kubectl-together_login'));
+    else copyFileSync(pluginBin, join(bin, 'kubectl-together_login'));
+    const env = {
+      ...baseEnvironment(),
+      HOME: tempDir('home'),
+      PATH: `${bin}${delimiter}${process.env.PATH}`,
+    };
+    // A provider of its own with hour-long tokens: the second call must find the first one's token fresh.
+    const dayProvider = await startProvider({ idTokenTtlSec: 3600 });
+    const dayApi = await startApiServer({ issuer: dayProvider.issuer, audience: publicClientId });
+    try {
+      const flags = [
+        `--oidc-issuer-url=${dayProvider.issuer}`,
+        `--oidc-client-id=${publicClientId}`,
+        '--oidc-extra-scope=email,groups',
+        `--browser-command=${browserDriverPath}`,
+        `--token-cache-dir=${join(tempDir('cache'), 'oidc-login')}`,
+      ];
+      // kubectl finds a plugin by its name on PATH only when no flag comes before that name.
+      const direct = await runCommand(binary.path, ['together-login', 'get-token', ...flags], env);
+      expect(direct.code, direct.stderr).toBe(0);
+      expect(JSON.parse(direct.stdout).kind).toBe('ExecCredential');
+      expect(dayProvider.grants.get('authorization_code')).toBe(1);
+
+      const config = join(tempDir('kubeconfig'), 'config');
+      writeKubeconfig({
+        path: config,
+        serverUrl: dayApi.url,
+        caPem: dayApi.caPem,
+        pluginCommand: 'kubectl-together_login',
+        pluginArgs: flags,
+        interactiveMode: 'Never',
+      });
+      dayProvider.resetCounts();
+      const whoami = () =>
+        runCommand(binary.path, [`--kubeconfig=${config}`, 'auth', 'whoami', '-o', 'json'], env);
+      const first = await whoami();
+      expect(first.code, first.stderr).toBe(0);
+      expect(JSON.parse(first.stdout).status.userInfo.username).toBe('alice@example.com');
+      expect(dayProvider.grants.size).toBe(0); // the plugin's cache answered; the API server fetched its keys
+      dayProvider.resetCounts();
+      expect((await whoami()).code).toBe(0);
+      expect(dayProvider.totalRequests()).toBe(0);
+    } finally {
+      await dayApi.close();
+      await dayProvider.close();
+    }
   });
 
   it('the morning after: an expired entry and a dead refresh token cost one login, then the cache answers', async () => {
