@@ -29,7 +29,7 @@ const ourFile = new RegExp(`^${cacheFilePrefix}-v\\d+-([0-9a-f]{64})\\.(json|enc
 // Temporary files and locks of killed processes, login records and browser slots (login-record.ts, lock.ts), and
 // the cached provider metadata (provider-metadata-store.ts).
 const ourLeftover = new RegExp(
-  `^${cacheFilePrefix}-v\\d+-(((provider-)?[0-9a-f]{64}\\.(json|enc)\\.\\d+\\.\\d+\\.tmp)|(browser-)?[0-9a-f]{64}\\.(lock|login\\.json)|provider-[0-9a-f]{64}\\.json)$`,
+  `^${cacheFilePrefix}-v\\d+-((((provider|browser)-)?[0-9a-f]{64}\\.(json|enc|login)\\.\\d+\\.\\d+\\.tmp)|(browser-)?[0-9a-f]{64}\\.(lock|login)|provider-[0-9a-f]{64}\\.json)$`,
 );
 
 export async function listFiles(

@@ -1,5 +1,5 @@
 /**
- * The login record of one cache key (`together-login-v1-<key>.login.json`, 0600, beside the lock, for every
+ * The login record of one cache key (`together-login-v1-<key>.login`, 0600, beside the lock, for every
  * storage): who holds the lock, the device code being polled, how the last login failed. See
  * src/core/login-attempt.ts for what it is used for. It holds no token; the device code in it is good only for the
  * login its user approves, and only until it expires.
@@ -21,7 +21,7 @@ export interface LoginRecordStore {
 }
 
 export function loginRecordFileName(key: string): string {
-  return `${cacheFilePrefix}-v${keyVersion}-${key}.login.json`;
+  return `${cacheFilePrefix}-v${keyVersion}-${key}.login`;
 }
 
 export function createLoginRecordStore(dir: string, key: string, logger: Logger): LoginRecordStore {

@@ -82,7 +82,7 @@ describe.skipIf(!keyringToolsPresent)('keyring token storage', () => {
     expect(again.code).toBe(4);
     expect(again.stderr).toContain('The last login failed');
     expect(provider.totalRequests()).toBe(0);
-    expect(entryFiles()).toEqual([expect.stringMatching(/^together-login-v1-[0-9a-f]{64}\.login\.json$/)]);
+    expect(entryFiles()).toEqual([expect.stringMatching(/^together-login-v1-[0-9a-f]{64}\.login$/)]);
     // Nothing of a failed login goes to the keyring.
     expect(keyring.accounts(service)).toEqual(accountsBefore);
   });

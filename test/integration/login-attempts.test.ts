@@ -34,7 +34,7 @@ async function untouchedFor(path: string, ms: number): Promise<void> {
 }
 
 function loginRecordPath(cacheDir: string): string {
-  const name = readdirSync(cacheDir).find((n) => /^together-login-v1-[0-9a-f]{64}\.login\.json$/.test(n));
+  const name = readdirSync(cacheDir).find((n) => /^together-login-v1-[0-9a-f]{64}\.login$/.test(n));
   if (!name) throw new Error(`no login record in ${cacheDir}: ${readdirSync(cacheDir).join(', ')}`);
   return join(cacheDir, name);
 }
@@ -230,8 +230,7 @@ describe('logins across processes', () => {
       await untouchedFor(lockDir, 1_000);
       // The stopped holder's locks and records disappear, as `clean` removes them a minute after their last touch.
       for (const name of readdirSync(cacheDir)) {
-        if (/\.(lock|login\.json)$/.test(name))
-          rmSync(join(cacheDir, name), { recursive: true, force: true });
+        if (/\.(lock|login)$/.test(name)) rmSync(join(cacheDir, name), { recursive: true, force: true });
       }
       const other = await runPlugin(loginArgs(provider.issuer, publicClientId, cacheDir));
       expect(other.code, other.stderr).toBe(0);
