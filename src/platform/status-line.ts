@@ -3,9 +3,10 @@
  * a file or a pipe (CI logs, kubectl under a script) it writes nothing at all, so no escape codes and no hundreds of
  * countdown lines end up in a log. Colour (the time left in bold) only when NO_COLOR is unset and TERM is not dumb.
  */
+import { writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { clockDuration } from '../core/login-attempt.js';
-import { writeStderr } from './logger.js';
+import { terminalSafe } from './logger.js';
 
 export interface Countdown {
   /** Removes the line, so that what is printed next starts at the left margin. */
@@ -32,12 +33,12 @@ export function startCountdown(
   label: string,
   deadline: number,
   terminal: TerminalInfo,
-  write: (text: string) => void = writeStderr,
+  write: (text: string) => void = writeControlled,
 ): Countdown {
   if (!terminal.isTerminal) return { stop: () => undefined };
   const bold = (text: string) => (terminal.colour ? `\x1b[1m${text}\x1b[22m` : text);
   const render = () => {
-    const line = `${label}: ${bold(clockDuration(deadline - Date.now()))} left (Ctrl-C to stop)`;
+    const line = `${terminalSafe(label)}: ${bold(clockDuration(deadline - Date.now()))} left (Ctrl-C to stop)`;
     // \r and "erase line": the new text replaces the old one, whatever their lengths.
     write(`\r\x1b[2K${line}`);
   };
@@ -53,4 +54,16 @@ export function startCountdown(
       write('\r\x1b[2K');
     },
   };
+}
+
+/**
+ * Straight to stderr: writeStderr removes control characters from every message (provider text must not steer the
+ * terminal), and these are ours, the only ones the plugin sends on purpose; the text between them is made safe above.
+ */
+function writeControlled(text: string): void {
+  try {
+    writeSync(2, text);
+  } catch {
+    // stderr closed: nothing to show the countdown on.
+  }
 }
