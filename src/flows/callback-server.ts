@@ -77,7 +77,13 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
             sendPage(res, 421, 'Wrong address', 'This is the kubectl-together_login callback server.');
             return;
           }
-          const url = new URL(req.url ?? '/', `${scheme}://127.0.0.1:${port}`);
+          // A target no URL parser accepts (`//[`) is answered, not thrown: it would end the login.
+          const base = `${scheme}://127.0.0.1:${port}`;
+          const url = URL.canParse(req.url ?? '/', base) ? new URL(req.url ?? '/', base) : undefined;
+          if (!url) {
+            sendPage(res, 400, 'Bad request', 'This is the kubectl-together_login callback server.');
+            return;
+          }
           if (req.method !== 'GET' || url.pathname !== path) {
             sendPage(res, 404, 'Not found', 'This is the kubectl-together_login callback server.');
             return;

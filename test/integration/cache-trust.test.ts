@@ -26,6 +26,16 @@ import { expectOneError } from '../rig/one-error.js';
 import { loginArgs, parseCredential, runCommand, runPlugin, tempDir } from '../rig/plugin.js';
 import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
 
+/** Switching uids (setpriv, chown) and mounting need root, as in CI; elsewhere these tests skip, loudly. */
+const isRoot = process.getuid?.() === 0;
+if (!isRoot) {
+  if (process.env.CI === 'true')
+    throw new Error('these tests switch uids or mount a tmpfs: CI runs them as root');
+  console.warn(
+    '\n*** SKIPPING the tests that need root (uid switches, a tmpfs mount): run as root to include them ***\n',
+  );
+}
+
 const attackerUid = 1000;
 const victimUid = 1001;
 const asUser = (uid: number) => ['--reuid', String(uid), '--regid', String(uid), '--clear-groups'];
@@ -68,27 +78,30 @@ describe('token cache trust', () => {
   };
   const issuerOfToken = (stdout: string) => decodeJwt(parseCredential(stdout).token).iss;
 
-  it('refuses a cache directory others may write, where another user swapped an entry for a link', async () => {
-    const { base, cache } = newDir(true);
-    chmodSync(base, 0o755);
-    const { a, b } = await twoEntries(cache);
-    chmodSync(cache, 0o777); // a shared KUBECACHEDIR
-    // Another local user replaces A's entry by a link to B's.
-    const swap = await runCommand('setpriv', [...asUser(attackerUid), 'ln', '-sfn', b, a]);
-    expect(swap.code, swap.stderr).toBe(0);
-    expect(lstatSync(a).isSymbolicLink()).toBe(true);
+  it.skipIf(!isRoot)(
+    'refuses a cache directory others may write, where another user swapped an entry for a link',
+    async () => {
+      const { base, cache } = newDir(true);
+      chmodSync(base, 0o755);
+      const { a, b } = await twoEntries(cache);
+      chmodSync(cache, 0o777); // a shared KUBECACHEDIR
+      // Another local user replaces A's entry by a link to B's.
+      const swap = await runCommand('setpriv', [...asUser(attackerUid), 'ln', '-sfn', b, a]);
+      expect(swap.code, swap.stderr).toBe(0);
+      expect(lstatSync(a).isSymbolicLink()).toBe(true);
 
-    const result = await runPlugin(argsFor(providerA, cache));
-    expect(result.code, result.stderr).toBe(6);
-    expect(result.stdout).toBe('');
-    expectOneError(
-      result.stderr,
-      new RegExp(
-        `^error: refusing the token cache: ${cache} is writable by its group and all users \\(mode 0777\\)`,
-      ),
-      new RegExp(`^hint: make it private: chmod 700 ${cache}$`),
-    );
-  });
+      const result = await runPlugin(argsFor(providerA, cache));
+      expect(result.code, result.stderr).toBe(6);
+      expect(result.stdout).toBe('');
+      expectOneError(
+        result.stderr,
+        new RegExp(
+          `^error: refusing the token cache: ${cache} is writable by its group and all users \\(mode 0777\\)`,
+        ),
+        new RegExp(`^hint: make it private: chmod 700 ${cache}$`),
+      );
+    },
+  );
 
   it('never follows a link at an entry path, even in a private directory', async () => {
     const { cache } = newDir();
@@ -144,45 +157,48 @@ describe('token cache trust', () => {
     );
   });
 
-  it('refuses, as another user, a cache directory and an entry the attacker owns', async () => {
-    const { base, cache } = newDir(true);
-    chmodSync(base, 0o755);
-    // The victim logs in once in a directory of its own, to learn the entry's file name.
-    const own = join(base, 'victim');
-    mkdirSync(own, { mode: 0o700 });
-    chownSync(own, victimUid, victimUid);
-    const victim = (dir: string) =>
-      runCommand('setpriv', [...asUser(victimUid), pluginBin, ...argsFor(providerA, dir)], { HOME: own });
-    const first = await victim(join(own, 'cache'));
-    expect(first.code, first.stderr).toBe(0);
-    const name = readdirSync(join(own, 'cache')).find((file) => file.endsWith('.json')) as string;
+  it.skipIf(!isRoot)(
+    'refuses, as another user, a cache directory and an entry the attacker owns',
+    async () => {
+      const { base, cache } = newDir(true);
+      chmodSync(base, 0o755);
+      // The victim logs in once in a directory of its own, to learn the entry's file name.
+      const own = join(base, 'victim');
+      mkdirSync(own, { mode: 0o700 });
+      chownSync(own, victimUid, victimUid);
+      const victim = (dir: string) =>
+        runCommand('setpriv', [...asUser(victimUid), pluginBin, ...argsFor(providerA, dir)], { HOME: own });
+      const first = await victim(join(own, 'cache'));
+      expect(first.code, first.stderr).toBe(0);
+      const name = readdirSync(join(own, 'cache')).find((file) => file.endsWith('.json')) as string;
 
-    // The attacker prepares the directory the victim will use (a shared KUBECACHEDIR), with a planted entry.
-    mkdirSync(cache, { mode: 0o755 });
-    copyFileSync(join(own, 'cache', name), join(cache, name));
-    chownSync(cache, attackerUid, attackerUid);
-    chownSync(join(cache, name), attackerUid, attackerUid);
-    const dirResult = await victim(cache);
-    expect(dirResult.code, dirResult.stderr).toBe(6);
-    expect(dirResult.stdout).toBe('');
-    expectOneError(
-      dirResult.stderr,
-      new RegExp(`is owned by another user \\(uid ${attackerUid}, you are ${victimUid}\\)`),
-      /--token-cache-dir/,
-    );
+      // The attacker prepares the directory the victim will use (a shared KUBECACHEDIR), with a planted entry.
+      mkdirSync(cache, { mode: 0o755 });
+      copyFileSync(join(own, 'cache', name), join(cache, name));
+      chownSync(cache, attackerUid, attackerUid);
+      chownSync(join(cache, name), attackerUid, attackerUid);
+      const dirResult = await victim(cache);
+      expect(dirResult.code, dirResult.stderr).toBe(6);
+      expect(dirResult.stdout).toBe('');
+      expectOneError(
+        dirResult.stderr,
+        new RegExp(`is owned by another user \\(uid ${attackerUid}, you are ${victimUid}\\)`),
+        /--token-cache-dir/,
+      );
 
-    // The directory is the victim's, but the entry in it is not.
-    chownSync(cache, victimUid, victimUid);
-    chmodSync(cache, 0o700);
-    chmodSync(join(cache, name), 0o600);
-    const entryResult = await victim(cache);
-    expect(entryResult.code, entryResult.stderr).toBe(6);
-    expectOneError(
-      entryResult.stderr,
-      new RegExp(`${name} is owned by another user \\(uid ${attackerUid}, you are ${victimUid}\\)`),
-      /rm /,
-    );
-  });
+      // The directory is the victim's, but the entry in it is not.
+      chownSync(cache, victimUid, victimUid);
+      chmodSync(cache, 0o700);
+      chmodSync(join(cache, name), 0o600);
+      const entryResult = await victim(cache);
+      expect(entryResult.code, entryResult.stderr).toBe(6);
+      expectOneError(
+        entryResult.stderr,
+        new RegExp(`${name} is owned by another user \\(uid ${attackerUid}, you are ${victimUid}\\)`),
+        /rm /,
+      );
+    },
+  );
 
   it('answers at once, with exit code 6, when a FIFO sits at the entry path', async () => {
     const { cache } = newDir();

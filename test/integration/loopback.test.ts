@@ -114,6 +114,8 @@ describe('callback server and its loopback neighbours', () => {
     });
     expect(await statusOf('127.0.0.1', 8000, `/?${query}`, 'attacker.example:8000')).toBe(421);
     expect(await statusOf('127.0.0.1', 8000, '/elsewhere', 'localhost:8000')).toBe(404);
+    // A target no URL parser accepts is answered, and the login goes on (it used to end the plugin).
+    expect(await statusOf('127.0.0.1', 8000, '//[', 'localhost:8000')).toBe(400);
     await completeLoginWithForms(auth.href, { login: 'alice', password: 'x' });
     expect((await plugin.result).code).toBe(0);
   });
