@@ -6,6 +6,7 @@ import { createDiskStore, noTokenStore } from '../cache/disk-store.js';
 import { type CacheKeyFields, cacheKey, type GrantFamily } from '../cache/key.js';
 import { sha256Hex } from '../cache/sha256.js';
 import { type GetTokenInput, parseGetTokenInput } from '../cli/get-token-options.js';
+import { ciCacheKeyFields } from '../core/ci-token.js';
 import { getToken } from '../core/get-token.js';
 import type { Authenticator, KeyLock, Logger, TokenStore } from '../core/ports.js';
 import { parseExecInfo, renderExecCredential } from '../kube/exec-credential.js';
@@ -26,15 +27,23 @@ export async function runGetToken(
   const execInfo = parseExecInfo(env.KUBERNETES_EXEC_INFO);
   const logger = createStderrLogger(input.verbosity);
 
-  const key = cacheKey(cacheKeyFields(input, caFingerprint(input)));
+  const keyFields =
+    input.grantType === 'ci-token' && input.ciToken.source && input.ciToken.audience
+      ? ciCacheKeyFields(
+          { source: input.ciToken.source, audience: input.ciToken.audience },
+          input.cacheHint,
+          env,
+        )
+      : cacheKeyFields(input, caFingerprint(input));
+  const key = cacheKey(keyFields);
   logger.debug(2, `cache key ${key}`);
   const store = await openStore(input, key, env, logger);
 
   const credential = await getToken(
     {
-      issuer: input.issuerUrl,
-      clientId: input.clientId,
-      useAccessToken: input.useAccessToken,
+      issuer: keyFields.issuer,
+      clientId: keyFields.clientId,
+      useAccessToken: keyFields.useAccessToken,
       forceRefresh: input.forceRefresh,
       marginMs: input.expiryMarginSec * 1000,
     },
@@ -77,7 +86,8 @@ async function openSession(
   context: LoginContext,
 ): Promise<{ lock: KeyLock; authenticator: Authenticator }> {
   // The second bundle: openid-client, the lock library and the flows are compiled only on a cache miss.
-  const { createKeyLock, createAuthenticator, createLoginRecordStore } = await loadLoginMachinery();
+  const { createKeyLock, createAuthenticator, createCiAuthenticator, createLoginRecordStore } =
+    await loadLoginMachinery();
   // Beside the lock, for every storage that caches: who is logging in, its device code, how the last login failed.
   const record =
     input.tokenCacheStorage === 'none' ? undefined : createLoginRecordStore(input.tokenCacheDir, key, logger);
@@ -93,7 +103,10 @@ async function openSession(
             { timeoutMs: input.authenticationTimeoutSec * 1000, record },
             logger,
           ),
-    authenticator: createAuthenticator(input, logger, { ...context, record }),
+    authenticator:
+      input.grantType === 'ci-token'
+        ? createCiAuthenticator(input, logger, context.env)
+        : createAuthenticator(input, logger, { ...context, record }),
   };
 }
 

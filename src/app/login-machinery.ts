@@ -4,4 +4,5 @@
  */
 export { createKeyLock } from '../cache/lock.js';
 export { createLoginRecordStore } from '../cache/login-record.js';
+export { createCiAuthenticator } from './ci-login.js';
 export { createAuthenticator } from './login.js';

@@ -4,9 +4,11 @@
  * The login never touches the token cache.
  */
 import { type FlagSpec, parseArgs } from '../cli/argv.js';
+import { ciTokenFlags } from '../cli/ci-token-options.js';
 import { secretFlags, withoutFlags } from '../cli/flag-filter.js';
 import { type GetTokenInput, getTokenFlags, parseGetTokenInput } from '../cli/get-token-options.js';
 import { renderApiserverFlags, renderAuthenticationConfiguration } from '../core/apiserver-config.js';
+import { renderCiJwtEntry } from '../core/ci-trust.js';
 import { readJwtClaims } from '../core/jwt-claims.js';
 import { kubeIdentity } from '../core/kube-identity.js';
 import { selectFlow } from '../core/select-flow.js';
@@ -30,6 +32,7 @@ import { kubeHomeDir } from '../platform/home.js';
 import { createStderrLogger, writeStderr } from '../platform/logger.js';
 import { fileFor, loadYaml, readKubeconfigFiles, replaceKubeconfigFile } from './kubeconfig-files.js';
 import { createAuthenticator, oidcClientOptions } from './login.js';
+import { ciPrefixCheck, ciSection, ciSetupFromFlags, renderCiSection, setupCiFlags } from './setup-ci.js';
 import { checkCluster } from './setup-cluster.js';
 
 export const setupFlags: readonly FlagSpec[] = [
@@ -82,6 +85,7 @@ export const setupFlags: readonly FlagSpec[] = [
     kind: 'string',
     description: 'With --write-kubeconfig and --context: the cluster of a new context',
   },
+  ...setupCiFlags,
 ];
 
 export async function runSetup(
@@ -106,6 +110,7 @@ export async function runSetup(
   const contextName = own.get('context');
   const clusterName = own.get('cluster');
   const writeKubeconfigWanted = own.get('write-kubeconfig') === 'true';
+  const ci = ciSetupFromFlags(own, input);
   // Before the login, so a typo costs no browser round trip.
   if (clusterName !== undefined && (contextName === undefined || !writeKubeconfigWanted))
     throw usageError(
@@ -188,6 +193,7 @@ export async function runSetup(
   );
   const identity = kubeIdentity(claims, mapping);
   if (!identity.ok) checks.push({ step: 'Kubernetes identity', status: 'failed', detail: identity.problem });
+  if (ci) checks.push(ciPrefixCheck(mapping, ci));
   const shown = Object.fromEntries(
     Object.entries(claims).filter(([name]) => !['nonce', 'at_hash', 'c_hash', 'sid'].includes(name)),
   );
@@ -255,13 +261,15 @@ export async function runSetup(
     admin: {
       ...(scheme ? { httpIssuerWarning: `WARNING: ${scheme.detail}` } : {}),
       apiserverFlags: renderApiserverFlags(settings),
-      authenticationConfiguration: renderAuthenticationConfiguration(settings, version),
+      authenticationConfiguration:
+        renderAuthenticationConfiguration(settings, version) + (ci ? renderCiJwtEntry(ci.settings) : ''),
       rbac: identity.ok ? renderRbacCommands(identity.username, identity.groups) : null,
     },
     user: {
       kubeconfigUser: renderKubeconfigUser(userSettings, userName),
       exec: kubeconfigExec(userSettings),
     },
+    ...(ci ? { ci: ciSection(ci) } : {}),
   });
 }
 
@@ -298,12 +306,14 @@ function renderSections(sections: Record<string, unknown>): string {
   ];
   if (admin.rbac) parts.push('# RBAC: give the user (or the group) a role, e.g. view', admin.rbac);
   parts.push('# For the user: add to ~/.kube/config under users:', user.kubeconfigUser);
+  if (sections.ci) parts.push(renderCiSection(sections.ci as Record<string, unknown>));
   return `${parts.join('\n')}`;
 }
 
 /** The get-token flags for the kubeconfig: as given, without secrets or this run's verbosity. */
 function kubeconfigArgs(args: readonly string[]): string[] {
-  return withoutFlags(args, new Set([...secretFlags, 'v'])).kept;
+  // The CI flags describe the jobs' user, printed separately (setup-ci.ts).
+  return withoutFlags(args, new Set([...secretFlags, 'v', ...ciTokenFlags.map((flag) => flag.name)])).kept;
 }
 
 /** Separates setup's own flags from the get-token flags (parsed by the get-token table). */

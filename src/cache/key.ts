@@ -15,7 +15,7 @@ export const keyMaterialVersion = 2;
 export const cacheFilePrefix = 'together-login';
 
 /** How the tokens were obtained: browser, device code and keyboard logins give the same user identity. */
-export type GrantFamily = 'user' | 'password' | 'client-credentials';
+export type GrantFamily = 'user' | 'password' | 'client-credentials' | 'ci-token';
 
 export interface CacheKeyFields {
   readonly issuer: string;
@@ -33,6 +33,11 @@ export interface CacheKeyFields {
   readonly cacheHint: string | undefined;
   /** Tokens obtained without checking the provider's certificate are never reused by a call that checks it. */
   readonly insecureSkipTlsVerify: boolean;
+  /**
+   * Only for the ci-token grant: which CI job the token belongs to (src/core/ci-token.ts), so that a runner that
+   * keeps its home between jobs never hands one job's token to another.
+   */
+  readonly ciJob?: string;
 }
 
 /**
@@ -45,7 +50,7 @@ export function canonicalKeyMaterial(fields: CacheKeyFields): string {
     Object.keys(map)
       .sort()
       .map((name) => [name, map[name]]);
-  return JSON.stringify([
+  const pairs: unknown[] = [
     ['v', keyMaterialVersion],
     ['issuer', fields.issuer],
     ['client_id', fields.clientId],
@@ -58,7 +63,10 @@ export function canonicalKeyMaterial(fields: CacheKeyFields): string {
     ['ca', fields.caFingerprint ?? null],
     ['hint', fields.cacheHint ?? null],
     ['insecure_skip_tls_verify', fields.insecureSkipTlsVerify],
-  ]);
+  ];
+  // Appended only when present, so that every key of the other grants stays what it was (no version change).
+  if (fields.ciJob !== undefined) pairs.push(['ci_job', fields.ciJob]);
+  return JSON.stringify(pairs);
 }
 
 export function cacheKey(fields: CacheKeyFields): string {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { usageError } from '../errors.js';
 import { expandHome as expandHomeWith } from '../platform/home.js';
 import { type FlagSpec, type FlagValue, parseArgs } from './argv.js';
+import { type CiTokenOptions, ciTokenFlags, parseCiTokenOptions } from './ci-token-options.js';
 
 export const grantTypes = [
   'auto',
@@ -17,6 +18,7 @@ export const grantTypes = [
   'password',
   'device-code',
   'client-credentials',
+  'ci-token',
 ] as const;
 export type GrantType = (typeof grantTypes)[number];
 export const pkceMethods = ['auto', 'no', 'S256'] as const;
@@ -108,7 +110,8 @@ export const getTokenFlags: readonly FlagSpec[] = [
   {
     name: 'grant-type',
     kind: 'string',
-    description: 'auto|authcode|authcode-keyboard|password|device-code|client-credentials',
+    description:
+      "auto|authcode|authcode-keyboard|password|device-code|client-credentials|ci-token (ci-token: ours, the CI job's own OIDC token)",
     defaultText: 'auto',
   },
   {
@@ -222,6 +225,7 @@ export const getTokenFlags: readonly FlagSpec[] = [
     description: '(ours) Treat a token as expired this long before its exp, e.g. 30s, 2m, 0',
     defaultText: `${defaultExpiryMarginSec}s`,
   },
+  ...ciTokenFlags,
   {
     name: 'v',
     kind: 'int',
@@ -268,6 +272,8 @@ export interface GetTokenInput {
   readonly expiryMarginSec: number;
   readonly providerRequestTimeoutSec: number;
   readonly verbosity: number;
+  /** --ci-token-source and --ci-token-audience (src/cli/ci-token-options.ts). */
+  readonly ciToken: CiTokenOptions;
 }
 
 export interface InputEnvironment {
@@ -292,13 +298,25 @@ export function parseGetTokenInput(
   const list = (name: string) => (values.get(name) as string[] | undefined) ?? [];
   const map = (name: string) => (values.get(name) as Record<string, string> | undefined) ?? {};
   const expand = (path: string) => expandHome(path, homeDir);
-
-  const issuerUrl = required(
-    str('oidc-issuer-url'),
-    'oidc-issuer-url',
-    'the URL of your identity provider, e.g. https://accounts.example.com',
+  const grantType = env[grantTypeEnv]
+    ? oneOf(env[grantTypeEnv], grantTypes, 'grant-type', `${grantTypeEnv}=${env[grantTypeEnv]}`)
+    : oneOf(str('grant-type') ?? 'auto', grantTypes, 'grant-type');
+  const ciGrant = grantType === 'ci-token';
+  const ciToken = parseCiTokenOptions(
+    { source: str('ci-token-source'), audience: str('ci-token-audience') },
+    ciGrant,
+    expand,
   );
-  if (!/^https?:\/\/[^/]/.test(issuerUrl) || !URL.canParse(issuerUrl)) {
+
+  // A CI job's token needs no identity provider settings: they stay empty unless given.
+  const issuerUrl = ciGrant
+    ? (str('oidc-issuer-url') ?? '')
+    : required(
+        str('oidc-issuer-url'),
+        'oidc-issuer-url',
+        'the URL of your identity provider, e.g. https://accounts.example.com',
+      );
+  if (!ciGrant && (!/^https?:\/\/[^/]/.test(issuerUrl) || !URL.canParse(issuerUrl))) {
     throw usageError(`--oidc-issuer-url must be an http(s) URL, not "${issuerUrl}"`);
   }
   const redirectUrl = str('oidc-redirect-url');
@@ -309,11 +327,9 @@ export function parseGetTokenInput(
     );
   }
   const requestHeaders = validHeaders(map('oidc-request-header'));
-  const clientId = required(
-    str('oidc-client-id'),
-    'oidc-client-id',
-    'the client ID registered at your identity provider',
-  );
+  const clientId = ciGrant
+    ? (str('oidc-client-id') ?? '')
+    : required(str('oidc-client-id'), 'oidc-client-id', 'the client ID registered at your identity provider');
 
   const listenPorts = list('listen-port');
   const listenAddresses = list('listen-address');
@@ -352,9 +368,7 @@ export function parseGetTokenInput(
     pkceMethod: bool('oidc-use-pkce')
       ? 'S256'
       : oneOf(str('oidc-pkce-method') ?? 'auto', pkceMethods, 'oidc-pkce-method'),
-    grantType: env[grantTypeEnv]
-      ? oneOf(env[grantTypeEnv], grantTypes, 'grant-type', `${grantTypeEnv}=${env[grantTypeEnv]}`)
-      : oneOf(str('grant-type') ?? 'auto', grantTypes, 'grant-type'),
+    grantType,
     redirectUrlAuthcodeKeyboard: str('oidc-redirect-url-authcode-keyboard'),
     listenAddresses:
       listenAddresses.length > 0
@@ -387,6 +401,7 @@ export function parseGetTokenInput(
       'provider-request-timeout',
     ),
     verbosity: (values.get('v') as number | undefined) ?? 0,
+    ciToken,
   };
 }
 

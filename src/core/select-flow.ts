@@ -35,6 +35,9 @@ export function selectFlow(
   environment: FlowEnvironment,
   providerSupportsDeviceCode: boolean,
 ): FlowChoice {
+  if (input.grantType === 'ci-token')
+    // The CI job's own token is not obtained by a login (src/app/ci-login.ts); callers never get here with it.
+    throw new Error('--grant-type=ci-token has no login flow');
   if (input.grantType !== 'auto') {
     const flow = input.grantType === 'authcode' ? 'authcode' : input.grantType;
     return { flow, reason: `--grant-type=${input.grantType}` };

@@ -318,6 +318,6 @@ export function renderRbacCommands(username: string, groups: readonly string[]):
   return `${lines.join('\n')}\n`;
 }
 
-function shellQuote(value: string): string {
+export function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }

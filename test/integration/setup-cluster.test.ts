@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiServer, rigClusterSection, startApiServer } from '../rig/api-server.js';
+import { type ApiServer, rigAdminKubeconfigText, startApiServer } from '../rig/api-server.js';
 import { pluginBin } from '../rig/build.js';
 import { findKubectls, type KubectlBinary } from '../rig/kubectl.js';
 import { runCommand, runSetup, tempDir } from '../rig/plugin.js';
@@ -37,20 +37,7 @@ function printedSection(stdout: string, heading: string): string {
 
 /** A clusters file with the cluster `rig` and the admin's user and context (current), like a new cluster has. */
 function clustersFileText(api: ApiServer): string {
-  return [
-    'apiVersion: v1',
-    'kind: Config',
-    ...rigClusterSection(api),
-    'users:',
-    '- name: rig-admin',
-    '  user:',
-    `    token: ${api.adminToken}`,
-    'contexts:',
-    '- name: rig-admin',
-    '  context: {cluster: rig, user: rig-admin}',
-    'current-context: rig-admin',
-    '',
-  ].join('\n');
+  return rigAdminKubeconfigText(api);
 }
 
 /** A kubeconfig file holding only what clustersFileText gives (the admin's view of a new cluster). */

@@ -16,6 +16,8 @@ export interface JwtAuthenticatorConfig {
   readonly usernamePrefix: string;
   readonly groupsClaim?: string;
   readonly groupsPrefix: string;
+  /** claimValidationRules of the `claim` + `requiredValue` form: each claim must equal its value. */
+  readonly requiredClaims?: readonly { readonly claim: string; readonly requiredValue: string }[];
 }
 
 export interface UserInfo {
@@ -49,9 +51,13 @@ export function fromAuthenticationConfiguration(text: string): JwtAuthenticatorC
   if (config.kind !== 'AuthenticationConfiguration')
     throw new Error(`unsupported kind ${String(config.kind)}`);
   if (!Array.isArray(config.jwt) || config.jwt.length === 0) throw new Error('jwt: Required value');
+  const seen = new Set<string>();
   return (config.jwt as JwtEntry[]).map((entry, index) => {
     const at = `jwt[${index}]`;
     const issuer = entry?.issuer;
+    if (typeof issuer?.url === 'string' && seen.has(issuer.url))
+      throw new Error(`${at}.issuer.url: Duplicate value: "${issuer.url}"`);
+    if (typeof issuer?.url === 'string') seen.add(issuer.url);
     // kube-apiserver wants https; the rig also takes loopback http, so tests need no CA plumbing for the provider.
     if (typeof issuer?.url !== 'string' || !/^(https:\/\/|http:\/\/127\.0\.0\.1[:/])/.test(issuer.url))
       throw new Error(`${at}.issuer.url: must be an https URL`);
@@ -69,9 +75,23 @@ export function fromAuthenticationConfiguration(text: string): JwtAuthenticatorC
       throw new Error(
         `${at}.claimMappings.groups.prefix: Required value: prefix is required when claim is set`,
       );
+    const rules = entry.claimValidationRules ?? [];
+    if (!Array.isArray(rules)) throw new Error(`${at}.claimValidationRules: must be a list`);
+    const requiredClaims = rules.map((rule, ruleIndex) => {
+      const ruleAt = `${at}.claimValidationRules[${ruleIndex}]`;
+      // CEL rules (expression + message) are kube-apiserver's; the rig has no CEL evaluator and says so.
+      if (rule?.expression !== undefined)
+        throw new Error(`${ruleAt}.expression: the rig does not evaluate CEL`);
+      if (typeof rule?.claim !== 'string' || rule.claim === '')
+        throw new Error(`${ruleAt}.claim: Required value: claim or expression is required`);
+      if (rule.requiredValue !== undefined && typeof rule.requiredValue !== 'string')
+        throw new Error(`${ruleAt}.requiredValue: must be a string`);
+      return { claim: rule.claim, requiredValue: rule.requiredValue ?? '' };
+    });
     return {
       issuer: issuer.url,
       audiences: issuer.audiences as string[],
+      ...(requiredClaims.length > 0 ? { requiredClaims } : {}),
       usernameClaim: username.claim,
       usernamePrefix: username.prefix,
       groupsClaim: groups?.claim as string | undefined,
@@ -82,6 +102,11 @@ export function fromAuthenticationConfiguration(text: string): JwtAuthenticatorC
 
 interface JwtEntry {
   readonly issuer?: { readonly url?: unknown; readonly audiences?: unknown };
+  readonly claimValidationRules?: readonly {
+    readonly claim?: unknown;
+    readonly requiredValue?: unknown;
+    readonly expression?: unknown;
+  }[];
   readonly claimMappings?: {
     readonly username?: { readonly claim?: unknown; readonly prefix?: unknown };
     readonly groups?: { readonly claim?: unknown; readonly prefix?: unknown };
@@ -115,6 +140,11 @@ export function createJwtAuthenticator(configs: readonly JwtAuthenticatorConfig[
       issuer: config.issuer,
       audience: [...config.audiences],
     });
+    for (const rule of config.requiredClaims ?? []) {
+      // kube-apiserver: the claim must be present and a string equal to requiredValue.
+      if (payload[rule.claim] !== rule.requiredValue)
+        throw new Error(`claim ${rule.claim} is not "${rule.requiredValue}"`);
+    }
     const value = payload[config.usernameClaim];
     if (typeof value !== 'string' || value === '') throw new Error(`claim ${config.usernameClaim} missing`);
     if (config.usernameClaim === 'email' && 'email_verified' in payload && payload.email_verified !== true)

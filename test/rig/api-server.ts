@@ -215,3 +215,21 @@ export function rigClusterSection(api: ApiServer): string[] {
     `    certificate-authority-data: ${Buffer.from(api.caPem).toString('base64')}`,
   ];
 }
+
+/** A kubeconfig with the cluster `rig` and the rig's admin as the current context, as a new cluster's admin has. */
+export function rigAdminKubeconfigText(api: ApiServer): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    ...rigClusterSection(api),
+    'users:',
+    '- name: rig-admin',
+    '  user:',
+    `    token: ${api.adminToken}`,
+    'contexts:',
+    '- name: rig-admin',
+    '  context: {cluster: rig, user: rig-admin}',
+    'current-context: rig-admin',
+    '',
+  ].join('\n');
+}
