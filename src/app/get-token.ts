@@ -5,14 +5,13 @@
 import { createDiskStore, noTokenStore } from '../cache/disk-store.js';
 import { type CacheKeyFields, cacheKey, type GrantFamily } from '../cache/key.js';
 import { sha256Hex } from '../cache/sha256.js';
-import { type GetTokenInput, parseGetTokenInput } from '../cli/get-token-options.js';
+import type { GetTokenInput } from '../cli/get-token-options.js';
 import { ciCacheKeyFields } from '../core/ci-token.js';
 import { getToken } from '../core/get-token.js';
 import type { Authenticator, KeyLock, Logger, TokenStore } from '../core/ports.js';
 import { parseExecInfo, renderExecCredential } from '../kube/exec-credential.js';
 import { readCertificateAuthorities } from '../platform/certificate-authorities.js';
-import { kubeHomeDir } from '../platform/home.js';
-import { createStderrLogger } from '../platform/logger.js';
+import { parseWithClusterSettings } from './cluster-settings.js';
 import { loadLoginMachinery } from './load-login-machinery.js';
 import type { LoginContext } from './login.js';
 
@@ -22,10 +21,8 @@ export async function runGetToken(
   env: Readonly<Record<string, string | undefined>>,
   setVerbosity: (level: number) => void,
 ): Promise<string> {
-  const input = parseGetTokenInput(argv, { env, homeDir: homeDirectory(env) });
-  setVerbosity(input.verbosity);
   const execInfo = parseExecInfo(env.KUBERNETES_EXEC_INFO);
-  const logger = createStderrLogger(input.verbosity);
+  const { input, logger } = parseWithClusterSettings(argv, execInfo, env, setVerbosity);
 
   const keyFields =
     input.grantType === 'ci-token' && input.ciToken.source && input.ciToken.audience
@@ -138,11 +135,6 @@ async function openStore(
       return createEncryptedStore(input.tokenCacheDir, key, env, logger);
     }
   }
-}
-
-/** kubectl's home (platform/home.ts): $HOME on Unix, node:os only without it (loading it costs start-up time). */
-function homeDirectory(env: Readonly<Record<string, string | undefined>>): string {
-  return kubeHomeDir(process.platform, env);
 }
 
 export function grantFamily(input: Pick<GetTokenInput, 'grantType' | 'username'>): GrantFamily {

@@ -279,12 +279,14 @@ export interface GetTokenInput {
 export interface InputEnvironment {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly homeDir: string;
+  /** The error for a missing required setting, when the cluster could have given it (cluster-settings.ts). */
+  readonly missingSetting?: (flag: string, what: string) => Error;
 }
 
 /** argv (after `get-token`) → typed input. Throws a usage error (exit 2) naming the flag at fault. */
 export function parseGetTokenInput(
   argv: readonly string[],
-  { env, homeDir }: InputEnvironment,
+  { env, homeDir, missingSetting }: InputEnvironment,
 ): GetTokenInput {
   const { values, positionals } = parseArgs(argv, getTokenFlags);
   if (positionals.length > 0) {
@@ -298,6 +300,10 @@ export function parseGetTokenInput(
   const list = (name: string) => (values.get(name) as string[] | undefined) ?? [];
   const map = (name: string) => (values.get(name) as Record<string, string> | undefined) ?? {};
   const expand = (path: string) => expandHome(path, homeDir);
+  const required = (value: string | undefined, flag: string, what: string) => {
+    if (value) return value;
+    throw missingSetting?.(flag, what) ?? missingFlag(flag, what);
+  };
   const grantType = env[grantTypeEnv]
     ? oneOf(env[grantTypeEnv], grantTypes, 'grant-type', `${grantTypeEnv}=${env[grantTypeEnv]}`)
     : oneOf(str('grant-type') ?? 'auto', grantTypes, 'grant-type');
@@ -463,13 +469,11 @@ function positive(value: number, flag: string): number {
   return value;
 }
 
-function required(value: string | undefined, flag: string, what: string): string {
-  if (!value)
-    throw usageError(
-      `--${flag} is required`,
-      `add --${flag}=… (${what}) to the exec args of your kubeconfig user`,
-    );
-  return value;
+function missingFlag(flag: string, what: string): Error {
+  return usageError(
+    `--${flag} is required`,
+    `add --${flag}=… (${what}) to the exec args of your kubeconfig user`,
+  );
 }
 
 function oneOf<T extends string>(

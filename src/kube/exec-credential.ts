@@ -18,6 +18,14 @@ export interface ExecInfo {
    * checked here, because node:tty costs start-up time on every cache hit.
    */
   readonly interactive: boolean | undefined;
+  /**
+   * spec.cluster, present when the kubeconfig's exec config sets provideClusterInfo: true. `config` is the cluster's
+   * extensions[client.authentication.k8s.io/exec] (undefined when the cluster has none, or it is not an object).
+   */
+  readonly cluster?: {
+    readonly server: string | undefined;
+    readonly config: Record<string, unknown> | undefined;
+  };
 }
 
 /** Reads KUBERNETES_EXEC_INFO. Absent (a manual run), or without apiVersion: v1beta1 like int128/kubelogin. */
@@ -33,7 +41,10 @@ export function parseExecInfo(raw: string | undefined): ExecInfo {
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
     throw execInfoError('KUBERNETES_EXEC_INFO is not a JSON object');
-  const { apiVersion: given, spec } = doc as { apiVersion?: unknown; spec?: { interactive?: unknown } };
+  const { apiVersion: given, spec } = doc as {
+    apiVersion?: unknown;
+    spec?: { interactive?: unknown; cluster?: { server?: unknown; config?: unknown } };
+  };
   // Without an apiVersion, v1beta1, as int128/kubelogin answers.
   const apiVersion = given === undefined ? 'client.authentication.k8s.io/v1beta1' : given;
   if (!(execCredentialApiVersions as readonly unknown[]).includes(apiVersion)) {
@@ -42,7 +53,23 @@ export function parseExecInfo(raw: string | undefined): ExecInfo {
     );
   }
   const interactive = typeof spec?.interactive === 'boolean' ? spec.interactive : undefined;
-  return { apiVersion: apiVersion as ExecCredentialApiVersion, interactive };
+  const cluster = spec?.cluster;
+  const config = cluster?.config;
+  return {
+    apiVersion: apiVersion as ExecCredentialApiVersion,
+    interactive,
+    ...(typeof cluster === 'object' && cluster !== null
+      ? {
+          cluster: {
+            server: typeof cluster.server === 'string' ? cluster.server : undefined,
+            config:
+              typeof config === 'object' && config !== null && !Array.isArray(config)
+                ? (config as Record<string, unknown>)
+                : undefined,
+          },
+        }
+      : {}),
+  };
 }
 
 function execInfoError(message: string, cause?: unknown): AppError {

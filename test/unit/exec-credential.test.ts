@@ -18,7 +18,7 @@ describe('KUBERNETES_EXEC_INFO', () => {
     ['{"kind":"ExecCredential","spec":{"interactive":false}}', v1beta1, false],
     ['{}', v1beta1, undefined],
   ])('%s → %s, interactive %s', (raw, apiVersion, interactive) => {
-    expect(parseExecInfo(raw)).toEqual({ apiVersion, interactive });
+    expect(parseExecInfo(raw)).toMatchObject({ apiVersion, interactive });
   });
 
   it.each([

@@ -1,0 +1,43 @@
+/**
+ * get-token's input from the exec args and, with provideClusterInfo, the cluster's exec extension
+ * (src/cli/cluster-settings.ts): the args win; -v=1 says where each provider setting came from.
+ */
+import { mergeClusterSettings, missingClusterSetting } from '../cli/cluster-settings.js';
+import { type GetTokenInput, getTokenFlags, parseGetTokenInput } from '../cli/get-token-options.js';
+import type { Logger } from '../core/ports.js';
+import type { ExecInfo } from '../kube/exec-credential.js';
+import { kubeHomeDir } from '../platform/home.js';
+import { createStderrLogger } from '../platform/logger.js';
+
+export function parseWithClusterSettings(
+  argv: readonly string[],
+  execInfo: ExecInfo,
+  env: Readonly<Record<string, string | undefined>>,
+  setVerbosity: (level: number) => void,
+): { input: GetTokenInput; logger: Logger } {
+  // kubectl's home (platform/home.ts): $HOME on Unix, node:os only without it (loading it costs start-up time).
+  const homeDir = kubeHomeDir(process.platform, env);
+  const cluster = execInfo.cluster;
+  if (!cluster) {
+    const input = parseGetTokenInput(argv, { env, homeDir });
+    setVerbosity(input.verbosity);
+    return { input, logger: createStderrLogger(input.verbosity) };
+  }
+  const merged = mergeClusterSettings(argv, cluster.config, getTokenFlags);
+  const input = parseGetTokenInput(merged.argv, {
+    env,
+    homeDir,
+    missingSetting: (flag, what) => missingClusterSetting(flag, what, cluster.server),
+  });
+  setVerbosity(input.verbosity);
+  const logger = createStderrLogger(input.verbosity);
+  const where = cluster.server ? `the cluster ${cluster.server}` : 'the cluster';
+  for (const [flag, origin] of merged.origins)
+    logger.debug(1, `${flag}: from ${origin === 'flags' ? 'the exec args' : `${where}'s exec extension`}`);
+  if (merged.ignored.length > 0)
+    logger.debug(
+      1,
+      `ignored in ${where}'s exec extension (not a provider setting of this plugin): ${merged.ignored.join(', ')}`,
+    );
+  return { input, logger };
+}

@@ -1,0 +1,116 @@
+/**
+ * Per-cluster settings (issue 15): with `provideClusterInfo: true`, kubectl passes the cluster's
+ * `extensions[client.authentication.k8s.io/exec]` to get-token (KUBERNETES_EXEC_INFO spec.cluster.config). Its
+ * keys are get-token flag names without the dashes (`oidc-issuer-url: https://…`, `oidc-extra-scope: [email]`), and
+ * they fill in what the exec args do not give: the flags win. So one kubeconfig user serves many clusters, each
+ * naming its own issuer and client, and the cache key (computed from the effective settings) keeps their tokens
+ * apart.
+ *
+ * A cluster may set only what describes its identity provider, never how this machine runs the login (browser
+ * command, listen addresses, cache location) nor a secret (client secret, password): a cluster entry often comes
+ * from someone else's kubeconfig, and these settings reach every user of the cluster.
+ */
+import { AppError, ExitCode } from '../errors.js';
+import { type FlagSpec, parseArgs } from './argv.js';
+
+export const clusterSettableFlags: ReadonlySet<string> = new Set([
+  'oidc-issuer-url',
+  'oidc-client-id',
+  'oidc-extra-scope',
+  'oidc-use-access-token',
+  'oidc-pkce-method',
+  'oidc-auth-request-extra-params',
+  'oidc-request-header',
+  'oidc-redirect-url-hostname',
+  'certificate-authority',
+  'certificate-authority-data',
+  'token-cache-hint',
+  'ci-token-audience',
+]);
+
+/** The extension's name in a kubeconfig cluster (client-go's clientauthentication.ExecInfo). */
+export const execExtensionName = 'client.authentication.k8s.io/exec';
+
+export type SettingOrigin = 'flags' | 'cluster';
+
+export interface ClusterMerge {
+  /** The exec args, then one `--name=value` per cluster setting the args do not give. */
+  readonly argv: readonly string[];
+  /** Where each effective setting of clusterSettableFlags came from, for -v=1. */
+  readonly origins: ReadonlyMap<string, SettingOrigin>;
+  /** Keys of the extension that were not used: another plugin's, or a flag a cluster may not set. */
+  readonly ignored: readonly string[];
+}
+
+export function mergeClusterSettings(
+  argv: readonly string[],
+  config: Readonly<Record<string, unknown>> | undefined,
+  specs: readonly FlagSpec[],
+): ClusterMerge {
+  const given = new Set(parseArgs(argv, specs).values.keys());
+  // --oidc-use-pkce is the older spelling of --oidc-pkce-method=S256.
+  if (given.has('oidc-use-pkce')) given.add('oidc-pkce-method');
+  const origins = new Map<string, SettingOrigin>();
+  for (const name of given) if (clusterSettableFlags.has(name)) origins.set(name, 'flags');
+  const extra: string[] = [];
+  const ignored: string[] = [];
+  for (const [name, value] of Object.entries(config ?? {})) {
+    const spec = specs.find((candidate) => candidate.name === name);
+    if (!spec || !clusterSettableFlags.has(name)) {
+      ignored.push(name);
+      continue;
+    }
+    if (given.has(name)) continue;
+    extra.push(...asArgs(spec, value));
+    origins.set(name, 'cluster');
+  }
+  return { argv: [...argv, ...extra], origins, ignored };
+}
+
+function asArgs(spec: FlagSpec, value: unknown): string[] {
+  const flag = `--${spec.name}`;
+  const wrong = (expected: string) =>
+    new AppError(
+      'usage.cluster-setting',
+      `the cluster's ${execExtensionName} extension sets ${spec.name} to ${JSON.stringify(value)}, not ${expected}`,
+      { exitCode: ExitCode.usage, hint: `fix ${spec.name} in the cluster's extensions in the kubeconfig` },
+    );
+  switch (spec.kind) {
+    case 'bool':
+      if (typeof value !== 'boolean') throw wrong('true or false');
+      return [`${flag}=${value}`];
+    case 'int':
+    case 'string':
+      if (typeof value !== 'string' && typeof value !== 'number') throw wrong('a string');
+      return [`${flag}=${value}`];
+    case 'stringSlice':
+    case 'stringArray': {
+      const list = typeof value === 'string' ? [value] : value;
+      if (!Array.isArray(list) || list.some((item) => typeof item !== 'string'))
+        throw wrong('a string or a list of strings');
+      return (list as string[]).map((item) => `${flag}=${item}`);
+    }
+    case 'stringMap': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw wrong('a map of strings');
+      const pairs = Object.entries(value as Record<string, unknown>);
+      if (pairs.some(([, item]) => typeof item !== 'string')) throw wrong('a map of strings');
+      return pairs.map(([key, item]) => `${flag}=${key}=${item as string}`);
+    }
+  }
+}
+
+/**
+ * The error for a required setting that neither the args nor the cluster give, when kubectl passed the cluster
+ * (provideClusterInfo: true): it names both places.
+ */
+export function missingClusterSetting(flag: string, what: string, server: string | undefined): AppError {
+  return new AppError(
+    'usage.missing-setting',
+    `--${flag} is required: neither the exec args nor the cluster${server ? ` ${server}` : ''} give it`,
+    {
+      exitCode: ExitCode.usage,
+      hint: `add ${flag}: … (${what}) to the cluster's extensions (name: ${execExtensionName}) in the kubeconfig, or --${flag}=… to the exec args`,
+    },
+  );
+}

@@ -1,0 +1,127 @@
+/**
+ * One kubeconfig user for many clusters (issue 15, part 2): the user's exec config sets provideClusterInfo: true
+ * and carries no issuer; each cluster names its own in extensions[client.authentication.k8s.io/exec]. The real
+ * kubectl passes it in KUBERNETES_EXEC_INFO; two clusters with two providers both authenticate, each from its own
+ * cache entry; a cluster without the extension fails with one clear line.
+ */
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiServer, startApiServer } from '../rig/api-server.js';
+import { browserDriverPath, pluginBin } from '../rig/build.js';
+import { findKubectls, type KubectlBinary } from '../rig/kubectl.js';
+import { runCommand, tempDir } from '../rig/plugin.js';
+import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+
+const kubectls = findKubectls();
+if (kubectls.length === 0) throw new Error('kubectl is required for the many-clusters tests');
+const chosen = [...new Set([kubectls[0], kubectls[kubectls.length - 1]])] as KubectlBinary[];
+
+function cluster(name: string, api: ApiServer, settings?: Record<string, unknown>) {
+  return {
+    name,
+    cluster: {
+      server: api.url,
+      'certificate-authority-data': Buffer.from(api.caPem).toString('base64'),
+      ...(settings
+        ? { extensions: [{ name: 'client.authentication.k8s.io/exec', extension: settings }] }
+        : {}),
+    },
+  };
+}
+
+describe('one user entry, clusters with their own issuers (provideClusterInfo)', () => {
+  let providerA: RigProvider;
+  let providerB: RigProvider;
+  let apiA: ApiServer;
+  let apiB: ApiServer;
+  beforeAll(async () => {
+    [providerA, providerB] = await Promise.all([startProvider(), startProvider()]);
+    [apiA, apiB] = await Promise.all([
+      startApiServer({ issuer: providerA.issuer, audience: publicClientId }),
+      startApiServer({ issuer: providerB.issuer, audience: publicClientId }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([apiA.close(), apiB.close(), providerA.close(), providerB.close()]);
+  });
+
+  it.each(chosen.map((kubectl) => [kubectl.version, kubectl] as const))(
+    'kubectl %s: both clusters authenticate from one user; a cluster without settings fails clearly',
+    async (_, kubectl) => {
+      const cacheDir = join(tempDir('cache'), 'oidc-login');
+      const path = join(tempDir('kubeconfig'), 'config');
+      const settings = (issuer: string) => ({
+        'oidc-issuer-url': issuer,
+        'oidc-client-id': publicClientId,
+        'oidc-extra-scope': ['email', 'groups'],
+      });
+      const config = {
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          cluster('a', apiA, settings(providerA.issuer)),
+          cluster('b', apiB, settings(providerB.issuer)),
+          cluster('bare', apiA),
+        ],
+        users: [
+          {
+            name: 'oidc',
+            user: {
+              exec: {
+                apiVersion: 'client.authentication.k8s.io/v1',
+                command: pluginBin,
+                args: [
+                  'get-token',
+                  `--browser-command=${browserDriverPath}`,
+                  `--token-cache-dir=${cacheDir}`,
+                  '-v=1',
+                ],
+                provideClusterInfo: true,
+                interactiveMode: 'Never',
+              },
+            },
+          },
+        ],
+        contexts: ['a', 'b', 'bare'].map((name) => ({ name, context: { cluster: name, user: 'oidc' } })),
+        'current-context': 'a',
+      };
+      writeFileSync(path, JSON.stringify(config, null, 2), { mode: 0o600 });
+      const env = { HOME: tempDir('home') };
+      const run = (context: string) =>
+        runCommand(
+          kubectl.path,
+          [`--kubeconfig=${path}`, `--context=${context}`, 'auth', 'whoami', '-o', 'json'],
+          env,
+        );
+      providerA.resetCounts();
+      providerB.resetCounts();
+
+      const a = await run('a');
+      expect(a.code, a.stderr).toBe(0);
+      expect(JSON.parse(a.stdout).status.userInfo.username).toBe('alice@example.com');
+      expect(a.stderr).toContain(`oidc-issuer-url: from the cluster ${apiA.url}'s exec extension`);
+      const b = await run('b');
+      expect(b.code, b.stderr).toBe(0);
+      expect(apiB.authenticated.at(-1)).toBe('alice@example.com');
+      expect(providerA.grants.get('authorization_code')).toBe(1);
+      expect(providerB.grants.get('authorization_code')).toBe(1);
+      // Two issuers, two cache entries; the next call to each is a cache hit.
+      expect(
+        readdirSync(cacheDir).filter((name) => /^together-login-v1-[0-9a-f]{64}\.json$/.test(name)),
+      ).toHaveLength(2);
+      providerA.resetCounts();
+      providerB.resetCounts();
+      expect((await run('a')).code).toBe(0);
+      expect((await run('b')).code).toBe(0);
+      expect(providerA.totalRequests() + providerB.totalRequests()).toBe(0);
+
+      const bare = await run('bare');
+      expect(bare.code).not.toBe(0);
+      expect(bare.stderr).toContain(
+        `error: --oidc-issuer-url is required: neither the exec args nor the cluster ${apiA.url} give it\n` +
+          "hint: add oidc-issuer-url: … (the URL of your identity provider, e.g. https://accounts.example.com) to the cluster's extensions (name: client.authentication.k8s.io/exec) in the kubeconfig, or --oidc-issuer-url=… to the exec args\n",
+      );
+    },
+  );
+});

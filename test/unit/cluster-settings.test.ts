@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { mergeClusterSettings, missingClusterSetting } from '../../src/cli/cluster-settings.js';
+import { getTokenFlags, parseGetTokenInput } from '../../src/cli/get-token-options.js';
+import { parseExecInfo } from '../../src/kube/exec-credential.js';
+
+const merge = (argv: string[], config: Record<string, unknown> | undefined) =>
+  mergeClusterSettings(argv, config, getTokenFlags);
+const parse = (argv: readonly string[]) => parseGetTokenInput(argv, { env: {}, homeDir: '/home/me' });
+
+describe('per-cluster settings from the exec extension (provideClusterInfo)', () => {
+  it('fills in what the exec args do not give; the args win', () => {
+    const merged = merge(['--oidc-client-id=from-args', '--browser-command=firefox'], {
+      'oidc-issuer-url': 'https://idp-a.example.com',
+      'oidc-client-id': 'from-cluster',
+      'oidc-extra-scope': ['email', 'groups'],
+      'oidc-use-access-token': false,
+      'oidc-auth-request-extra-params': { prompt: 'consent', audience: 'a,b' },
+      'certificate-authority-data': 'Q0E=',
+    });
+    const input = parse(merged.argv);
+    expect(input.issuerUrl).toBe('https://idp-a.example.com');
+    expect(input.clientId).toBe('from-args');
+    expect(input.extraScopes).toEqual(['email', 'groups']);
+    expect(input.authRequestExtraParams).toEqual({ prompt: 'consent', audience: 'a,b' });
+    expect(input.certificateAuthorityData).toEqual(['Q0E=']);
+    expect(Object.fromEntries(merged.origins)).toEqual({
+      'oidc-client-id': 'flags',
+      'oidc-issuer-url': 'cluster',
+      'oidc-extra-scope': 'cluster',
+      'oidc-use-access-token': 'cluster',
+      'oidc-auth-request-extra-params': 'cluster',
+      'certificate-authority-data': 'cluster',
+    });
+  });
+
+  it('never takes how this machine logs in, or a secret, from the cluster', () => {
+    const merged = merge(['--oidc-issuer-url=https://idp.example.com', '--oidc-client-id=k'], {
+      'browser-command': '/tmp/evil',
+      'oidc-client-secret': 'shh',
+      password: 'pw',
+      'token-cache-dir': '/tmp',
+      'listen-address': ['0.0.0.0:8000'],
+      'some-other-plugin': { x: 1 },
+    });
+    expect(merged.argv).toEqual(['--oidc-issuer-url=https://idp.example.com', '--oidc-client-id=k']);
+    expect(merged.ignored).toEqual([
+      'browser-command',
+      'oidc-client-secret',
+      'password',
+      'token-cache-dir',
+      'listen-address',
+      'some-other-plugin',
+    ]);
+  });
+
+  it('two clusters with different issuers give two cache identities; the same issuer and client one', () => {
+    const user = ['--browser-command=firefox'];
+    const a = parse(merge(user, { 'oidc-issuer-url': 'https://a.example.com', 'oidc-client-id': 'k' }).argv);
+    const b = parse(merge(user, { 'oidc-issuer-url': 'https://b.example.com', 'oidc-client-id': 'k' }).argv);
+    const a2 = parse(merge(user, { 'oidc-issuer-url': 'https://a.example.com', 'oidc-client-id': 'k' }).argv);
+    expect(a.issuerUrl).not.toBe(b.issuerUrl);
+    expect(a2).toEqual(a);
+  });
+
+  it.each([
+    [{ 'oidc-extra-scope': 3 }, /sets oidc-extra-scope to 3, not a string or a list of strings/],
+    [{ 'oidc-use-access-token': 'yes' }, /not true or false/],
+    [{ 'oidc-issuer-url': ['x'] }, /not a string/],
+    [{ 'oidc-request-header': { a: 1 } }, /not a map of strings/],
+  ])('refuses a value of the wrong type (%#)', (config, message) => {
+    expect(() => merge([], config)).toThrow(message);
+  });
+
+  it('names both places when neither gives a required setting', () => {
+    expect(() =>
+      parseGetTokenInput(merge([], undefined).argv, {
+        env: {},
+        homeDir: '/h',
+        missingSetting: (flag, what) => missingClusterSetting(flag, what, 'https://k8s.example.com'),
+      }),
+    ).toThrow(
+      '--oidc-issuer-url is required: neither the exec args nor the cluster https://k8s.example.com give it',
+    );
+  });
+
+  it('reads spec.cluster from KUBERNETES_EXEC_INFO', () => {
+    const info = parseExecInfo(
+      JSON.stringify({
+        apiVersion: 'client.authentication.k8s.io/v1',
+        kind: 'ExecCredential',
+        spec: {
+          interactive: false,
+          cluster: { server: 'https://k8s.example.com', config: { 'oidc-client-id': 'k' } },
+        },
+      }),
+    );
+    expect(info.cluster).toEqual({ server: 'https://k8s.example.com', config: { 'oidc-client-id': 'k' } });
+    expect(
+      parseExecInfo('{"apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":true}}').cluster,
+    ).toBe(undefined);
+  });
+});
