@@ -34,6 +34,11 @@ import { fileFor, loadYaml, readKubeconfigFiles, replaceKubeconfigFile } from '.
 import { createAuthenticator, oidcClientOptions } from './login.js';
 import { ciPrefixCheck, ciSection, ciSetupFromFlags, renderCiSection, setupCiFlags } from './setup-ci.js';
 import { checkCluster } from './setup-cluster.js';
+import {
+  settingsOnClusterFlag,
+  userExecForClusterSettings,
+  writeClusterSettings,
+} from './setup-cluster-settings.js';
 
 export const setupFlags: readonly FlagSpec[] = [
   {
@@ -85,6 +90,7 @@ export const setupFlags: readonly FlagSpec[] = [
     kind: 'string',
     description: 'With --write-kubeconfig and --context: the cluster of a new context',
   },
+  settingsOnClusterFlag,
   ...setupCiFlags,
 ];
 
@@ -111,6 +117,9 @@ export async function runSetup(
   const clusterName = own.get('cluster');
   const writeKubeconfigWanted = own.get('write-kubeconfig') === 'true';
   const ci = ciSetupFromFlags(own, input);
+  const settingsOnCluster = own.get('settings-on-cluster') === 'true';
+  if (settingsOnCluster && (!writeKubeconfigWanted || contextName === undefined))
+    throw usageError('--settings-on-cluster goes with --write-kubeconfig --context=NAME');
   // Before the login, so a typo costs no browser round trip.
   if (clusterName !== undefined && (contextName === undefined || !writeKubeconfigWanted))
     throw usageError(
@@ -217,14 +226,19 @@ export async function runSetup(
       });
     } else {
       try {
+        const onCluster = settingsOnCluster
+          ? userExecForClusterSettings(kubeconfigExec(userSettings))
+          : undefined;
         checks.push(
           writeKubeconfig(
             env,
             userName,
-            kubeconfigExec(userSettings),
+            onCluster?.exec ?? kubeconfigExec(userSettings),
             contextName === undefined ? undefined : { name: contextName, cluster: clusterName },
           ),
         );
+        if (onCluster && contextName !== undefined)
+          checks.push(writeClusterSettings(env, contextName, onCluster.settings));
       } catch (error) {
         checks.push({
           step: 'kubeconfig',

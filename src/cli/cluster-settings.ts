@@ -114,3 +114,34 @@ export function missingClusterSetting(flag: string, what: string, server: string
     },
   );
 }
+
+/** The settings that describe the provider itself: what setup moves from the user's args onto a cluster. */
+const providerSettingFlags: ReadonlySet<string> = new Set(
+  [...clusterSettableFlags].filter((name) => name !== 'token-cache-hint' && name !== 'ci-token-audience'),
+);
+
+/**
+ * The reverse of mergeClusterSettings, for setup --settings-on-cluster: the provider settings of the given args
+ * as the cluster's extension, and the args without them (for the one shared user).
+ */
+export function splitClusterSettings(
+  args: readonly string[],
+  specs: readonly FlagSpec[],
+): { userArgs: string[]; settings: Record<string, unknown> } {
+  const { values } = parseArgs(args, specs);
+  const settings: Record<string, unknown> = {};
+  for (const [name, value] of values) if (providerSettingFlags.has(name)) settings[name] = value;
+  const userArgs: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const name = /^--([^=]+)/.exec(arg)?.[1];
+    if (name === undefined || !providerSettingFlags.has(name)) {
+      userArgs.push(arg);
+      continue;
+    }
+    // `--name value`: the value goes too (every provider setting but the bool takes one).
+    const spec = specs.find((candidate) => candidate.name === name);
+    if (!arg.includes('=') && spec?.kind !== 'bool') i++;
+  }
+  return { userArgs, settings };
+}

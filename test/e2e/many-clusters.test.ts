@@ -4,13 +4,13 @@
  * kubectl passes it in KUBERNETES_EXEC_INFO; two clusters with two providers both authenticate, each from its own
  * cache entry; a cluster without the extension fails with one clear line.
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiServer, startApiServer } from '../rig/api-server.js';
+import { type ApiServer, rigAdminKubeconfigText, startApiServer } from '../rig/api-server.js';
 import { browserDriverPath, pluginBin } from '../rig/build.js';
 import { findKubectls, type KubectlBinary } from '../rig/kubectl.js';
-import { runCommand, tempDir } from '../rig/plugin.js';
+import { runCommand, runSetup, tempDir } from '../rig/plugin.js';
 import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
 
 const kubectls = findKubectls();
@@ -124,4 +124,54 @@ describe('one user entry, clusters with their own issuers (provideClusterInfo)',
       );
     },
   );
+
+  it('setup --settings-on-cluster writes that shape: one user, each cluster with its provider', async () => {
+    const kubectl = chosen[chosen.length - 1] as KubectlBinary;
+    const bin = tempDir('bin');
+    symlinkSync(pluginBin, join(bin, 'kubectl-together_login'));
+    const path = join(tempDir('kubeconfig'), 'config');
+    // The admin's kubeconfig knows cluster `rig` (A); cluster `b` is added by hand.
+    const b = [
+      '- name: b',
+      '  cluster:',
+      `    server: ${apiB.url}`,
+      `    certificate-authority-data: ${Buffer.from(apiB.caPem).toString('base64')}`,
+    ];
+    writeFileSync(path, rigAdminKubeconfigText(apiA).replace('users:', `${b.join('\n')}\nusers:`), {
+      mode: 0o600,
+    });
+    const env = { KUBECONFIG: path, PATH: `${bin}:${process.env.PATH}`, HOME: tempDir('home') };
+    for (const [provider, context, cluster] of [
+      [providerA, 'ctx-a', 'rig'],
+      [providerB, 'ctx-b', 'b'],
+    ] as const) {
+      const setup = await runSetup(
+        provider.issuer,
+        ['--write-kubeconfig', `--context=${context}`, `--cluster=${cluster}`, '--settings-on-cluster'],
+        env,
+      );
+      // 4: RBAC gives alice nothing yet on these clusters; the kubeconfig is written before that check.
+      expect(setup.stderr).toContain(`✓ kubeconfig: wrote user "oidc" and context "${context}"`);
+      expect(setup.stderr).toContain(
+        `✓ cluster settings: wrote oidc-issuer-url, oidc-client-id, oidc-extra-scope to cluster "${cluster}"`,
+      );
+    }
+    const written = readFileSync(path, 'utf8');
+    expect(written).toContain('provideClusterInfo: true');
+    expect(written.match(/name: client\.authentication\.k8s\.io\/exec/g)).toHaveLength(2);
+    expect(written.match(/- name: oidc\n/g)).toHaveLength(1);
+    for (const [context, api] of [
+      ['ctx-a', apiA],
+      ['ctx-b', apiB],
+    ] as const) {
+      const whoami = await runCommand(
+        kubectl.path,
+        [`--context=${context}`, 'auth', 'whoami', '-o', 'json'],
+        env,
+      );
+      expect(whoami.code, whoami.stderr).toBe(0);
+      expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe('alice@example.com');
+      expect(api.authenticated.at(-1)).toBe('alice@example.com');
+    }
+  });
 });

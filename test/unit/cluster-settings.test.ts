@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { mergeClusterSettings, missingClusterSetting } from '../../src/cli/cluster-settings.js';
+import {
+  mergeClusterSettings,
+  missingClusterSetting,
+  splitClusterSettings,
+} from '../../src/cli/cluster-settings.js';
 import { getTokenFlags, parseGetTokenInput } from '../../src/cli/get-token-options.js';
 import { parseExecInfo } from '../../src/kube/exec-credential.js';
 
@@ -98,5 +102,30 @@ describe('per-cluster settings from the exec extension (provideClusterInfo)', ()
     expect(
       parseExecInfo('{"apiVersion":"client.authentication.k8s.io/v1","spec":{"interactive":true}}').cluster,
     ).toBe(undefined);
+  });
+});
+
+describe('setup --settings-on-cluster: the provider settings leave the user for the cluster', () => {
+  it('splits the args, and merging them back gives the same input', () => {
+    const args = [
+      '--oidc-issuer-url=https://idp.example.com',
+      '--oidc-client-id',
+      'kube',
+      '--oidc-extra-scope=email,groups',
+      '--oidc-use-access-token',
+      '--browser-command=firefox',
+      '--token-cache-hint=work',
+      '--oidc-auth-request-extra-params=prompt=consent',
+    ];
+    const { userArgs, settings } = splitClusterSettings(args, getTokenFlags);
+    expect(userArgs).toEqual(['--browser-command=firefox', '--token-cache-hint=work']);
+    expect(settings).toEqual({
+      'oidc-issuer-url': 'https://idp.example.com',
+      'oidc-client-id': 'kube',
+      'oidc-extra-scope': ['email', 'groups'],
+      'oidc-use-access-token': true,
+      'oidc-auth-request-extra-params': { prompt: 'consent' },
+    });
+    expect(parse(merge(userArgs, settings).argv)).toEqual(parse(args));
   });
 });
