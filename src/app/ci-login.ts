@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { obtainCiToken } from '../ci/ci-token-source.js';
 import type { GetTokenInput } from '../cli/get-token-options.js';
-import { checkCiToken, describeCiTokenSource } from '../core/ci-token.js';
+import { describeCiTokenSource } from '../core/ci-token.js';
+import { checkCiToken } from '../core/ci-token-check.js';
 import type { Authenticator, Logger, TokenSet } from '../core/ports.js';
 import { createTransport } from '../oidc/transport.js';
 
