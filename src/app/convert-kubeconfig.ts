@@ -10,6 +10,7 @@ import { convertUser } from '../kube/convert-user.js';
 import { upsertNamedEntry } from '../kube/kubeconfig-edit.js';
 import { isRecord, parseConfig } from '../kube/kubeconfig-read.js';
 import { writeStderr } from '../platform/logger.js';
+import { foldUsers } from './fold-users.js';
 import { loadYaml, readKubeconfigFiles, replaceKubeconfigFile } from './kubeconfig-files.js';
 
 export interface ConvertOptions {
@@ -18,9 +19,16 @@ export interface ConvertOptions {
   readonly dryRun: boolean;
   /** One file instead of KUBECONFIG / ~/.kube/config. */
   readonly kubeconfig?: string;
+  /** Then fold users that differ only in their provider into one, settings on the clusters (fold-users.ts). */
+  readonly foldUsers?: boolean;
 }
 
 export function runConvertKubeconfig(options: ConvertOptions, env: NodeJS.ProcessEnv): string {
+  if (options.foldUsers && options.dryRun)
+    throw usageError(
+      '--fold-users cannot be combined with --dry-run',
+      'run it without --dry-run: every file it changes keeps a backup',
+    );
   const yaml = loadYaml();
   const files = readKubeconfigFiles(env, options.kubeconfig);
   const wanted = new Set(options.users);
@@ -78,6 +86,7 @@ export function runConvertKubeconfig(options: ConvertOptions, env: NodeJS.Proces
   if (converted === 0)
     report.push('nothing to convert: no user logs in with the oidc auth-provider or a kubelogin');
   else if (options.dryRun) report.push(`dry run: ${converted} user(s) would be converted; nothing written`);
+  if (options.foldUsers) report.push(...foldUsers(env, options.kubeconfig));
   writeStderr(redact(`${report.join('\n')}\n`, secrets));
   return redact(patches.join(''), secrets);
 }

@@ -144,12 +144,17 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
     )
     .option('--kubeconfig <file>', 'this file instead of the KUBECONFIG list or ~/.kube/config')
     .option('--dry-run', 'print the changes as a unified diff and write nothing')
-    .action((options: { user: string[]; kubeconfig?: string; dryRun?: boolean }) => {
+    .option(
+      '--fold-users',
+      "then fold users that differ only in issuer/client (and other provider settings) into one with provideClusterInfo, each cluster holding its provider's settings",
+    )
+    .action((options: { user: string[]; kubeconfig?: string; dryRun?: boolean; foldUsers?: boolean }) => {
       process.stdout.write(
         runConvertKubeconfig(
           {
             users: options.user,
             dryRun: options.dryRun === true,
+            foldUsers: options.foldUsers === true,
             ...(options.kubeconfig
               ? { kubeconfig: expandHome(options.kubeconfig, kubeHomeDir(process.platform, env)) }
               : {}),

@@ -174,4 +174,65 @@ describe('one user entry, clusters with their own issuers (provideClusterInfo)',
       expect(api.authenticated.at(-1)).toBe('alice@example.com');
     }
   });
+
+  it('convert-kubeconfig --fold-users: two int128 users differing only in issuer become one, and both clusters work', async () => {
+    const kubectl = chosen[chosen.length - 1] as KubectlBinary;
+    const bin = tempDir('bin');
+    symlinkSync(pluginBin, join(bin, 'kubectl-together_login'));
+    const cacheDir = join(tempDir('cache'), 'oidc-login');
+    const int128User = (name: string, issuer: string) => ({
+      name,
+      user: {
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1beta1',
+          command: 'kubectl',
+          args: [
+            'oidc-login',
+            'get-token',
+            `--oidc-issuer-url=${issuer}`,
+            `--oidc-client-id=${publicClientId}`,
+            '--oidc-extra-scope=email',
+            `--browser-command=${browserDriverPath}`,
+            `--token-cache-dir=${cacheDir}`,
+          ],
+          interactiveMode: 'Never',
+        },
+      },
+    });
+    const path = join(tempDir('kubeconfig'), 'config');
+    const config = {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [cluster('east', apiA), cluster('west', apiB)],
+      users: [int128User('east', providerA.issuer), int128User('west', providerB.issuer)],
+      contexts: ['east', 'west'].map((name) => ({ name, context: { cluster: name, user: name } })),
+      'current-context': 'east',
+    };
+    writeFileSync(path, JSON.stringify(config, null, 2), { mode: 0o600 });
+    const env = { KUBECONFIG: path, PATH: `${bin}:${process.env.PATH}`, HOME: tempDir('home') };
+    const converted = await runCommand(pluginBin, ['convert-kubeconfig', '--fold-users'], env);
+    expect(converted.code, converted.stderr).toBe(0);
+    expect(converted.stderr).toContain(
+      '✓ folded users "east", "west" into "east" (provideClusterInfo); provider settings now on cluster(s) "east", "west"',
+    );
+    for (const [context, api] of [
+      ['east', apiA],
+      ['west', apiB],
+    ] as const) {
+      const whoami = await runCommand(
+        kubectl.path,
+        [`--context=${context}`, 'auth', 'whoami', '-o', 'json'],
+        env,
+      );
+      expect(whoami.code, whoami.stderr).toBe(0);
+      expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe('alice@example.com');
+      expect(api.authenticated.at(-1)).toBe('alice@example.com');
+    }
+    const users = await runCommand(
+      kubectl.path,
+      ['config', 'view', '-o', 'jsonpath={.contexts[*].context.user}'],
+      env,
+    );
+    expect(users.stdout).toBe('east east');
+  });
 });
