@@ -4,10 +4,11 @@
  * authorization code. The plugin must move to a port it owns on both families. Binds the default ports: run in a
  * private network namespace.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumDriverPath } from '../rig/build.js';
+import { readDriverLog } from '../rig/driver-log.js';
 import { runPlugin, tempDir } from '../rig/plugin.js';
 import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
 import { startSquatter } from '../rig/squatter.js';
@@ -49,7 +50,8 @@ describe.skipIf(!haveChromium)('a program on [::1]:8000 and a real browser', () 
         ],
         { RIG_DRIVER_LOG: log },
       );
-      const steps = existsSync(log) ? readFileSync(log, 'utf8') : '';
+      // The browser may still be on the callback page when the plugin exits: wait for it before judging.
+      const steps = await readDriverLog(log).catch((error: Error) => error.message);
       expect(squatter.requests.filter((url) => url.includes('code='))).toEqual([]);
       expect(result.code, `${result.stderr}\n${steps}`).toBe(0);
       expect(result.stderr).toContain('another program listens on [::1]:8000');

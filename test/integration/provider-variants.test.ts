@@ -4,11 +4,12 @@
  * with prompt=consent, `aud` as an array and groups in a different order on each login.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../rig/api-server.js';
 import { pluginBin } from '../rig/build.js';
+import { readDriverLog } from '../rig/driver-log.js';
 import { findKubectls, writeKubeconfig } from '../rig/kubectl.js';
 import { loginArgs, parseCredential, runPlugin, runSetup, tempDir } from '../rig/plugin.js';
 import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
@@ -55,7 +56,7 @@ describe('a declined consent', () => {
     expect(result.stderr).toContain(`error: you declined the consent at the provider (${answer})`);
     expect(result.stderr).toMatch(/^hint: run the command again and allow the access the provider asks for/m);
     expect(result.stderr).not.toContain('client registration');
-    expect(readFileSync(driverLog, 'utf8')).toContain('declining the consent');
+    expect(await readDriverLog(driverLog)).toContain('declining the consent');
     const entries = existsSync(cacheDir)
       ? readdirSync(cacheDir).filter((name) => /^together-login-v1-[0-9a-f]{64}\.json$/.test(name))
       : [];

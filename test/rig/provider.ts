@@ -506,7 +506,7 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
     alg: 'RS256',
   };
 
-  let claimsServed = 0;
+  let loginsServed = 0;
   const server: Server = options.tls ? createHttpsServer(options.tls) : createServer();
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -567,17 +567,18 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
       const user = users.get(id);
       if (!user) return undefined;
       // Every login brings a new order, and a refresh another one than the login it continues (whatever the
-      // number of refreshes in between, so tests do not depend on how many tokens a command asked for).
-      const refreshing = ctx.oidc?.params?.grant_type === 'refresh_token';
+      // number of refreshes in between, so tests do not depend on how many tokens a command asked for). Logins are
+      // counted once per code exchange, however often the provider asks for the claims while serving it.
+      const state = ctx.state as { rigGroupOrder?: number };
+      if (ctx.oidc?.params?.grant_type === 'authorization_code') state.rigGroupOrder ??= ++loginsServed;
+      const order = state.rigGroupOrder ?? loginsServed + 1;
       return {
         accountId: id,
         claims: async () => ({
           sub: id,
           email: user.email,
           email_verified: true,
-          groups: options.rotateGroups
-            ? rotate(user.groups, refreshing ? claimsServed : claimsServed++)
-            : [...user.groups],
+          groups: options.rotateGroups ? rotate(user.groups, order) : [...user.groups],
           name: user.name,
           preferred_username: id,
         }),
