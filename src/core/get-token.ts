@@ -73,7 +73,7 @@ export async function getToken(request: GetTokenRequest, deps: GetTokenDeps): Pr
     }
     let tokens = await tryRefresh(entry, authenticator, request, deps);
     if (!tokens) {
-      const theirs = await tokenOfNewHolder(lease, deps, fresh);
+      const theirs = await tokenOfNewHolder(lease, read, deps, fresh);
       if (theirs) return theirs;
       tokens = await authenticator.login();
     }
@@ -81,7 +81,7 @@ export async function getToken(request: GetTokenRequest, deps: GetTokenDeps): Pr
     const credential = fresh(next);
     if (!credential) throw unusableTokens(request, tokens);
     // A holder that lost its lock meanwhile keeps what the new holder wrote rather than writing a second token.
-    const theirs = await tokenOfNewHolder(lease, deps, fresh);
+    const theirs = await tokenOfNewHolder(lease, read, deps, fresh);
     if (theirs) return theirs;
     // The old refresh token was used (rotated away, or refused): an entry still holding it must not outlive a
     // failed write.
@@ -96,11 +96,13 @@ export async function getToken(request: GetTokenRequest, deps: GetTokenDeps): Pr
  */
 async function tokenOfNewHolder(
   lease: LockLease,
+  /** The store's read with the issuer and client check of getToken. */
+  read: () => Promise<CacheEntry | undefined>,
   deps: GetTokenDeps,
   fresh: (entry: CacheEntry | undefined) => IssuedCredential | undefined,
 ): Promise<IssuedCredential | undefined> {
   if (!lease.lost()) return undefined;
-  const hit = fresh(await deps.store.read());
+  const hit = fresh(await read());
   if (hit) deps.logger.info('Another process logged in while this one was stopped; using its token.');
   return hit;
 }

@@ -65,3 +65,30 @@ describe('getToken with absurd lifetimes', () => {
     expect(logger.lines).toContainEqual(expect.stringContaining('treating it as valid for at most a year'));
   });
 });
+
+describe('getToken after losing its lock', () => {
+  it("takes the new holder's entry only when it records this issuer and client", async () => {
+    const { clock, provider, store, logger, deps } = setup();
+    const foreign = {
+      format: 'together-login/token-cache/v1' as const,
+      issuer: 'https://elsewhere',
+      clientId: 'kube',
+      obtainedAt: clock.time,
+      idToken: 'foreign-id',
+      idTokenExpiresAt: clock.time + 3_600_000,
+    };
+    const lostLock = {
+      withLock: <T>(work: (lease: { lost(): boolean }) => Promise<T>) => {
+        // Another process took over and (supposedly) wrote its entry: a foreign one.
+        store.entry = foreign;
+        return work({ lost: () => true });
+      },
+    };
+    const credential = await getToken(request, {
+      ...deps,
+      openSession: async () => ({ lock: lostLock, authenticator: provider }),
+    });
+    expect(credential.token).toBe('id-1');
+    expect(logger.lines).toContainEqual(expect.stringContaining('recorded for issuer "https://elsewhere"'));
+  });
+});
