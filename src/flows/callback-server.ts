@@ -12,7 +12,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIP } from 'node:net';
 import type { Logger } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
 import { notAllowedText, portsBusyHint } from '../platform/port-failure.js';
@@ -197,7 +197,9 @@ async function bindPlan(
     const primary = create();
     const failure = await listen(primary, plan.port, plan.primary);
     if (failure)
-      return { busy: `${socketLabel(plan.primary, plan.port)} is ${describeBindFailure(failure)}` };
+      return {
+        busy: `${socketLabel(plan.primary, plan.port)} is ${describeBindFailure(failure, plan.primary)}`,
+      };
     const port = (primary.address() as AddressInfo).port;
     const servers = [primary];
     let squatted: string | undefined;
@@ -238,26 +240,29 @@ function listen(server: Server, port: number, host: string): Promise<NodeJS.Errn
   });
 }
 
-function describeBindFailure(error: NodeJS.ErrnoException): string {
+/** `host`: the one we asked for (the error names it in Node's runtime only, not in Bun's). */
+function describeBindFailure(error: NodeJS.ErrnoException, host: string): string {
   switch (error.code) {
     case 'EADDRINUSE':
       return 'in use';
     case 'EACCES':
       return notAllowedText(process.platform);
     case 'EADDRNOTAVAIL':
-      throw listenAddressError('is not an address of this machine', error);
+      throw listenAddressError(host, 'is not an address of this machine', error);
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      throw listenAddressError('names a host that does not resolve', error);
+      throw listenAddressError(host, 'names a host that does not resolve', error);
+    case 'EAGAIN':
+      // Bun (the standalone build) reports a failed lookup of the host to listen on as EAGAIN.
+      if (isIP(host) === 0) throw listenAddressError(host, 'names a host that does not resolve', error);
+      throw error;
     default:
       throw error;
   }
 }
 
-function listenAddressError(what: string, cause: NodeJS.ErrnoException): AppError {
-  const host =
-    (cause as { address?: string; hostname?: string }).address ?? (cause as { hostname?: string }).hostname;
-  return new AppError('usage.listen-address', `--listen-address ${host ?? ''} ${what}`.replace('  ', ' '), {
+function listenAddressError(host: string, what: string, cause: NodeJS.ErrnoException): AppError {
+  return new AppError('usage.listen-address', `--listen-address ${host} ${what}`, {
     exitCode: ExitCode.usage,
     hint: 'listen on a loopback address such as 127.0.0.1:8000',
     cause,
