@@ -46,14 +46,14 @@ try {
     targets.flatMap((t) => [t.runtimePackage, t.keyringPackage]),
   );
   const packageFile = (name: string, file: string) => join(packages.get(name) as string, file);
-  // npm's install of `bun` moves the host's runtime out of its package into node_modules/bun: Bun then compiles
-  // with itself, the same runtime.
   const runtimeOf = (target: ReleaseTarget) => {
     const file = packageFile(target.runtimePackage, runtimeFile(target));
-    return existsSync(file) ||
-      !packages.get(target.runtimePackage)?.startsWith(join(repoRoot, 'node_modules', '@'))
-      ? file
-      : undefined;
+    if (existsSync(file)) return file;
+    // npm's install of `bun` moves the host's runtime out of its package into node_modules/bun: Bun then compiles
+    // with itself, the same runtime.
+    if (packages.get(target.runtimePackage) === join(repoRoot, 'node_modules', target.runtimePackage))
+      return undefined;
+    throw new Error(`the Bun runtime ${file} is missing`);
   };
   const bundle = join(work, 'bundle.cjs');
   // The executables name the published folder in the installHint of the kubeconfigs they write.
