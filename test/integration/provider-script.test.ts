@@ -45,7 +45,8 @@ describe('npm run provider', () => {
       expect(parseCredential(result.stdout).token).toMatch(/^ey/);
     } finally {
       child.kill('SIGINT');
-      expect(await exited).toBe(0);
+      // Stopped: the script's own handler exits 0; tsx, which runs it, may report the interrupt as 130 instead.
+      expect([0, 130]).toContain(await exited);
     }
   });
 });
