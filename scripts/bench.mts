@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { cacheKeyFields } from '../src/app/get-token.js';
 import { entryFormat } from '../src/cache/entry.js';
 import { cacheEntryFileName, cacheKey } from '../src/cache/key.js';
-import { parseGetTokenInput } from '../src/cli/get-token-options.js';
+import { parseGetTokenInput } from '../src/flags/parse-get-token.js';
 import { startApiServer } from '../test/rig/api-server.js';
 import { findKubectls, writeKubeconfig } from '../test/rig/kubectl.js';
 

@@ -6,9 +6,9 @@
  */
 import { writeSync } from 'node:fs';
 import { runGetToken } from './app/get-token.js';
-import { hoistGlobalFlags } from './cli/argv.js';
-import { getTokenFlags, globalFlagNames } from './cli/get-token-options.js';
 import { ExitCode, isAppError, redact } from './errors.js';
+import { hoistGlobalFlags } from './flags/argv.js';
+import { getTokenFlags, globalFlagNames } from './flags/get-token-flags.js';
 import { loadFull } from './load-full.js';
 import { writeStderr } from './platform/logger.js';
 

@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { obtainCiToken } from '../ci/ci-token-source.js';
-import type { GetTokenInput } from '../cli/get-token-options.js';
 import { describeCiTokenSource } from '../core/ci-token.js';
 import { checkCiToken } from '../core/ci-token-check.js';
+import type { GetTokenInput } from '../core/get-token-input.js';
 import type { Authenticator, Logger, TokenSet } from '../core/ports.js';
 import { createTransport } from '../oidc/transport.js';
 

@@ -1,10 +1,13 @@
 /**
  * get-token's input from the exec args and, with provideClusterInfo, the cluster's exec extension
- * (src/cli/cluster-settings.ts): the args win; -v=1 says where each provider setting came from.
+ * (src/flags/cluster-settings.ts): the args win; -v=1 says where each provider setting came from.
  */
-import { mergeClusterSettings, missingClusterSetting } from '../cli/cluster-settings.js';
-import { type GetTokenInput, getTokenFlags, parseGetTokenInput } from '../cli/get-token-options.js';
+
+import type { GetTokenInput } from '../core/get-token-input.js';
 import type { Logger } from '../core/ports.js';
+import { mergeClusterSettings, missingClusterSetting } from '../flags/cluster-settings.js';
+import { getTokenFlags } from '../flags/get-token-flags.js';
+import { parseGetTokenInput } from '../flags/parse-get-token.js';
 import type { ExecInfo } from '../kube/exec-credential.js';
 import { kubeHomeDir } from '../platform/home.js';
 import { createStderrLogger } from '../platform/logger.js';

@@ -4,8 +4,8 @@
  * at the shared user. Entries are edited in the file of the KUBECONFIG list that defines them, every other byte
  * kept; the users no longer used stay (their removal is the user's call) and the report names them.
  */
-import { execExtensionName } from '../cli/cluster-settings.js';
-import { getTokenFlags } from '../cli/get-token-options.js';
+import { execExtensionName } from '../flags/cluster-settings.js';
+import { getTokenFlags } from '../flags/get-token-flags.js';
 import { planFold } from '../kube/fold-users.js';
 import { upsertNamedEntry } from '../kube/kubeconfig-edit.js';
 import { isRecord, mergedEntries } from '../kube/kubeconfig-read.js';

@@ -5,9 +5,9 @@
 import { createDiskStore, noTokenStore } from '../cache/disk-store.js';
 import { type CacheKeyFields, cacheKey, type GrantFamily } from '../cache/key.js';
 import { sha256Hex } from '../cache/sha256.js';
-import type { GetTokenInput } from '../cli/get-token-options.js';
 import { ciCacheKeyFields } from '../core/ci-token.js';
 import { getToken } from '../core/get-token.js';
+import type { GetTokenInput } from '../core/get-token-input.js';
 import type { Authenticator, KeyLock, Logger, TokenStore } from '../core/ports.js';
 import { parseExecInfo, renderExecCredential } from '../kube/exec-credential.js';
 import { readCertificateAuthorities } from '../platform/certificate-authorities.js';

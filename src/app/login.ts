@@ -7,7 +7,7 @@ import { createKeyLock } from '../cache/lock.js';
 import { createLoginRecordStore, type LoginRecordStore } from '../cache/login-record.js';
 import { createProviderMetadataStore } from '../cache/provider-metadata-store.js';
 import { sha256Hex } from '../cache/sha256.js';
-import type { GetTokenInput } from '../cli/get-token-options.js';
+import type { GetTokenInput } from '../core/get-token-input.js';
 import {
   failureToReplay,
   isRememberedFailure,

@@ -5,8 +5,7 @@
  * username, and the kubeconfig user of the jobs. Nothing here talks to the CI system: the admin runs setup on their
  * own machine, and the prediction comes from the platform's documented `sub` format.
  */
-import type { FlagSpec } from '../cli/argv.js';
-import type { GetTokenInput } from '../cli/get-token-options.js';
+
 import { describeCiTokenSource } from '../core/ci-token.js';
 import {
   type CiTrustSettings,
@@ -16,9 +15,11 @@ import {
   defaultCiUsernamePrefixes,
   predictCiUsername,
 } from '../core/ci-trust.js';
+import type { GetTokenInput } from '../core/get-token-input.js';
 import type { ClaimMapping } from '../core/kube-identity.js';
 import { type Check, shellQuote } from '../core/setup-report.js';
 import { usageError } from '../errors.js';
+import type { FlagSpec } from '../flags/argv.js';
 
 export const setupCiFlags: readonly FlagSpec[] = [
   {

@@ -3,9 +3,10 @@
  * context's cluster, under extensions[client.authentication.k8s.io/exec], and the user entry keeps only how this
  * machine logs in, with provideClusterInfo: true, so the same user serves every cluster that names its issuer.
  */
-import { execExtensionName, splitClusterSettings } from '../cli/cluster-settings.js';
-import { getTokenFlags } from '../cli/get-token-options.js';
+
 import type { Check, ExecEntry } from '../core/setup-report.js';
+import { execExtensionName, splitClusterSettings } from '../flags/cluster-settings.js';
+import { getTokenFlags } from '../flags/get-token-flags.js';
 import { upsertNamedEntry } from '../kube/kubeconfig-edit.js';
 import { isRecord, mergedEntries } from '../kube/kubeconfig-read.js';
 import { loadYaml, readKubeconfigFiles, replaceKubeconfigFile } from './kubeconfig-files.js';

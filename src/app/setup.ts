@@ -3,12 +3,10 @@
  * (issue 5, first part). A checklist on stderr; the admin and user sections on stdout (or JSON with --output json).
  * The login never touches the token cache.
  */
-import { type FlagSpec, parseArgs } from '../cli/argv.js';
-import { ciTokenFlags } from '../cli/ci-token-options.js';
-import { secretFlags, withoutFlags } from '../cli/flag-filter.js';
-import { type GetTokenInput, getTokenFlags, parseGetTokenInput } from '../cli/get-token-options.js';
+
 import { renderApiserverFlags, renderAuthenticationConfiguration } from '../core/apiserver-config.js';
 import { renderCiJwtEntry } from '../core/ci-trust.js';
+import type { GetTokenInput } from '../core/get-token-input.js';
 import { readJwtClaims } from '../core/jwt-claims.js';
 import { kubeIdentity } from '../core/kube-identity.js';
 import { selectFlow } from '../core/select-flow.js';
@@ -24,6 +22,11 @@ import {
   renderRbacCommands,
 } from '../core/setup-report.js';
 import { ExitCode, isAppError, usageError } from '../errors.js';
+import { type FlagSpec, parseArgs } from '../flags/argv.js';
+import { ciTokenFlags } from '../flags/ci-token-flags.js';
+import { secretFlags, withoutFlags } from '../flags/flag-filter.js';
+import { getTokenFlags } from '../flags/get-token-flags.js';
+import { parseGetTokenInput } from '../flags/parse-get-token.js';
 import { upsertNamedEntry } from '../kube/kubeconfig-edit.js';
 import { mergedEntries } from '../kube/kubeconfig-read.js';
 import { OidcClient } from '../oidc/client.js';

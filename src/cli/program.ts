@@ -7,12 +7,13 @@ import { runClean, runStatus, type StorageChoice } from '../app/cache-commands.j
 import { runConvertKubeconfig } from '../app/convert-kubeconfig.js';
 import { runGetToken } from '../app/get-token.js';
 import { runSetup, setupFlags } from '../app/setup.js';
+import { defaultCacheDir } from '../cache/location.js';
 import { ExitCode } from '../errors.js';
-import { kubeHomeDir } from '../platform/home.js';
+import type { FlagSpec } from '../flags/argv.js';
+import { getTokenFlags, klogFlags } from '../flags/get-token-flags.js';
+import { expandHome, kubeHomeDir } from '../platform/home.js';
 import { createStderrLogger } from '../platform/logger.js';
 import { version, versionReport } from '../version.js';
-import type { FlagSpec } from './argv.js';
-import { defaultCacheDir, expandHome, getTokenFlags, klogFlags } from './get-token-options.js';
 
 export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   let setupExitCode: number = ExitCode.ok;
@@ -185,7 +186,7 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
 
 /**
  * Declares our flag tables to commander so that --help lists them. Help only: the commands parse their argv with
- * the tables themselves (src/cli/argv.ts), so the defaults shown here are text, not values.
+ * the tables themselves (src/flags/argv.ts), so the defaults shown here are text, not values.
  */
 function addHelpOptions(command: Command, flags: readonly FlagSpec[]): void {
   for (const flag of flags) {

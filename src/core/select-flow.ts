@@ -9,7 +9,7 @@
  *   4. otherwise (SSH session, CI, Linux without DISPLAY/WAYLAND_DISPLAY, WSL without an opener) → device code,
  *      when the provider supports it; else the browser flow, whose URL is printed for the user to open.
  */
-import type { GrantType } from '../cli/get-token-options.js';
+import type { GrantType } from '../core/get-token-input.js';
 
 export type LoginFlow = 'authcode' | 'authcode-keyboard' | 'device-code' | 'password' | 'client-credentials';
 

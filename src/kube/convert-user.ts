@@ -12,8 +12,8 @@
  * `--password`), which leave the file.
  */
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
-import { secretFlags, withoutFlags } from '../cli/flag-filter.js';
 import { installHint } from '../core/install-hint.js';
+import { secretFlags, withoutFlags } from '../flags/flag-filter.js';
 import { isRecord } from './kubeconfig-read.js';
 
 export interface ConvertedExec {

@@ -6,8 +6,8 @@
  * already carrying other exec settings, leaves the whole group as it is, and says why.
  */
 
-import type { FlagSpec } from '../cli/argv.js';
-import { execExtensionName, splitClusterSettings } from '../cli/cluster-settings.js';
+import type { FlagSpec } from '../flags/argv.js';
+import { execExtensionName, splitClusterSettings } from '../flags/cluster-settings.js';
 import { isRecord } from './kubeconfig-read.js';
 
 export interface FoldPlan {

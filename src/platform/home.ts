@@ -9,7 +9,7 @@
  * would use a relative .kube/config.
  */
 import { statSync } from 'node:fs';
-import { posix, win32 } from 'node:path';
+import { join as nativeJoin, posix, win32 } from 'node:path';
 
 /** What the resolution needs to know about a path; the real one stats, tests answer from a table. */
 export interface HomeProbe {
@@ -59,9 +59,13 @@ const fileSystemProbe: HomeProbe = {
 
 /**
  * `~`, `~/…` and `~\…` → under the home directory (go-homedir's Expand, which int128/kubelogin uses, takes both
- * separators on every platform). `~user` forms are left as they are.
+ * separators on every platform). `~user` forms are left as they are. `join` is this platform's unless a test names one.
  */
-export function expandHome(path: string, homeDir: string, join: (...parts: string[]) => string): string {
+export function expandHome(
+  path: string,
+  homeDir: string,
+  join: (...parts: string[]) => string = nativeJoin,
+): string {
   if (path === '~') return homeDir;
   return path.startsWith('~/') || path.startsWith('~\\') ? join(homeDir, path.slice(2)) : path;
 }

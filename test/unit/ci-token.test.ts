@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalKeyMaterial } from '../../src/cache/key.js';
-import { parseCiTokenOptions } from '../../src/cli/ci-token-options.js';
 import { type CiTokenSource, ciCacheKeyFields } from '../../src/core/ci-token.js';
 import { checkCiToken } from '../../src/core/ci-token-check.js';
 import { isAppError } from '../../src/errors.js';
+import { parseCiTokenOptions } from '../../src/flags/ci-token-flags.js';
 
 const now = 1_800_000_000_000;
 const jwt = (claims: Record<string, unknown>) =>

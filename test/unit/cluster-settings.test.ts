@@ -3,8 +3,9 @@ import {
   mergeClusterSettings,
   missingClusterSetting,
   splitClusterSettings,
-} from '../../src/cli/cluster-settings.js';
-import { getTokenFlags, parseGetTokenInput } from '../../src/cli/get-token-options.js';
+} from '../../src/flags/cluster-settings.js';
+import { getTokenFlags } from '../../src/flags/get-token-flags.js';
+import { parseGetTokenInput } from '../../src/flags/parse-get-token.js';
 import { parseExecInfo } from '../../src/kube/exec-credential.js';
 
 const merge = (argv: string[], config: Record<string, unknown> | undefined) =>

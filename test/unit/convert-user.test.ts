@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { withoutFlags } from '../../src/cli/flag-filter.js';
 import { installHint } from '../../src/core/install-hint.js';
+import { withoutFlags } from '../../src/flags/flag-filter.js';
 import { convertUser } from '../../src/kube/convert-user.js';
 
 const hint = installHint;

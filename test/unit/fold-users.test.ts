@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getTokenFlags } from '../../src/cli/get-token-options.js';
+import { getTokenFlags } from '../../src/flags/get-token-flags.js';
 import { planFold } from '../../src/kube/fold-users.js';
 
 const user = (issuer: string, extra: string[] = []) => ({

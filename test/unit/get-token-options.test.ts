@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDurationSec, parseGetTokenInput } from '../../src/cli/get-token-options.js';
+import { parseDurationSec } from '../../src/flags/flag-values.js';
+import { parseGetTokenInput } from '../../src/flags/parse-get-token.js';
 
 const base = ['--oidc-issuer-url=https://idp.example.com', '--oidc-client-id=kube'];
 const environment = { env: {}, homeDir: '/home/u' };

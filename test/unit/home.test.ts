@@ -1,6 +1,6 @@
 import { posix, win32 } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultCacheDir } from '../../src/cli/get-token-options.js';
+import { defaultCacheDir } from '../../src/cache/location.js';
 import { expandHome, type HomeProbe, kubeHomeDir } from '../../src/platform/home.js';
 
 /** A Windows file system described by a table: directories (writable unless listed read-only) and files. */

@@ -1,6 +1,6 @@
 /**
- * The source tree's imports form no cycle (static imports, `import()` and `typeof import()` alike): dependencies
- * point one way, from main.ts and the CLI down to the pure code.
+ * The source tree's imports form no cycle (static imports, `import()` and `typeof import()` alike), and they point
+ * one way between the layers: main.ts / full.ts → cli/ → app/ (the composition roots) → everything else.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -51,6 +51,26 @@ function findCycle(graph: ReadonlyMap<string, readonly string[]>): string[] | un
   return undefined;
 }
 
+/** The layers, top first: a module may import its own layer and the layers below it, never one above. */
+const layers = ['entry', 'cli', 'app', 'rest'] as const;
+type Layer = (typeof layers)[number];
+
+function layerOf(file: string): Layer {
+  const path = relative(srcDir, file);
+  if (!path.includes('/')) return path === 'errors.ts' || path === 'version.ts' ? 'rest' : 'entry';
+  const top = path.split('/')[0];
+  return top === 'cli' ? 'cli' : top === 'app' ? 'app' : 'rest';
+}
+
+/** Imports that point up a layer, as `from → to` paths under src/. */
+function upwardImports(graph: ReadonlyMap<string, readonly string[]>): string[] {
+  return [...graph].flatMap(([from, targets]) =>
+    targets
+      .filter((to) => layers.indexOf(layerOf(to)) < layers.indexOf(layerOf(from)))
+      .map((to) => `${relative(srcDir, from)} → ${relative(srcDir, to)}`),
+  );
+}
+
 describe('the import graph of src/', () => {
   it('finds a cycle when there is one (the check itself works)', () => {
     const graph = new Map([
@@ -75,5 +95,17 @@ describe('the import graph of src/', () => {
     const graph = new Map(files.map((file) => [file, importsOf(file)]));
     const cycle = findCycle(graph)?.map((file) => relative(srcDir, file));
     expect(cycle, `import cycle: ${cycle?.join(' → ')}`).toBeUndefined();
+  });
+
+  it('points one way between the layers: nothing below cli/ imports cli/, nothing below app/ imports app/', () => {
+    const file = (path: string) => join(srcDir, path);
+    // The check itself works: an upward import is found, a downward one is not.
+    expect(upwardImports(new Map([[file('core/a.ts'), [file('cli/b.ts'), file('errors.ts')]]]))).toEqual([
+      'core/a.ts → cli/b.ts',
+    ]);
+    expect(upwardImports(new Map([[file('cli/b.ts'), [file('app/c.ts'), file('flags/d.ts')]]]))).toEqual([]);
+
+    const graph = new Map(sourceFiles(srcDir).map((source) => [source, importsOf(source)]));
+    expect(upwardImports(graph)).toEqual([]);
   });
 });

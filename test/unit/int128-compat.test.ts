@@ -6,14 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { hoistGlobalFlags } from '../../src/cli/argv.js';
-import {
-  type GetTokenInput,
-  getTokenFlags,
-  globalFlagNames,
-  parseGetTokenInput,
-} from '../../src/cli/get-token-options.js';
 import { runProgram } from '../../src/cli/program.js';
+import type { GetTokenInput } from '../../src/core/get-token-input.js';
+import { hoistGlobalFlags } from '../../src/flags/argv.js';
+import { getTokenFlags, globalFlagNames } from '../../src/flags/get-token-flags.js';
+import { parseGetTokenInput } from '../../src/flags/parse-get-token.js';
 
 type Form = 'string' | 'bool' | 'int' | 'strings' | 'stringArray' | 'stringToString';
 type Field = keyof GetTokenInput;

@@ -6,9 +6,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseEncryptedFile } from '../../src/cache/encrypted-store.js';
 import { CacheEntryError, parseCacheEntry } from '../../src/cache/entry.js';
-import { parseGetTokenInput } from '../../src/cli/get-token-options.js';
 import { readJwtClaims } from '../../src/core/jwt-claims.js';
 import { isAppError } from '../../src/errors.js';
+import { parseGetTokenInput } from '../../src/flags/parse-get-token.js';
 import { callbackUrlFromAnswer } from '../../src/flows/pasted-response.js';
 import { parseExecInfo } from '../../src/kube/exec-credential.js';
 

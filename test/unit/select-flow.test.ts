@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GrantType } from '../../src/cli/get-token-options.js';
+import type { GrantType } from '../../src/core/get-token-input.js';
 import { type FlowEnvironment, selectFlow } from '../../src/core/select-flow.js';
 
 const desktop: FlowEnvironment = { platform: 'linux', env: { DISPLAY: ':0' }, wslHasOpener: false };

@@ -4,7 +4,7 @@
  * convert-kubeconfig rewrites. The flag table says which flags take a separate value.
  */
 import type { FlagSpec } from './argv.js';
-import { getTokenFlags } from './get-token-options.js';
+import { getTokenFlags } from './get-token-flags.js';
 
 export const secretFlags: ReadonlySet<string> = new Set(['oidc-client-secret', 'password']);
 

@@ -1,8 +1,9 @@
 /**
  * The flags of CI workload identity (`--grant-type=ci-token`, issue 15) and their translation into a CiTokenSource.
- * Kept apart from get-token-options.ts, which only spreads the table in and calls parseCiTokenOptions.
+ * Kept apart from get-token-flags.ts, which only spreads the table in (parse-get-token.ts calls parseCiTokenOptions).
  */
 import type { CiTokenSource } from '../core/ci-token.js';
+import type { CiTokenOptions } from '../core/get-token-input.js';
 import { usageError } from '../errors.js';
 import type { FlagSpec } from './argv.js';
 
@@ -20,11 +21,6 @@ export const ciTokenFlags: readonly FlagSpec[] = [
       "(ours) [ci-token] The audience the token must carry (requested from GitHub; checked for every source): the cluster's AuthenticationConfiguration audience",
   },
 ];
-
-export interface CiTokenOptions {
-  readonly source: CiTokenSource | undefined;
-  readonly audience: string | undefined;
-}
 
 const sourceForms = 'github-actions, gitlab:<ENV_VAR> or file:<path>';
 

@@ -1,0 +1,14 @@
+/**
+ * Where the token cache lives when --token-cache-dir is not given: kubectl's cache directory (KUBECACHEDIR, as
+ * client-go reads it, else ~/.kube/cache) with int128/kubelogin's `oidc-login` under it, so that the Go plugins and we
+ * share one directory (never one entry: our files have their own prefix).
+ */
+import { join } from 'node:path';
+import { expandHome } from '../platform/home.js';
+
+export function defaultCacheDir(env: Readonly<Record<string, string | undefined>>, homeDir: string): string {
+  const kubeCacheDir = env.KUBECACHEDIR;
+  return kubeCacheDir
+    ? join(expandHome(kubeCacheDir, homeDir), 'oidc-login')
+    : join(homeDir, '.kube', 'cache', 'oidc-login');
+}

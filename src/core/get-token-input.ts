@@ -1,0 +1,63 @@
+/**
+ * What one get-token run is asked to do: the typed, validated settings that the flags of a kubeconfig's exec args
+ * (and a cluster's settings) come down to. src/flags/parse-get-token.ts builds it; everything below the CLI reads it,
+ * never argv.
+ */
+import type { CiTokenSource } from './ci-token.js';
+
+export const grantTypes = [
+  'auto',
+  'authcode',
+  'authcode-keyboard',
+  'password',
+  'device-code',
+  'client-credentials',
+  'ci-token',
+] as const;
+export type GrantType = (typeof grantTypes)[number];
+export const pkceMethods = ['auto', 'no', 'S256'] as const;
+export type PkceMethod = (typeof pkceMethods)[number];
+export const cacheStorages = ['disk', 'keyring', 'encrypted', 'none'] as const;
+export type CacheStorage = (typeof cacheStorages)[number];
+
+export interface CiTokenOptions {
+  readonly source: CiTokenSource | undefined;
+  readonly audience: string | undefined;
+}
+
+export interface GetTokenInput {
+  readonly issuerUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string | undefined;
+  readonly extraScopes: readonly string[];
+  readonly useAccessToken: boolean;
+  readonly redirectUrl: string | undefined;
+  readonly redirectUrlHostname: string;
+  readonly redirectUrlAuthcodeKeyboard: string | undefined;
+  readonly authRequestExtraParams: Readonly<Record<string, string>>;
+  readonly requestHeaders: Readonly<Record<string, string>>;
+  readonly pkceMethod: PkceMethod;
+  readonly grantType: GrantType;
+  readonly listenAddresses: readonly string[];
+  readonly skipOpenBrowser: boolean;
+  readonly skipQrCode: boolean;
+  readonly browserCommand: string | undefined;
+  readonly authenticationTimeoutSec: number;
+  readonly localServerCert: string | undefined;
+  readonly localServerKey: string | undefined;
+  readonly openUrlAfterAuthentication: string | undefined;
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+  readonly certificateAuthorityFiles: readonly string[];
+  readonly certificateAuthorityData: readonly string[];
+  readonly insecureSkipTlsVerify: boolean;
+  readonly tokenCacheDir: string;
+  readonly tokenCacheStorage: CacheStorage;
+  readonly forceRefresh: boolean;
+  readonly cacheHint: string | undefined;
+  readonly expiryMarginSec: number;
+  readonly providerRequestTimeoutSec: number;
+  readonly verbosity: number;
+  /** --ci-token-source and --ci-token-audience (src/flags/ci-token-flags.ts). */
+  readonly ciToken: CiTokenOptions;
+}
