@@ -1,0 +1,88 @@
+/**
+ * The fetch behind every request openid-client makes to the provider: the --oidc-auth-request-extra-headers, a
+ * proxy or private CA (./transport.ts), responses capped (./response-cap.ts), retried idempotent GETs, and the
+ * tweaks for providers and libraries that do not quite agree.
+ */
+import type * as client from 'openid-client';
+import type { Logger } from '../core/ports.js';
+import { capResponse } from './response-cap.js';
+import type { Fetch } from './transport.js';
+
+/** Request and response adjustments for providers and libraries that do not quite agree. */
+export interface FetchTweaks {
+  /** openid-client normalises the redirect_uri of the code exchange; providers compare it byte for byte. */
+  exactRedirectUri: string | undefined;
+  /** Google answers `verification_url` where RFC 8628 (and openid-client) expect `verification_uri`. */
+  deviceAuthorizationEndpoint: string | undefined;
+}
+
+export interface ProviderFetchOptions {
+  readonly requestHeaders: Readonly<Record<string, string>>;
+  /** A fetch for proxies and custom CAs (./transport.ts); Node's fetch when undefined. */
+  readonly transport: Fetch | undefined;
+  readonly logger: Logger;
+}
+
+export function noFetchTweaks(): FetchTweaks {
+  return { exactRedirectUri: undefined, deviceAuthorizationEndpoint: undefined };
+}
+
+/** fetch for every provider request: extra headers, and the tweaks above. */
+export function providerFetch(options: ProviderFetchOptions, tweaks: FetchTweaks): client.CustomFetch {
+  return async (url, init) => {
+    const headers = new Headers(init.headers);
+    for (const [name, value] of Object.entries(options.requestHeaders)) headers.set(name, value);
+    let body = init.body;
+    if (tweaks.exactRedirectUri && body instanceof URLSearchParams && body.has('redirect_uri')) {
+      body = new URLSearchParams(body);
+      body.set('redirect_uri', tweaks.exactRedirectUri);
+    }
+    options.logger.debug(2, `${init.method} ${redactQuery(url)}`);
+    const send = () => (options.transport ?? fetch)(url, { ...init, headers, body } as RequestInit);
+    const response = await capResponse(
+      init.method === 'GET' ? await withRetries(send, init.signal, options.logger) : await send(),
+      url,
+    );
+    return tweaks.deviceAuthorizationEndpoint && new URL(url).href === tweaks.deviceAuthorizationEndpoint
+      ? withVerificationUri(response)
+      : response;
+  };
+}
+
+/**
+ * Discovery and JWKS are idempotent GETs: a network error or a 5xx gets two more tries, 250 ms and 750 ms later,
+ * within the request's timeout. POSTs (token requests) are never repeated: a refresh token may be used up.
+ */
+async function withRetries(
+  send: () => Promise<Response>,
+  signal: AbortSignal | null | undefined,
+  logger: Logger,
+): Promise<Response> {
+  for (const delayMs of [250, 750]) {
+    try {
+      const response = await send();
+      if (response.status < 500) return response;
+      logger.debug(1, `the provider answered HTTP ${response.status}; retrying in ${delayMs} ms`);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      logger.debug(1, `request failed (${(error as Error).message}); retrying in ${delayMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    if (signal?.aborted) break;
+  }
+  return send();
+}
+
+async function withVerificationUri(response: Response): Promise<Response> {
+  if (!response.ok || !response.headers.get('content-type')?.includes('json')) return response;
+  const document = (await response.json()) as Record<string, unknown>;
+  if (document.verification_uri === undefined && typeof document.verification_url === 'string') {
+    document.verification_uri = document.verification_url;
+  }
+  return new Response(JSON.stringify(document), { status: response.status, headers: response.headers });
+}
+
+function redactQuery(url: string): string {
+  const at = url.indexOf('?');
+  return at < 0 ? url : `${url.slice(0, at)}?…`;
+}

@@ -1,0 +1,24 @@
+/**
+ * What a token endpoint's answer becomes: the TokenSet the cache keeps. openid-client has already checked the ID token
+ * in it (signature against the JWKS, iss, aud, exp, and the nonce of a login); every token is remembered as a secret
+ * so that no message prints it.
+ */
+import type * as client from 'openid-client';
+import type { TokenSet } from '../core/ports.js';
+import { rememberSecrets } from '../errors.js';
+
+export type TokenResponse = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
+
+export function toTokenSet(response: TokenResponse): TokenSet {
+  rememberSecrets(response.id_token, response.access_token, response.refresh_token);
+  const now = Date.now();
+  const claims = response.claims();
+  return {
+    idToken: response.id_token,
+    idTokenExpiresAt: claims ? claims.exp * 1000 : undefined,
+    accessToken: response.access_token,
+    accessTokenExpiresAt:
+      typeof response.expires_in === 'number' ? now + response.expires_in * 1000 : undefined,
+    refreshToken: response.refresh_token,
+  };
+}
