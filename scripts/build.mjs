@@ -1,13 +1,16 @@
-// Builds two CommonJS bundles (CJS: it loads measurably faster than an ESM entry on Node 20):
-//   dist/kubectl-together_login.cjs       the entry: argv dispatch and the get-token cache hit, nothing heavy
-//   dist/kubectl-together_login-full.cjs  openid-client, commander, the lock, the flows (src/full.ts)
-// Compiling one 190 KB bundle cost ~6 ms at every kubectl call; the entry now compiles a fraction of that, and the
-// full bundle only on a miss. Measured with `npm run bench`, see docs/performance.md.
+// Builds three CommonJS bundles (CJS: it loads measurably faster than an ESM entry on Node 20):
+//   dist/kubectl-together_login.cjs         the entry: argv dispatch and the get-token cache hit, nothing heavy
+//   dist/kubectl-together_login-full.cjs    openid-client, commander, the lock, the flows (src/full.ts)
+//   dist/kubectl-together_login-stores.cjs  the keyring and encrypted stores, the Windows ACL check (src/app/stores.ts)
+// Compiling one 190 KB bundle cost ~6 ms at every kubectl call; the entry now compiles a fraction of that, the full
+// bundle only on a miss, the stores only for those who chose them. Measured with `npm run bench`, see
+// docs/performance.md.
 import { chmodSync } from 'node:fs';
 import { build } from 'esbuild';
 import { buildInfo } from './build-info.mjs';
 
 const fullBundle = 'kubectl-together_login-full.cjs';
+const storesBundle = 'kubectl-together_login-stores.cjs';
 
 const common = {
   bundle: true,
@@ -30,27 +33,31 @@ const common = {
 };
 
 /**
- * In the entry bundle, the two loaders of the second bundle (src/load-full.ts for the other commands,
- * src/app/load-login-machinery.ts for get-token's cache miss) become a synchronous require() of it, loaded at run
- * time instead of inlined (a dynamic import() would start Node's ESM loader: +24 ms per cache miss).
+ * In the entry bundle, the loaders of the other bundles (src/load-full.ts for the other commands,
+ * src/app/load-login-machinery.ts for get-token's cache miss, src/app/load-stores.ts for the non-disk stores) become
+ * a synchronous require() of their bundle, loaded at run time instead of inlined (a dynamic import() would start
+ * Node's ESM loader: +24 ms per cache miss).
  */
 const loaders = [
-  { filter: /src[\\/]load-full\.ts$/, name: 'loadFull' },
-  { filter: /src[\\/]app[\\/]load-login-machinery\.ts$/, name: 'loadLoginMachinery' },
+  { filter: /src[\\/]load-full\.ts$/, name: 'loadFull', bundle: fullBundle },
+  { filter: /src[\\/]app[\\/]load-login-machinery\.ts$/, name: 'loadLoginMachinery', bundle: fullBundle },
+  { filter: /src[\\/]app[\\/]load-stores\.ts$/, name: 'loadStores', bundle: storesBundle },
 ];
-const loadFullBundleAtRunTime = {
-  name: 'full-bundle-external',
+const loadBundlesAtRunTime = {
+  name: 'bundles-external',
   setup(b) {
     for (const loader of loaders) {
       b.onLoad({ filter: loader.filter }, () => ({
-        contents: `export const ${loader.name} = () => Promise.resolve(require('./${fullBundle}'));`,
+        contents: `export const ${loader.name} = () => Promise.resolve(require('./${loader.bundle}'));`,
         loader: 'js',
       }));
     }
-    b.onResolve({ filter: new RegExp(`^\\./${fullBundle.replace(/[.-]/g, '\\$&')}$`) }, (args) => ({
-      path: args.path,
-      external: true,
-    }));
+    for (const bundle of [fullBundle, storesBundle]) {
+      b.onResolve({ filter: new RegExp(`^\\./${bundle.replace(/[.-]/g, '\\$&')}$`) }, (args) => ({
+        path: args.path,
+        external: true,
+      }));
+    }
   },
 };
 
@@ -59,10 +66,11 @@ await Promise.all([
     ...common,
     entryPoints: ['src/main.ts'],
     outfile: 'dist/kubectl-together_login.cjs',
-    plugins: [loadFullBundleAtRunTime],
+    plugins: [loadBundlesAtRunTime],
     // npm links the command straight to this file: no launcher hop on the cache-hit path.
     banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
   }),
   build({ ...common, entryPoints: ['src/full.ts'], outfile: `dist/${fullBundle}` }),
+  build({ ...common, entryPoints: ['src/app/stores.ts'], outfile: `dist/${storesBundle}` }),
 ]);
 chmodSync('dist/kubectl-together_login.cjs', 0o755);

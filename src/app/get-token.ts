@@ -13,6 +13,7 @@ import { parseExecInfo, renderExecCredential } from '../kube/exec-credential.js'
 import { readCertificateAuthorities } from '../platform/certificate-authorities.js';
 import { parseWithClusterSettings } from './cluster-settings.js';
 import { loadLoginMachinery } from './load-login-machinery.js';
+import { loadStores } from './load-stores.js';
 import type { LoginContext } from './login.js';
 
 /** Runs get-token and returns the ExecCredential text for stdout. */
@@ -109,7 +110,7 @@ async function openSession(
 
 const noLock: KeyLock = { withLock: (work) => work({ lost: () => false }) };
 
-/** The token store chosen by --token-cache-storage; the keyring module is loaded only when it is chosen. */
+/** The token store chosen by --token-cache-storage; the other stores' code is loaded only when one is chosen. */
 async function openStore(
   input: GetTokenInput,
   key: string,
@@ -121,17 +122,17 @@ async function openStore(
       const store = createDiskStore(input.tokenCacheDir, key, logger);
       if (process.platform !== 'win32') return store;
       // NTFS has no modes: the privacy of the files is the directory's ACL (docs/platforms.md).
-      const { warnWhenReadableByOthers } = await import('../platform/windows-acl.js');
+      const { warnWhenReadableByOthers } = await loadStores();
       return warnWhenReadableByOthers(store, input.tokenCacheDir, logger);
     }
     case 'none':
       return noTokenStore;
     case 'keyring': {
-      const { createKeyringStore } = await import('../cache/keyring-store.js');
+      const { createKeyringStore } = await loadStores();
       return createKeyringStore(key, logger);
     }
     case 'encrypted': {
-      const { createEncryptedStore } = await import('../cache/encrypted-store.js');
+      const { createEncryptedStore } = await loadStores();
       return createEncryptedStore(input.tokenCacheDir, key, env, logger);
     }
   }
