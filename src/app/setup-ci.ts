@@ -3,118 +3,14 @@
  * --ci-token-audience and --ci-repository, setup prints the `jwt` entry that trusts the CI issuer after the
  * people's entry, the username the jobs of that repository and branch will get, the RBAC binding for exactly that
  * username, and the kubeconfig user of the jobs. Nothing here talks to the CI system: the admin runs setup on their
- * own machine, and the prediction comes from the platform's documented `sub` format.
+ * own machine, and the prediction comes from the platform's documented `sub` format. The flags and what they
+ * mean are src/flags/setup-ci-flags.ts; here are the check and the texts.
  */
 
-import { describeCiTokenSource } from '../core/ci-token.js';
-import {
-  type CiTrustSettings,
-  ciGetTokenArgs,
-  ciPrefixProblem,
-  defaultCiIssuers,
-  defaultCiUsernamePrefixes,
-  predictCiUsername,
-} from '../core/ci-trust.js';
-import type { GetTokenInput } from '../core/get-token-input.js';
+import { ciGetTokenArgs, ciPrefixProblem } from '../core/ci-trust.js';
 import type { ClaimMapping } from '../core/kube-identity.js';
 import { type Check, shellQuote } from '../core/setup-report.js';
-import { usageError } from '../errors.js';
-import type { FlagSpec } from '../flags/argv.js';
-
-export const setupCiFlags: readonly FlagSpec[] = [
-  {
-    name: 'ci-repository',
-    kind: 'string',
-    description:
-      '(CI jobs) GitHub owner/repo or GitLab group/project whose jobs may authenticate; with --ci-token-source and --ci-token-audience',
-  },
-  {
-    name: 'ci-branch',
-    kind: 'string',
-    description: '(CI jobs) Branch whose jobs get the printed RBAC binding',
-    defaultText: 'main',
-  },
-  {
-    name: 'ci-environment',
-    kind: 'string',
-    description:
-      "(CI jobs, GitHub) Deployment environment of the job (GitHub's sub then names it, not the branch)",
-  },
-  {
-    name: 'ci-issuer-url',
-    kind: 'string',
-    description: '(CI jobs) Issuer of the CI tokens',
-    defaultText: 'https://token.actions.githubusercontent.com, https://gitlab.com',
-  },
-  {
-    name: 'ci-username-prefix',
-    kind: 'string',
-    description: "(CI jobs) Prefix of the jobs' usernames; must not overlap the people's",
-    defaultText: 'github-actions:, gitlab-ci:',
-  },
-];
-
-export interface CiSetup {
-  readonly settings: CiTrustSettings;
-  readonly username: string;
-  readonly tokenSource: string;
-}
-
-/** undefined without --ci-repository; a usage error (before any login) for an incomplete or unsupported set. */
-export function ciSetupFromFlags(
-  own: ReadonlyMap<string, string>,
-  input: GetTokenInput,
-): CiSetup | undefined {
-  const repository = own.get('ci-repository');
-  const { source, audience } = input.ciToken;
-  if (repository === undefined) {
-    const stray = ['ci-branch', 'ci-environment', 'ci-issuer-url', 'ci-username-prefix'].find((name) =>
-      own.has(name),
-    );
-    if (stray) throw usageError(`--${stray} goes with --ci-repository`, 'add --ci-repository=OWNER/REPO');
-    return undefined;
-  }
-  if (input.grantType === 'ci-token')
-    throw usageError(
-      'setup logs in as a person: --grant-type=ci-token has no place here',
-      "give the people's login flags, and --ci-token-source/--ci-token-audience/--ci-repository for the jobs",
-    );
-  if (!source || source.kind === 'file')
-    throw usageError(
-      source
-        ? 'setup prints the CI trust for github-actions and gitlab:<VAR> only'
-        : '--ci-repository needs --ci-token-source',
-      source
-        ? 'for a token file, write the jwt entry for its issuer by hand (README, "CI pipelines")'
-        : 'add --ci-token-source=github-actions or --ci-token-source=gitlab:<VAR>',
-    );
-  if (!audience)
-    throw usageError(
-      '--ci-repository needs --ci-token-audience',
-      'add --ci-token-audience=… (the audience the jobs request, e.g. the cluster name)',
-    );
-  const platform = source.kind === 'github-actions' ? 'github-actions' : 'gitlab';
-  const pattern = platform === 'github-actions' ? /^[\w.-]+\/[\w.-]+$/ : /^[\w.-]+(\/[\w.-]+)+$/;
-  if (!pattern.test(repository))
-    throw usageError(
-      `--ci-repository must be ${platform === 'github-actions' ? 'OWNER/REPO' : 'GROUP/PROJECT'}, not "${repository}"`,
-    );
-  const environment = own.get('ci-environment');
-  if (environment !== undefined && platform !== 'github-actions')
-    throw usageError("--ci-environment is GitHub's: GitLab's sub names the branch");
-  const settings: CiTrustSettings = {
-    platform,
-    issuer: own.get('ci-issuer-url') ?? defaultCiIssuers[platform],
-    audience,
-    repository,
-    branch: own.get('ci-branch') ?? 'main',
-    environment,
-    usernamePrefix: own.get('ci-username-prefix') ?? defaultCiUsernamePrefixes[platform],
-  };
-  if (!/^https?:\/\/[^/]/.test(settings.issuer))
-    throw usageError(`--ci-issuer-url must be an http(s) URL, not "${settings.issuer}"`);
-  return { settings, username: predictCiUsername(settings), tokenSource: describeCiTokenSource(source) };
-}
+import type { CiSetup } from '../flags/setup-ci-flags.js';
 
 /** The check that people and jobs can never share a username. */
 export function ciPrefixCheck(people: ClaimMapping, ci: CiSetup): Check {

@@ -56,10 +56,3 @@ export function writeClusterSettings(
     detail: `wrote ${Object.keys(settings).join(', ')} to cluster "${clusterName}" (extensions: ${execExtensionName}) in ${cluster.file}${backup ? ` (previous file: ${backup})` : ''}`,
   };
 }
-
-export const settingsOnClusterFlag = {
-  name: 'settings-on-cluster',
-  kind: 'bool',
-  description:
-    "With --write-kubeconfig --context: the provider settings go into the context's cluster (extensions client.authentication.k8s.io/exec) and the user gets provideClusterInfo: one user for many clusters",
-} as const;

@@ -22,11 +22,9 @@ import {
   renderRbacCommands,
 } from '../core/setup-report.js';
 import { ExitCode, isAppError, usageError } from '../errors.js';
-import { type FlagSpec, parseArgs } from '../flags/argv.js';
 import { ciTokenFlags } from '../flags/ci-token-flags.js';
 import { secretFlags, withoutFlags } from '../flags/flag-filter.js';
-import { getTokenFlags } from '../flags/get-token-flags.js';
-import { parseGetTokenInput } from '../flags/parse-get-token.js';
+import { parseSetupArgs } from '../flags/setup-flags.js';
 import { upsertNamedEntry } from '../kube/kubeconfig-edit.js';
 import { mergedEntries } from '../kube/kubeconfig-read.js';
 import { OidcClient } from '../oidc/client.js';
@@ -35,104 +33,25 @@ import { kubeHomeDir } from '../platform/home.js';
 import { createStderrLogger, writeStderr } from '../platform/logger.js';
 import { fileFor, loadYaml, readKubeconfigFiles, replaceKubeconfigFile } from './kubeconfig-files.js';
 import { createAuthenticator, oidcClientOptions } from './login.js';
-import { ciPrefixCheck, ciSection, ciSetupFromFlags, renderCiSection, setupCiFlags } from './setup-ci.js';
+import { ciPrefixCheck, ciSection, renderCiSection } from './setup-ci.js';
 import { checkCluster } from './setup-cluster.js';
-import {
-  settingsOnClusterFlag,
-  userExecForClusterSettings,
-  writeClusterSettings,
-} from './setup-cluster-settings.js';
-
-export const setupFlags: readonly FlagSpec[] = [
-  {
-    name: 'username-claim',
-    kind: 'string',
-    description: 'Claim kube-apiserver takes the username from',
-    defaultText: 'email',
-  },
-  {
-    name: 'username-prefix',
-    kind: 'string',
-    description: "Prefix of usernames ('-' for none)",
-    defaultText: '<issuer># except for email',
-  },
-  {
-    name: 'groups-claim',
-    kind: 'string',
-    description: 'Claim kube-apiserver takes the groups from',
-    defaultText: 'groups',
-  },
-  { name: 'groups-prefix', kind: 'string', description: 'Prefix of group names', defaultText: '' },
-  {
-    name: 'authentication-config-version',
-    kind: 'string',
-    description: 'v1 (Kubernetes 1.34+) or v1beta1 (1.30–1.33)',
-    defaultText: 'v1',
-  },
-  {
-    name: 'kubeconfig-user',
-    kind: 'string',
-    description: 'Name of the user in the printed kubeconfig snippet',
-    defaultText: 'oidc',
-  },
-  { name: 'output', kind: 'string', short: 'o', description: 'text or json', defaultText: 'text' },
-  {
-    name: 'write-kubeconfig',
-    kind: 'bool',
-    description:
-      'Write the user (and, with --context, a context using it) into the kubeconfig, with a backup',
-  },
-  {
-    name: 'context',
-    kind: 'string',
-    description:
-      "Call this context's cluster with the new token and explain its answer (401/403); with --write-kubeconfig, point the context at the user",
-  },
-  {
-    name: 'cluster',
-    kind: 'string',
-    description: 'With --write-kubeconfig and --context: the cluster of a new context',
-  },
-  settingsOnClusterFlag,
-  ...setupCiFlags,
-];
+import { userExecForClusterSettings, writeClusterSettings } from './setup-cluster-settings.js';
 
 export async function runSetup(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
 ): Promise<{ stdout: string; exitCode: number }> {
-  const { own, rest } = splitOwnFlags(argv, setupFlags);
-  const input = parseGetTokenInput(rest, { env, homeDir: kubeHomeDir(process.platform, env) });
-  const version = own.get('authentication-config-version') ?? 'v1';
-  const output = own.get('output') ?? 'text';
-  if (version !== 'v1' && version !== 'v1beta1')
-    throw usageError('--authentication-config-version must be v1 or v1beta1');
-  if (output !== 'text' && output !== 'json') throw usageError('--output must be text or json');
-  const mapping = {
-    issuer: input.issuerUrl,
-    usernameClaim: own.get('username-claim') ?? 'email',
-    usernamePrefix: own.get('username-prefix'),
-    groupsClaim: own.get('groups-claim') ?? 'groups',
-    groupsPrefix: own.get('groups-prefix'),
-  };
-  const userName = own.get('kubeconfig-user') ?? 'oidc';
-  const contextName = own.get('context');
-  const clusterName = own.get('cluster');
-  const writeKubeconfigWanted = own.get('write-kubeconfig') === 'true';
-  const ci = ciSetupFromFlags(own, input);
-  const settingsOnCluster = own.get('settings-on-cluster') === 'true';
-  if (settingsOnCluster && (!writeKubeconfigWanted || contextName === undefined))
-    throw usageError('--settings-on-cluster goes with --write-kubeconfig --context=NAME');
+  const { options, input, getTokenArgs } = parseSetupArgs(argv, {
+    env,
+    homeDir: kubeHomeDir(process.platform, env),
+  });
+  const { mapping, output, context: contextName, cluster: clusterName, ci } = options;
   // Before the login, so a typo costs no browser round trip.
-  if (clusterName !== undefined && (contextName === undefined || !writeKubeconfigWanted))
-    throw usageError(
-      '--cluster names the cluster of a context written with --write-kubeconfig --context=NAME',
-    );
   if (contextName !== undefined && clusterName === undefined) {
     if (!mergedEntries(loadYaml(), readKubeconfigFiles(env), 'contexts').has(contextName))
       throw usageError(
         `the kubeconfig has no context "${contextName}"`,
-        writeKubeconfigWanted ? 'add --cluster=NAME to create it' : 'check kubectl config get-contexts',
+        options.writeKubeconfig ? 'add --cluster=NAME to create it' : 'check kubectl config get-contexts',
       );
   }
   const logger = createStderrLogger(input.verbosity);
@@ -215,12 +134,12 @@ export async function runSetup(
   const userSettings = {
     issuer: input.issuerUrl,
     clientId: input.clientId,
-    getTokenArgs: kubeconfigArgs(rest),
+    getTokenArgs: kubeconfigArgs(getTokenArgs),
     flow,
     usesClientSecret: input.clientSecret !== undefined,
   };
   // 7. Into the kubeconfig, when asked and nothing failed.
-  if (writeKubeconfigWanted) {
+  if (options.writeKubeconfig) {
     if (checks.some((check) => check.status === 'failed')) {
       checks.push({
         step: 'kubeconfig',
@@ -229,13 +148,13 @@ export async function runSetup(
       });
     } else {
       try {
-        const onCluster = settingsOnCluster
+        const onCluster = options.settingsOnCluster
           ? userExecForClusterSettings(kubeconfigExec(userSettings))
           : undefined;
         checks.push(
           writeKubeconfig(
             env,
-            userName,
+            options.kubeconfigUser,
             onCluster?.exec ?? kubeconfigExec(userSettings),
             contextName === undefined ? undefined : { name: contextName, cluster: clusterName },
           ),
@@ -279,11 +198,12 @@ export async function runSetup(
       ...(scheme ? { httpIssuerWarning: `WARNING: ${scheme.detail}` } : {}),
       apiserverFlags: renderApiserverFlags(settings),
       authenticationConfiguration:
-        renderAuthenticationConfiguration(settings, version) + (ci ? renderCiJwtEntry(ci.settings) : ''),
+        renderAuthenticationConfiguration(settings, options.authenticationConfigVersion) +
+        (ci ? renderCiJwtEntry(ci.settings) : ''),
       rbac: identity.ok ? renderRbacCommands(identity.username, identity.groups) : null,
     },
     user: {
-      kubeconfigUser: renderKubeconfigUser(userSettings, userName),
+      kubeconfigUser: renderKubeconfigUser(userSettings, options.kubeconfigUser),
       exec: kubeconfigExec(userSettings),
     },
     ...(ci ? { ci: ciSection(ci) } : {}),
@@ -331,29 +251,6 @@ function renderSections(sections: Record<string, unknown>): string {
 function kubeconfigArgs(args: readonly string[]): string[] {
   // The CI flags describe the jobs' user, printed separately (setup-ci.ts).
   return withoutFlags(args, new Set([...secretFlags, 'v', ...ciTokenFlags.map((flag) => flag.name)])).kept;
-}
-
-/** Separates setup's own flags from the get-token flags (parsed by the get-token table). */
-function splitOwnFlags(
-  argv: readonly string[],
-  specs: readonly FlagSpec[],
-): { own: Map<string, string>; rest: string[] } {
-  const names = new Set(specs.flatMap((spec) => [spec.name, ...(spec.short ? [spec.short] : [])]));
-  const ownArgs: string[] = [];
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const name = arg.replace(/^--?/, '').split('=')[0] as string;
-    if (arg.startsWith('-') && names.has(name) && !getTokenFlags.some((flag) => flag.name === name)) {
-      ownArgs.push(arg);
-      const takesValue = specs.find((spec) => spec.name === name || spec.short === name)?.kind !== 'bool';
-      if (takesValue && !arg.includes('=') && i + 1 < argv.length) ownArgs.push(argv[++i] as string);
-    } else {
-      rest.push(arg);
-    }
-  }
-  const { values } = parseArgs(ownArgs, specs);
-  return { own: new Map([...values].map(([key, value]) => [key, String(value)])), rest };
 }
 
 /**
