@@ -22,20 +22,17 @@ import {
   renderRbacCommands,
 } from '../core/setup-report.js';
 import { ExitCode, isAppError, usageError } from '../errors.js';
-import { ciTokenFlags } from '../flags/ci-token-flags.js';
-import { secretFlags, withoutFlags } from '../flags/flag-filter.js';
 import { parseSetupArgs } from '../flags/setup-flags.js';
-import { upsertNamedEntry } from '../kube/kubeconfig-edit.js';
 import { mergedEntries } from '../kube/kubeconfig-read.js';
 import { OidcClient } from '../oidc/client.js';
 import { probeFlowEnvironment } from '../platform/environment.js';
 import { kubeHomeDir } from '../platform/home.js';
 import { createStderrLogger, writeStderr } from '../platform/logger.js';
-import { fileFor, loadYaml, readKubeconfigFiles, replaceKubeconfigFile } from './kubeconfig-files.js';
+import { loadYaml, readKubeconfigFiles } from './kubeconfig-files.js';
 import { createAuthenticator, oidcClientOptions } from './login.js';
 import { ciPrefixCheck, ciSection, renderCiSection } from './setup-ci.js';
 import { checkCluster } from './setup-cluster.js';
-import { userExecForClusterSettings, writeClusterSettings } from './setup-cluster-settings.js';
+import { kubeconfigArgs, kubeconfigStep } from './setup-kubeconfig.js';
 
 export async function runSetup(
   argv: readonly string[],
@@ -139,38 +136,7 @@ export async function runSetup(
     usesClientSecret: input.clientSecret !== undefined,
   };
   // 7. Into the kubeconfig, when asked and nothing failed.
-  if (options.writeKubeconfig) {
-    if (checks.some((check) => check.status === 'failed')) {
-      checks.push({
-        step: 'kubeconfig',
-        status: 'failed',
-        detail: 'not written: fix the failures above first',
-      });
-    } else {
-      try {
-        const onCluster = options.settingsOnCluster
-          ? userExecForClusterSettings(kubeconfigExec(userSettings))
-          : undefined;
-        checks.push(
-          writeKubeconfig(
-            env,
-            options.kubeconfigUser,
-            onCluster?.exec ?? kubeconfigExec(userSettings),
-            contextName === undefined ? undefined : { name: contextName, cluster: clusterName },
-          ),
-        );
-        if (onCluster && contextName !== undefined)
-          checks.push(writeClusterSettings(env, contextName, onCluster.settings));
-      } catch (error) {
-        checks.push({
-          step: 'kubeconfig',
-          status: 'failed',
-          detail: `not written: ${(error as Error).message}`,
-          fix: 'check the kubeconfig file, or apply the user entry printed below by hand',
-        });
-      }
-    }
-  }
+  checks.push(...kubeconfigStep(env, options, userSettings, checks));
 
   // 8. What the cluster of the context makes of the token.
   if (contextName !== undefined) {
@@ -245,56 +211,4 @@ function renderSections(sections: Record<string, unknown>): string {
   parts.push('# For the user: add to ~/.kube/config under users:', user.kubeconfigUser);
   if (sections.ci) parts.push(renderCiSection(sections.ci as Record<string, unknown>));
   return `${parts.join('\n')}`;
-}
-
-/** The get-token flags for the kubeconfig: as given, without secrets or this run's verbosity. */
-function kubeconfigArgs(args: readonly string[]): string[] {
-  // The CI flags describe the jobs' user, printed separately (setup-ci.ts).
-  return withoutFlags(args, new Set([...secretFlags, 'v', ...ciTokenFlags.map((flag) => flag.name)])).kept;
-}
-
-/**
- * Writes the user (and a context pointing at it) into the kubeconfig kubectl would use, each into the file of the
- * KUBECONFIG list that already defines it (else the first; ~/.kube/config without KUBECONFIG). Other entries stay
- * byte for byte (src/kube/kubeconfig-edit.ts); an existing context keeps its cluster and namespace unless
- * --cluster is given.
- */
-function writeKubeconfig(
-  env: NodeJS.ProcessEnv,
-  userName: string,
-  exec: ReturnType<typeof kubeconfigExec>,
-  context: { name: string; cluster: string | undefined } | undefined,
-): Check {
-  const yaml = loadYaml();
-  const files = readKubeconfigFiles(env);
-  const edited = new Map<string, string>();
-  const textOf = (path: string) => edited.get(path) ?? files.find((file) => file.path === path)?.text ?? '';
-  const userFile = fileFor(yaml, files, 'users', userName);
-  edited.set(userFile, upsertNamedEntry(yaml, textOf(userFile), 'users', { name: userName, user: { exec } }));
-  let cluster: string | undefined;
-  if (context) {
-    const existing = mergedEntries(yaml, files, 'contexts').get(context.name);
-    cluster = context.cluster ?? String(existing?.value.cluster ?? '');
-    const contextFile = existing?.file ?? userFile;
-    edited.set(
-      contextFile,
-      upsertNamedEntry(yaml, textOf(contextFile), 'contexts', {
-        name: context.name,
-        context: { ...existing?.value, cluster, user: userName },
-      }),
-    );
-  }
-  const written = [...edited].map(([path, text]) => {
-    const backup = replaceKubeconfigFile(path, text);
-    return `${path}${backup ? ` (previous file: ${backup})` : ''}`;
-  });
-  const clusterKnown = cluster === undefined || mergedEntries(yaml, files, 'clusters').has(cluster);
-  return {
-    step: 'kubeconfig',
-    status: clusterKnown ? 'passed' : 'warning',
-    detail: `wrote user "${userName}"${context ? ` and context "${context.name}"` : ''} to ${written.join(' and ')}`,
-    ...(clusterKnown
-      ? {}
-      : { fix: `no cluster "${cluster}" in the kubeconfig: add it with kubectl config set-cluster` }),
-  };
 }
