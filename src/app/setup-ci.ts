@@ -4,11 +4,12 @@
  * people's entry, the username the jobs of that repository and branch will get, the RBAC binding for exactly that
  * username, and the kubeconfig user of the jobs. Nothing here talks to the CI system: the admin runs setup on their
  * own machine, and the prediction comes from the platform's documented `sub` format. The flags and what they
- * mean are src/flags/setup-ci-flags.ts; here are the check and the texts.
+ * mean are src/flags/setup-ci-flags.ts; here are the check and the section.
  */
 
 import { ciGetTokenArgs, ciPrefixProblem } from '../core/ci-trust.js';
 import type { ClaimMapping } from '../core/kube-identity.js';
+import type { CiSection } from '../core/setup-output.js';
 import { type Check, shellQuote } from '../core/setup-report.js';
 import type { CiSetup } from '../flags/setup-ci-flags.js';
 
@@ -29,8 +30,8 @@ export function ciPrefixCheck(people: ClaimMapping, ci: CiSetup): Check {
       };
 }
 
-/** For --output json and the text below. */
-export function ciSection(ci: CiSetup): Record<string, unknown> {
+/** The CI jobs' part of setup's output (rendered by core/setup-output.ts). */
+export function ciSection(ci: CiSetup): CiSection {
   const { settings } = ci;
   const what = settings.environment ? `environment ${settings.environment}` : `branch ${settings.branch}`;
   const bindingName = `ci-${settings.repository}-${settings.environment ?? settings.branch}`
@@ -44,23 +45,4 @@ export function ciSection(ci: CiSetup): Record<string, unknown> {
     rbac: `kubectl create clusterrolebinding ${bindingName} --clusterrole=edit --user=${shellQuote(ci.username)}\n`,
     getTokenArgs: ['get-token', ...ciGetTokenArgs(settings, ci.tokenSource)],
   };
-}
-
-export function renderCiSection(section: Record<string, unknown>): string {
-  const args = section.getTokenArgs as string[];
-  return [
-    `# CI jobs of ${String(section.repository)} (${String(section.scope)}): kube-apiserver will see user ${String(section.username)}`,
-    '# RBAC for exactly those jobs, e.g. edit:',
-    String(section.rbac),
-    '# For the jobs: the kubeconfig user (no secret; see README, "CI pipelines")',
-    '- name: ci',
-    '  user:',
-    '    exec:',
-    '      apiVersion: client.authentication.k8s.io/v1',
-    '      command: kubectl-together_login',
-    '      args:',
-    ...args.map((arg) => `      - ${JSON.stringify(arg)}`),
-    '      interactiveMode: Never',
-    '',
-  ].join('\n');
 }

@@ -10,6 +10,7 @@ import type { GetTokenInput } from '../core/get-token-input.js';
 import { readJwtClaims } from '../core/jwt-claims.js';
 import { kubeIdentity } from '../core/kube-identity.js';
 import { selectFlow } from '../core/select-flow.js';
+import { renderSetupOutput, type SetupSections, setupExitCode } from '../core/setup-output.js';
 import {
   type Check,
   checkDiscovery,
@@ -30,7 +31,7 @@ import { kubeHomeDir } from '../platform/home.js';
 import { createStderrLogger, writeStderr } from '../platform/logger.js';
 import { loadYaml, readKubeconfigFiles } from './kubeconfig-files.js';
 import { createAuthenticator, oidcClientOptions } from './login.js';
-import { ciPrefixCheck, ciSection, renderCiSection } from './setup-ci.js';
+import { ciPrefixCheck, ciSection } from './setup-ci.js';
 import { checkCluster } from './setup-cluster.js';
 import { kubeconfigArgs, kubeconfigStep } from './setup-kubeconfig.js';
 
@@ -53,19 +54,9 @@ export async function runSetup(
   }
   const logger = createStderrLogger(input.verbosity);
   const checks: Check[] = [];
-  const report = (exitCode: number, sections: Record<string, unknown> = {}) => {
+  const report = (exitCode: number, sections?: SetupSections) => {
     writeStderr(renderChecklist(checks));
-    const failed = checks.filter((check) => check.status === 'failed');
-    // The cluster refusing the token or RBAC refusing the user is exit 4; any other failed check exit 3.
-    const code =
-      failed.length === 0 || exitCode !== ExitCode.ok
-        ? exitCode
-        : failed.every((check) => check.step.startsWith('cluster '))
-          ? ExitCode.authentication
-          : ExitCode.provider;
-    if (output === 'json')
-      return { stdout: `${JSON.stringify({ checks, ...sections }, null, 2)}\n`, exitCode: code };
-    return { stdout: renderSections(sections), exitCode: code };
+    return { stdout: renderSetupOutput(output, checks, sections), exitCode: setupExitCode(checks, exitCode) };
   };
   const failure = (step: string, error: unknown) => {
     if (!isAppError(error)) throw error;
@@ -186,29 +177,4 @@ async function tryRefresh(
   } catch (error) {
     return { kind: 'refused', detail: error instanceof Error ? error.message : String(error) };
   }
-}
-
-function renderSections(sections: Record<string, unknown>): string {
-  const admin = sections.admin as Record<string, string | null> | undefined;
-  const user = sections.user as { kubeconfigUser: string } | undefined;
-  if (!admin || !user) return '';
-  const identity = sections.identity as { username: string; groups: string[] } | null;
-  const parts = [
-    '# Claims of the ID token (the token itself is never shown)',
-    JSON.stringify(sections.claims, null, 2),
-    '',
-    identity
-      ? `# kube-apiserver will see: user ${identity.username}, groups ${identity.groups.join(', ')}`
-      : '# kube-apiserver would refuse this token (see the checklist)',
-    '',
-    ...(admin.httpIssuerWarning ? [`# ${admin.httpIssuerWarning}`] : []),
-    '# For the cluster admin: kube-apiserver flags …',
-    admin.apiserverFlags,
-    '# … or the equivalent structured configuration (--authentication-config=FILE)',
-    admin.authenticationConfiguration,
-  ];
-  if (admin.rbac) parts.push('# RBAC: give the user (or the group) a role, e.g. view', admin.rbac);
-  parts.push('# For the user: add to ~/.kube/config under users:', user.kubeconfigUser);
-  if (sections.ci) parts.push(renderCiSection(sections.ci as Record<string, unknown>));
-  return `${parts.join('\n')}`;
 }
