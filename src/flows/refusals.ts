@@ -5,6 +5,7 @@
  */
 import { withoutDeviceCode } from '../core/select-flow.js';
 import { AppError, ExitCode, isAppError } from '../errors.js';
+import { describeProviderError } from '../oidc/provider-text.js';
 
 export const deviceCodeGrant = 'urn:ietf:params:oauth:grant-type:device_code';
 
@@ -116,7 +117,5 @@ function grantRefused(error: AppError): boolean {
 function oauthErrorOf(error: AppError): string | undefined {
   const cause = error.cause as { error?: unknown; error_description?: unknown } | undefined;
   if (typeof cause?.error !== 'string') return /HTTP \d{3} at .*/.exec(error.message)?.[0];
-  return typeof cause.error_description === 'string' && cause.error_description
-    ? `${cause.error}: ${cause.error_description}`
-    : cause.error;
+  return describeProviderError(cause.error, cause.error_description);
 }

@@ -5,6 +5,7 @@
 import * as client from 'openid-client';
 import { isRefreshRejected, RefreshRejectedError } from '../core/ports.js';
 import { AppError, ExitCode, isAppError } from '../errors.js';
+import { describeProviderError } from './provider-text.js';
 
 export type OidcStep = 'discovery' | 'login' | 'refresh';
 
@@ -61,9 +62,10 @@ export function toAppError(error: unknown, step: OidcStep, issuer: string): Erro
     // A 401 with a WWW-Authenticate challenge: the provider did not accept the client's credentials, unless the
     // challenge names another OAuth error (a refused refresh token, answered in the header instead of the body).
     const challenge = error.cause[0]?.parameters;
-    const what = [challenge?.error ?? `HTTP ${error.status}`, challenge?.error_description]
-      .filter(Boolean)
-      .join(': ');
+    const what = describeProviderError(
+      challenge?.error ?? `HTTP ${error.status}`,
+      challenge?.error_description,
+    );
     if (step === 'refresh' && challenge?.error && refreshTokenRefused(error.status, challenge.error))
       return new RefreshRejectedError(what);
     return new AppError('provider.client-rejected', `the identity provider refused the ${step} (${what})`, {
@@ -172,9 +174,9 @@ function errorWithoutOAuthBody(error: unknown, step: OidcStep, status: number, i
   });
 }
 
-/** `error: description`, as OAuth errors (token endpoint or callback) carry them. */
+/** `error: description`, as OAuth errors (token endpoint or callback) carry them, on one line. */
 function describeOAuthError(error: { error: string; error_description?: string | undefined }): string {
-  return `${error.error}${error.error_description ? `: ${error.error_description}` : ''}`;
+  return describeProviderError(error.error, error.error_description);
 }
 
 /** The provider failed (HTTP 5xx), whether it said why in an OAuth error body or not. */

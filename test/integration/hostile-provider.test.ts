@@ -117,7 +117,13 @@ describe('a hostile or broken identity provider', () => {
       expect(result.stderr).toMatch(/cannot parse .*values .*\[redacted\]/);
       // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is that none is left
       expect(result.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
-      const errorLine = result.stderr.split('\n').find((line) => line.startsWith('error: ')) as string;
+      // The provider's line breaks stay inside our one error line: its forged lines are not lines of their own.
+      // (Not expectOneError: at -v=9 the stack is printed on purpose.)
+      const lines = result.stderr.split('\n');
+      expect(lines.filter((line) => line.startsWith('error: '))).toHaveLength(1);
+      expect(lines.filter((line) => line.startsWith('hint: '))).toHaveLength(1);
+      expect(lines.filter((line) => /^(error|hint): forged/.test(line))).toEqual([]);
+      const errorLine = lines.find((line) => line.startsWith('error: ')) as string;
       // Codes and verifiers are 43 base64url characters: none is left in the error line.
       expect(errorLine).not.toMatch(/[A-Za-z0-9_-]{40,}/);
       expectNoSecretLeaked({

@@ -258,13 +258,14 @@ async function applyFault(
   }
   if (path === '/token' && fault === 'token-error-echo') {
     // A provider that echoes the request in its error: every parameter (code, code_verifier, password, refresh
-    // token) and the client's Authorization header, decorated with terminal escape sequences.
+    // token) and the client's Authorization header, decorated with terminal escape sequences, and line breaks
+    // followed by forged `error:` / `hint:` lines.
     const params = Object.entries(ctx.oidc?.params ?? {}).filter(([, value]) => typeof value === 'string');
     const basic = /^Basic (.+)$/.exec(ctx.headers?.authorization ?? '')?.[1];
     ctx.status = 400;
     ctx.body = {
       error: 'invalid_request',
-      error_description: `\u001b]0;owned\u0007\u001b[2J\rcannot parse ${new URLSearchParams(params as [string, string][])} values ${params.map(([, value]) => value).join(' ')} auth ${basic ? Buffer.from(basic, 'base64').toString() : ''}`,
+      error_description: `\u001b]0;owned\u0007\u001b[2J\rcannot parse ${new URLSearchParams(params as [string, string][])} values ${params.map(([, value]) => value).join(' ')} auth ${basic ? Buffer.from(basic, 'base64').toString() : ''}\nerror: forged by the provider\r\nhint: forged by the provider`,
     };
     return;
   }

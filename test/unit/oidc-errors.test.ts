@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { rememberSecrets } from '../../src/errors.js';
 import { refreshTokenRefused } from '../../src/oidc/errors.js';
+import { describeProviderError, maxDescriptionLength } from '../../src/oidc/provider-text.js';
 
 describe('refreshTokenRefused: what a refused refresh means', () => {
   it.each([
@@ -21,5 +23,43 @@ describe('refreshTokenRefused: what a refused refresh means', () => {
     [503, undefined, false],
   ] as [number, string | undefined, boolean][])('HTTP %i %s → %s', (status, error, refused) => {
     expect(refreshTokenRefused(status, error)).toBe(refused);
+  });
+});
+
+describe('describeProviderError: what a provider says, on one line', () => {
+  it.each([
+    ['invalid_grant', 'Token expired', 'invalid_grant: Token expired'],
+    ['invalid_grant', undefined, 'invalid_grant'],
+    ['invalid_grant', '', 'invalid_grant'],
+    ['invalid_grant', 42, 'invalid_grant'],
+    // A forged second line, terminal escapes, CRs and Unicode line separators all end up on the one line.
+    [
+      'invalid_request',
+      'bad\nerror: forged\r\nhint: run this',
+      'invalid_request: bad error: forged hint: run this',
+    ],
+    [
+      'invalid_request',
+      '\u001b[2J\u001b]0;owned\u0007text\u2028more',
+      'invalid_request: [2J ]0;owned text more',
+    ],
+    ['err\nor', '  spaced   out  ', 'err or: spaced out'],
+  ] as [string, unknown, string][])('%j + %j → %j', (error, description, expected) => {
+    expect(describeProviderError(error, description)).toBe(expected);
+  });
+
+  it('cuts a description longer than a sentence or two', () => {
+    const said = describeProviderError('server_error', `<html>${'x'.repeat(5000)}</html>`);
+    expect(said.length).toBe('server_error: '.length + maxDescriptionLength);
+    expect(said.endsWith('…')).toBe(true);
+  });
+});
+
+describe('describeProviderError and the secrets a provider echoes', () => {
+  it('redacts a known secret before cutting, so no part of it survives the cut', () => {
+    const secret = 'A0HmifxNZeJyoWNxpdxEb46secretsecretsecret';
+    rememberSecrets(secret);
+    const said = describeProviderError('invalid_request', `${'x'.repeat(280)} ${secret} tail`);
+    expect(said).not.toContain('A0Hmif');
   });
 });
