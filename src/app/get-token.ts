@@ -14,7 +14,7 @@ import { readCertificateAuthorities } from '../platform/certificate-authorities.
 import { parseWithClusterSettings } from './cluster-settings.js';
 import { loadLoginMachinery } from './load-login-machinery.js';
 import { loadStores } from './load-stores.js';
-import type { LoginContext } from './login.js';
+import type { LoginContext } from './login-context.js';
 
 /** Runs get-token and returns the ExecCredential text for stdout. */
 export async function runGetToken(

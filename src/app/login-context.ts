@@ -1,0 +1,10 @@
+/** What a login knows of the run that needs it, beyond the flags (get-token and setup both start logins). */
+import type { LoginRecordStore } from '../cache/login-record.js';
+
+export interface LoginContext {
+  /** From KUBERNETES_EXEC_INFO: false when kubectl has no terminal for us, undefined on a manual run. */
+  readonly interactive: boolean | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The key's login record (get-token): logins in progress and recent failures. setup has none. */
+  readonly record?: LoginRecordStore;
+}

@@ -1,0 +1,148 @@
+/**
+ * Runs one login flow, chosen already (core/select-flow.ts): each flow gets its options from the flags and the run,
+ * and the terminal questions it may ask.
+ */
+import { createKeyLock } from '../cache/lock.js';
+import { createLoginRecordStore } from '../cache/login-record.js';
+import { sha256Hex } from '../cache/sha256.js';
+import type { GetTokenInput } from '../core/get-token-input.js';
+import { reusableDeviceCode } from '../core/login-attempt.js';
+import type { KeyLock, Logger, TokenSet } from '../core/ports.js';
+import type { LoginFlow } from '../core/select-flow.js';
+import { AppError, ExitCode } from '../errors.js';
+import { loginWithBrowser } from '../flows/authcode.js';
+import { loginWithDeviceCode } from '../flows/device-code.js';
+import { loginWithKeyboard, outOfBandRedirectUri } from '../flows/keyboard.js';
+import { loginWithPassword } from '../flows/password.js';
+import { explainGrantRefusal } from '../flows/refusals.js';
+import type { OidcClient } from '../oidc/client.js';
+import { createStdinPrompter } from '../platform/prompt.js';
+import { stderrTerminal } from '../platform/status-line.js';
+import type { LoginContext } from './login-context.js';
+
+/**
+ * The provider's browser slot: a lock shared by every cache key of this issuer (see AuthCodeOptions). A waiter
+ * gives up when too little of its own time would be left for a login in the tab it would open.
+ */
+function browserSlot(input: GetTokenInput, deadline: number, logger: Logger): KeyLock {
+  const slot = `browser-${sha256Hex(input.issuerUrl)}`;
+  const timeForATabMs = Math.min(30_000, (input.authenticationTimeoutSec * 1000) / 2);
+  return createKeyLock(
+    input.tokenCacheDir,
+    slot,
+    {
+      timeoutMs: Math.max(0, deadline - Date.now() - timeForATabMs),
+      graceMs: 0,
+      flow: 'authcode',
+      record: createLoginRecordStore(input.tokenCacheDir, slot, logger),
+    },
+    logger,
+  );
+}
+
+export function runFlow(
+  flow: LoginFlow,
+  client: OidcClient,
+  input: GetTokenInput,
+  logger: Logger,
+  context: LoginContext,
+  { noBrowser, deadline }: { noBrowser: string | undefined; deadline: number },
+): Promise<TokenSet> {
+  const terminal = stderrTerminal(context.env);
+  switch (flow) {
+    case 'authcode':
+      return loginWithBrowser(
+        client,
+        {
+          listenAddresses: input.listenAddresses,
+          redirectUrl: input.redirectUrl,
+          redirectUrlHostname: input.redirectUrlHostname,
+          localServerTls:
+            input.localServerCert && input.localServerKey
+              ? { cert: input.localServerCert, key: input.localServerKey }
+              : undefined,
+          pkce: input.pkceMethod,
+          authRequestExtraParams: input.authRequestExtraParams,
+          skipOpenBrowser: input.skipOpenBrowser,
+          browserCommand: input.browserCommand,
+          openUrlAfterAuthentication: input.openUrlAfterAuthentication,
+          timeoutSec: input.authenticationTimeoutSec,
+          verbosity: input.verbosity,
+          // Only with a person at a terminal: kubectl said so, or a manual run in a terminal.
+          pasteFallback:
+            context.interactive === true || (context.interactive === undefined && process.stdin.isTTY)
+              ? createStdinPrompter(context.interactive, { what: 'pasting the URL', hint: '' })
+              : undefined,
+          noBrowser,
+          browserSlot: context.record && browserSlot(input, deadline, logger),
+          terminal,
+        },
+        logger,
+      );
+    case 'device-code':
+      return loginWithDeviceCode(
+        client,
+        {
+          openBrowser:
+            !input.skipOpenBrowser && (noBrowser === undefined || input.browserCommand !== undefined),
+          browserCommand: input.browserCommand,
+          extraParams: input.authRequestExtraParams,
+          pkce: input.pkceMethod,
+          verbosity: input.verbosity,
+          clientId: input.clientId,
+          timeoutSec: input.authenticationTimeoutSec,
+          deadline,
+          resume: reusableDeviceCode(context.record?.read(), Date.now()),
+          onNewCode: (device) => context.record?.update((r) => ({ ...r, device })),
+          terminal,
+          qrCode: !input.skipQrCode,
+        },
+        logger,
+      );
+    case 'authcode-keyboard':
+      return loginWithKeyboard(
+        client,
+        {
+          redirectUri: input.redirectUrl ?? input.redirectUrlAuthcodeKeyboard ?? outOfBandRedirectUri,
+          pkce: input.pkceMethod,
+          extraParams: input.authRequestExtraParams,
+        },
+        createStdinPrompter(context.interactive, {
+          what: 'the keyboard login reads the code from the terminal',
+          hint: 'set interactiveMode: IfAvailable in the kubeconfig, or use --grant-type=device-code, which needs no terminal',
+        }),
+        logger,
+      );
+    case 'password':
+      return loginWithPassword(
+        client,
+        { username: input.username, password: input.password, clientId: input.clientId },
+        createStdinPrompter(context.interactive, {
+          what: `the password login needs ${input.username ? 'a password' : 'a username and password'}`,
+          hint: 'give --username and --password (the password is better kept out of the kubeconfig: use another flow if you can)',
+        }),
+      );
+    case 'client-credentials': {
+      if (!input.clientSecret) {
+        return Promise.reject(
+          new AppError('usage.client-secret', 'the client credentials grant needs a client secret', {
+            exitCode: ExitCode.usage,
+            hint: 'set OIDC_CLIENT_SECRET (or --oidc-client-secret) for the client',
+          }),
+        );
+      }
+      return client
+        .clientCredentials(input.authRequestExtraParams)
+        .catch((error: unknown) =>
+          Promise.reject(
+            explainGrantRefusal(
+              error,
+              'client_credentials',
+              input.clientId,
+              client.snapshot().metadata.grant_types_supported,
+            ),
+          ),
+        );
+    }
+  }
+}

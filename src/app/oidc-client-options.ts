@@ -1,0 +1,33 @@
+/** How to reach and talk to the provider, from the get-token flags (also used by setup). */
+import type { GetTokenInput } from '../core/get-token-input.js';
+import type { Logger } from '../core/ports.js';
+import type { OidcClientOptions } from '../oidc/client.js';
+import { createTransport } from '../oidc/transport.js';
+import { readCertificateAuthorities } from '../platform/certificate-authorities.js';
+
+export function oidcClientOptions(
+  input: GetTokenInput,
+  logger: Logger,
+  env: Readonly<Record<string, string | undefined>>,
+): OidcClientOptions {
+  return {
+    issuerUrl: input.issuerUrl,
+    clientId: input.clientId,
+    clientSecret: input.clientSecret,
+    extraScopes: input.extraScopes,
+    requestHeaders: input.requestHeaders,
+    timeoutSec: input.providerRequestTimeoutSec,
+    transport: createTransport(
+      {
+        certificateAuthorities: readCertificateAuthorities(
+          input.certificateAuthorityFiles,
+          input.certificateAuthorityData,
+        ),
+        insecureSkipTlsVerify: input.insecureSkipTlsVerify,
+        env,
+      },
+      logger,
+    ),
+    logger,
+  };
+}

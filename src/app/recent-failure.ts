@@ -1,0 +1,81 @@
+/**
+ * A login that failed moments ago (nobody logged in, the user said no, the code ran out) is remembered in the key's
+ * login record, so that kubectl's retries end at once with the same error instead of each starting a login of
+ * minutes. A user at a terminal may press Enter to try again at once; --force-refresh always does.
+ */
+import type { LoginRecordStore } from '../cache/login-record.js';
+import type { GetTokenInput } from '../core/get-token-input.js';
+import {
+  failureToReplay,
+  isRememberedFailure,
+  retryAfterFailureMs,
+  spokenDuration,
+} from '../core/login-attempt.js';
+import type { Logger } from '../core/ports.js';
+import { AppError, type ExitCode, isAppError } from '../errors.js';
+import { writeStderr } from '../platform/logger.js';
+import { createStdinPrompter } from '../platform/prompt.js';
+import type { LoginContext } from './login-context.js';
+
+export async function failFastAfterRecentFailure(
+  record: LoginRecordStore | undefined,
+  input: GetTokenInput,
+  context: LoginContext,
+  logger: Logger,
+): Promise<void> {
+  const failure = failureToReplay(record?.read(), Date.now(), input.forceRefresh);
+  if (!failure) return;
+  const left = failure.at + retryAfterFailureMs - Date.now();
+  logger.info(
+    `The last login failed ${spokenDuration(Date.now() - failure.at)} ago; not starting another for ${spokenDuration(left)} (--force-refresh tries at once).`,
+  );
+  const atTerminal = context.interactive !== false && Boolean(process.stdin.isTTY);
+  if (atTerminal && !failure.asked) {
+    if (await pressedEnter(Math.min(left, 30_000))) return;
+    // The offer passed unanswered: the user is not at this terminal; later retries in the window do not ask again.
+    record?.update((r) => ({ ...r, failure: r.failure && { ...r.failure, at: Date.now(), asked: true } }));
+  }
+  throw new AppError(failure.code, failure.message, {
+    exitCode: failure.exitCode as ExitCode,
+    hint: failure.hint,
+  });
+}
+
+/** Keeps a failed login for replay when its error is one worth replaying (core/login-attempt.ts says which). */
+export function rememberFailure(record: LoginRecordStore | undefined, error: unknown): void {
+  if (!(isAppError(error) && isRememberedFailure(error.code))) return;
+  const failure = {
+    at: Date.now(),
+    code: error.code,
+    message: error.message,
+    hint: error.hint,
+    exitCode: error.exitCode,
+  };
+  // A device code that merely outlived this run stays for the next one; a refused or expired one does not.
+  record?.update((r) => ({
+    ...r,
+    failure,
+    device: error.code === 'auth.timeout' ? r.device : undefined,
+  }));
+}
+
+async function pressedEnter(withinMs: number): Promise<boolean> {
+  const withdraw = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const answered = createStdinPrompter(undefined, { what: 'retrying', hint: '' })
+    .ask(`Press Enter within ${spokenDuration(withinMs)} to log in again now: `, { signal: withdraw.signal })
+    .then(
+      () => true,
+      () => false,
+    );
+  const passed = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), withinMs);
+  });
+  try {
+    return await Promise.race([answered, passed]);
+  } finally {
+    clearTimeout(timer);
+    withdraw.abort();
+    writeStderr('\n');
+  }
+}
