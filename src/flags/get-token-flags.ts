@@ -126,7 +126,7 @@ export const getTokenFlags: readonly FlagSpec[] = [
   {
     name: 'authentication-timeout-sec',
     kind: 'int',
-    description: 'Seconds to wait for a browser or device-code login',
+    description: 'Seconds to wait for a browser or device-code login (at most 86400, a day)',
     defaultText: String(defaultAuthenticationTimeoutSec),
   },
   {
@@ -198,13 +198,14 @@ export const getTokenFlags: readonly FlagSpec[] = [
   {
     name: 'provider-request-timeout',
     kind: 'string',
-    description: '(ours) Give up on a request to the identity provider after this long, e.g. 30s, 1m',
+    description:
+      '(ours) Give up on a request to the identity provider after this long, e.g. 30s, 1m (at most 24h)',
     defaultText: defaultProviderRequestTimeout,
   },
   {
     name: 'token-expiry-margin',
     kind: 'string',
-    description: '(ours) Treat a token as expired this long before its exp, e.g. 30s, 2m, 0',
+    description: '(ours) Treat a token as expired this long before its exp, e.g. 30s, 2m, 0 (at most 24h)',
     defaultText: `${defaultExpiryMarginSec}s`,
   },
   ...ciTokenFlags,
