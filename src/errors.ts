@@ -50,10 +50,12 @@ export function isAppError(value: unknown): value is AppError {
   );
 }
 
-export function usageError(
-  message: string,
-  hint = 'run `kubectl together-login get-token --help` for the flags',
-): AppError {
+/** The hint of a usage error that has no better one: the flags of the command that was run. */
+export function flagsHint(command: 'get-token' | 'setup'): string {
+  return `run \`kubectl together-login ${command} --help\` for the flags`;
+}
+
+export function usageError(message: string, hint = flagsHint('get-token')): AppError {
   return new AppError('usage', message, { exitCode: ExitCode.usage, hint });
 }
 

@@ -9,6 +9,7 @@ import { ciCacheKeyFields } from '../core/ci-token.js';
 import { getToken } from '../core/get-token.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
 import type { Authenticator, KeyLock, Logger, TokenStore } from '../core/ports.js';
+import { secretsInArgumentsWarnings } from '../flags/secrets-in-arguments.js';
 import { parseExecInfo, renderExecCredential } from '../kube/exec-credential.js';
 import { readCertificateAuthorities } from '../platform/certificate-authorities.js';
 import { parseWithClusterSettings } from './cluster-settings.js';
@@ -50,31 +51,13 @@ export async function runGetToken(
       clock: { now: () => Date.now() },
       logger,
       openSession: () => {
-        warnAboutSecretsInArguments(argv, logger);
+        // Said when the secret is about to be used, not on every cache hit, where kubectl would repeat it each call.
+        for (const warning of secretsInArgumentsWarnings(argv)) logger.warn(warning);
         return openSession(input, key, logger, { interactive: execInfo.interactive, env });
       },
     },
   );
   return renderExecCredential(execInfo.apiVersion, credential.token, credential.expirationTimestamp);
-}
-
-/**
- * A secret given as a flag is in the process list, which every local user can read (ps, /proc/PID/cmdline), for as
- * long as the plugin runs. Said once per run, when the secret is about to be used (a refresh or login), not on every
- * cache hit, where it would be noise every kubectl call repeats.
- */
-function warnAboutSecretsInArguments(argv: readonly string[], logger: Logger): void {
-  const given = (flag: string) => argv.some((arg) => arg === `--${flag}` || arg.startsWith(`--${flag}=`));
-  if (given('password')) {
-    logger.warn(
-      '--password on the command line can be read by other users of this machine in the process list; leave it out to be asked on the terminal',
-    );
-  }
-  if (given('oidc-client-secret')) {
-    logger.warn(
-      '--oidc-client-secret on the command line can be read by other users of this machine in the process list; set OIDC_CLIENT_SECRET instead (env: in the kubeconfig exec entry)',
-    );
-  }
 }
 
 async function openSession(

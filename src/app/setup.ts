@@ -22,7 +22,8 @@ import {
   renderKubeconfigUser,
   renderRbacCommands,
 } from '../core/setup-report.js';
-import { ExitCode, isAppError, usageError } from '../errors.js';
+import { ExitCode, flagsHint, isAppError, usageError } from '../errors.js';
+import { secretsInArgumentsWarnings } from '../flags/secrets-in-arguments.js';
 import { parseSetupArgs } from '../flags/setup-flags.js';
 import { mergedEntries } from '../kube/kubeconfig-read.js';
 import { OidcClient } from '../oidc/client.js';
@@ -40,10 +41,9 @@ export async function runSetup(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
 ): Promise<{ stdout: string; exitCode: number }> {
-  const { options, input, getTokenArgs } = parseSetupArgs(argv, {
-    env,
-    homeDir: kubeHomeDir(process.platform, env),
-  });
+  const { options, input, getTokenArgs } = withSetupHint(() =>
+    parseSetupArgs(argv, { env, homeDir: kubeHomeDir(process.platform, env) }),
+  );
   const { mapping, output, context: contextName, cluster: clusterName, ci } = options;
   // Before the login, so a typo costs no browser round trip.
   if (contextName !== undefined && clusterName === undefined) {
@@ -54,6 +54,7 @@ export async function runSetup(
       );
   }
   const logger = createStderrLogger(input.verbosity);
+  for (const warning of secretsInArgumentsWarnings(argv)) logger.warn(warning);
   const checks: Check[] = [];
   const report = (exitCode: number, sections?: SetupSections) => {
     writeStderr(renderChecklist(checks));
@@ -177,5 +178,16 @@ async function tryRefresh(
     return tokens.idToken ? { kind: 'id-token' } : { kind: 'no-id-token' };
   } catch (error) {
     return { kind: 'refused', detail: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** The flag parsers share get-token's usage errors; their default hint then names setup's --help instead. */
+function withSetupHint<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (isAppError(error) && error.code === 'usage' && error.hint === flagsHint('get-token'))
+      throw usageError(error.message, flagsHint('setup'));
+    throw error;
   }
 }

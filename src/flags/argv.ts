@@ -72,10 +72,7 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
     }
     const spec = byName.get(name);
     if (!spec) {
-      throw usageError(
-        `unknown flag: ${arg.split('=')[0]}`,
-        'run `kubectl together-login get-token --help` for the flags',
-      );
+      throw usageError(`unknown flag: ${arg.split('=')[0]}`);
     }
     if (spec.kind === 'bool') {
       values.set(spec.name, parseBool(spec.name, inline ?? 'true'));

@@ -132,4 +132,19 @@ describe('bad inputs', () => {
       provider.setFault(undefined);
     }
   });
+
+  it.each([
+    ['get-token', /^hint: run `kubectl together-login get-token --help` for the flags$/],
+    ['setup', /^hint: run `kubectl together-login setup --help` for the flags$/],
+  ])('an unknown flag of %s: the hint names the --help of that command', async (command, hint) => {
+    const result = await runPlugin([
+      command,
+      `--oidc-issuer-url=${provider.issuer}`,
+      `--oidc-client-id=${publicClientId}`,
+      '--no-such-flag',
+    ]);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stdout).toBe('');
+    expectOneError(result.stderr, /^error: unknown flag: --no-such-flag$/, hint);
+  });
 });

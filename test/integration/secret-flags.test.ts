@@ -1,7 +1,7 @@
 /** Secrets given as flags are visible to every local user in the process list: said once, when they are used. */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loginArgs, runPlugin, tempDir } from '../rig/plugin.js';
+import { loginArgs, runPlugin, runSetup, tempDir } from '../rig/plugin.js';
 import {
   confidentialClientId,
   confidentialClientSecret,
@@ -43,6 +43,18 @@ describe('secrets on the command line', () => {
       expect(hit.stderr).toBe('');
     },
   );
+
+  it('setup: the same one warning, before its login', async () => {
+    const result = await runSetup(provider.issuer, [
+      '--grant-type=password',
+      '--username=alice',
+      `--password=${rigPassword}`,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(warnings(result.stderr, 'password')).toEqual([expect.stringContaining('the terminal')]);
+    // The kubeconfig user it prints carries no password, so no warning follows the user into kubectl's calls.
+    expect(result.stdout).not.toContain(rigPassword);
+  });
 
   it('says nothing when the secret comes from the environment', async () => {
     const args = loginArgs(provider.issuer, confidentialClientId, join(tempDir('cache'), 'c'));
