@@ -5,11 +5,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { chromiumDriverPath } from '../rig/build.js';
 import { readDriverLog } from '../rig/driver-log.js';
 import { parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
-import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+import { publicClientId } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 const chromium = '/usr/bin/chromium';
 const haveChromium = existsSync(chromium);
@@ -20,13 +21,7 @@ if (!haveChromium) {
 }
 
 describe.skipIf(!haveChromium)('Chromium as the browser', () => {
-  let provider: RigProvider;
-  beforeAll(async () => {
-    provider = await startProvider();
-  });
-  afterAll(async () => {
-    await provider.close();
-  });
+  const provider = useRigProvider();
 
   for (const flow of ['authcode', 'device-code'] as const) {
     it(`completes the ${flow} login in a real browser`, async () => {

@@ -6,12 +6,13 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { chromiumDriverPath } from '../rig/build.js';
 import { readDriverLog } from '../rig/driver-log.js';
 import { runPlugin, tempDir } from '../rig/plugin.js';
-import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+import { publicClientId } from '../rig/provider.js';
 import { startSquatter } from '../rig/squatter.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 const chromium = '/usr/bin/chromium';
 const haveChromium = existsSync(chromium);
@@ -24,13 +25,7 @@ if (!haveChromium) {
 }
 
 describe.skipIf(!haveChromium)('a program on [::1]:8000 and a real browser', () => {
-  let provider: RigProvider;
-  beforeAll(async () => {
-    provider = await startProvider();
-  });
-  afterAll(async () => {
-    await provider.close();
-  });
+  const provider = useRigProvider();
 
   it('never receives the authorization code', async () => {
     const squatter = startSquatter('::1', 8000);

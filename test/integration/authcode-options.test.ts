@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { checkoutLauncher, nodePluginBin, pluginBin, repoRoot } from '../rig/build.js';
 import { readDriverLog } from '../rig/driver-log.js';
 import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
@@ -17,25 +17,18 @@ import {
   confidentialClientSecret,
   httpsCallbackClientId,
   publicClientId,
-  type RigProvider,
-  startProvider,
 } from '../rig/provider.js';
 import { makeSelfSignedCert } from '../rig/tls.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 describe('auth-code flags against a real OpenID Provider', () => {
-  let provider: RigProvider;
+  const provider = useRigProvider();
   let cacheDir: string;
   let driverLog: string;
   const env = (extra: Record<string, string> = {}) => ({ RIG_DRIVER_LOG: driverLog, ...extra });
   const authUrl = (stderr: string) =>
     new URL(/(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)/.exec(stderr)?.[1] ?? 'http://none');
 
-  beforeAll(async () => {
-    provider = await startProvider();
-  });
-  afterAll(async () => {
-    await provider.close();
-  });
   beforeEach(() => {
     cacheDir = join(tempDir('cache'), 'oidc-login');
     driverLog = join(tempDir('driver'), 'driver.log');

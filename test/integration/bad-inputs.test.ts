@@ -3,10 +3,11 @@
  * stderr, no stack, and nothing on stdout. (These used to end as exit code 1, "unexpected failure".)
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectOneError } from '../rig/one-error.js';
 import { loginArgs, runPlugin, tempDir } from '../rig/plugin.js';
-import { publicClientId, type RigFault, type RigProvider, startProvider } from '../rig/provider.js';
+import { publicClientId, type RigFault } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 interface BadInput {
   readonly name: string;
@@ -108,13 +109,7 @@ const badInputs: readonly BadInput[] = [
 ];
 
 describe('bad inputs', () => {
-  let provider: RigProvider;
-  beforeAll(async () => {
-    provider = await startProvider();
-  });
-  afterAll(async () => {
-    await provider.close();
-  });
+  const provider = useRigProvider();
 
   it.each(badInputs.map((input) => [input.name, input] as const))('%s', async (_name, input) => {
     provider.setFault(input.fault);

@@ -1,18 +1,13 @@
 /** The callback server facing requests that are not a clean, single redirect. */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loginArgs, startPlugin, tempDir } from '../rig/plugin.js';
-import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+import { publicClientId } from '../rig/provider.js';
 import { completeLoginWithForms } from '../rig/provider-forms.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 describe('callback server', () => {
-  let provider: RigProvider;
-  beforeAll(async () => {
-    provider = await startProvider();
-  });
-  afterAll(async () => {
-    await provider.close();
-  });
+  const provider = useRigProvider();
 
   const start = () => {
     const plugin = startPlugin(

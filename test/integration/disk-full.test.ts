@@ -5,10 +5,11 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pluginBin } from '../rig/build.js';
 import { loginArgs, parseCredential, runCommand, tempDir } from '../rig/plugin.js';
-import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+import { publicClientId } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 /** Switching uids (setpriv, chown) and mounting need root, as in CI; elsewhere these tests skip, loudly. */
 const isRoot = process.getuid?.() === 0;
@@ -37,13 +38,7 @@ echo $? > "$out/next.code"
 `;
 
 describe.skipIf(!isRoot)('disk full during a refresh', () => {
-  let provider: RigProvider;
-  beforeAll(async () => {
-    provider = await startProvider();
-  });
-  afterAll(async () => {
-    await provider.close();
-  });
+  const provider = useRigProvider();
 
   it('hands kubectl the new token, warns, and leaves no entry with the dead refresh token', async () => {
     const base = tempDir('disk-full');

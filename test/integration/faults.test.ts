@@ -5,26 +5,19 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
 import {
   newRigStorage,
   publicClientId,
   type RigFault,
-  type RigProvider,
   slowTokenDelayMs,
   startProvider,
 } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 describe('fault matrix', () => {
-  let provider: RigProvider;
-  beforeAll(async () => {
-    provider = await startProvider();
-  });
-  afterAll(async () => {
-    await provider.close();
-  });
-  afterEach(() => provider.setFault(undefined));
+  const provider = useRigProvider();
 
   const entryOf = (dir: string) => {
     const file = readdirSync(dir).find((name) => /^together-login-v1-[0-9a-f]{64}\.json$/.test(name));

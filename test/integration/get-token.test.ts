@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { readDriverLog } from '../rig/driver-log.js';
 import { waitUntilExpired } from '../rig/expiry.js';
 import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
@@ -14,9 +14,9 @@ import {
   confidentialClientId,
   confidentialClientSecret,
   publicClientId,
-  type RigProvider,
   startProvider,
 } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 const v1 = JSON.stringify({
   apiVersion: 'client.authentication.k8s.io/v1',
@@ -43,17 +43,11 @@ function occupy(port: number): Promise<Server> {
 }
 
 describe('get-token against a real OpenID Provider', () => {
-  let provider: RigProvider;
+  const provider = useRigProvider({ idTokenTtlSec: 300 });
   let cacheDir: string;
   let driverLog: string;
   const env = () => ({ KUBERNETES_EXEC_INFO: v1, RIG_DRIVER_LOG: driverLog });
 
-  beforeAll(async () => {
-    provider = await startProvider({ idTokenTtlSec: 300 });
-  });
-  afterAll(async () => {
-    await provider.close();
-  });
   beforeEach(() => {
     cacheDir = join(tempDir('cache'), 'oidc-login');
     driverLog = join(tempDir('driver'), 'driver.log');
@@ -367,13 +361,7 @@ describe('get-token against a real OpenID Provider', () => {
 });
 
 describe('token expiry against a real OpenID Provider', () => {
-  let provider: RigProvider;
-  beforeAll(async () => {
-    provider = await startProvider({ idTokenTtlSec: 2 });
-  });
-  afterAll(async () => {
-    await provider.close();
-  });
+  const provider = useRigProvider({ idTokenTtlSec: 2 });
 
   it('refreshes an expired ID token silently, and rotation stays safe under 10 parallel calls', async () => {
     const cacheDir = join(tempDir('cache'), 'oidc-login');

@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectOneError } from '../rig/one-error.js';
 import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
 import {
@@ -12,11 +12,10 @@ import {
   confidentialClientSecret,
   publicClientId,
   type RigFault,
-  type RigProvider,
   rigPassword,
-  startProvider,
 } from '../rig/provider.js';
 import { expectNoSecretLeaked } from '../rig/secrets.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 const entryName = /^together-login-v1-[0-9a-f]{64}\.json$/;
 const entryOf = (dir: string) => {
@@ -30,14 +29,7 @@ function expectFailure(result: { stdout: string; stderr: string }, error: RegExp
 }
 
 describe('a hostile or broken identity provider', () => {
-  let provider: RigProvider;
-  beforeAll(async () => {
-    provider = await startProvider();
-  });
-  afterAll(async () => {
-    await provider.close();
-  });
-  afterEach(() => provider.setFault(undefined));
+  const provider = useRigProvider();
 
   it.each([
     ['id-token-exp-far', [], 'ID token'],

@@ -5,10 +5,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pluginBin } from '../rig/build.js';
 import { baseEnvironment, loginArgs, runPlugin, startPlugin, tempDir } from '../rig/plugin.js';
-import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+import { publicClientId } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 function killAfter(args: string[], delayMs: number): Promise<void> {
   return new Promise((resolve) => {
@@ -25,13 +26,7 @@ function killAfter(args: string[], delayMs: number): Promise<void> {
 }
 
 describe('killed get-token processes', () => {
-  let provider: RigProvider;
-  beforeAll(async () => {
-    provider = await startProvider();
-  });
-  afterAll(async () => {
-    await provider.close();
-  });
+  const provider = useRigProvider();
 
   it('never leave the cache entry unreadable', async () => {
     const cacheDir = join(tempDir('cache'), 'oidc-login');

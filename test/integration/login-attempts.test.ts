@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   type LivePlugin,
   loginArgs,
@@ -15,8 +15,9 @@ import {
   startPlugin,
   tempDir,
 } from '../rig/plugin.js';
-import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+import { publicClientId } from '../rig/provider.js';
 import { completeLoginWithForms } from '../rig/provider-forms.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 const user = { login: 'alice', password: 'any' };
 
@@ -48,7 +49,7 @@ function ageRecordedFailure(cacheDir: string, ms: number): void {
 }
 
 describe('logins across processes', () => {
-  let provider: RigProvider;
+  const provider = useRigProvider({ idTokenTtlSec: 600 });
   // A test that fails while a plugin waits (or is stopped) must not leave it holding the callback ports.
   const live: LivePlugin[] = [];
   const start = (...args: Parameters<typeof startPlugin>): LivePlugin => {
@@ -61,12 +62,6 @@ describe('logins across processes', () => {
       plugin.kill('SIGCONT');
       plugin.kill();
     }
-  });
-  beforeAll(async () => {
-    provider = await startProvider({ idTokenTtlSec: 600 });
-  });
-  afterAll(async () => {
-    await provider.close();
   });
 
   describe('a login that just failed', () => {

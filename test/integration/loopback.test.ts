@@ -5,22 +5,17 @@
  */
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type LivePlugin, loginArgs, startPlugin, tempDir } from '../rig/plugin.js';
-import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+import { publicClientId } from '../rig/provider.js';
 import { completeLoginWithForms } from '../rig/provider-forms.js';
 import { type Squatter, startSquatter } from '../rig/squatter.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 describe('callback server and its loopback neighbours', () => {
-  let provider: RigProvider;
+  const provider = useRigProvider();
   const squatters: Squatter[] = [];
   const plugins: LivePlugin[] = [];
-  beforeAll(async () => {
-    provider = await startProvider();
-  });
-  afterAll(async () => {
-    await provider.close();
-  });
   afterEach(async () => {
     for (const plugin of plugins.splice(0)) {
       plugin.kill();

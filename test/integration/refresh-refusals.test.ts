@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ageEntryOvernight, entryPath, readEntry } from '../rig/cache-entries.js';
 import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
 import {
@@ -15,9 +15,8 @@ import {
   confidentialClientSecret,
   publicClientId,
   type RigFault,
-  type RigProvider,
-  startProvider,
 } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 const v1 = JSON.stringify({
   apiVersion: 'client.authentication.k8s.io/v1',
@@ -26,14 +25,7 @@ const v1 = JSON.stringify({
 });
 
 describe('a refresh refused by the provider', () => {
-  let provider: RigProvider;
-  beforeAll(async () => {
-    provider = await startProvider();
-  });
-  afterAll(async () => {
-    await provider.close();
-  });
-  afterEach(() => provider.setFault(undefined));
+  const provider = useRigProvider();
 
   it.each([
     [undefined, 'invalid_grant: grant request is invalid'],

@@ -1,24 +1,17 @@
 /** Secrets given as flags are visible to every local user in the process list: said once, when they are used. */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loginArgs, runPlugin, runSetup, tempDir } from '../rig/plugin.js';
 import {
   confidentialClientId,
   confidentialClientSecret,
   publicClientId,
-  type RigProvider,
   rigPassword,
-  startProvider,
 } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 describe('secrets on the command line', () => {
-  let provider: RigProvider;
-  beforeAll(async () => {
-    provider = await startProvider();
-  });
-  afterAll(async () => {
-    await provider.close();
-  });
+  const provider = useRigProvider();
 
   const warnings = (stderr: string, flag: string) =>
     stderr.split('\n').filter((line) => line.startsWith(`warning: --${flag} on the command line`));

@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readDriverLog } from '../rig/driver-log.js';
 import {
   loginArgs,
@@ -18,23 +18,16 @@ import {
   confidentialClientId,
   confidentialClientSecret,
   publicClientId,
-  type RigProvider,
   rigPassword,
   robotClientId,
   robotClientSecret,
-  startProvider,
 } from '../rig/provider.js';
 import { completeLoginWithForms } from '../rig/provider-forms.js';
 import { expectNoSecretLeaked } from '../rig/secrets.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 describe('no secret in any output, at -v=9', () => {
-  let provider: RigProvider;
-  beforeAll(async () => {
-    provider = await startProvider();
-  });
-  afterAll(async () => {
-    await provider.close();
-  });
+  const provider = useRigProvider();
 
   function check(
     result: PluginResult,

@@ -6,12 +6,13 @@
  */
 import { readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type ApiServer, rigAdminKubeconfigText, startApiServer } from '../rig/api-server.js';
 import { pluginBin } from '../rig/build.js';
 import { findKubectls, type KubectlBinary } from '../rig/kubectl.js';
 import { runCommand, runSetup, tempDir } from '../rig/plugin.js';
-import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+import { publicClientId } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 const kubectls = findKubectls();
 if (kubectls.length === 0) throw new Error('kubectl is required for the setup tests');
@@ -48,13 +49,7 @@ function adminKubeconfig(api: ApiServer): string {
 }
 
 describe('setup against a cluster', () => {
-  let provider: RigProvider;
-  beforeAll(async () => {
-    provider = await startProvider();
-  });
-  afterAll(async () => {
-    await provider.close();
-  });
+  const provider = useRigProvider();
 
   const setup = (extra: string[], env: Record<string, string>) => runSetup(provider.issuer, extra, env);
 

@@ -4,10 +4,11 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { pluginBin } from '../rig/build.js';
 import { baseEnvironment, runPlugin, tempDir } from '../rig/plugin.js';
-import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+import { publicClientId } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 const esc = String.fromCharCode(27);
 /** Back to the start of the line, and erase it: how the status line replaces itself. */
@@ -55,13 +56,7 @@ function onTerminal(args: string[], { columns = 100, env = {} as Record<string, 
 }
 
 describe('messages while a login waits', () => {
-  let provider: RigProvider;
-  beforeAll(async () => {
-    provider = await startProvider();
-  });
-  afterAll(async () => {
-    await provider.close();
-  });
+  const provider = useRigProvider();
 
   const deviceArgs = (extra: string[] = []) => [
     'get-token',
