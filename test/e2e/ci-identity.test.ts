@@ -13,7 +13,8 @@ import { browserDriverPath, pluginBin } from '../rig/build.js';
 import { type CiTokenService, startCiTokenService } from '../rig/ci-token-service.js';
 import { findKubectls, type KubectlBinary, writeKubeconfig } from '../rig/kubectl.js';
 import { runCommand, runSetup, tempDir } from '../rig/plugin.js';
-import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+import { publicClientId } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 const kubectls = findKubectls();
 if (kubectls.length === 0) throw new Error('kubectl is required for the CI identity tests');
@@ -49,13 +50,13 @@ function kubeconfigWith(api: ApiServer, pluginArgs: string[]): string {
 }
 
 describe('CI jobs authenticate with their own token, beside people', () => {
-  let provider: RigProvider;
+  const provider = useRigProvider();
   let service: CiTokenService;
   beforeAll(async () => {
-    [provider, service] = await Promise.all([startProvider(), startCiTokenService()]);
+    service = await startCiTokenService();
   });
   afterAll(async () => {
-    await Promise.all([provider.close(), service.close()]);
+    await service.close();
   });
 
   async function adminSetup(ciFlags: string[]): Promise<SetupJson> {

@@ -13,7 +13,6 @@ import { findKubectls, type KubectlBinary, writeKubeconfig } from '../rig/kubect
 import { baseEnvironment, runCommand, startProcess, tempDir } from '../rig/plugin.js';
 import {
   publicClientId,
-  type RigProvider,
   rigPassword,
   robotAudience,
   robotClientId,
@@ -21,6 +20,7 @@ import {
   startProvider,
 } from '../rig/provider.js';
 import { completeLoginWithForms } from '../rig/provider-forms.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 const kubectls = findKubectls();
 const chosen = kubectls.length > 1 ? [kubectls[0], kubectls[kubectls.length - 1]] : kubectls;
@@ -48,16 +48,14 @@ function kubectl(
 }
 
 describe.skipIf(chosen.length === 0).each(chosen as KubectlBinary[])('kubectl $version', (binary) => {
-  let provider: RigProvider;
+  const provider = useRigProvider();
   let api: ApiServer;
 
   beforeAll(async () => {
-    provider = await startProvider();
     api = await startApiServer({ issuer: provider.issuer, audience: publicClientId });
   });
   afterAll(async () => {
     await api.close();
-    await provider.close();
   });
 
   function kubeconfigFor(

@@ -12,7 +12,8 @@ import { browserDriverPath, pluginBin } from '../rig/build.js';
 import { readDriverLog } from '../rig/driver-log.js';
 import { findKubectls, type KubectlBinary, writeKubeconfig } from '../rig/kubectl.js';
 import { runCommand, tempDir } from '../rig/plugin.js';
-import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+import { publicClientId } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 const newest = findKubectls().at(-1);
 if (!newest) {
@@ -59,16 +60,14 @@ function counters() {
 
 describe.skipIf(!newest)('kubectl retries against a login nobody completes', { timeout: 240_000 }, () => {
   const binary = newest as KubectlBinary;
-  let provider: RigProvider;
+  const provider = useRigProvider({ deviceCodeTtlSec: 15 });
   let api: ApiServer;
 
   beforeAll(async () => {
-    provider = await startProvider({ deviceCodeTtlSec: 15 });
     api = await startApiServer({ issuer: provider.issuer, audience: publicClientId });
   });
   afterAll(async () => {
     await api.close();
-    await provider.close();
   });
 
   function kubeconfig(pluginCommand: string, args: string[], env: Record<string, string> = {}): string {

@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { browserDriverPath } from '../rig/build.js';
 import { parseCredential, runCommand, startPlugin, tempDir } from '../rig/plugin.js';
-import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+import { publicClientId } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 describe('starting the browser', () => {
-  let provider: RigProvider;
+  const provider = useRigProvider();
   let root: string;
   let cacheDir: string;
   const args = (extra: readonly string[]) => [
@@ -28,11 +29,9 @@ describe('starting the browser', () => {
     /Open this URL in your browser to log in:\n {2}(\S+)/.exec(stderr)?.[1] ?? '';
 
   beforeAll(async () => {
-    provider = await startProvider();
     root = tempDir('browser-launch');
   });
   afterAll(async () => {
-    await provider.close();
     rmSync(root, { recursive: true, force: true });
   });
   beforeEach(() => {

@@ -1,27 +1,21 @@
 /** `status` and `clean` on a cache directory shared with int128/kubelogin, against the real provider. */
 import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loginArgs, runPlugin, tempDir } from '../rig/plugin.js';
-import {
-  confidentialClientId,
-  confidentialClientSecret,
-  publicClientId,
-  type RigProvider,
-  startProvider,
-} from '../rig/provider.js';
+import { confidentialClientId, confidentialClientSecret, publicClientId } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 // int128/kubelogin (and its fork together-kubelogin) name entries by a bare SHA-256, with a .lock beside.
 const int128Entry = 'a'.repeat(64);
 const foreign = [int128Entry, `${int128Entry}.lock`, 'README.txt'];
 
 describe('status and clean', () => {
-  let provider: RigProvider;
+  const provider = useRigProvider();
   let cacheDir: string;
   const tokens: string[] = [];
 
   beforeAll(async () => {
-    provider = await startProvider();
     cacheDir = join(tempDir('cache'), 'oidc-login');
     mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
     for (const name of foreign) writeFileSync(join(cacheDir, name), 'not ours', { mode: 0o600 });
@@ -37,9 +31,6 @@ describe('status and clean', () => {
       expect(result.code, result.stderr).toBe(0);
       tokens.push(JSON.parse(result.stdout).status.token);
     }
-  });
-  afterAll(async () => {
-    await provider.close();
   });
 
   const status = (extra: string[] = []) =>

@@ -20,11 +20,12 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { pluginBin } from '../rig/build.js';
 import { expectOneError } from '../rig/one-error.js';
 import { loginArgs, parseCredential, runCommand, runPlugin, tempDir } from '../rig/plugin.js';
-import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+import { publicClientId, type RigProvider } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 /** Switching uids (setpriv, chown) and mounting need root, as in CI; elsewhere these tests skip, loudly. */
 const isRoot = process.getuid?.() === 0;
@@ -41,14 +42,10 @@ const victimUid = 1001;
 const asUser = (uid: number) => ['--reuid', String(uid), '--regid', String(uid), '--clear-groups'];
 
 describe('token cache trust', () => {
-  let providerA: RigProvider;
-  let providerB: RigProvider;
+  const providerA = useRigProvider();
+  const providerB = useRigProvider();
   const made: string[] = [];
-  beforeAll(async () => {
-    [providerA, providerB] = await Promise.all([startProvider(), startProvider()]);
-  });
   afterAll(async () => {
-    await Promise.all([providerA.close(), providerB.close()]);
     for (const dir of made) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -4,14 +4,13 @@
  */
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { browserDriverPath } from '../rig/build.js';
 import { readDriverLog } from '../rig/driver-log.js';
 import { neverInteractive, parseCredential, runPlugin, startPlugin, tempDir } from '../rig/plugin.js';
 import {
   defaultUsers,
   publicClientId,
-  type RigProvider,
   rigPassword,
   robotAudience,
   robotClientId,
@@ -19,6 +18,7 @@ import {
   startProvider,
 } from '../rig/provider.js';
 import { completeLoginWithForms } from '../rig/provider-forms.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 const interactive = neverInteractive.replace('false', 'true');
 const deviceGrant = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -37,20 +37,13 @@ function baseArgs(issuer: string, clientId: string, cacheDir: string, extra: str
 }
 
 describe('login flows against a real OpenID Provider', () => {
-  let provider: RigProvider;
+  const provider = useRigProvider({
+    users: [
+      ...defaultUsers,
+      { id: 'carol', email: 'carol@example.com', groups: [], password: spacedPassword },
+    ],
+  });
   let cacheDir: string;
-
-  beforeAll(async () => {
-    provider = await startProvider({
-      users: [
-        ...defaultUsers,
-        { id: 'carol', email: 'carol@example.com', groups: [], password: spacedPassword },
-      ],
-    });
-  });
-  afterAll(async () => {
-    await provider.close();
-  });
   beforeEach(() => {
     cacheDir = join(tempDir('cache'), 'oidc-login');
     provider.resetCounts();

@@ -4,20 +4,15 @@
  */
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { loginArgs, parseCredential, runPlugin, runSetup, tempDir } from '../rig/plugin.js';
-import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+import { publicClientId, startProvider } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 describe('int128/kubelogin kubeconfigs against a real provider', () => {
-  let provider: RigProvider;
+  const provider = useRigProvider();
   let cacheDir: string;
 
-  beforeAll(async () => {
-    provider = await startProvider();
-  });
-  afterAll(async () => {
-    await provider.close();
-  });
   beforeEach(() => {
     cacheDir = join(tempDir('cache'), 'oidc-login');
     provider.resetCounts();

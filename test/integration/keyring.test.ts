@@ -12,7 +12,8 @@ import { pluginBin } from '../rig/build.js';
 import { type KeyringSession, keyringToolsPresent, startKeyringSession } from '../rig/keyring.js';
 import { findKubectls, writeKubeconfig } from '../rig/kubectl.js';
 import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
-import { defaultUsers, publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+import { defaultUsers, publicClientId } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 if (!keyringToolsPresent) {
   if (process.env.CI === 'true')
@@ -30,15 +31,13 @@ const manyGroups = {
 
 describe.skipIf(!keyringToolsPresent)('keyring token storage', () => {
   let keyring: KeyringSession;
-  let provider: RigProvider;
+  const provider = useRigProvider({ users: [...defaultUsers, manyGroups] });
   let cacheDir: string;
 
   beforeAll(async () => {
     keyring = await startKeyringSession();
-    provider = await startProvider({ users: [...defaultUsers, manyGroups] });
   });
   afterAll(async () => {
-    await provider.close();
     await keyring.close();
   });
   beforeEach(() => {

@@ -12,7 +12,8 @@ import { pluginBin } from '../rig/build.js';
 import { readDriverLog } from '../rig/driver-log.js';
 import { findKubectls, writeKubeconfig } from '../rig/kubectl.js';
 import { loginArgs, parseCredential, runPlugin, runSetup, tempDir } from '../rig/plugin.js';
-import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+import { publicClientId } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 function claimsOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString());
@@ -28,17 +29,9 @@ function printedSection(stdout: string, heading: string): string {
 }
 
 describe('a declined consent', () => {
-  let provider: RigProvider;
-  let consentRequired: RigProvider;
+  const provider = useRigProvider();
+  const consentRequired = useRigProvider({ declinedConsentError: 'consent_required' });
   let cacheDir: string;
-  beforeAll(async () => {
-    provider = await startProvider();
-    consentRequired = await startProvider({ declinedConsentError: 'consent_required' });
-  });
-  afterAll(async () => {
-    await provider.close();
-    await consentRequired.close();
-  });
   beforeEach(() => {
     cacheDir = join(tempDir('cache'), 'oidc-login');
   });
@@ -65,13 +58,7 @@ describe('a declined consent', () => {
 });
 
 describe('offline_access that needs a consent prompt', () => {
-  let provider: RigProvider;
-  beforeAll(async () => {
-    provider = await startProvider({ refreshOnlyWithOfflineAccess: true });
-  });
-  afterAll(async () => {
-    await provider.close();
-  });
+  const provider = useRigProvider({ refreshOnlyWithOfflineAccess: true });
 
   it('setup suggests prompt=consent when offline_access gave no refresh token, and that works', async () => {
     const without = await runSetup(provider.issuer, ['--oidc-extra-scope=offline_access']);
@@ -89,15 +76,13 @@ describe('offline_access that needs a consent prompt', () => {
 });
 
 describe('aud as an array and groups in a different order on each login', () => {
-  let provider: RigProvider;
+  const provider = useRigProvider({ audienceArray: true, rotateGroups: true });
   let api: ApiServer;
   beforeAll(async () => {
-    provider = await startProvider({ audienceArray: true, rotateGroups: true });
     api = await startApiServer({ issuer: provider.issuer, audience: publicClientId });
   });
   afterAll(async () => {
     await api.close();
-    await provider.close();
   });
 
   it('setup predicts the same identity and prints the same RBAC commands each time', async () => {

@@ -2,28 +2,20 @@
  * `setup` against the real provider: the checklist, what it prints for the admin and the user, and the mistakes it
  * catches. The loop with a cluster and the real kubectl is in setup-cluster.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { browserDriverPath } from '../rig/build.js';
 import { runPlugin, runSetup } from '../rig/plugin.js';
 import {
   confidentialClientId,
   confidentialClientSecret,
   publicClientId,
-  type RigProvider,
   startProvider,
 } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 describe('setup', () => {
-  let provider: RigProvider;
-  let withPath: RigProvider;
-  beforeAll(async () => {
-    provider = await startProvider();
-    withPath = await startProvider({ issuerPath: '/realms/k8s' });
-  });
-  afterAll(async () => {
-    await provider.close();
-    await withPath.close();
-  });
+  const provider = useRigProvider();
+  const withPath = useRigProvider({ issuerPath: '/realms/k8s' });
 
   const setup = runSetup;
 

@@ -5,20 +5,19 @@
  * token-endpoint errors with HTML or empty bodies.
  */
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { browserDriverPath } from '../rig/build.js';
 import { parseCredential, runPlugin, runSetup, startPlugin, tempDir } from '../rig/plugin.js';
 import {
   authcodeOnlyClientId,
   confidentialClientId,
   publicClientId,
-  type RigProvider,
   rigPassword,
   robotClientId,
   robotClientSecret,
-  startProvider,
 } from '../rig/provider.js';
 import { completeLoginWithForms } from '../rig/provider-forms.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 const deviceGrant = 'urn:ietf:params:oauth:grant-type:device_code';
 /** A machine without a browser: what makes --grant-type=auto choose the device code. */
@@ -41,28 +40,18 @@ function expectOneErrorAndHint(stderr: string): void {
 }
 
 describe('flows the provider or the client does not offer', () => {
-  let provider: RigProvider;
+  const provider = useRigProvider();
   /** Offers only the browser flow: no device endpoint, no password or client-credentials grant. */
-  let browserOnly: RigProvider;
+  const browserOnly = useRigProvider({
+    noDeviceAuthorizationEndpoint: true,
+    unsupportedGrants: ['password', 'client_credentials'],
+  });
   let cacheDir: string;
-
-  beforeAll(async () => {
-    provider = await startProvider();
-    browserOnly = await startProvider({
-      noDeviceAuthorizationEndpoint: true,
-      unsupportedGrants: ['password', 'client_credentials'],
-    });
-  });
-  afterAll(async () => {
-    await provider.close();
-    await browserOnly.close();
-  });
   beforeEach(() => {
     cacheDir = join(tempDir('cache'), 'oidc-login');
     provider.resetCounts();
     browserOnly.resetCounts();
   });
-  afterEach(() => provider.setFault(undefined));
 
   describe('device code', () => {
     it('--grant-type=device-code without a device_authorization_endpoint: says so, with the other flows', async () => {
@@ -211,18 +200,11 @@ describe('flows the provider or the client does not offer', () => {
 });
 
 describe('error answers without an OAuth body', () => {
-  let provider: RigProvider;
+  const provider = useRigProvider();
   let cacheDir: string;
-  beforeAll(async () => {
-    provider = await startProvider();
-  });
-  afterAll(async () => {
-    await provider.close();
-  });
   beforeEach(() => {
     cacheDir = join(tempDir('cache'), 'oidc-login');
   });
-  afterEach(() => provider.setFault(undefined));
 
   it.each([
     ['token-errors-html', 'text/html body'],
