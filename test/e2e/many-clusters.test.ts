@@ -11,7 +11,8 @@ import { type ApiServer, rigAdminKubeconfigText, startApiServer } from '../rig/a
 import { browserDriverPath, pluginBin } from '../rig/build.js';
 import { findKubectls, type KubectlBinary } from '../rig/kubectl.js';
 import { runCommand, runSetup, tempDir } from '../rig/plugin.js';
-import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+import { publicClientId } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 const kubectls = findKubectls();
 if (kubectls.length === 0) throw new Error('kubectl is required for the many-clusters tests');
@@ -30,20 +31,37 @@ function cluster(name: string, api: ApiServer, settings?: Record<string, unknown
   };
 }
 
+/** `kubectl auth whoami` in each context answers alice, and that context's own API server authenticated her. */
+async function expectAliceIn(
+  kubectl: KubectlBinary,
+  env: Record<string, string>,
+  contexts: readonly (readonly [context: string, api: ApiServer])[],
+): Promise<void> {
+  for (const [context, api] of contexts) {
+    const whoami = await runCommand(
+      kubectl.path,
+      [`--context=${context}`, 'auth', 'whoami', '-o', 'json'],
+      env,
+    );
+    expect(whoami.code, whoami.stderr).toBe(0);
+    expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe('alice@example.com');
+    expect(api.authenticated.at(-1)).toBe('alice@example.com');
+  }
+}
+
 describe('one user entry, clusters with their own issuers (provideClusterInfo)', () => {
-  let providerA: RigProvider;
-  let providerB: RigProvider;
+  const providerA = useRigProvider();
+  const providerB = useRigProvider();
   let apiA: ApiServer;
   let apiB: ApiServer;
   beforeAll(async () => {
-    [providerA, providerB] = await Promise.all([startProvider(), startProvider()]);
     [apiA, apiB] = await Promise.all([
       startApiServer({ issuer: providerA.issuer, audience: publicClientId }),
       startApiServer({ issuer: providerB.issuer, audience: publicClientId }),
     ]);
   });
   afterAll(async () => {
-    await Promise.all([apiA.close(), apiB.close(), providerA.close(), providerB.close()]);
+    await Promise.all([apiA.close(), apiB.close()]);
   });
 
   it.each(chosen.map((kubectl) => [kubectl.version, kubectl] as const))(
@@ -160,19 +178,10 @@ describe('one user entry, clusters with their own issuers (provideClusterInfo)',
     expect(written).toContain('provideClusterInfo: true');
     expect(written.match(/name: client\.authentication\.k8s\.io\/exec/g)).toHaveLength(2);
     expect(written.match(/- name: oidc\n/g)).toHaveLength(1);
-    for (const [context, api] of [
+    await expectAliceIn(kubectl, env, [
       ['ctx-a', apiA],
       ['ctx-b', apiB],
-    ] as const) {
-      const whoami = await runCommand(
-        kubectl.path,
-        [`--context=${context}`, 'auth', 'whoami', '-o', 'json'],
-        env,
-      );
-      expect(whoami.code, whoami.stderr).toBe(0);
-      expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe('alice@example.com');
-      expect(api.authenticated.at(-1)).toBe('alice@example.com');
-    }
+    ]);
   });
 
   it('convert-kubeconfig --fold-users: two int128 users differing only in issuer become one, and both clusters work', async () => {
@@ -215,19 +224,10 @@ describe('one user entry, clusters with their own issuers (provideClusterInfo)',
     expect(converted.stderr).toContain(
       '✓ folded users "east", "west" into "east" (provideClusterInfo); provider settings now on cluster(s) "east", "west"',
     );
-    for (const [context, api] of [
+    await expectAliceIn(kubectl, env, [
       ['east', apiA],
       ['west', apiB],
-    ] as const) {
-      const whoami = await runCommand(
-        kubectl.path,
-        [`--context=${context}`, 'auth', 'whoami', '-o', 'json'],
-        env,
-      );
-      expect(whoami.code, whoami.stderr).toBe(0);
-      expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe('alice@example.com');
-      expect(api.authenticated.at(-1)).toBe('alice@example.com');
-    }
+    ]);
     const users = await runCommand(
       kubectl.path,
       ['config', 'view', '-o', 'jsonpath={.contexts[*].context.user}'],
