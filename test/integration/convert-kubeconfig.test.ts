@@ -9,9 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as yaml from 'yaml';
 import { type ApiServer, rigClusterSection, startApiServer } from '../rig/api-server.js';
 import { browserDriverPath, pluginBin } from '../rig/build.js';
+import { authProviderUserLines } from '../rig/kubeconfig-users.js';
 import { findKubectls } from '../rig/kubectl.js';
 import { runCommand, runPlugin, tempDir } from '../rig/plugin.js';
-import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+import { publicClientId } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 const [kubectl] = findKubectls().reverse();
 if (!kubectl) throw new Error('kubectl is required for the convert-kubeconfig tests');
@@ -21,10 +23,10 @@ const secrets = [
   'refresh-token-value',
   'client-secret-one',
   'client-secret-two',
-];
+] as const;
 
 describe('convert-kubeconfig', () => {
-  let provider: RigProvider;
+  const provider = useRigProvider();
   let api: ApiServer;
   let dir: string;
   let clustersFile: string;
@@ -34,7 +36,6 @@ describe('convert-kubeconfig', () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    provider = await startProvider();
     api = await startApiServer({ issuer: provider.issuer, audience: publicClientId });
     dir = tempDir('convert');
     clustersFile = join(dir, 'clusters.yaml');
@@ -55,17 +56,14 @@ describe('convert-kubeconfig', () => {
       'kind: Config',
       '# the team kubeconfig, 2023',
       'users:',
-      '- name: legacy',
-      '  user:',
-      '    auth-provider:',
-      '      name: oidc',
-      '      config:',
-      `        idp-issuer-url: ${provider.issuer}`,
-      `        client-id: ${publicClientId}`,
-      `        client-secret: ${secrets[2]}`,
-      `        id-token: ${secrets[0]}`,
-      `        refresh-token: ${secrets[1]}`,
-      '        extra-scopes: email,groups',
+      ...authProviderUserLines('legacy', {
+        'idp-issuer-url': provider.issuer,
+        'client-id': publicClientId,
+        'client-secret': secrets[2],
+        'id-token': secrets[0],
+        'refresh-token': secrets[1],
+        'extra-scopes': 'email,groups',
+      }),
       '- name: int128',
       '  user:',
       '    exec:',
@@ -98,7 +96,6 @@ describe('convert-kubeconfig', () => {
   });
   afterAll(async () => {
     await api.close();
-    await provider.close();
   });
 
   const kubectlRun = (args: string[]) => runCommand(kubectl?.path as string, args, env);

@@ -8,18 +8,18 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wri
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pluginBin } from '../rig/build.js';
+import { authProviderUserLines } from '../rig/kubeconfig-users.js';
 import { runCommand, runPlugin, runSetup, tempDir } from '../rig/plugin.js';
-import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
+import { publicClientId } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 describe('platform text and files', () => {
-  let provider: RigProvider;
+  const provider = useRigProvider();
   let dir: string;
   beforeAll(async () => {
-    provider = await startProvider();
     dir = tempDir('platform-text');
   });
   afterAll(async () => {
-    await provider.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -38,13 +38,7 @@ describe('platform text and files', () => {
       'apiVersion: v1',
       'kind: Config',
       'users:',
-      '- name: legacy',
-      '  user:',
-      '    auth-provider:',
-      '      name: oidc',
-      '      config:',
-      `        idp-issuer-url: ${provider.issuer}`,
-      `        client-id: ${publicClientId}`,
+      ...authProviderUserLines('legacy', { 'idp-issuer-url': provider.issuer, 'client-id': publicClientId }),
       '',
     ];
     writeFileSync(file, lines.join('\r\n'));
