@@ -10,15 +10,15 @@ import { chromiumDriverPath } from '../rig/build.js';
 import { readDriverLog } from '../rig/driver-log.js';
 import { parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
 import { publicClientId } from '../rig/provider.js';
+import { requirement } from '../rig/requirement.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
 const chromium = '/usr/bin/chromium';
 const haveChromium = existsSync(chromium);
-if (!haveChromium) {
-  if (process.env.CI === 'true')
-    throw new Error(`${chromium} is required for the browser tests under CI=true (apt-get install chromium)`);
-  console.warn(`\n*** SKIPPING the Chromium tests: ${chromium} is missing (apt-get install chromium) ***\n`);
-}
+requirement(haveChromium, {
+  underCi: `${chromium} is required for the browser tests under CI=true (apt-get install chromium)`,
+  skipping: `the Chromium tests: ${chromium} is missing (apt-get install chromium)`,
+});
 
 describe.skipIf(!haveChromium)('Chromium as the browser', () => {
   const provider = useRigProvider();

@@ -20,16 +20,16 @@ import {
   startProvider,
 } from '../rig/provider.js';
 import { completeLoginWithForms } from '../rig/provider-forms.js';
+import { requirement } from '../rig/requirement.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
 const kubectls = findKubectls();
 const chosen = kubectls.length > 1 ? [kubectls[0], kubectls[kubectls.length - 1]] : kubectls;
 
-if (chosen.length === 0) {
-  if (process.env.CI === 'true')
-    throw new Error('kubectl is required for the e2e tests under CI=true, and none was found');
-  console.warn('\n*** SKIPPING the kubectl e2e tests: no kubectl found on this machine ***\n');
-}
+requirement(chosen.length > 0, {
+  underCi: 'kubectl is required for the e2e tests under CI=true, and none was found',
+  skipping: 'the kubectl e2e tests: no kubectl found on this machine',
+});
 
 function kubectl(
   binary: KubectlBinary,

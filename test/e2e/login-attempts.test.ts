@@ -13,14 +13,14 @@ import { readDriverLog } from '../rig/driver-log.js';
 import { findKubectls, type KubectlBinary, writeKubeconfig } from '../rig/kubectl.js';
 import { runCommand, tempDir } from '../rig/plugin.js';
 import { publicClientId } from '../rig/provider.js';
+import { requirement } from '../rig/requirement.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
 const newest = findKubectls().at(-1);
-if (!newest) {
-  if (process.env.CI === 'true')
-    throw new Error('kubectl is required for the e2e tests under CI=true, and none was found');
-  console.warn('\n*** SKIPPING the login-attempt e2e tests: no kubectl found on this machine ***\n');
-}
+requirement(newest !== undefined, {
+  underCi: 'kubectl is required for the e2e tests under CI=true, and none was found',
+  skipping: 'the login-attempt e2e tests: no kubectl found on this machine',
+});
 
 /** Seconds a login may wait in these tests; kubectl must end within this plus a few seconds. */
 const timeoutSec = 6;

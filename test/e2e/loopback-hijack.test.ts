@@ -11,18 +11,16 @@ import { chromiumDriverPath } from '../rig/build.js';
 import { readDriverLog } from '../rig/driver-log.js';
 import { runPlugin, tempDir } from '../rig/plugin.js';
 import { publicClientId } from '../rig/provider.js';
+import { requirement } from '../rig/requirement.js';
 import { startSquatter } from '../rig/squatter.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
 const chromium = '/usr/bin/chromium';
 const haveChromium = existsSync(chromium);
-if (!haveChromium) {
-  if (process.env.CI === 'true')
-    throw new Error(`${chromium} is required for the browser tests under CI=true (apt-get install chromium)`);
-  console.warn(
-    `\n*** SKIPPING the loopback hijack test: ${chromium} is missing (apt-get install chromium) ***\n`,
-  );
-}
+requirement(haveChromium, {
+  underCi: `${chromium} is required for the browser tests under CI=true (apt-get install chromium)`,
+  skipping: `the loopback hijack test: ${chromium} is missing (apt-get install chromium)`,
+});
 
 describe.skipIf(!haveChromium)('a program on [::1]:8000 and a real browser', () => {
   const provider = useRigProvider();

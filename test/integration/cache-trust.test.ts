@@ -25,17 +25,14 @@ import { pluginBin } from '../rig/build.js';
 import { expectOneError } from '../rig/one-error.js';
 import { loginArgs, parseCredential, runCommand, runPlugin, tempDir } from '../rig/plugin.js';
 import { publicClientId, type RigProvider } from '../rig/provider.js';
+import { requirement } from '../rig/requirement.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
 /** Switching uids (setpriv, chown) and mounting need root, as in CI; elsewhere these tests skip, loudly. */
-const isRoot = process.getuid?.() === 0;
-if (!isRoot) {
-  if (process.env.CI === 'true')
-    throw new Error('these tests switch uids or mount a tmpfs: CI runs them as root');
-  console.warn(
-    '\n*** SKIPPING the tests that need root (uid switches, a tmpfs mount): run as root to include them ***\n',
-  );
-}
+const isRoot = requirement(process.getuid?.() === 0, {
+  underCi: 'these tests switch uids or mount a tmpfs: CI runs them as root',
+  skipping: 'the tests that need root (uid switches, a tmpfs mount): run as root to include them',
+});
 
 const attackerUid = 1000;
 const victimUid = 1001;

@@ -9,17 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { pluginBin } from '../rig/build.js';
 import { loginArgs, parseCredential, runCommand, tempDir } from '../rig/plugin.js';
 import { publicClientId } from '../rig/provider.js';
+import { requirement } from '../rig/requirement.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
 /** Switching uids (setpriv, chown) and mounting need root, as in CI; elsewhere these tests skip, loudly. */
-const isRoot = process.getuid?.() === 0;
-if (!isRoot) {
-  if (process.env.CI === 'true')
-    throw new Error('these tests switch uids or mount a tmpfs: CI runs them as root');
-  console.warn(
-    '\n*** SKIPPING the tests that need root (uid switches, a tmpfs mount): run as root to include them ***\n',
-  );
-}
+const isRoot = requirement(process.getuid?.() === 0, {
+  underCi: 'these tests switch uids or mount a tmpfs: CI runs them as root',
+  skipping: 'the tests that need root (uid switches, a tmpfs mount): run as root to include them',
+});
 
 const script = `
 set -u
