@@ -10,6 +10,7 @@ import type { GetTokenInput } from '../core/get-token-input.js';
 import { readJwtClaims } from '../core/jwt-claims.js';
 import { kubeIdentity } from '../core/kube-identity.js';
 import { selectFlow } from '../core/select-flow.js';
+import { ciPrefixCheck, ciSection } from '../core/setup-ci-report.js';
 import { renderSetupOutput, type SetupSections, setupExitCode } from '../core/setup-output.js';
 import {
   type Check,
@@ -33,7 +34,6 @@ import { createStderrLogger, writeStderr } from '../platform/logger.js';
 import { loadYaml, readKubeconfigFiles } from './kubeconfig-files.js';
 import { createAuthenticator } from './login.js';
 import { oidcClientOptions } from './oidc-client-options.js';
-import { ciPrefixCheck, ciSection } from './setup-ci.js';
 import { checkCluster } from './setup-cluster.js';
 import { kubeconfigArgs, kubeconfigStep } from './setup-kubeconfig.js';
 

@@ -141,3 +141,10 @@ export function ciGetTokenArgs(settings: CiTrustSettings, tokenSource: string): 
     `--ci-token-audience=${settings.audience}`,
   ];
 }
+
+/** What setup's CI flags come down to: the trust it prints and the username the jobs will get. */
+export interface CiSetup {
+  readonly settings: CiTrustSettings;
+  readonly username: string;
+  readonly tokenSource: string;
+}

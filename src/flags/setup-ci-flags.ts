@@ -1,11 +1,12 @@
 /**
  * setup's flags for CI jobs (issue 15) and their translation into a CiSetup: the CI trust setup prints, and the
  * username the jobs will get. A usage error (exit 2) for an incomplete or unsupported set, before any login. What
- * setup then checks and prints for the jobs is app/setup-ci.ts.
+ * setup then checks and prints for the jobs is core/setup-ci-report.ts.
  */
 
 import { describeCiTokenSource } from '../core/ci-token.js';
 import {
+  type CiSetup,
   type CiTrustSettings,
   defaultCiIssuers,
   defaultCiUsernamePrefixes,
@@ -47,12 +48,6 @@ export const setupCiFlags: readonly FlagSpec[] = [
     defaultText: 'github-actions:, gitlab-ci:',
   },
 ];
-
-export interface CiSetup {
-  readonly settings: CiTrustSettings;
-  readonly username: string;
-  readonly tokenSource: string;
-}
 
 /** undefined without --ci-repository; a usage error (before any login) for an incomplete or unsupported set. */
 export function ciSetupFromFlags(

@@ -4,14 +4,13 @@
  * people's entry, the username the jobs of that repository and branch will get, the RBAC binding for exactly that
  * username, and the kubeconfig user of the jobs. Nothing here talks to the CI system: the admin runs setup on their
  * own machine, and the prediction comes from the platform's documented `sub` format. The flags and what they
- * mean are src/flags/setup-ci-flags.ts; here are the check and the section.
+ * mean are src/flags/setup-ci-flags.ts; here are the check and the section, pure.
  */
 
-import { ciGetTokenArgs, ciPrefixProblem } from '../core/ci-trust.js';
-import type { ClaimMapping } from '../core/kube-identity.js';
-import type { CiSection } from '../core/setup-output.js';
-import { type Check, shellQuote } from '../core/setup-report.js';
-import type { CiSetup } from '../flags/setup-ci-flags.js';
+import { type CiSetup, ciGetTokenArgs, ciPrefixProblem } from './ci-trust.js';
+import type { ClaimMapping } from './kube-identity.js';
+import type { CiSection } from './setup-output.js';
+import { type Check, shellQuote } from './setup-report.js';
 
 /** The check that people and jobs can never share a username. */
 export function ciPrefixCheck(people: ClaimMapping, ci: CiSetup): Check {
