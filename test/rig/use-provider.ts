@@ -11,7 +11,7 @@ import { type ProviderOptions, type RigProvider, startProvider } from './provide
  * Call it where the block declares its provider (before hooks that use the provider: vitest runs `beforeAll` hooks
  * in the order they are registered, and `afterAll` hooks in reverse). The answer stands for the running provider, so
  * the tests read `provider.issuer` as they would on the result of `startProvider`; outside a test or hook of the
- * block (where no provider runs) it throws.
+ * block (where no provider runs) reading any member throws.
  */
 export function useRigProvider(options: ProviderOptions = {}): RigProvider {
   let running: RigProvider | undefined;
@@ -28,33 +28,6 @@ export function useRigProvider(options: ProviderOptions = {}): RigProvider {
     running = undefined;
   });
   afterEach(() => running?.setFault(undefined));
-  return {
-    get issuer() {
-      return live().issuer;
-    },
-    get port() {
-      return live().port;
-    },
-    get requests() {
-      return live().requests;
-    },
-    get grants() {
-      return live().grants;
-    },
-    get grantErrors() {
-      return live().grantErrors;
-    },
-    get devicePollTimes() {
-      return live().devicePollTimes;
-    },
-    get requestHeaders() {
-      return live().requestHeaders;
-    },
-    totalRequests: () => live().totalRequests(),
-    resetCounts: () => live().resetCounts(),
-    setFault: (fault) => live().setFault(fault),
-    revokeRefreshTokens: () => live().revokeRefreshTokens(),
-    setIdTokenTtl: (seconds) => live().setIdTokenTtl(seconds),
-    close: () => live().close(),
-  };
+  // Every member, present and future, read from the provider running now (its methods are closures: no `this`).
+  return new Proxy({} as RigProvider, { get: (_, member) => Reflect.get(live(), member) });
 }
