@@ -12,3 +12,12 @@ export function defaultCacheDir(env: Readonly<Record<string, string | undefined>
     ? join(expandHome(kubeCacheDir, homeDir), 'oidc-login')
     : join(homeDir, '.kube', 'cache', 'oidc-login');
 }
+
+/** The cache directory of a run: --token-cache-dir (with `~` expanded) when given, else the default above. */
+export function cacheDirFor(
+  given: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  homeDir: string,
+): string {
+  return given ? expandHome(given, homeDir) : defaultCacheDir(env, homeDir);
+}

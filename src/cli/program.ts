@@ -7,7 +7,7 @@ import { runClean, runStatus, type StorageChoice } from '../app/cache-commands.j
 import { runConvertKubeconfig } from '../app/convert-kubeconfig.js';
 import { runGetToken } from '../app/get-token.js';
 import { runSetup } from '../app/setup.js';
-import { defaultCacheDir } from '../cache/location.js';
+import { cacheDirFor } from '../cache/location.js';
 import { ExitCode } from '../errors.js';
 import type { FlagSpec } from '../flags/argv.js';
 import { getTokenFlags, klogFlags } from '../flags/get-token-flags.js';
@@ -66,9 +66,7 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
   const commonInput = (options: { tokenCacheDir?: string; tokenCacheStorage: StorageChoice; v: string }) => {
     const home = kubeHomeDir(process.platform, env);
     return {
-      tokenCacheDir: options.tokenCacheDir
-        ? expandHome(options.tokenCacheDir, home)
-        : defaultCacheDir(env, home),
+      tokenCacheDir: cacheDirFor(options.tokenCacheDir, env, home),
       storage: options.tokenCacheStorage,
       env,
       logger: createStderrLogger(Number(options.v) || 0),

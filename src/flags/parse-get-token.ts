@@ -2,7 +2,7 @@
  * get-token's argv → the typed input (src/core/get-token-input.ts), with the defaults int128/kubelogin applies and a
  * usage error (exit 2) naming the flag at fault. The flags themselves are declared in ./get-token-flags.ts.
  */
-import { defaultCacheDir } from '../cache/location.js';
+import { cacheDirFor } from '../cache/location.js';
 import { cacheStorages, type GetTokenInput, grantTypes, pkceMethods } from '../core/get-token-input.js';
 import { usageError } from '../errors.js';
 import { expandHome } from '../platform/home.js';
@@ -138,7 +138,7 @@ export function parseGetTokenInput(
     certificateAuthorityFiles: list('certificate-authority').map(expand),
     certificateAuthorityData: list('certificate-authority-data'),
     insecureSkipTlsVerify: bool('insecure-skip-tls-verify'),
-    tokenCacheDir: cacheDir ? expand(cacheDir) : defaultCacheDir(env, homeDir),
+    tokenCacheDir: cacheDirFor(cacheDir, env, homeDir),
     tokenCacheStorage: oneOf(str('token-cache-storage') ?? 'disk', cacheStorages, 'token-cache-storage'),
     forceRefresh: bool('force-refresh'),
     cacheHint: str('token-cache-hint') || env.KUBECTL_TOGETHER_LOGIN_CACHE_HINT || undefined,
