@@ -1,5 +1,6 @@
 /** In-memory fakes with state for the ports of the use cases. */
 import type { CacheEntry } from '../../src/cache/entry.js';
+import type { GetTokenRequest } from '../../src/core/get-token.js';
 import {
   type Authenticator,
   type KeyLock,
@@ -8,6 +9,15 @@ import {
   type TokenSet,
   type TokenStore,
 } from '../../src/core/ports.js';
+
+/** The get-token request of the use-case tests: one issuer and client, the ID token, the default 30 s margin. */
+export const request: GetTokenRequest = {
+  issuer: 'https://idp',
+  clientId: 'kube',
+  useAccessToken: false,
+  forceRefresh: false,
+  marginMs: 30_000,
+};
 
 export class MemoryStore implements TokenStore {
   entry: CacheEntry | undefined;

@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type GetTokenRequest, getToken, maxTokenLifetimeMs } from '../../src/core/get-token.js';
+import { getToken, maxTokenLifetimeMs } from '../../src/core/get-token.js';
 import { AppError, ExitCode } from '../../src/errors.js';
-import { FakeProvider, ManualClock, MemoryLogger, MemoryStore, noLock } from './fakes.js';
+import { FakeProvider, ManualClock, MemoryLogger, MemoryStore, noLock, request } from './fakes.js';
 
-const request: GetTokenRequest = {
-  issuer: 'https://idp',
-  clientId: 'kube',
-  useAccessToken: false,
-  forceRefresh: false,
-  marginMs: 30_000,
-};
 const diskFull = new AppError('cache.write', 'cannot write the token cache in /c: ENOSPC', {
   exitCode: ExitCode.cache,
 });

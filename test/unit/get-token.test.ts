@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type GetTokenRequest, getToken } from '../../src/core/get-token.js';
+import { getToken } from '../../src/core/get-token.js';
 import { AppError, ExitCode } from '../../src/errors.js';
-import { FakeProvider, ManualClock, MemoryLogger, MemoryStore, noLock } from './fakes.js';
-
-const request: GetTokenRequest = {
-  issuer: 'https://idp',
-  clientId: 'kube',
-  useAccessToken: false,
-  forceRefresh: false,
-  marginMs: 30_000,
-};
+import { FakeProvider, ManualClock, MemoryLogger, MemoryStore, noLock, request } from './fakes.js';
 
 function cached(store: MemoryStore) {
   if (!store.entry) throw new Error('the store is empty');
