@@ -158,7 +158,8 @@ describe('login flows against a real OpenID Provider', () => {
         // Let the first poll (answered with slow_down) happen before the user logs in.
         while (strict.devicePollTimes.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
         await completeLoginWithForms(url as string, user);
-        expect((await plugin.result).code).toBe(0);
+        const result = await plugin.result;
+        expect(result.code, result.stderr).toBe(0);
         const [first, second] = strict.devicePollTimes as [number, number];
         // interval 1 s + 5 s
         expect(second - first).toBeGreaterThanOrEqual(5500);
