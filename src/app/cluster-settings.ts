@@ -37,6 +37,11 @@ export function parseWithClusterSettings(
   const where = cluster.server ? `the cluster ${cluster.server}` : 'the cluster';
   for (const [flag, origin] of merged.origins)
     logger.debug(1, `${flag}: from ${origin === 'flags' ? 'the exec args' : `${where}'s exec extension`}`);
+  if (merged.overridden.length > 0)
+    logger.debug(
+      1,
+      `not used from ${where}'s exec extension (the exec args give them): ${merged.overridden.join(', ')}`,
+    );
   if (merged.ignored.length > 0)
     logger.debug(
       1,

@@ -40,31 +40,51 @@ export interface ClusterMerge {
   readonly origins: ReadonlyMap<string, SettingOrigin>;
   /** Keys of the extension that were not used: another plugin's, or a flag a cluster may not set. */
   readonly ignored: readonly string[];
+  /** Keys of the extension the exec args replace (they give the same setting). */
+  readonly overridden: readonly string[];
 }
+
+/**
+ * Flags that give one setting between them, by the setting's name: when the args give either, the cluster's value
+ * of both is dropped. The provider's CA is one trust decision, as a file or as its content: a cluster adding a CA
+ * beside the one the args pin would let whoever holds that CA answer for the provider (issue 21).
+ */
+const settingOf: Readonly<Record<string, string>> = {
+  // --oidc-use-pkce is the older spelling of --oidc-pkce-method=S256.
+  'oidc-use-pkce': 'oidc-pkce-method',
+  'certificate-authority-data': 'certificate-authority',
+};
+const setting = (name: string): string => settingOf[name] ?? name;
 
 export function mergeClusterSettings(
   argv: readonly string[],
   config: Readonly<Record<string, unknown>> | undefined,
   specs: readonly FlagSpec[],
 ): ClusterMerge {
-  const given = new Set(parseArgs(argv, specs).values.keys());
-  // --oidc-use-pkce is the older spelling of --oidc-pkce-method=S256.
-  if (given.has('oidc-use-pkce')) given.add('oidc-pkce-method');
+  const flags = [...parseArgs(argv, specs).values.keys()];
+  const given = new Set(flags.map(setting));
   const origins = new Map<string, SettingOrigin>();
-  for (const name of given) if (clusterSettableFlags.has(name)) origins.set(name, 'flags');
+  for (const name of flags) {
+    const settable = clusterSettableFlags.has(name) ? name : setting(name);
+    if (clusterSettableFlags.has(settable)) origins.set(settable, 'flags');
+  }
   const extra: string[] = [];
   const ignored: string[] = [];
+  const overridden: string[] = [];
   for (const [name, value] of Object.entries(config ?? {})) {
     const spec = specs.find((candidate) => candidate.name === name);
     if (!spec || !clusterSettableFlags.has(name)) {
       ignored.push(name);
       continue;
     }
-    if (given.has(name)) continue;
+    if (given.has(setting(name))) {
+      overridden.push(name);
+      continue;
+    }
     extra.push(...asArgs(spec, value));
     origins.set(name, 'cluster');
   }
-  return { argv: [...argv, ...extra], origins, ignored };
+  return { argv: [...argv, ...extra], origins, ignored, overridden };
 }
 
 function asArgs(spec: FlagSpec, value: unknown): string[] {

@@ -58,6 +58,21 @@ describe('per-cluster settings from the exec extension (provideClusterInfo)', ()
     ]);
   });
 
+  it.each([['--certificate-authority=/etc/pinned.pem'], ['--certificate-authority-data=UElOTkVE']])(
+    'the CA is one setting: %s in the args drops both CA keys of the cluster',
+    (pinned) => {
+      const merged = merge(['--oidc-issuer-url=https://idp.example.com', '--oidc-client-id=k', pinned], {
+        'certificate-authority': '/tmp/attacker.pem',
+        'certificate-authority-data': 'QVRUQUNLRVI=',
+      });
+      const input = parse(merged.argv);
+      expect([...input.certificateAuthorityFiles, ...input.certificateAuthorityData]).toEqual([
+        pinned.split('=')[1],
+      ]);
+      expect(merged.overridden).toEqual(['certificate-authority', 'certificate-authority-data']);
+    },
+  );
+
   it('two clusters with different issuers give two cache identities; the same issuer and client one', () => {
     const user = ['--browser-command=firefox'];
     const a = parse(merge(user, { 'oidc-issuer-url': 'https://a.example.com', 'oidc-client-id': 'k' }).argv);
