@@ -4,15 +4,17 @@
  * crashed holder, while the lock of a killed process goes stale after `staleMs` (5 s) and is taken over.
  *
  * A holder that is stopped (SIGSTOP, a closed laptop lid) touches nothing, yet it is alive and will go on: the holder
- * announces its PID, host and deadline in the key's login record, and a lock whose holder is alive on this machine is
- * not taken over before that deadline (src/core/login-attempt.ts, holderKeepsLock). If a holder loses its lock all
- * the same, its lease says so, and get-token re-reads the cache before logging in or writing.
+ * announces its PID, start time, host and deadline in the key's login record, and a lock whose holder is alive on
+ * this machine (that PID, started at that time: PIDs are reused) is not taken over before that deadline
+ * (src/core/login-attempt.ts, holderKeepsLock). If a holder loses its lock all the same, its lease says so, and
+ * get-token re-reads the cache before logging in or writing.
  */
 import { lstatSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import {
+  holderIsAlive,
   holderKeepsLock,
   type LoginRecord,
   lockWaitDeadline,
@@ -23,6 +25,7 @@ import {
 import type { KeyLock, Logger } from '../core/ports.js';
 import type { LoginFlow } from '../core/select-flow.js';
 import { AppError, ExitCode } from '../errors.js';
+import { observeProcess, processStartTime } from '../platform/process-start.js';
 import { ensurePrivateDir } from './disk-store.js';
 import { cacheLockFileName } from './key.js';
 import type { LoginRecordStore } from './login-record.js';
@@ -62,7 +65,13 @@ export function createKeyLock(dir: string, key: string, options: KeyLockOptions,
       const host = hostname();
       options.record.update((record) => ({
         ...record,
-        holder: { pid: process.pid, host, flow: options.flow, until: Date.now() + options.timeoutMs },
+        holder: {
+          pid: process.pid,
+          host,
+          flow: options.flow,
+          until: Date.now() + options.timeoutMs,
+          started: processStartTime(process.pid),
+        },
       }));
       // Lost when proper-lockfile saw the lock change hands, or when the record names another holder (or none:
       // `clean` removed it): the record is checked at once, proper-lockfile only every staleMs / 2.
@@ -100,8 +109,8 @@ async function acquire(
     const record = options.record.read();
     const now = Date.now();
     const holder = record?.holder;
-    const keptByLiveHolder =
-      holder?.pid !== process.pid && holderKeepsLock(holder, { host, now, isAlive: processIsAlive });
+    const here = { host, now, observe: observeProcess };
+    const keptByLiveHolder = holder?.pid !== process.pid && holderKeepsLock(holder, here);
     if (!keptByLiveHolder) {
       try {
         return await lockfile.lock(lockPath, {
@@ -126,8 +135,7 @@ async function acquire(
     }
     const deadline = lockWaitDeadline(startedAt, options.timeoutMs, record?.holder, options.graceMs);
     // Said again when the holder changes what it does (it chose its flow), or turns out to be gone.
-    const alive =
-      keptByLiveHolder || (holder !== undefined && holder.host === host && processIsAlive(holder.pid));
+    const alive = keptByLiveHolder || holderIsAlive(holder, here);
     const situation = `${holder?.pid}:${holder?.flow}:${alive}`;
     if (told !== situation) {
       logger.info(waitingMessage(record, now, deadline, alive || holder?.host !== host));
@@ -162,14 +170,4 @@ function lockTimeout(lockPath: string, record: LoginRecord | undefined, waitedMs
       hint: 'finish or cancel the other login in progress, then retry',
     },
   );
-}
-
-/** kill(pid, 0) sends nothing: it only asks whether the process exists (EPERM: it does, as another user). */
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

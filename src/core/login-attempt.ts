@@ -26,6 +26,11 @@ export interface LockHolder {
   readonly flow: LoginFlow | undefined;
   /** When it gives up (ms since the epoch): its login's deadline plus nothing; waiters add lockGraceMs. */
   readonly until: number;
+  /**
+   * When its process started, as the system tells it (src/platform/process-start.ts); absent where it cannot be
+   * read. Tells the holder from a later process that was given the same PID.
+   */
+  readonly started?: string;
 }
 
 /** A device code still being polled, so that the next run can show the same code and keep polling it. */
@@ -113,17 +118,40 @@ export function lockWaitDeadline(
   return own;
 }
 
+/** What this machine says about a process: whether it exists, and when it started (undefined: cannot tell). */
+export interface ObservedProcess {
+  readonly alive: boolean;
+  readonly started: string | undefined;
+}
+
 /**
- * Whether a lock whose mtime looks stale still belongs to a live holder: same machine, its process exists, and it
- * is within its announced deadline (so a reused PID cannot keep a dead holder's lock forever).
+ * Whether the announced holder is still running: same machine, its PID exists, and that PID's process started when
+ * the holder's did. PIDs are reused (and another user can cycle them), so a PID alone proves nothing: a process of
+ * another start time is someone else. Where either start time is unknown (an older holder, a system without
+ * /proc), the PID is all there is, and holderKeepsLock's deadline bounds the mistake.
+ */
+export function holderIsAlive(
+  holder: LockHolder | undefined,
+  here: { host: string; observe: (pid: number) => ObservedProcess },
+): boolean {
+  if (!holder || holder.host !== here.host) return false;
+  const observed = here.observe(holder.pid);
+  if (!observed.alive) return false;
+  return (
+    holder.started === undefined || observed.started === undefined || observed.started === holder.started
+  );
+}
+
+/**
+ * Whether a lock whose mtime looks stale still belongs to a live holder (holderIsAlive) within its announced
+ * deadline (so a holder whose start time is unknown and whose PID was reused cannot keep the lock forever).
  */
 export function holderKeepsLock(
   holder: LockHolder | undefined,
-  here: { host: string; now: number; isAlive: (pid: number) => boolean },
+  here: { host: string; now: number; observe: (pid: number) => ObservedProcess },
 ): boolean {
-  if (!holder || holder.host !== here.host) return false;
-  if (here.now > holder.until + lockGraceMs) return false;
-  return here.isAlive(holder.pid);
+  if (!holder || here.now > holder.until + lockGraceMs) return false;
+  return holderIsAlive(holder, here);
 }
 
 /** "2:47" for a status line, "3 minutes" / "45 s" for a sentence. */

@@ -1,11 +1,13 @@
 /**
  * kubectl may kill the plugin at any moment (a cancelled command, a closed terminal). A get-token killed with
- * SIGKILL while it refreshes and writes must leave a readable cache, and its lock must not block the next call.
+ * SIGKILL while it refreshes and writes must leave a readable cache, and its lock must not block the next call, nor
+ * may a later process that was given its PID keep it.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { processStartTime } from '../../src/platform/process-start.js';
 import { pluginBin } from '../rig/build.js';
 import { baseEnvironment, loginArgs, runPlugin, startPlugin, tempDir } from '../rig/plugin.js';
 import { publicClientId } from '../rig/provider.js';
@@ -66,5 +68,36 @@ describe('killed get-token processes', () => {
     );
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(existsSync(cacheDir)).toBe(true);
+  }, 60_000);
+
+  it('take over a lock whose record names a live PID of another start time (a reused PID: here PID 1)', async () => {
+    const cacheDir = join(tempDir('cache'), 'oidc-login');
+    const holder = startPlugin(
+      loginArgs(provider.issuer, publicClientId, cacheDir, [
+        '--skip-open-browser',
+        '--authentication-timeout-sec=30',
+      ]),
+    );
+    await holder.waitForStderr(/Open this URL/);
+    holder.kill('SIGKILL');
+    await holder.result;
+    // The killed holder's PID now names PID 1, alive for the whole test, with a deadline ten minutes ahead: only
+    // its start time tells that PID 1 is not the holder.
+    const recordName = readdirSync(cacheDir).find((name) => name.endsWith('.login')) as string;
+    const record = JSON.parse(readFileSync(join(cacheDir, recordName), 'utf8'));
+    expect(record.holder.started).toMatch(/^\d+$/);
+    expect(record.holder.started).not.toBe(processStartTime(1));
+    record.holder = { ...record.holder, pid: 1, until: Date.now() + 600_000 };
+    writeFileSync(join(cacheDir, recordName), JSON.stringify(record), { mode: 0o600 });
+    const started = Date.now();
+    // Its own bound is 5 s + 30 s: a waiter that honoured PID 1 would give up with exit 6 after it.
+    const next = await runPlugin(
+      loginArgs(provider.issuer, publicClientId, cacheDir, ['--authentication-timeout-sec=5']),
+    );
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toMatch(
+      /Waiting for the lock of a kubectl-together_login process that ended \(pid 1\)/,
+    );
+    expect(Date.now() - started).toBeLessThan(15_000);
   }, 60_000);
 });

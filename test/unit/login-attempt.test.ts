@@ -88,12 +88,20 @@ describe('the lock wait bound', () => {
 });
 
 describe('a holder whose lock looks stale', () => {
-  const here = { host: 'here', now, isAlive: (pid: number) => pid === 42 };
+  // PID 42 is alive and started at tick 1000; every other PID is gone.
+  const observe = (pid: number) => ({ alive: pid === 42, started: pid === 42 ? '1000' : undefined });
+  const here = { host: 'here', now, observe };
   it('keeps it while alive on this machine and within its deadline', () => {
     expect(holderKeepsLock(holder(), here)).toBe(true);
+    expect(holderKeepsLock(holder({ started: '1000' }), here)).toBe(true);
+  });
+  it('keeps it when a start time is unknown: an older holder, or a system that does not tell', () => {
+    const untold = { ...here, observe: (pid: number) => ({ alive: pid === 42, started: undefined }) };
+    expect(holderKeepsLock(holder({ started: '1000' }), untold)).toBe(true);
   });
   it.each([
     ['it is dead', holder({ pid: 7 })],
+    ['its PID now belongs to a process of another start time (a reused PID)', holder({ started: '999' })],
     ['it runs on another machine', holder({ host: 'elsewhere' })],
     ['it is past its deadline and the grace (a reused PID)', holder({ until: now - 31_000 })],
     ['nobody announced it', undefined],
