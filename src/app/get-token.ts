@@ -87,7 +87,7 @@ async function openSession(
     authenticator:
       input.grantType === 'ci-token'
         ? createCiAuthenticator(input, logger, context.env)
-        : createAuthenticator(input, logger, { ...context, record }),
+        : createAuthenticator(input, logger, { ...context, record, cacheKey: key }),
   };
 }
 

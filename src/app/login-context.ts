@@ -7,4 +7,6 @@ export interface LoginContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The key's login record (get-token): logins in progress and recent failures. setup has none. */
   readonly record?: LoginRecordStore;
+  /** The token cache key (get-token): the discovery document is cached under it. setup caches none. */
+  readonly cacheKey?: string;
 }

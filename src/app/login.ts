@@ -23,11 +23,12 @@ export function createAuthenticator(
   context: LoginContext,
 ): Authenticator {
   const options = oidcClientOptions(input, logger, context.env);
-  // Nothing is written for --token-cache-storage=none.
+  // Nothing is written for --token-cache-storage=none. A run that does not check the provider's certificate may be
+  // talking to anyone: it neither trusts a cached document nor leaves one behind (docs/token-cache.md).
   const metadataCache =
-    input.tokenCacheStorage === 'none'
+    input.tokenCacheStorage === 'none' || input.insecureSkipTlsVerify || context.cacheKey === undefined
       ? undefined
-      : createProviderMetadataStore(input.tokenCacheDir, input.issuerUrl, logger);
+      : createProviderMetadataStore(input.tokenCacheDir, input.issuerUrl, context.cacheKey, logger);
   let discovered: Promise<OidcClient> | undefined;
   const discover = () => {
     discovered ??= OidcClient.discover(options);

@@ -1,13 +1,15 @@
 /**
  * The provider's discovery document and signing keys, kept beside the token cache so that a refresh is one round
  * trip to the token endpoint instead of three (discovery, token, JWKS). Not secret; written 0600 like everything in
- * the directory. File: `together-login-v1-provider-<sha256 of the issuer URL>.json`.
+ * the directory. File: `together-login-v1-provider-<token cache key>.json`: the document is bound to everything the
+ * key holds (issuer, CA material, --insecure-skip-tls-verify, request headers …), so a run that trusted more (an
+ * extra CA, which a man in the middle may hold) never writes what a run that checks more reads, and steers no
+ * refresh token elsewhere. Runs with --insecure-skip-tls-verify neither read nor write it (src/app/login.ts).
  */
 import { join } from 'node:path';
 import type { Logger } from '../core/ports.js';
 import { readPrivateFile, writePrivateFile } from './disk-store.js';
 import { cacheFilePrefix, keyVersion } from './key.js';
-import { sha256Hex } from './sha256.js';
 
 export const providerMetadataFormat = 'together-login/provider-metadata/v1';
 /** How long a cached discovery document is used for refreshes before it is fetched again. */
@@ -27,16 +29,17 @@ export interface ProviderMetadataStore {
   write(value: CachedProviderMetadata): void;
 }
 
-export function providerMetadataFileName(issuer: string): string {
-  return `${cacheFilePrefix}-v${keyVersion}-provider-${sha256Hex(issuer)}.json`;
+export function providerMetadataFileName(cacheKey: string): string {
+  return `${cacheFilePrefix}-v${keyVersion}-provider-${cacheKey}.json`;
 }
 
 export function createProviderMetadataStore(
   dir: string,
   issuer: string,
+  cacheKey: string,
   logger: Logger,
 ): ProviderMetadataStore {
-  const path = join(dir, providerMetadataFileName(issuer));
+  const path = join(dir, providerMetadataFileName(cacheKey));
   const quiet: Logger = { ...logger, warn: (message) => logger.debug(1, message) };
   return {
     read(now) {
@@ -53,6 +56,7 @@ export function createProviderMetadataStore(
         const doc = JSON.parse(text) as {
           format?: unknown;
           issuer?: unknown;
+          key?: unknown;
         } & Partial<CachedProviderMetadata>;
         const fresh =
           typeof doc.fetchedAt === 'number' &&
@@ -61,6 +65,8 @@ export function createProviderMetadataStore(
         if (
           doc.format !== providerMetadataFormat ||
           doc.issuer !== issuer ||
+          // A file copied or renamed from another key's name was fetched under another trust.
+          doc.key !== cacheKey ||
           !fresh ||
           doc.metadata?.issuer !== issuer
         ) {
@@ -76,7 +82,7 @@ export function createProviderMetadataStore(
         writePrivateFile(
           dir,
           path,
-          `${JSON.stringify({ format: providerMetadataFormat, issuer, ...value })}\n`,
+          `${JSON.stringify({ format: providerMetadataFormat, issuer, key: cacheKey, ...value })}\n`,
         );
       } catch (error) {
         // Only an optimisation: the next refresh discovers again.

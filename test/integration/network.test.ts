@@ -3,9 +3,10 @@
  * The provider is served over HTTPS with a certificate from a CA made for the test; the browser driver alone is
  * told to trust it (RIG_DRIVER_CA), so the plugin must do it through its own flags.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startMitmProxy } from '../rig/mitm-proxy.js';
 import { loginArgs, parseCredential, runPlugin, runSetup, tempDir } from '../rig/plugin.js';
 import { publicClientId, type RigProvider, startProvider } from '../rig/provider.js';
 import { type RigProxy, startProxy } from '../rig/proxy.js';
@@ -13,6 +14,8 @@ import { makePrivateCa, type PrivateCa } from '../rig/tls.js';
 
 describe('private CA and proxy', () => {
   let ca: PrivateCa;
+  /** The man in the middle's own CA: only a run that skips the check or trusts it accepts its certificates. */
+  let attackerCa: PrivateCa;
   let provider: RigProvider;
   let proxy: RigProxy;
   let cacheDir: string;
@@ -20,6 +23,7 @@ describe('private CA and proxy', () => {
 
   beforeAll(async () => {
     ca = makePrivateCa();
+    attackerCa = makePrivateCa();
     provider = await startProvider({ tls: { cert: ca.serverCert, key: ca.serverKey } });
     proxy = await startProxy();
   });
@@ -176,4 +180,56 @@ describe('private CA and proxy', () => {
       'error: --certificate-authority-data #1 is not a base64-encoded PEM certificate',
     );
   });
+
+  it.each([
+    {
+      weaker: 'skips the certificate check',
+      writesDocument: false,
+      flags: () => ['--insecure-skip-tls-verify'],
+    },
+    {
+      weaker: 'trusts an extra CA',
+      writesDocument: true,
+      flags: () => [
+        `--certificate-authority=${ca.caPemPath}`,
+        `--certificate-authority-data=${Buffer.from(attackerCa.caPem).toString('base64')}`,
+      ],
+    },
+  ])(
+    'never lets the discovery document of a run that $weaker steer a checked refresh',
+    async ({ flags, writesDocument }) => {
+      const mitm = await startMitmProxy({
+        interceptCert: { cert: attackerCa.serverCert, key: attackerCa.serverKey },
+        relayCert: { cert: ca.serverCert, key: ca.serverKey },
+        upstreamCa: ca.caPem,
+        upstream: provider.issuer,
+      });
+      try {
+        const checked = loginArgs(provider.issuer, publicClientId, cacheDir, [
+          `--certificate-authority=${ca.caPemPath}`,
+        ]);
+        const first = await runPlugin(checked, env);
+        expect(first.code, first.stderr).toBe(0);
+        const documents = () => readdirSync(cacheDir).filter((name) => name.includes('-provider-'));
+        expect(documents()).toHaveLength(1);
+        // The weaker run meets the man in the middle: its discovery document names the attacker's token endpoint.
+        const weaker = await runPlugin(loginArgs(provider.issuer, publicClientId, cacheDir, flags()), {
+          ...env,
+          HTTPS_PROXY: mitm.url,
+        });
+        expect(weaker.code, weaker.stderr).toBe(0);
+        expect(mitm.relayedGrants).toEqual(['authorization_code']);
+        // Its own document (another key's), or none at all for a run that checked nothing.
+        expect(documents()).toHaveLength(writesDocument ? 2 : 1);
+        provider.resetCounts();
+        // The checked identity's refresh token goes to the provider's own token endpoint, never to the relay.
+        const refreshed = await runPlugin([...checked, '--force-refresh'], env);
+        expect(refreshed.code, refreshed.stderr).toBe(0);
+        expect(mitm.relayedGrants).toEqual(['authorization_code']);
+        expect(provider.grants.get('refresh_token')).toBe(1);
+      } finally {
+        await mitm.close();
+      }
+    },
+  );
 });
