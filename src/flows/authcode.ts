@@ -84,6 +84,7 @@ async function loginInBrowserTab(
     logger.info(`Open this URL in your browser to log in:\n  ${request.url.href}`);
     if (!options.skipOpenBrowser) {
       await openInBrowser(request.url.href, {
+        source: 'authorization_endpoint',
         command: options.browserCommand,
         verbosity: options.verbosity,
         logger,

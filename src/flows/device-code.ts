@@ -59,6 +59,7 @@ export async function loginWithDeviceCode(
     await drawQrCode(saved.verificationUriComplete ?? saved.verificationUri, options.terminal, logger);
   if (options.openBrowser && !options.resume) {
     await openInBrowser(saved.verificationUriComplete ?? saved.verificationUri, {
+      source: saved.verificationUriComplete ? 'verification_uri_complete' : 'verification_uri',
       command: options.browserCommand,
       verbosity: options.verbosity,
       logger,

@@ -3,6 +3,7 @@
  * exchange of its code for tokens, checked against that state and nonce.
  */
 import * as client from 'openid-client';
+import { checkedBrowserUrl } from '../core/browser-url.js';
 import type { TokenSet } from '../core/ports.js';
 import { AppError, ExitCode, rememberSecrets } from '../errors.js';
 import { type PkceMode, pkceFor } from './pkce.js';
@@ -38,6 +39,8 @@ export async function startAuthorization(
       },
     );
   }
+  // The login URL is built on it and opened in the browser.
+  checkedBrowserUrl(String(config.serverMetadata().authorization_endpoint), 'authorization_endpoint');
   const state = client.randomState();
   const nonce = client.randomNonce();
   const pkce = await pkceFor(config, options.pkce);

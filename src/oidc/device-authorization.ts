@@ -3,6 +3,7 @@
  * endpoint until the user has logged in; or the polling of a code an earlier run started (src/cache/login-record.ts).
  */
 import * as client from 'openid-client';
+import { checkedBrowserUrl } from '../core/browser-url.js';
 import type { SavedDeviceCode } from '../core/login-attempt.js';
 import type { TokenSet } from '../core/ports.js';
 import { rememberSecrets } from '../errors.js';
@@ -45,11 +46,17 @@ export async function startDeviceAuthorization(
     1,
     `device authorization: PKCE ${pkce.verifier ? 'S256' : 'off'}, expires in ${response.expires_in} s, interval ${response.interval ?? 5} s`,
   );
+  // Both are shown, drawn as a QR code and opened in a browser: checked before any of that, and before they are saved.
+  const verificationUri = checkedBrowserUrl(response.verification_uri, 'verification_uri');
+  const verificationUriComplete =
+    response.verification_uri_complete === undefined
+      ? undefined
+      : checkedBrowserUrl(response.verification_uri_complete, 'verification_uri_complete');
   return deviceAuthorization(provider, response, {
     deviceCode: response.device_code,
     userCode: response.user_code,
-    verificationUri: response.verification_uri,
-    verificationUriComplete: response.verification_uri_complete,
+    verificationUri,
+    verificationUriComplete,
     intervalSec: response.interval ?? 5,
     expiresAt: Date.now() + response.expires_in * 1000,
     codeVerifier: pkce.verifier,

@@ -1,7 +1,9 @@
 /**
- * Opens a URL in the user's browser, or runs --browser-command with the URL appended. Never waits for the browser,
- * never lets its output reach our stdout (kubectl reads that), and never fails the login: the URL is always printed
- * on stderr before, and when no browser could be opened we say so there, so the user knows to open it themselves.
+ * Opens a URL in the user's browser, or runs --browser-command with the URL appended as its last argument, after
+ * the command's own. Opens only http(s) URLs (src/core/browser-url.ts): anything else is refused with exit 3, since
+ * a URL starting with `-` would be a browser switch. Never waits for the browser, never lets its output reach our
+ * stdout (kubectl reads that), and otherwise never fails the login: the URL is always printed on stderr before, and
+ * when no browser could be opened we say so there, so the user knows to open it themselves.
  *
  * The launch itself is decided by pure functions (table-tested for every platform): the quote-aware split of
  * --browser-command, how a Windows batch file is run through cmd.exe without letting it interpret the URL, and
@@ -9,10 +11,13 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { checkedBrowserUrl } from '../core/browser-url.js';
 import type { Logger } from '../core/ports.js';
 import { onPath } from './environment.js';
 
 export interface BrowserOptions {
+  /** Where the URL comes from (a provider field such as `verification_uri`), named when it is refused. */
+  readonly source: string;
   readonly command: string | undefined;
   readonly verbosity: number;
   readonly logger: Logger;
@@ -41,7 +46,7 @@ export interface SystemSeam {
 
 export async function openInBrowser(
   url: string,
-  { command, verbosity, logger }: BrowserOptions,
+  { source, command, verbosity, logger }: BrowserOptions,
   system: SystemSeam = {
     platform: process.platform,
     env: process.env,
@@ -49,6 +54,8 @@ export async function openInBrowser(
     onPath: (name) => onPath(name, process.env.PATH),
   },
 ): Promise<void> {
+  // The last line of defence: whatever the caller checked, nothing but an http(s) URL becomes a browser's argument.
+  checkedBrowserUrl(url, source);
   // The opener's chatter goes to our stderr only when the user asked for details.
   const stdio = verbosity >= 2 ? 'inherit-stderr' : 'ignore';
   const noBrowser = (why: string) =>

@@ -1,14 +1,16 @@
 /**
  * How the built plugin starts a browser, against the real provider: a quoted --browser-command with spaces in its
  * path, a browser that cannot be started (the URL stays printed, the login keeps waiting, stderr says so), and a
- * system opener that fails (xdg-open finding no browser: exit code 3).
+ * system opener that fails (xdg-open finding no browser: exit code 3), and a hostile provider whose URLs are
+ * browser switches or not http(s) at all: the command never runs with them.
  */
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { browserDriverPath } from '../rig/build.js';
+import { expectOneError } from '../rig/one-error.js';
 import { parseCredential, runCommand, startPlugin, tempDir } from '../rig/plugin.js';
-import { publicClientId } from '../rig/provider.js';
+import { publicClientId, type RigFault } from '../rig/provider.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
 describe('starting the browser', () => {
@@ -77,4 +79,64 @@ describe('starting the browser', () => {
     expect((await runCommand(browserDriverPath, [url])).code).toBe(0);
     expect((await plugin.result).code).toBe(0);
   });
+});
+
+describe("a hostile provider's URLs never reach the browser command", () => {
+  const provider = useRigProvider();
+  let root: string;
+  let argsLog: string;
+  let browser: string;
+  const run = (grant: string) =>
+    startPlugin([
+      'get-token',
+      `--oidc-issuer-url=${provider.issuer}`,
+      `--oidc-client-id=${publicClientId}`,
+      `--token-cache-dir=${join(tempDir('cache'), 'oidc-login')}`,
+      `--grant-type=${grant}`,
+      '--skip-qr-code',
+      '--authentication-timeout-sec=30',
+      // A browser command with its own argument: the URL comes after it, as one argument.
+      `--browser-command=${browser} --new-window`,
+    ]).result;
+
+  beforeAll(() => {
+    root = tempDir('hostile-urls');
+    argsLog = join(root, 'argv.log');
+    // A real browser command that records its arguments, one per line, then lets the form driver open the last.
+    browser = join(root, 'record-argv');
+    writeFileSync(
+      browser,
+      `#!/bin/sh\nprintf '%s\\n' "$@" >> '${argsLog}'\nfor last; do :; done\nexec '${browserDriverPath}' "$last"\n`,
+    );
+    chmodSync(browser, 0o755);
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  beforeEach(() => rmSync(argsLog, { force: true }));
+
+  it('the recording browser command sees an honest verification URL, one argument after its own', async () => {
+    const result = await run('device-code');
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(argsLog, 'utf8')).toMatch(
+      /^--new-window\nhttp:\/\/127\.0\.0\.1:\d+\/device\?user_code=[\w-]+\n$/,
+    );
+  });
+
+  it.each([
+    ['verification-uri-complete-switch', 'device-code', 'verification_uri_complete', /starts with "-"/],
+    ['verification-uri-file', 'device-code', 'verification_uri', /scheme is file:/],
+    ['authorization-endpoint-javascript', 'authcode', 'authorization_endpoint', /scheme is javascript:/],
+  ] as [RigFault, string, string, RegExp][])(
+    '%s (--grant-type=%s): exit 3 naming %s, the command never runs',
+    async (fault, grant, field, why) => {
+      provider.setFault(fault);
+      const result = await run(grant);
+      expect(result.code, result.stderr).toBe(3);
+      expectOneError(
+        result.stderr,
+        new RegExp(`^error: the identity provider's ${field} cannot be opened in a browser: .*${why.source}`),
+      );
+      expect(result.stdout).toBe('');
+      expect(existsSync(argsLog)).toBe(false);
+    },
+  );
 });

@@ -310,10 +310,19 @@ async function applyFault(
     if (fault === 'token-huge') body.padding = 'x'.repeat(hugeBytes);
     return;
   }
+  if (path === '/device/auth' && ctx.status === 200 && body) {
+    if (fault === 'verification-uri-complete-switch') body.verification_uri_complete = hostileSwitch;
+    if (fault === 'verification-uri-file') {
+      body.verification_uri = 'file:///etc/passwd';
+      delete body.verification_uri_complete;
+    }
+  }
   if (path === '/jwks' && fault === 'jwks-empty') ctx.body = { keys: [] };
   if (path === '/jwks' && fault === 'jwks-huge' && body) body.padding = 'x'.repeat(hugeBytes);
   if (path === '/.well-known/openid-configuration') {
     if (fault === 'discovery-no-authorization-endpoint' && body) delete body.authorization_endpoint;
+    if (fault === 'authorization-endpoint-javascript' && body)
+      body.authorization_endpoint = 'javascript:alert(document.cookie)//';
     if (fault === 'discovery-huge' && body) ctx.body = { ...body, padding: 'x'.repeat(hugeBytes) };
     if (fault === 'discovery-malformed') {
       ctx.type = 'application/json';
@@ -415,6 +424,9 @@ function requireDevicePkce(path: string, ctx: DevicePkceContext, challenges: Map
   }
 }
 
+/** A Chromium switch that runs a command (here a harmless `touch` of a file no test creates). */
+export const hostileSwitch = '--renderer-cmd-prefix=/bin/sh -c "touch /tmp/kubectl-together-login-pwned"';
+
 /** Larger than any sane discovery document, key set or token response (the plugin caps them). */
 const hugeBytes = 8 * 1024 * 1024;
 
@@ -433,6 +445,14 @@ export type RigFault =
   | 'token-huge'
   /** A discovery document without `authorization_endpoint`. */
   | 'discovery-no-authorization-endpoint'
+  /**
+   * URLs a browser must never be given, as a hostile provider answers them: a `verification_uri_complete` that is a
+   * Chromium switch running a command (`hostileSwitch`), a `file:` verification_uri (and no complete one), an
+   * `authorization_endpoint` of `javascript:`.
+   */
+  | 'verification-uri-complete-switch'
+  | 'verification-uri-file'
+  | 'authorization-endpoint-javascript'
   | 'token-500'
   | 'id-token-bad-signature'
   | 'id-token-wrong-aud'

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { browserUrlProblem } from '../../src/core/browser-url.js';
 import {
   commandLaunch,
   type Launch,
@@ -123,7 +124,7 @@ describe('a browser that cannot be started', () => {
     };
     await openInBrowser(
       url,
-      { command: 'C:\\tools\\open.exe', verbosity: 0, logger },
+      { source: 'test', command: 'C:\\tools\\open.exe', verbosity: 0, logger },
       { platform: 'win32', env: {}, spawn, onPath: none },
     );
     expect(warnings).toEqual([
@@ -137,7 +138,7 @@ describe('a browser that cannot be started', () => {
     const launches: Launch[] = [];
     await openInBrowser(
       url,
-      { command: 'no-such-browser', verbosity: 0, logger },
+      { source: 'test', command: 'no-such-browser', verbosity: 0, logger },
       {
         platform: 'linux',
         env: {},
@@ -165,7 +166,7 @@ describe('a browser that cannot be started', () => {
     const child = fakeChild(atOnce);
     await openInBrowser(
       url,
-      { command: undefined, verbosity: 0, logger },
+      { source: 'test', command: undefined, verbosity: 0, logger },
       {
         platform: 'linux',
         env: { WSL_DISTRO_NAME: 'Ubuntu' },
@@ -175,5 +176,48 @@ describe('a browser that cannot be started', () => {
     ).catch(() => undefined);
     if (later !== undefined) child.emit('exit', later);
     expect(warnings.length > 0).toBe(reported);
+  });
+});
+
+describe('only http(s) URLs reach a browser (a provider could pass switches)', () => {
+  it.each([
+    ['https://issuer.example/device?user_code=ABCD-EFGH', undefined],
+    ['http://localhost:8000/start', undefined],
+    ['--renderer-cmd-prefix=/bin/sh -c id', /starts with "-"/],
+    ['-https://issuer.example/', /starts with "-"/],
+    ['javascript:alert(1)//', /scheme is javascript:/],
+    ['file:///etc/passwd', /scheme is file:/],
+    ['data:text/html,hi', /scheme is data:/],
+    ['issuer.example/device', /not an absolute URL/],
+    [' https://issuer.example/', /spaces or control characters/],
+    ['https://issuer.example/\u001b[2J', /spaces or control characters/],
+    ['https://issuer.example/ --renderer-cmd-prefix=x', /spaces or control characters/],
+  ])('%j → %s', (value, problem) => {
+    const found = browserUrlProblem(value);
+    if (problem === undefined) expect(found).toBeUndefined();
+    else expect(found).toMatch(problem);
+  });
+
+  it('openInBrowser refuses a switch with exit code 3 naming its source, and starts nothing', async () => {
+    const { logger } = recordingLogger();
+    const launches: Launch[] = [];
+    const opening = openInBrowser(
+      '--renderer-cmd-prefix=/bin/sh -c id',
+      { source: 'verification_uri_complete', command: 'chromium --new-window', verbosity: 0, logger },
+      {
+        platform: 'linux',
+        env: {},
+        onPath: none,
+        spawn: (launch) => {
+          launches.push(launch);
+          return fakeChild();
+        },
+      },
+    );
+    await expect(opening).rejects.toMatchObject({
+      exitCode: 3,
+      message: expect.stringContaining("the identity provider's verification_uri_complete cannot be opened"),
+    });
+    expect(launches).toEqual([]);
   });
 });
