@@ -8,7 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { build, type Plugin } from 'esbuild';
 import { buildInfo } from '../build-info.mjs';
@@ -24,12 +24,16 @@ const addonName = 'keyring.node';
 const inlineNativeRequires: Plugin = {
   name: 'inline-native-requires',
   setup(b) {
-    b.onLoad({ filter: /src[\\/]platform[\\/]native-require\.ts$/ }, () => ({
+    // The keyring goes through loadEmbeddedAddon: when Bun cannot load it from $TMPDIR (a noexec /tmp), it is
+    // loaded from a private copy (src/platform/embedded-addon.ts).
+    b.onLoad({ filter: /src[\\/]platform[\\/]native-require\.ts$/ }, (args) => ({
       loader: 'js',
+      resolveDir: dirname(args.path),
       contents: `
+import { loadEmbeddedAddon } from './embedded-addon.ts';
 export function requireNative(name) {
   switch (name) {
-    case '@napi-rs/keyring': return require('./${addonName}');
+    case '@napi-rs/keyring': return loadEmbeddedAddon(() => require('./${addonName}'), 'keyring');
     case 'undici': return require('undici');
     case 'yaml': return require('yaml');
     default: throw new Error('not in the standalone build: ' + name);

@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { AddonLoadError } from '../core/native-addon.js';
 import type { Logger, TokenStore } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
 import { requireNative } from '../platform/native-require.js';
@@ -178,9 +179,11 @@ export function readKeyringEntry(
 function keyringError(message: string, cause: unknown): AppError {
   return new AppError('cache.keyring', `${message}: ${(cause as Error)?.message ?? String(cause)}`, {
     exitCode: ExitCode.cache,
+    // The standalone executable's addon on a noexec mount has its own hint (src/core/native-addon.ts).
     hint:
+      (cause instanceof AddonLoadError && cause.hint) ||
       'unlock or start your keyring (on Linux: a D-Bus session with GNOME Keyring or KWallet), ' +
-      'or choose --token-cache-storage=disk, encrypted or none',
+        'or choose --token-cache-storage=disk, encrypted or none',
     cause,
   });
 }

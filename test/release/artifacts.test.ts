@@ -6,13 +6,11 @@
  * page hash matches. The linux_amd64 executable also runs (the whole suite runs against it: .ci/run).
  */
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import yauzl from 'yauzl';
 import { sha256Hex } from '../../scripts/release/artifacts.mjs';
 import { verifyCodeSignature } from '../../scripts/release/macho-codesign.mjs';
 import { platformPackageDirs } from '../../scripts/release/platform-packages.mjs';
@@ -24,55 +22,9 @@ import {
   zipName,
 } from '../../scripts/release/targets.mjs';
 import { repoRoot } from '../rig/build.js';
+import { releaseBuilt, releaseDir, zipEntries } from './release-zip.js';
 
-const releaseDir = join(repoRoot, 'release');
-const built = releaseTargets.every((t) => existsSync(join(releaseDir, zipName(t))));
-if (!built) {
-  if (process.env.CI === 'true')
-    throw new Error('release/ is incomplete: .ci/run runs `npm run release` first');
-  console.warn('\n*** SKIPPING the release artifact checks: run `npm run release` first ***\n');
-}
-
-interface ZipEntryInfo {
-  readonly name: string;
-  readonly unixMode: number;
-  readonly madeByUnix: boolean;
-}
-
-function zipEntries(
-  zipPath: string,
-): Promise<{ entries: ZipEntryInfo[]; extract(name: string, to: string): Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(zipPath, { lazyEntries: true, autoClose: false }, (error, zip) => {
-      if (error) return reject(error);
-      const raw: yauzl.Entry[] = [];
-      zip.on('entry', (entry: yauzl.Entry) => {
-        raw.push(entry);
-        zip.readEntry();
-      });
-      zip.on('end', () =>
-        resolve({
-          entries: raw.map((e) => ({
-            name: e.fileName,
-            unixMode: e.externalFileAttributes >>> 16,
-            madeByUnix: e.versionMadeBy >> 8 === 3,
-          })),
-          extract: (name, to) =>
-            new Promise((done, fail) => {
-              const entry = raw.find((e) => e.fileName === name);
-              if (!entry) return fail(new Error(`${name} not in ${zipPath}`));
-              zip.openReadStream(entry, (streamError, stream) => {
-                if (streamError) return fail(streamError);
-                pipeline(stream, createWriteStream(to)).then(done, fail);
-              });
-            }),
-        }),
-      );
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
-}
+const built = releaseBuilt();
 
 describe.skipIf(!built).each(releaseTargets.map((t) => [`${t.os}_${t.arch}`, t] as const))(
   'release %s',
