@@ -14,6 +14,7 @@ export function oidcClientOptions(
     issuerUrl: input.issuerUrl,
     clientId: input.clientId,
     clientSecret: input.clientSecret,
+    clientSecretIfAsked: input.clientSecretIfAsked,
     extraScopes: input.extraScopes,
     requestHeaders: input.requestHeaders,
     timeoutSec: input.providerRequestTimeoutSec,

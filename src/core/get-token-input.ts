@@ -29,6 +29,12 @@ export interface GetTokenInput {
   readonly issuerUrl: string;
   readonly clientId: string;
   readonly clientSecret: string | undefined;
+  /**
+   * OIDC_CLIENT_SECRET under an explicit PKCE S256 (without the flag): not sent at first, since public PKCE
+   * clients refuse a secret, but sent once when the token endpoint answers that the client must authenticate
+   * (Google's "Desktop app" clients use PKCE and still require their secret).
+   */
+  readonly clientSecretIfAsked: string | undefined;
   readonly extraScopes: readonly string[];
   readonly useAccessToken: boolean;
   readonly redirectUrl: string | undefined;

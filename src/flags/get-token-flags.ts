@@ -47,7 +47,7 @@ export const getTokenFlags: readonly FlagSpec[] = [
     name: 'oidc-client-secret',
     kind: 'string',
     description:
-      'Client secret of the provider (or env OIDC_CLIENT_SECRET, which is ignored under --oidc-pkce-method=S256 or --oidc-use-pkce)',
+      'Client secret of the provider (or env OIDC_CLIENT_SECRET, which under --oidc-pkce-method=S256 or --oidc-use-pkce is sent only when the provider asks the client to authenticate)',
   },
   { name: 'oidc-extra-scope', kind: 'stringSlice', description: 'Scopes to request in addition to openid' },
   {

@@ -106,9 +106,12 @@ export function parseGetTokenInput(
     issuerUrl,
     clientId,
     // Public PKCE clients (Okta, Auth0) answer any secret with invalid_client: under an explicit S256, as in
-    // together-kubelogin, a secret from the environment is ignored; the flag still wins.
+    // together-kubelogin, a secret from the environment is not sent at first, only when the provider asks for one
+    // (Google); the flag is always sent.
     clientSecret:
       str('oidc-client-secret') || (explicitS256 ? undefined : env.OIDC_CLIENT_SECRET) || undefined,
+    clientSecretIfAsked:
+      explicitS256 && !str('oidc-client-secret') ? env.OIDC_CLIENT_SECRET || undefined : undefined,
     extraScopes: list('oidc-extra-scope'),
     useAccessToken: bool('oidc-use-access-token'),
     redirectUrl,

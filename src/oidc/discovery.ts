@@ -15,14 +15,14 @@ import { type FetchTweaks, noFetchTweaks, providerFetch } from './provider-fetch
 
 export async function discoverProvider(options: OidcClientOptions): Promise<ConfiguredProvider> {
   const tweaks = noFetchTweaks();
-  const authState = newClientAuthState();
+  const authState = newClientAuthState(options.clientSecret, options.clientSecretIfAsked);
   options.logger.debug(1, `discovering the identity provider at ${options.issuerUrl}`);
   try {
     const config = await client.discovery(
       new URL(options.issuerUrl),
       options.clientId,
       undefined,
-      clientAuthentication(options.clientSecret, authState),
+      clientAuthentication(authState),
       {
         execute: securityOptions(options),
         [client.customFetch]: providerFetch(options, tweaks),
@@ -48,12 +48,12 @@ export function cachedProvider(
   cached: CachedProviderMetadata,
 ): ConfiguredProvider {
   const tweaks = noFetchTweaks();
-  const authState = newClientAuthState();
+  const authState = newClientAuthState(options.clientSecret, options.clientSecretIfAsked);
   const config = new client.Configuration(
     cached.metadata as client.ServerMetadata,
     options.clientId,
     undefined,
-    clientAuthentication(options.clientSecret, authState),
+    clientAuthentication(authState),
   );
   for (const apply of securityOptions(options)) apply(config);
   config[client.customFetch] = providerFetch(options, tweaks);
@@ -83,7 +83,7 @@ function configuredProvider(
   fetchedAt: number,
   authState: ClientAuthState,
 ): ConfiguredProvider {
-  rememberSecrets(options.clientSecret);
+  rememberSecrets(options.clientSecret, options.clientSecretIfAsked);
   const deviceEndpoint = config.serverMetadata().device_authorization_endpoint;
   tweaks.deviceAuthorizationEndpoint = deviceEndpoint ? new URL(deviceEndpoint).href : undefined;
   return { config, options, tweaks, fetchedAt, authState };

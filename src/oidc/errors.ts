@@ -62,10 +62,7 @@ export function toAppError(error: unknown, step: OidcStep, issuer: string): Erro
     // A 401 with a WWW-Authenticate challenge: the provider did not accept the client's credentials, unless the
     // challenge names another OAuth error (a refused refresh token, answered in the header instead of the body).
     const challenge = error.cause[0]?.parameters;
-    const what = describeProviderError(
-      challenge?.error ?? `HTTP ${error.status}`,
-      challenge?.error_description,
-    );
+    const what = describeOAuthAnswer(error);
     if (step === 'refresh' && challenge?.error && refreshTokenRefused(error.status, challenge.error))
       return new RefreshRejectedError(what);
     return new AppError('provider.client-rejected', `the identity provider refused the ${step} (${what})`, {
@@ -174,6 +171,20 @@ function errorWithoutOAuthBody(error: unknown, step: OidcStep, status: number, i
   });
 }
 
+/**
+ * What a refused request answered, on one line: the OAuth error and its description (from the body or a
+ * WWW-Authenticate challenge), else the HTTP status.
+ */
+export function describeOAuthAnswer(error: unknown): string {
+  if (error instanceof client.ResponseBodyError) return describeOAuthError(error);
+  if (error instanceof client.WWWAuthenticateChallengeError) {
+    const challenge = error.cause[0]?.parameters;
+    return describeProviderError(challenge?.error ?? `HTTP ${error.status}`, challenge?.error_description);
+  }
+  const status = httpStatusOf(error);
+  return status === undefined ? 'no answer' : `HTTP ${status}`;
+}
+
 /** `error: description`, as OAuth errors (token endpoint or callback) carry them, on one line. */
 function describeOAuthError(error: { error: string; error_description?: string | undefined }): string {
   return describeProviderError(error.error, error.error_description);
@@ -189,7 +200,7 @@ function serverError(detail: string, cause: unknown): AppError {
 }
 
 /** The HTTP status of a response openid-client refused to process (it keeps the Response as the cause). */
-function httpStatusOf(error: unknown): number | undefined {
+export function httpStatusOf(error: unknown): number | undefined {
   let current = error as { cause?: unknown; status?: unknown } | undefined;
   for (let depth = 0; current && depth < 4; depth++) {
     if (current instanceof Response || (typeof current.status === 'number' && 'headers' in current))

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
+import { expectOneError } from '../rig/one-error.js';
 import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
 import {
   confidentialClientId,
@@ -13,9 +14,11 @@ import {
   oddClientId,
   oddClientSecret,
   type ProviderOptions,
+  publicClientId,
   type RigProvider,
   startProvider,
 } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
 
 describe('client secret authentication', () => {
   let provider: RigProvider | undefined;
@@ -89,5 +92,99 @@ describe('client secret authentication', () => {
     expect(login.stderr).toContain('invalid_client');
     expect(login.stderr).not.toContain(confidentialClientSecret);
     expect(tokenRequestsOfLogin).toBe(1);
+  });
+});
+
+/**
+ * OIDC_CLIENT_SECRET under an explicit PKCE S256 (issue 22, item 2): Together's install page has users of Google
+ * export the secret while the kubeconfig says S256. The secret goes out only once the provider asks for client
+ * authentication, on the same request: a failed client authentication leaves the code unused.
+ */
+describe('OIDC_CLIENT_SECRET under --oidc-pkce-method=S256', () => {
+  const google = useRigProvider({ secretMissingAsGoogle: true });
+  const s256 = ['--oidc-pkce-method=S256'];
+
+  it('sends the secret after "client_secret is missing", with the same code, and again for the refresh', async () => {
+    google.resetCounts();
+    const args = loginArgs(google.issuer, confidentialClientId, join(tempDir('cache'), 'c'), s256);
+    const env = { OIDC_CLIENT_SECRET: confidentialClientSecret };
+    const login = await runPlugin(args, env);
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stderr).toMatch(
+      /asks this client to authenticate \(invalid_request: client_secret is missing/,
+    );
+    expect(login.stderr).not.toContain(confidentialClientSecret);
+    const [first, second, ...rest] = google.tokenRequests;
+    expect(rest).toEqual([]);
+    expect(first).toMatchObject({
+      grantType: 'authorization_code',
+      clientAuthentication: 'none',
+      status: 400,
+    });
+    expect(second).toMatchObject({
+      grantType: 'authorization_code',
+      clientAuthentication: 'basic',
+      status: 200,
+    });
+    expect(second?.code).toBe(first?.code);
+    expect(google.grants.get('authorization_code')).toBe(1);
+
+    const refresh = await runPlugin([...args, '--force-refresh'], env);
+    expect(refresh.code, refresh.stderr).toBe(0);
+    expect(google.grants.get('refresh_token')).toBe(1);
+  });
+
+  it('names the missing secret on its own when none is set', async () => {
+    const result = await runPlugin(
+      loginArgs(google.issuer, confidentialClientId, join(tempDir('cache'), 'c'), s256),
+    );
+    expect(result.code).toBe(3);
+    expectOneError(
+      result.stderr,
+      /requires a client secret for client kubectl-confidential \(invalid_request: client_secret is missing/,
+      /^hint: this client needs a secret: --oidc-client-secret or OIDC_CLIENT_SECRET$/,
+    );
+  });
+
+  it("retries after oidc-provider's own 401 invalid_client too", async () => {
+    const provider = await startProvider();
+    try {
+      const result = await runPlugin(
+        loginArgs(provider.issuer, confidentialClientId, join(tempDir('cache'), 'c'), s256),
+        { OIDC_CLIENT_SECRET: confidentialClientSecret },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(provider.tokenRequests.map((request) => request.status)).toEqual([401, 200]);
+    } finally {
+      await provider.close();
+    }
+  });
+
+  it('keeps a stale secret away from a public client: never sent, named once at -v=1; a dead refresh token still means a new login', async () => {
+    google.resetCounts();
+    const args = loginArgs(google.issuer, publicClientId, join(tempDir('cache'), 'c'), s256);
+    const env = { OIDC_CLIENT_SECRET: 'a-secret-meant-for-another-client' };
+    const login = await runPlugin([...args, '-v=1'], env);
+    expect(login.code, login.stderr).toBe(0);
+    expect(login.stderr.match(/OIDC_CLIENT_SECRET is set but was not sent/g)).toHaveLength(1);
+    expect(google.tokenRequests.map((request) => request.clientAuthentication)).toEqual(['none']);
+
+    // The session ends and the provider answers the refresh with unauthorized_client: the secret is tried (that
+    // answer may mean "authenticate"), refused, and the first answer stands: one new login.
+    await google.revokeRefreshTokens();
+    google.setFault('refresh-refused-as-unauthorized_client');
+    const again = await runPlugin([...args, '--force-refresh'], env);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('refused the refresh token');
+    expect(google.grants.get('authorization_code')).toBe(2);
+    expect(
+      google.tokenRequests.slice(1).map((request) => [request.grantType, request.clientAuthentication]),
+    ).toEqual([
+      ['refresh_token', 'none'],
+      ['refresh_token', 'basic'],
+      // invalid_client to Basic, and the provider lists client_secret_post: tried too, refused too.
+      ['refresh_token', 'post'],
+      ['authorization_code', 'none'],
+    ]);
   });
 });

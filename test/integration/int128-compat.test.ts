@@ -18,7 +18,7 @@ describe('int128/kubelogin kubeconfigs against a real provider', () => {
     provider.resetCounts();
   });
 
-  it('ignores OIDC_CLIENT_SECRET for a public client under explicit PKCE S256; the flag still wins', async () => {
+  it('does not send OIDC_CLIENT_SECRET to a public client under explicit PKCE S256; the flag still goes', async () => {
     for (const pkce of ['--oidc-pkce-method=S256', '--oidc-use-pkce']) {
       const result = await runPlugin(
         loginArgs(provider.issuer, publicClientId, join(tempDir('cache'), 'c'), [pkce]),

@@ -122,6 +122,13 @@ export interface ProviderOptions {
    * oidc-provider itself ignores PKCE in the device flow.
    */
   readonly devicePkceRequired?: boolean;
+  /**
+   * A token request of a client registered with a secret that carries none is answered as Google answers it:
+   * 400 `invalid_request`, "client_secret is missing." (oidc-provider's own answer is 401 `invalid_client`). As at
+   * Google, the failed client authentication consumes nothing: the code stays good for a request with the secret
+   * (RigProvider.tokenRequests shows which code each request carried).
+   */
+  readonly secretMissingAsGoogle?: boolean;
   /** token_endpoint_auth_methods_supported as the discovery document advertises it (oidc-provider's list otherwise). */
   readonly tokenEndpointAuthMethods?: readonly string[];
   /** Listen on this port (to restart a provider in place); a free one when absent. */
@@ -491,6 +498,13 @@ export type RigFault =
   /** … or with an empty body. */
   | 'token-errors-empty';
 
+export interface RigTokenRequest {
+  readonly grantType: string;
+  readonly clientAuthentication: 'none' | 'basic' | 'post';
+  readonly code: string | undefined;
+  readonly status: number;
+}
+
 export interface RigProvider {
   readonly issuer: string;
   readonly port: number;
@@ -502,6 +516,8 @@ export interface RigProvider {
   readonly grantErrors: string[];
   /** When each device-code poll reached the token endpoint (ms since the epoch). */
   readonly devicePollTimes: number[];
+  /** Every token request: its grant, how the client authenticated, the code it carried, the status answered. */
+  readonly tokenRequests: RigTokenRequest[];
   /** The request headers of every request, with its path. */
   readonly requestHeaders: { path: string; headers: Record<string, string | string[] | undefined> }[];
   totalRequests(): number;
@@ -655,6 +671,7 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
   const grantErrors: string[] = [];
   const devicePollTimes: number[] = [];
   const requestHeaders: RigProvider['requestHeaders'] = [];
+  const tokenRequests: RigTokenRequest[] = [];
   let slowedDown = false;
   /** code_challenge per device_code, for devicePkceRequired. */
   const deviceChallenges = new Map<string, string>();
@@ -689,6 +706,24 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
       fault = undefined;
       ctx.status = 503;
       ctx.body = 'temporarily unavailable';
+    }
+    if (path === '/token') {
+      const form = (ctx.oidc?.body ?? {}) as Record<string, unknown>;
+      const clientAuthentication = basic ? 'basic' : typeof form.client_secret === 'string' ? 'post' : 'none';
+      if (
+        options.secretMissingAsGoogle &&
+        clientAuthentication === 'none' &&
+        (ctx.body as { error?: unknown } | undefined)?.error === 'invalid_client'
+      ) {
+        ctx.status = 400;
+        ctx.body = { error: 'invalid_request', error_description: 'client_secret is missing.' };
+      }
+      tokenRequests.push({
+        grantType: String(form.grant_type),
+        clientAuthentication,
+        code: typeof form.code === 'string' ? form.code : undefined,
+        status: ctx.status,
+      });
     }
     const grantType = String(ctx.oidc?.params?.grant_type ?? '');
     if (path === '/token' && options.unsupportedGrants?.includes(grantType)) {
@@ -776,6 +811,7 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
     grantErrors,
     devicePollTimes,
     requestHeaders,
+    tokenRequests,
     setIdTokenTtl: (seconds) => {
       ttl = seconds;
     },
@@ -793,6 +829,7 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
       grantErrors.length = 0;
       devicePollTimes.length = 0;
       requestHeaders.length = 0;
+      tokenRequests.length = 0;
     },
     close: () =>
       new Promise<void>((resolve) => {

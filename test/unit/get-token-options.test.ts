@@ -80,8 +80,17 @@ describe('get-token flags', () => {
     [['--oidc-pkce-method=S256', '--oidc-client-secret=flag'], 'flag'],
     [['--oidc-pkce-method=auto'], 'env'],
     [['--oidc-pkce-method=no'], 'env'],
-  ])('under %j takes %s as the client secret (env ignored under explicit S256)', (args, secret) => {
+  ])('under %j takes %s as the client secret (env held back under explicit S256)', (args, secret) => {
     expect(parse(args, { OIDC_CLIENT_SECRET: 'env' }).clientSecret).toBe(secret);
+  });
+
+  it.each([
+    [['--oidc-pkce-method=S256'], 'env'],
+    [['--oidc-use-pkce'], 'env'],
+    [['--oidc-pkce-method=S256', '--oidc-client-secret=flag'], undefined],
+    [['--oidc-pkce-method=auto'], undefined],
+  ])('under %j holds back %s until the provider asks for client authentication', (args, held) => {
+    expect(parse(args, { OIDC_CLIENT_SECRET: 'env' }).clientSecretIfAsked).toBe(held);
   });
 
   it('puts the cache under $KUBECACHEDIR when set', () => {
