@@ -40,6 +40,7 @@ export function runConvertKubeconfig(options: ConvertOptions, env: NodeJS.Proces
 
   for (const file of files) {
     let text = file.text;
+    let secretsInFile = false;
     const config = parseConfig(yaml, file);
     const users = Array.isArray(config.users) ? config.users : [];
     for (const entry of users) {
@@ -55,6 +56,7 @@ export function runConvertKubeconfig(options: ConvertOptions, env: NodeJS.Proces
       }
       converted++;
       secrets.push(...result.secretValues);
+      if (result.secretValues.length > 0) secretsInFile = true;
       text = upsertNamedEntry(yaml, text, 'users', { name, user: { exec: result.exec } });
       const dropped =
         result.dropped.length > 0 ? `; dropped from the file: ${result.dropped.join(', ')}` : '';
@@ -74,6 +76,10 @@ export function runConvertKubeconfig(options: ConvertOptions, env: NodeJS.Proces
     } else {
       const backup = replaceKubeconfigFile(file.path, text);
       report.push(`  wrote ${file.path}${backup ? ` (previous file: ${backup})` : ''}`);
+      if (backup && secretsInFile)
+        report.push(
+          `    ! the previous file still holds the secrets dropped above (mode 0600 at most): delete ${backup} once kubectl works`,
+        );
     }
   }
 

@@ -2,18 +2,9 @@
  * The kubeconfig files kubectl would use, read and written the way `setup` and `convert-kubeconfig` need: the
  * KUBECONFIG list (or ~/.kube/config), each entry written into the file that already defines its name (kubectl's
  * merge lets the first file win, so writing the name anywhere else would change nothing), atomically, with the
- * previous file kept as <file>.bak-<time> in the same mode.
+ * previous file kept as <file>.bak-<time>, readable by its owner only.
  */
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import type { Section, YamlModule } from '../kube/kubeconfig-edit.js';
 import { type KubeconfigFile, mergedEntries } from '../kube/kubeconfig-read.js';
@@ -45,17 +36,17 @@ export function fileFor(
   return mergedEntries(yaml, files, section).get(name)?.file ?? (files[0] as KubeconfigFile).path;
 }
 
-/** Replaces a file's text atomically, keeping its mode; returns the backup's path ('' for a new file). */
+/**
+ * Replaces a file's text atomically, keeping its mode; returns the backup's path ('' for a new file). The backup
+ * keeps what the new text drops (convert-kubeconfig moves secrets and tokens out), so it gets the file's mode cut to
+ * 0600 at most: a 0644 kubeconfig's backup is not left readable by everyone. Created with that mode (never wider for
+ * a moment) and only as a new file, so nothing already at its name is followed or overwritten.
+ */
 export function replaceKubeconfigFile(path: string, text: string): string {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const exists = existsSync(path);
   const mode = exists ? statSync(path).mode & 0o777 : 0o600;
-  let backup = '';
-  if (exists) {
-    backup = `${path}.bak-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    copyFileSync(path, backup);
-    chmodSync(backup, mode);
-  }
+  const backup = exists ? writeBackup(path, mode & 0o600) : '';
   const temp = `${path}.${process.pid}.tmp`;
   writeFileSync(temp, text, { mode });
   try {
@@ -65,4 +56,22 @@ export function replaceKubeconfigFile(path: string, text: string): string {
     throw error;
   }
   return backup;
+}
+
+/** A new file beside `path` with its bytes; a second backup within the same millisecond gets a number. */
+function writeBackup(path: string, mode: number): string {
+  const stamp = `${path}.bak-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const bytes = readFileSync(path);
+  for (let n = 1; ; n++) {
+    const backup = n === 1 ? stamp : `${stamp}-${n}`;
+    try {
+      writeFileSync(backup, bytes, { mode, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && n < 100) continue;
+      throw error;
+    }
+    // The umask may have narrowed it further; never wider than asked.
+    chmodSync(backup, mode);
+    return backup;
+  }
 }

@@ -3,7 +3,7 @@
  * entry move to this plugin; the dry run shows a diff and writes nothing; secrets
  * and tokens leave the file and are never printed; the converted entry logs in through the real kubectl.
  */
-import { readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as yaml from 'yaml';
@@ -85,7 +85,9 @@ describe('convert-kubeconfig', () => {
       '',
     ].join('\n');
     writeFileSync(clustersFile, clustersText, { mode: 0o600 });
-    writeFileSync(usersFile, usersText, { mode: 0o640 });
+    // Readable by everyone, as many kubeconfigs are: its backup must not be, since it keeps the secrets.
+    writeFileSync(usersFile, usersText, { mode: 0o644 });
+    chmodSync(usersFile, 0o644);
     const bin = tempDir('bin');
     symlinkSync(pluginBin, join(bin, 'kubectl-together_login'));
     env = {
@@ -123,7 +125,7 @@ describe('convert-kubeconfig', () => {
     expect(readdirSync(dir).filter((name) => name.includes('.bak-'))).toEqual([]);
   });
 
-  it('converts in place: settings kept, secrets gone, every other byte and the mode kept, a backup; kubectl logs in', async () => {
+  it('converts in place: settings kept, secrets gone, every other byte and the mode kept, a 0600 backup said to hold the secrets; kubectl logs in', async () => {
     const result = await runPlugin(['convert-kubeconfig'], env);
     expect(result.code, result.stderr).toBe(0);
     expectNoSecrets(`${result.stdout}${result.stderr}`);
@@ -139,9 +141,13 @@ describe('convert-kubeconfig', () => {
       converted.endsWith('- name: robot # static, not ours\n  user:\n    token: static-token-stays\n'),
     ).toBe(true);
     expect(readFileSync(clustersFile, 'utf8')).toBe(clustersText);
-    expect(statSync(usersFile).mode & 0o777).toBe(0o640);
+    expect(statSync(usersFile).mode & 0o777).toBe(0o644);
     const backup = readdirSync(dir).find((name) => name.startsWith('users.yaml.bak-')) as string;
     expect(readFileSync(join(dir, backup), 'utf8')).toBe(usersText);
+    expect(statSync(join(dir, backup)).mode & 0o777).toBe(0o600);
+    expect(result.stderr).toContain(
+      `  wrote ${usersFile} (previous file: ${join(dir, backup)})\n    ! the previous file still holds the secrets dropped above (mode 0600 at most): delete ${join(dir, backup)} once kubectl works\n`,
+    );
 
     const users = yaml.parse(converted).users as { name: string; user: { exec: Record<string, unknown> } }[];
     expect(users[0]?.user.exec).toMatchObject({
