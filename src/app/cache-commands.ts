@@ -1,8 +1,19 @@
 /** `status` and `clean`: what is cached, and removing it, across the storages (src/cache/inventory.ts). */
-import { type CachedItem, listFiles, listKeyring, removeItem, removeLeftovers } from '../cache/inventory.js';
+import { rmSync } from 'node:fs';
+import { hostname } from 'node:os';
+import {
+  type CachedItem,
+  listFiles,
+  listKeyring,
+  listLoginRecords,
+  removeItem,
+  removeLeftovers,
+} from '../cache/inventory.js';
+import { holderKeepsLock, loginRecordSummary } from '../core/login-attempt.js';
 import type { Logger } from '../core/ports.js';
 import { matchesFilter, renderStatus, statusRow } from '../core/status-view.js';
 import { isAppError } from '../errors.js';
+import { observeProcess } from '../platform/process-start.js';
 
 export type StorageChoice = 'all' | 'disk' | 'encrypted' | 'keyring';
 
@@ -49,20 +60,64 @@ export async function runClean(
   const filtered = options.issuer !== undefined || options.clientId !== undefined;
   const chosen = (await inventory(options)).filter((item) => matchesFilter(item, options));
   for (const item of chosen) await removeItem(item);
+  const records = cleanLoginRecords(options, new Set(chosen.map((item) => item.key)));
   // Leftovers of killed processes carry no identity: removed only by an unfiltered clean of the disk storages.
   const leftovers =
     filtered || options.storage === 'keyring'
       ? []
-      : removeLeftovers(options.tokenCacheDir, 60_000, Date.now());
+      : removeLeftovers(options.tokenCacheDir, 60_000, Date.now(), records.kept);
   const lines = chosen.map(
-    (item) =>
-      `removed ${item.storage} entry: ${item.issuer ?? '(unknown issuer)'} / ${item.clientId ?? '(unknown client)'}`,
+    (item) => `removed ${item.storage} entry: ${identityText(item.issuer, item.clientId)}`,
   );
+  lines.push(...records.lines);
   if (leftovers.length > 0) lines.push(`removed ${leftovers.length} leftover temporary or lock file(s)`);
+  const removed = [
+    ...(chosen.length > 0 ? [`${chosen.length} cached identit${chosen.length === 1 ? 'y' : 'ies'}`] : []),
+    ...(records.removed > 0
+      ? [
+          `${records.removed} login record${records.removed === 1 ? '' : 's'} (the next run starts a new login)`,
+        ]
+      : []),
+  ];
   lines.push(
-    chosen.length === 0
-      ? 'Nothing cached matched; nothing removed.'
-      : `Removed ${chosen.length} cached identit${chosen.length === 1 ? 'y' : 'ies'}.`,
+    removed.length === 0 ? 'Nothing cached matched; nothing removed.' : `Removed ${removed.join(' and ')}.`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The login records (a failed login that later runs replay, a device code they show again) of the identities clean
+ * was asked to remove: after clean, the next run starts over. A record of a login still running is kept: its
+ * process and the ones waiting for it read it.
+ */
+function cleanLoginRecords(
+  options: CacheCommandOptions & { issuer?: string; clientId?: string },
+  removedKeys: ReadonlySet<string>,
+): { lines: string[]; removed: number; kept: Set<string> } {
+  const filtered = options.issuer !== undefined || options.clientId !== undefined;
+  const now = Date.now();
+  const here = { host: hostname(), now, observe: observeProcess };
+  const result = { lines: [] as string[], removed: 0, kept: new Set<string>() };
+  for (const { key, location, record } of listLoginRecords(options.tokenCacheDir, options.logger)) {
+    // Records written before they named their identity are matched through the entries removed with them.
+    const matches = record.identity
+      ? matchesFilter(record.identity, options)
+      : !filtered || removedKeys.has(key);
+    if (!matches) continue;
+    const who = identityText(record.identity?.issuer, record.identity?.clientId);
+    const what = loginRecordSummary(record, now).join('; ') || 'nothing current';
+    if (holderKeepsLock(record.holder, here)) {
+      result.kept.add(location);
+      result.lines.push(`kept login record: ${who} (${what})`);
+      continue;
+    }
+    rmSync(location, { force: true });
+    result.removed += 1;
+    result.lines.push(`removed login record: ${who} (${what})`);
+  }
+  return result;
+}
+
+function identityText(issuer: string | undefined, clientId: string | undefined): string {
+  return `${issuer ?? '(unknown issuer)'} / ${clientId ?? '(unknown client)'}`;
 }

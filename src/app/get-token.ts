@@ -71,7 +71,12 @@ async function openSession(
     await loadLoginMachinery();
   // Beside the lock, for every storage that caches: who is logging in, its device code, how the last login failed.
   const record =
-    input.tokenCacheStorage === 'none' ? undefined : createLoginRecordStore(input.tokenCacheDir, key, logger);
+    input.tokenCacheStorage === 'none'
+      ? undefined
+      : createLoginRecordStore(input.tokenCacheDir, key, logger, {
+          issuer: input.issuerUrl,
+          clientId: input.clientId,
+        });
   return {
     // Nothing is cached with --token-cache-storage=none, so there is nothing to guard: no cache directory, no lock,
     // no login record (kubectl's retries then each start a login of their own).

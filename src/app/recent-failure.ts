@@ -6,9 +6,11 @@
 import type { LoginRecordStore } from '../cache/login-record.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
 import {
+  deviceCodeInstructions,
   failureToReplay,
   isRememberedFailure,
   retryAfterFailureMs,
+  reusableDeviceCode,
   spokenDuration,
 } from '../core/login-attempt.js';
 import type { Logger } from '../core/ports.js';
@@ -23,12 +25,21 @@ export async function failFastAfterRecentFailure(
   context: LoginContext,
   logger: Logger,
 ): Promise<void> {
-  const failure = failureToReplay(record?.read(), Date.now(), input.forceRefresh);
+  const current = record?.read();
+  const failure = failureToReplay(current, Date.now(), input.forceRefresh);
   if (!failure) return;
   const left = failure.at + retryAfterFailureMs - Date.now();
+  // kubectl passes no flag of ours: the way to start over at once has to be a command of its own.
   logger.info(
-    `The last login failed ${spokenDuration(Date.now() - failure.at)} ago; not starting another for ${spokenDuration(left)} (--force-refresh tries at once).`,
+    `The last login failed ${spokenDuration(Date.now() - failure.at)} ago; not starting another for ${spokenDuration(left)}. Wait ${spokenDuration(left)}, or run \`kubectl together-login clean\` to start over (by hand, --force-refresh tries at once).`,
   );
+  // The code the user may be typing right now: shown again, not "printed above" by a run whose output is gone.
+  const device = reusableDeviceCode(current, Date.now());
+  if (device) {
+    logger.info(
+      `The device code of that login is still valid for ${spokenDuration(device.expiresAt - Date.now())}; a run after the wait picks up the login once it is done. ${deviceCodeInstructions(device)}`,
+    );
+  }
   const atTerminal = context.interactive !== false && Boolean(process.stdin.isTTY);
   if (atTerminal && !failure.asked) {
     if (await pressedEnter(Math.min(left, 30_000))) return;

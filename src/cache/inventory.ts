@@ -5,11 +5,13 @@
  */
 import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LoginRecord } from '../core/login-attempt.js';
 import type { Logger } from '../core/ports.js';
 import { isAppError } from '../errors.js';
 import { readPrivateFile } from './disk-store.js';
 import { type CacheEntry, CacheEntryError, parseCacheEntry } from './entry.js';
 import { cacheFilePrefix } from './key.js';
+import { readLoginRecord } from './login-record.js';
 
 export type Storage = 'disk' | 'encrypted' | 'keyring';
 
@@ -26,6 +28,7 @@ export interface CachedItem {
 }
 
 const ourFile = new RegExp(`^${cacheFilePrefix}-v\\d+-([0-9a-f]{64})\\.(json|enc)$`);
+const ourLoginRecord = new RegExp(`^${cacheFilePrefix}-v\\d+-([0-9a-f]{64})\\.login$`);
 // Temporary files and locks of killed processes, login records and browser slots (login-record.ts, lock.ts), and
 // the cached provider metadata (provider-metadata-store.ts).
 const ourLeftover = new RegExp(
@@ -115,6 +118,32 @@ function namesIn(dir: string): string[] {
   }
 }
 
+/** A cache key's login record (src/cache/login-record.ts): a login in progress, its device code, a recent failure. */
+export interface LoginRecordItem {
+  readonly key: string;
+  readonly location: string;
+  readonly record: LoginRecord;
+}
+
+/** The login records in the cache directory that hold something (they hold no token, whatever the storage). */
+export function listLoginRecords(dir: string, logger: Logger): LoginRecordItem[] {
+  const items: LoginRecordItem[] = [];
+  for (const name of namesIn(dir).sort()) {
+    const key = ourLoginRecord.exec(name)?.[1];
+    if (key === undefined) continue;
+    const location = join(dir, name);
+    let record: LoginRecord | undefined;
+    try {
+      record = readLoginRecord(location, logger);
+    } catch {
+      // Another user's file or a link: not ours to read; the leftovers of clean do not touch it either.
+      continue;
+    }
+    if (record) items.push({ key, location, record });
+  }
+  return items;
+}
+
 /** Our keyring items; throws the keyring's AppError (exit code 6) when none is reachable. */
 export async function listKeyring(): Promise<CachedItem[]> {
   const { openKeyring, readKeyringEntry, keyringService } = await import('./keyring-store.js');
@@ -159,14 +188,20 @@ export async function removeItem(item: CachedItem): Promise<void> {
 
 /**
  * Our temporary files and lock directories left by processes that were killed. A lock younger than `staleMs` may
- * belong to a running login and is kept.
+ * belong to a running login and is kept, as is every path in `keep` (the record of a login in progress).
  */
-export function removeLeftovers(dir: string, staleMs: number, now: number): string[] {
+export function removeLeftovers(
+  dir: string,
+  staleMs: number,
+  now: number,
+  keep: ReadonlySet<string> = new Set(),
+): string[] {
   const names = namesIn(dir);
   const removed: string[] = [];
   for (const name of names) {
     if (!ourLeftover.test(name)) continue;
     const path = join(dir, name);
+    if (keep.has(path)) continue;
     try {
       // A young lock or temporary file may belong to a running process; cached provider metadata never does. Nor
       // does a symbolic link (a lock is a directory): a dangling one must not outlive clean. lstat, never following.

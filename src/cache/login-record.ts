@@ -9,7 +9,12 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { emptyLoginRecord, type LoginRecord, loginRecordFormat } from '../core/login-attempt.js';
+import {
+  emptyLoginRecord,
+  type LoginIdentity,
+  type LoginRecord,
+  loginRecordFormat,
+} from '../core/login-attempt.js';
 import type { Logger } from '../core/ports.js';
 import { readPrivateFile, writePrivateFile } from './disk-store.js';
 import { cacheFilePrefix, keyVersion } from './key.js';
@@ -24,24 +29,37 @@ export function loginRecordFileName(key: string): string {
   return `${cacheFilePrefix}-v${keyVersion}-${key}.login`;
 }
 
-export function createLoginRecordStore(dir: string, key: string, logger: Logger): LoginRecordStore {
+/** A record file's contents, or undefined when it is missing, unreadable or of another format. */
+export function readLoginRecord(path: string, logger: Logger): LoginRecord | undefined {
+  const text = readPrivateFile(path, logger);
+  if (text === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(text) as Partial<LoginRecord>;
+    if (parsed.format !== loginRecordFormat) return undefined;
+    return { ...emptyLoginRecord, ...parsed };
+  } catch {
+    logger.debug(1, `ignoring the unreadable login record ${path}`);
+    return undefined;
+  }
+}
+
+/**
+ * `identity` (issuer and client, no secret) is written into the record so that `clean --oidc-issuer-url` can find
+ * the records of one issuer: the key alone cannot be traced back to it.
+ */
+export function createLoginRecordStore(
+  dir: string,
+  key: string,
+  logger: Logger,
+  identity?: LoginIdentity,
+): LoginRecordStore {
   const path = join(dir, loginRecordFileName(key));
-  const read = (): LoginRecord | undefined => {
-    const text = readPrivateFile(path, logger);
-    if (text === undefined) return undefined;
-    try {
-      const parsed = JSON.parse(text) as Partial<LoginRecord>;
-      if (parsed.format !== loginRecordFormat) return undefined;
-      return { ...emptyLoginRecord, ...parsed };
-    } catch {
-      logger.debug(1, `ignoring the unreadable login record ${path}`);
-      return undefined;
-    }
-  };
+  const read = () => readLoginRecord(path, logger);
   return {
     read,
     update(change) {
-      const next = change(read() ?? emptyLoginRecord);
+      const changed = change(read() ?? emptyLoginRecord);
+      const next = identity ? { ...changed, identity } : changed;
       try {
         if (!next.holder && !next.device && !next.failure) rmSync(path, { force: true });
         else writePrivateFile(dir, path, JSON.stringify(next));

@@ -93,7 +93,7 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
       program
         .command('clean')
         .description(
-          "remove this plugin's cached tokens (all, or one issuer / client); other tools' files are never touched",
+          "remove this plugin's cached tokens and login records (all, or one issuer / client): the next run logs in afresh; other tools' files are never touched",
         ),
     ),
   )

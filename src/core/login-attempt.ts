@@ -56,8 +56,16 @@ export interface RecordedFailure {
   readonly asked?: boolean;
 }
 
+/** Whose login the record is about: shown by status, matched by clean's --oidc-issuer-url / --oidc-client-id. */
+export interface LoginIdentity {
+  readonly issuer: string;
+  readonly clientId: string;
+}
+
 export interface LoginRecord {
   readonly format: typeof loginRecordFormat;
+  /** Absent in records written before it was added. */
+  readonly identity?: LoginIdentity;
   readonly holder: LockHolder | undefined;
   readonly device: SavedDeviceCode | undefined;
   readonly failure: RecordedFailure | undefined;
@@ -163,6 +171,27 @@ export function clockDuration(ms: number): string {
 export function spokenDuration(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
   return seconds >= 120 ? `${Math.round(seconds / 60)} minutes` : `${seconds} s`;
+}
+
+/**
+ * What a login record holds, in words, for `status` and `clean` ("the last login failed 12 s ago (…)"); empty when
+ * nothing in it matters any more.
+ */
+export function loginRecordSummary(record: LoginRecord, now: number): string[] {
+  const parts: string[] = [];
+  if (record.holder && now <= record.holder.until + lockGraceMs) {
+    const how = record.holder.flow ? ` (${record.holder.flow})` : '';
+    parts.push(`a login in progress${how}, pid ${record.holder.pid} on ${record.holder.host}`);
+  }
+  if (record.device && record.device.expiresAt > now) {
+    parts.push(`a device code valid for ${spokenDuration(record.device.expiresAt - now)}`);
+  }
+  if (record.failure) {
+    parts.push(
+      `the last login failed ${spokenDuration(now - record.failure.at)} ago: ${record.failure.message}`,
+    );
+  }
+  return parts;
 }
 
 /** What a process waiting for the lock tells its user about the holder (once per change of the holder's flow). */

@@ -90,7 +90,7 @@ export async function loginWithDeviceCode(
         })
       : new AppError('auth.timeout', `no login completed within ${options.timeoutSec} s`, {
           exitCode: ExitCode.authentication,
-          hint: `open the URL printed above and enter the code, then run the command again (the code stays valid for ${spokenDuration(saved.expiresAt - Date.now())}); or raise --authentication-timeout-sec`,
+          hint: `open the URL above and enter the code, then run the command again in a minute (the code stays valid for ${spokenDuration(saved.expiresAt - Date.now())}); or raise --authentication-timeout-sec`,
           cause: error,
         });
   }

@@ -108,19 +108,25 @@ describe('logins across processes', () => {
     });
   });
 
+  /** A device-code login that timed out after 1 s, nobody at the provider: its code stays valid for minutes. */
+  async function deviceCodeTimedOut(cacheDir: string) {
+    // --skip-open-browser: the rig's browser would complete the device login by itself.
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir, [
+      '--grant-type=device-code',
+      '--skip-open-browser',
+      '--authentication-timeout-sec=1',
+    ]);
+    provider.resetCounts();
+    const first = await runPlugin(args, { KUBERNETES_EXEC_INFO: neverInteractive });
+    expect(first.code).toBe(4);
+    const [, code] = first.stderr.match(/shows the code (\S+):/) ?? [];
+    return { args, first, code };
+  }
+
   describe('a device code', () => {
     it('is shown again and polled by a later run while it is valid: one code at the provider', async () => {
       const cacheDir = cacheDirectory();
-      // --skip-open-browser: the rig's browser would complete the device login by itself.
-      const args = loginArgs(provider.issuer, publicClientId, cacheDir, [
-        '--grant-type=device-code',
-        '--skip-open-browser',
-        '--authentication-timeout-sec=1',
-      ]);
-      provider.resetCounts();
-      const first = await runPlugin(args, { KUBERNETES_EXEC_INFO: neverInteractive });
-      expect(first.code).toBe(4);
-      const [, code] = first.stderr.match(/shows the code (\S+):/) ?? [];
+      const { first, code } = await deviceCodeTimedOut(cacheDir);
       expect(first.stderr).toContain('error: no login completed within 1 s');
       expect(first.stderr).toMatch(/hint: .*the code stays valid for \d+ minutes/);
 
@@ -139,6 +145,73 @@ describe('logins across processes', () => {
       const result = await second.result;
       expect(result.code, result.stderr).toBe(0);
       expect(provider.requests.get('/device/auth')).toBe(1);
+    });
+  });
+
+  describe('starting over', () => {
+    it('the fail-fast run shows the still-valid device code and names clean; clean removes the record and says so', async () => {
+      const cacheDir = cacheDirectory();
+      const { args, code } = await deviceCodeTimedOut(cacheDir);
+
+      const replayed = await runPlugin(args, { KUBERNETES_EXEC_INFO: neverInteractive });
+      expect(replayed.code).toBe(4);
+      expect(replayed.stderr).toMatch(
+        /not starting another for (\d+) s\. Wait \1 s, or run `kubectl together-login clean` to start over/,
+      );
+      expect(replayed.stderr).toMatch(/device code of that login is still valid for \d+ minutes/);
+      expect(replayed.stderr).toContain(`shows the code ${code}:`);
+      expect(provider.requests.get('/device/auth')).toBe(1);
+
+      const run = (extra: string[]) => runPlugin(['clean', `--token-cache-dir=${cacheDir}`, ...extra]);
+      const otherIssuer = await run(['--oidc-issuer-url=https://other.example.com']);
+      expect(otherIssuer.code, otherIssuer.stderr).toBe(0);
+      expect(otherIssuer.stdout).toBe('Nothing cached matched; nothing removed.\n');
+      expect(loginRecordPath(cacheDir)).toBeTruthy();
+
+      const cleaned = await run([`--oidc-issuer-url=${provider.issuer}`]);
+      expect(cleaned.code, cleaned.stderr).toBe(0);
+      expect(cleaned.stdout).toMatch(
+        new RegExp(
+          `^removed login record: ${provider.issuer} / ${publicClientId} \\(a device code valid for \\d+ minutes; the last login failed \\d+ s ago: no login completed within 1 s\\)$`,
+          'm',
+        ),
+      );
+      expect(cleaned.stdout).toContain('Removed 1 login record (the next run starts a new login).');
+      expect(() => loginRecordPath(cacheDir)).toThrow(/no login record/);
+
+      const fresh = start(
+        loginArgs(provider.issuer, publicClientId, cacheDir, [
+          '--grant-type=device-code',
+          '--skip-open-browser',
+        ]),
+        { KUBERNETES_EXEC_INFO: neverInteractive },
+      );
+      const [, newCode, url] = await fresh.waitForStderr(/shows the code (\S+):\n {2}(\S+)/);
+      expect(newCode).not.toBe(code);
+      await completeLoginWithForms(url as string, user);
+      expect((await fresh.result).code).toBe(0);
+      expect(provider.requests.get('/device/auth')).toBe(2);
+    });
+    it('clean keeps the record of a login still running, which then completes', async () => {
+      const cacheDir = cacheDirectory();
+      const running = start(
+        loginArgs(provider.issuer, publicClientId, cacheDir, [
+          '--grant-type=device-code',
+          '--skip-open-browser',
+        ]),
+        { KUBERNETES_EXEC_INFO: neverInteractive },
+      );
+      const [, url] = await running.waitForStderr(/shows the code \S+:\n {2}(\S+)/);
+      const cleaned = await runPlugin(['clean', `--token-cache-dir=${cacheDir}`]);
+      expect(cleaned.code, cleaned.stderr).toBe(0);
+      expect(cleaned.stdout).toMatch(
+        new RegExp(
+          `^kept login record: ${provider.issuer} / ${publicClientId} \\(a login in progress \\(device-code\\), pid \\d+ on `,
+          'm',
+        ),
+      );
+      await completeLoginWithForms(url as string, user);
+      expect((await running.result).code).toBe(0);
     });
   });
 

@@ -7,6 +7,7 @@ import {
   type LockHolder,
   type LoginRecord,
   lockWaitDeadline,
+  loginRecordSummary,
   reusableDeviceCode,
   waitingMessage,
 } from '../../src/core/login-attempt.js';
@@ -147,5 +148,25 @@ describe('the callback pages', () => {
     expect(page).toContain('What to do: run the command again and approve the request.');
     expect(page).toContain('--force-refresh');
     expect(page).not.toMatch(/<(script|link|img|iframe)|src=|url\(|https?:/i);
+  });
+});
+
+describe('a login record in words (status, clean)', () => {
+  it('names a running login, a valid device code and the last failure', () => {
+    expect(
+      loginRecordSummary(
+        record({ holder: holder({ flow: 'device-code', until: now + 60_000 }), device, failure }),
+        now,
+      ),
+    ).toEqual([
+      'a login in progress (device-code), pid 42 on here',
+      'a device code valid for 5 minutes',
+      'the last login failed 10 s ago: no login',
+    ]);
+  });
+
+  it('leaves out a holder past its deadline and grace, and an expired code', () => {
+    const late = now + 10 * 60_000;
+    expect(loginRecordSummary(record({ holder: holder({ until: now }), device }), late)).toEqual([]);
   });
 });
