@@ -3,3 +3,5 @@ export function buildInfo(
   kind: 'standalone' | 'node',
   releaseBaseUrl?: string,
 ): { defines: Record<string, string> };
+export function projectHomepage(pkg: { homepage?: unknown }): string | undefined;
+export function readPackageJson(): { version: string; homepage?: unknown };

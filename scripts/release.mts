@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { projectHomepage, readPackageJson } from './build-info.mjs';
 import { krewManifest, writeChecksumFile, writeZip } from './release/artifacts.mjs';
 import { platformPackageDirs } from './release/platform-packages.mjs';
 import { bundleForStandalone, compileStandalone } from './release/standalone.mjs';
@@ -34,7 +35,10 @@ if (targets.length === 0)
   throw new Error(`--only names no target of ${releaseTargets.map((t) => `${t.os}_${t.arch}`)}`);
 const publishedAt = values['base-url'] ?? process.env.RELEASE_BASE_URL;
 const baseUrl = publishedAt ?? pathToFileURL(releaseDir).href;
-const { version } = (await import('../package.json', { with: { type: 'json' } })).default;
+const pkg = readPackageJson();
+const { version } = pkg;
+// Checked before the long build: a malformed homepage fails here.
+const homepage = projectHomepage(pkg);
 
 const started = Date.now();
 rmSync(releaseDir, { recursive: true, force: true });
@@ -93,7 +97,10 @@ try {
   }
   await Promise.all(zips);
   platforms.sort((a, b) => targets.indexOf(a.target) - targets.indexOf(b.target));
-  writeFileSync(join(releaseDir, `${krewPluginName}.yaml`), krewManifest({ version, baseUrl, platforms }));
+  writeFileSync(
+    join(releaseDir, `${krewPluginName}.yaml`),
+    krewManifest({ version, homepage, baseUrl, platforms }),
+  );
   console.log(
     `release: ${krewPluginName}.yaml with URIs under ${baseUrl}${publishedAt ? '' : ' (pass --base-url=URL for a published release)'}`,
   );

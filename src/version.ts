@@ -6,10 +6,20 @@
 declare const __PACKAGE_VERSION__: string | undefined;
 declare const __BUILD_COMMIT__: string | undefined;
 declare const __BUILD_KIND__: 'standalone' | 'node' | undefined;
+declare const __PROJECT_HOMEPAGE__: string | undefined;
 
 export const version: string = typeof __PACKAGE_VERSION__ === 'string' ? __PACKAGE_VERSION__ : 'dev';
 const commit = typeof __BUILD_COMMIT__ === 'string' ? __BUILD_COMMIT__ : 'unknown';
 const kind = typeof __BUILD_KIND__ === 'string' ? __BUILD_KIND__ : undefined;
+/** package.json's `homepage` (scripts/build-info.mjs checks it); undefined when unset: no URL is ever made up. */
+export const homepage: string | undefined =
+  typeof __PROJECT_HOMEPAGE__ === 'string' && __PROJECT_HOMEPAGE__ ? __PROJECT_HOMEPAGE__ : undefined;
+
+/** The last lines of the top-level `--help`: where to go next, and the project's page only when one is configured. */
+export function helpFooter(projectPage: string | undefined = homepage): string {
+  const setup = '\nConnect a cluster: `kubectl together-login setup --help`.';
+  return projectPage ? `${setup}\nDocumentation: ${projectPage}` : setup;
+}
 
 /** The lines of `kubectl-together_login version`. */
 export function versionReport(): string {

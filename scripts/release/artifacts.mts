@@ -44,6 +44,8 @@ export function writeChecksumFile(zipPath: string): string {
 
 export interface ManifestInput {
   readonly version: string;
+  /** package.json's homepage; the manifest has none without it (krew's index requires one: docs/release.md). */
+  readonly homepage: string | undefined;
   readonly baseUrl: string;
   readonly platforms: readonly { target: ReleaseTarget; sha256: string }[];
 }
@@ -58,6 +60,7 @@ export function krewManifest(input: ManifestInput): string {
       metadata: { name: krewPluginName },
       spec: {
         version: `v${input.version}`,
+        ...(input.homepage ? { homepage: input.homepage } : {}),
         shortDescription: 'Log in to clusters with OpenID Connect (browser, device code, cached tokens)',
         description:
           'An exec credential plugin for OpenID Connect: logs you in through your browser (PKCE), a device code, a ' +

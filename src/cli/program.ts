@@ -14,7 +14,7 @@ import { getTokenFlags, klogFlags } from '../flags/get-token-flags.js';
 import { setupFlags } from '../flags/setup-flags.js';
 import { expandHome, kubeHomeDir } from '../platform/home.js';
 import { createStderrLogger } from '../platform/logger.js';
-import { version, versionReport } from '../version.js';
+import { helpFooter, version, versionReport } from '../version.js';
 
 export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   let setupExitCode: number = ExitCode.ok;
@@ -29,10 +29,7 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
     })
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText(
-      'after',
-      '\nSee https://github.com/together-login/kubectl-together_login#readme (README.md) for set-up.',
-    );
+    .addHelpText('after', helpFooter());
 
   const getToken = program
     .command('get-token')

@@ -9,6 +9,7 @@ import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { projectHomepage, readPackageJson } from '../../scripts/build-info.mjs';
 import { checkoutLauncher, nodePluginBin, pluginBin, repoRoot } from '../rig/build.js';
 import { readDriverLog } from '../rig/driver-log.js';
 import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
@@ -153,6 +154,14 @@ describe('help and version', () => {
     const fromCheckout = execFileSync(checkoutLauncher, ['version'], { encoding: 'utf8' });
     expect(fromCheckout.split('\n')[0]).toBe(first);
     expect(fromCheckout).toContain('build: Node.js package');
+  });
+
+  it("names the project's page in --help only as package.json's homepage says, and no other URL", async () => {
+    const homepage = projectHomepage(readPackageJson());
+    const result = await runPlugin(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Connect a cluster: `kubectl together-login setup --help`.');
+    expect(result.stdout.match(/https?:\/\/\S+/g) ?? []).toEqual(homepage ? [homepage] : []);
   });
 
   it('lists the get-token flags with their defaults', async () => {

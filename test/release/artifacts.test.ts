@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { projectHomepage, readPackageJson } from '../../scripts/build-info.mjs';
 import { sha256Hex } from '../../scripts/release/artifacts.mjs';
 import { verifyCodeSignature } from '../../scripts/release/macho-codesign.mjs';
 import { platformPackageDirs } from '../../scripts/release/platform-packages.mjs';
@@ -104,6 +105,8 @@ describe.skipIf(!built)('krew manifest', () => {
         shortDescription: expect.any(String),
       },
     });
+    // The project's page only from package.json's homepage, never a made-up one.
+    expect(manifest.spec.homepage).toBe(projectHomepage(readPackageJson()));
     const platforms = manifest.spec.platforms as {
       selector: { matchLabels: { os: string; arch: string } };
       uri: string;
