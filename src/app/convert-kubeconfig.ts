@@ -64,6 +64,11 @@ export function runConvertKubeconfig(options: ConvertOptions, env: NodeJS.Proces
       if (result.clientSecretDropped)
         report.push(
           `    ! its client secret is no longer in the file: export OIDC_CLIENT_SECRET=… where kubectl runs (or add it with kubectl config set-credentials ${name} --exec-env=OIDC_CLIENT_SECRET=…)`,
+          ...(result.secretSentWhenAsked
+            ? [
+                '      with its --oidc-pkce-method=S256 the secret goes out once the provider asks the client to authenticate (one token request more per login and refresh)',
+              ]
+            : []),
         );
       if (result.from === 'auth-provider oidc')
         report.push(

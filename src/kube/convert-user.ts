@@ -14,6 +14,7 @@
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { installHint } from '../core/install-hint.js';
 import { secretFlags, withoutFlags } from '../flags/flag-filter.js';
+import { parseGetTokenInput } from '../flags/parse-get-token.js';
 import { isRecord } from './kubeconfig-read.js';
 
 export interface ConvertedExec {
@@ -37,6 +38,11 @@ export type UserConversion =
       readonly secretValues: readonly string[];
       /** A client secret was dropped: the user must now give OIDC_CLIENT_SECRET. */
       readonly clientSecretDropped: boolean;
+      /**
+       * The args ask for PKCE S256 explicitly, so the plugin holds OIDC_CLIENT_SECRET back until the provider asks
+       * the client to authenticate (it still authenticates: Google asks, and keeps the code for the retry).
+       */
+      readonly secretSentWhenAsked: boolean;
     }
   | { readonly kind: 'unchanged'; readonly reason: string };
 
@@ -82,6 +88,7 @@ function fromAuthProvider(config: Record<string, unknown>, kubeconfigPath: strin
     dropped: secretKeys,
     secretValues: secretKeys.map((key) => value(key) as string),
     clientSecretDropped: secretKeys.includes('client-secret'),
+    secretSentWhenAsked: false,
   };
 }
 
@@ -124,5 +131,19 @@ function fromExec(exec: Record<string, unknown>): UserConversion {
     dropped: [...new Set(removed)].map((name) => `--${name}`),
     secretValues: removedValues,
     clientSecretDropped: removed.includes('oidc-client-secret'),
+    secretSentWhenAsked: removed.includes('oidc-client-secret') && holdsSecretBack(kept),
   };
+}
+
+/** Whether get-token, run with these args, holds an exported OIDC_CLIENT_SECRET back (explicit PKCE S256). */
+function holdsSecretBack(args: readonly string[]): boolean {
+  try {
+    return (
+      parseGetTokenInput(args, { env: { OIDC_CLIENT_SECRET: 'probe' }, homeDir: '/' }).clientSecretIfAsked !==
+      undefined
+    );
+  } catch {
+    // Args get-token would refuse (or that need the cluster's settings): nothing more to say about them here.
+    return false;
+  }
 }

@@ -12,7 +12,7 @@ import { browserDriverPath, pluginBin } from '../rig/build.js';
 import { authProviderUserLines } from '../rig/kubeconfig-users.js';
 import { findKubectls } from '../rig/kubectl.js';
 import { runCommand, runPlugin, tempDir } from '../rig/plugin.js';
-import { publicClientId } from '../rig/provider.js';
+import { confidentialClientId, confidentialClientSecret, publicClientId } from '../rig/provider.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
 const [kubectl] = findKubectls().reverse();
@@ -192,5 +192,79 @@ describe('convert-kubeconfig', () => {
     const unknown = await runPlugin(['convert-kubeconfig', '--user=nobody'], env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain(`error: no user "nobody" in ${clustersFile}, ${usersFile}`);
+  });
+});
+
+/**
+ * A Google-shaped int128 user (issue 22, item 1): `--oidc-client-secret` with `--oidc-pkce-method=S256`, at a
+ * provider that requires the secret. The secret leaves the file; exported as the report says, the converted user
+ * logs in through the real kubectl, and without it kubectl shows what is missing.
+ */
+describe('convert-kubeconfig: a client secret under --oidc-pkce-method=S256', () => {
+  const provider = useRigProvider({ secretMissingAsGoogle: true });
+  const secret = confidentialClientSecret;
+  let api: ApiServer;
+  let file: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    api = await startApiServer({ issuer: provider.issuer, audience: confidentialClientId });
+    const dir = tempDir('convert-s256');
+    file = join(dir, 'config');
+    writeFileSync(
+      file,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        ...rigClusterSection(api),
+        'contexts:',
+        '- name: google',
+        '  context: {cluster: rig, user: google}',
+        'current-context: google',
+        'users:',
+        '- name: google',
+        '  user:',
+        '    exec:',
+        '      apiVersion: client.authentication.k8s.io/v1beta1',
+        '      command: kubectl',
+        '      args: [oidc-login, get-token, --oidc-pkce-method=S256,',
+        `        --oidc-issuer-url=${provider.issuer}, --oidc-client-id=${confidentialClientId},`,
+        `        --oidc-client-secret=${secret}, --oidc-extra-scope=email,`,
+        `        --browser-command=${browserDriverPath}, --token-cache-dir=${join(dir, 'cache')}]`,
+        '      interactiveMode: Never',
+        '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
+    const bin = tempDir('bin');
+    symlinkSync(pluginBin, join(bin, 'kubectl-together_login'));
+    env = { KUBECONFIG: file, PATH: `${bin}:${process.env.PATH}`, HOME: tempDir('home') };
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it('moves the secret out, says how it is sent, and the exported secret logs in through kubectl', async () => {
+    const result = await runPlugin(['convert-kubeconfig'], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('export OIDC_CLIENT_SECRET=');
+    expect(result.stderr).toContain(
+      'with its --oidc-pkce-method=S256 the secret goes out once the provider asks the client to authenticate',
+    );
+    expect(readFileSync(file, 'utf8')).not.toContain(secret);
+
+    const kubectlRun = (extra: Record<string, string>) =>
+      runCommand(kubectl?.path as string, ['auth', 'whoami', '-o', 'json'], { ...env, ...extra });
+    const missing = await kubectlRun({});
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain(
+      'this client needs a secret: --oidc-client-secret or OIDC_CLIENT_SECRET',
+    );
+
+    const whoami = await kubectlRun({ OIDC_CLIENT_SECRET: secret });
+    expect(whoami.code, whoami.stderr).toBe(0);
+    expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe('alice@example.com');
+    expect(whoami.stderr).not.toContain(secret);
+    expect(provider.grants.get('authorization_code')).toBe(1);
   });
 });

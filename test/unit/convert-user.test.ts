@@ -41,6 +41,7 @@ describe('convertUser: the in-tree oidc auth-provider', () => {
       dropped: ['id-token', 'refresh-token', 'client-secret'],
       secretValues: ['the-id-token', 'the-refresh-token', 'the-secret'],
       clientSecretDropped: true,
+      secretSentWhenAsked: false,
     });
   });
 
@@ -95,6 +96,7 @@ describe('convertUser: kubelogin exec entries', () => {
       dropped: [],
       secretValues: [],
       clientSecretDropped: false,
+      secretSentWhenAsked: false,
     });
   });
 
@@ -135,7 +137,27 @@ describe('convertUser: kubelogin exec entries', () => {
       dropped: ['--oidc-client-secret', '--password'],
       secretValues: ['s1', 'p4ss'],
       clientSecretDropped: true,
+      secretSentWhenAsked: false,
     });
+  });
+
+  it.each([
+    [['--oidc-pkce-method=S256'], true],
+    [['--oidc-pkce-method', 'S256'], true],
+    [['--oidc-use-pkce'], true],
+    [['--oidc-pkce-method=auto'], false],
+    [[], false],
+  ])('with %j says whether the dropped secret is held back until the provider asks (%s)', (pkce, held) => {
+    const result = convertUser(
+      {
+        exec: {
+          command: 'kubectl-oidc_login',
+          args: ['get-token', ...flags, ...pkce, '--oidc-client-secret=s'],
+        },
+      },
+      '/k',
+    );
+    expect(result.kind === 'converted' && result.secretSentWhenAsked).toBe(held);
   });
 
   it.each([
