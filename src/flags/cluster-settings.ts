@@ -7,8 +7,9 @@
  * apart.
  *
  * A cluster may set only what describes its identity provider, never how this machine runs the login (browser
- * command, listen addresses, cache location) nor a secret (client secret, password): a cluster entry often comes
- * from someone else's kubeconfig, and these settings reach every user of the cluster.
+ * command, listen addresses, the redirect URI's host, cache location), nor a secret (client secret, password), nor
+ * turn PKCE off: a cluster entry often comes from someone else's kubeconfig, and these settings reach every user of
+ * the cluster. The redirect host and PKCE protect the login's code on this machine; they are the user's (issue 21).
  */
 import { AppError, ExitCode } from '../errors.js';
 import { type FlagSpec, parseArgs } from './argv.js';
@@ -21,7 +22,6 @@ export const clusterSettableFlags: ReadonlySet<string> = new Set([
   'oidc-pkce-method',
   'oidc-auth-request-extra-params',
   'oidc-request-header',
-  'oidc-redirect-url-hostname',
   'certificate-authority',
   'certificate-authority-data',
   'token-cache-hint',
@@ -81,10 +81,27 @@ export function mergeClusterSettings(
       overridden.push(name);
       continue;
     }
+    if (!clusterMayHold(name, value))
+      throw new AppError(
+        'usage.cluster-setting',
+        `the cluster's ${execExtensionName} extension sets ${name} to ${JSON.stringify(value)}: a cluster may not turn PKCE off`,
+        {
+          exitCode: ExitCode.usage,
+          hint: `remove ${name} from the cluster's extensions in the kubeconfig; if your provider refuses PKCE, put --${name}=no in your user's exec args`,
+        },
+      );
     extra.push(...asArgs(spec, value));
     origins.set(name, 'cluster');
   }
   return { argv: [...argv, ...extra], origins, ignored, overridden };
+}
+
+/**
+ * Values a cluster may not give a settable flag: PKCE off (`oidc-pkce-method: no`) would let whoever reads the
+ * authorization code redeem it. Only the user's own args may turn it off.
+ */
+function clusterMayHold(name: string, value: unknown): boolean {
+  return !(name === 'oidc-pkce-method' && value === 'no');
 }
 
 function asArgs(spec: FlagSpec, value: unknown): string[] {
@@ -150,12 +167,13 @@ export function splitClusterSettings(
 ): { userArgs: string[]; settings: Record<string, unknown> } {
   const { values } = parseArgs(args, specs);
   const settings: Record<string, unknown> = {};
-  for (const [name, value] of values) if (providerSettingFlags.has(name)) settings[name] = value;
+  const moves = (name: string) => providerSettingFlags.has(name) && clusterMayHold(name, values.get(name));
+  for (const [name, value] of values) if (moves(name)) settings[name] = value;
   const userArgs: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     const name = /^--([^=]+)/.exec(arg)?.[1];
-    if (name === undefined || !providerSettingFlags.has(name)) {
+    if (name === undefined || !moves(name)) {
       userArgs.push(arg);
       continue;
     }

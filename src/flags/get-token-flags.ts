@@ -63,7 +63,7 @@ export const getTokenFlags: readonly FlagSpec[] = [
   {
     name: 'oidc-redirect-url-hostname',
     kind: 'string',
-    description: '[authcode] Hostname of the redirect URL',
+    description: '[authcode] Hostname of the redirect URL (one --listen-address listens on)',
     defaultText: 'localhost',
   },
   {

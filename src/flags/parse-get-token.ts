@@ -5,6 +5,7 @@
 import { cacheDirFor } from '../cache/location.js';
 import { cacheStorages, type GetTokenInput, grantTypes, pkceMethods } from '../core/get-token-input.js';
 import { usageError } from '../errors.js';
+import { checkRedirectCovered } from '../flows/listen-plan.js';
 import { expandHome } from '../platform/home.js';
 import { parseArgs } from './argv.js';
 import { parseCiTokenOptions } from './ci-token-flags.js';
@@ -99,6 +100,26 @@ export function parseGetTokenInput(
       'give both files, or neither for plain http',
     );
   }
+  const redirectUrlHostname = str('oidc-redirect-url-hostname') ?? 'localhost';
+  const resolvedListenAddresses =
+    listenAddresses.length > 0
+      ? listenAddresses
+      : listenPorts.length > 0
+        ? listenPorts.map((port) => `127.0.0.1:${port}`)
+        : defaultListenAddresses;
+  // Runs that may start the callback server (auto without --username may end in the browser flow) check its
+  // addresses and the redirect host now, before any request: not after a device code was refused.
+  if (grantType === 'authcode' || (grantType === 'auto' && !str('username'))) {
+    checkRedirectCovered(
+      resolvedListenAddresses,
+      redirectUrl === undefined ? redirectUrlHostname : new URL(redirectUrl).hostname,
+      redirectUrl !== undefined
+        ? '--oidc-redirect-url'
+        : values.has('oidc-redirect-url-hostname')
+          ? '--oidc-redirect-url-hostname'
+          : undefined,
+    );
+  }
   const cacheDir = str('token-cache-dir');
   const explicitS256 = bool('oidc-use-pkce') || str('oidc-pkce-method') === 'S256';
 
@@ -115,7 +136,7 @@ export function parseGetTokenInput(
     extraScopes: list('oidc-extra-scope'),
     useAccessToken: bool('oidc-use-access-token'),
     redirectUrl,
-    redirectUrlHostname: str('oidc-redirect-url-hostname') ?? 'localhost',
+    redirectUrlHostname,
     authRequestExtraParams: map('oidc-auth-request-extra-params'),
     requestHeaders,
     pkceMethod: bool('oidc-use-pkce')
@@ -123,12 +144,7 @@ export function parseGetTokenInput(
       : oneOf(str('oidc-pkce-method') ?? 'auto', pkceMethods, 'oidc-pkce-method'),
     grantType,
     redirectUrlAuthcodeKeyboard: str('oidc-redirect-url-authcode-keyboard'),
-    listenAddresses:
-      listenAddresses.length > 0
-        ? listenAddresses
-        : listenPorts.length > 0
-          ? listenPorts.map((port) => `127.0.0.1:${port}`)
-          : defaultListenAddresses,
+    listenAddresses: resolvedListenAddresses,
     skipOpenBrowser: bool('skip-open-browser'),
     skipQrCode: bool('skip-qr-code'),
     browserCommand: str('browser-command') || undefined,

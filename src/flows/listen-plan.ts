@@ -6,8 +6,13 @@
  * authorization code of http://localhost:P. So when the redirect URI's host is `localhost`, the server owns the port
  * on both families, and a port whose other family is held by someone else counts as taken. A redirect URI that
  * names one address (`http://127.0.0.1:P`, `http://[::1]:P`) reaches only that address: the listen address keeps its
- * meaning.
+ * meaning. A listen address on every interface (`0.0.0.0`, `::`) with a localhost redirect owns the other family's
+ * loopback too.
+ *
+ * A redirect URI whose host no socket of the plan receives (`[::1]` while listening on 127.0.0.1) sends the code to
+ * whoever holds that socket: such settings are refused before the login (checkRedirectCovered).
  */
+import { isIP } from 'node:net';
 import { AppError, ExitCode } from '../errors.js';
 
 export interface ListenPlan {
@@ -22,6 +27,15 @@ export interface ListenPlan {
 
 const loopbackV4 = '127.0.0.1';
 const loopbackV6 = '::1';
+const anyV4 = '0.0.0.0';
+const anyV6 = '::';
+/** For a localhost redirect: the host that must be bound beside a listen host, for the other loopback family. */
+const otherFamilyLoopback: Readonly<Record<string, string>> = {
+  [loopbackV4]: loopbackV6,
+  [loopbackV6]: loopbackV4,
+  [anyV4]: loopbackV6,
+  [anyV6]: loopbackV4,
+};
 
 export function parseListenAddress(address: string): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(address);
@@ -39,12 +53,57 @@ export function parseListenAddress(address: string): { host: string; port: numbe
 export function listenPlan(address: string, redirectHost: string): ListenPlan {
   const { host, port } = parseListenAddress(address);
   const listenHost = host.toLowerCase() === 'localhost' ? loopbackV4 : host;
-  const loopback = listenHost === loopbackV4 || listenHost === loopbackV6;
-  if (loopback && redirectHost.toLowerCase() === 'localhost') {
-    const other = listenHost === loopbackV4 ? loopbackV6 : loopbackV4;
+  const other = otherFamilyLoopback[listenHost];
+  if (other && redirectHost.toLowerCase() === 'localhost')
     return { address, port, primary: listenHost, companions: [other] };
-  }
   return { address, port, primary: listenHost, companions: [] };
+}
+
+/**
+ * Whether a browser sent to a redirect URI with this host reaches a socket of the plan: for `localhost` both
+ * loopback families (browsers try either), for an address that address or the plan's "any" of its family, for
+ * another name (whose addresses are not known here) the same name or "any".
+ */
+export function coversRedirectHost(plan: ListenPlan, redirectHost: string): boolean {
+  const hosts = [plan.primary, ...plan.companions].map((host) => host.toLowerCase());
+  const target = unbracketed(redirectHost).toLowerCase();
+  const reaches = (ip: string) => hosts.includes(ip) || hosts.includes(isIP(ip) === 6 ? anyV6 : anyV4);
+  if (target === 'localhost') return reaches(loopbackV4) && reaches(loopbackV6);
+  if (isIP(target) !== 0) return reaches(target);
+  return hosts.includes(target) || hosts.includes(anyV4) || hosts.includes(anyV6);
+}
+
+/**
+ * Refuses (exit 2) listen addresses that are not HOST:PORT, and a redirect host that one of them would not receive:
+ * checked before any request, for every run that may start the callback server. `redirectFlag` names the flag the
+ * host came from, undefined for the default (localhost).
+ */
+export function checkRedirectCovered(
+  addresses: readonly string[],
+  redirectHost: string,
+  redirectFlag: string | undefined,
+): void {
+  for (const address of addresses) {
+    const plan = listenPlan(address, redirectHost);
+    if (coversRedirectHost(plan, redirectHost)) continue;
+    const source = redirectFlag ?? 'the default redirect URI (http://localhost:PORT)';
+    const there = `--listen-address=${socketLabel(unbracketed(redirectHost), plan.port)}`;
+    throw new AppError(
+      'usage.redirect-host',
+      `${source} sends the browser to ${redirectHost}, where the callback server does not listen (--listen-address ${address}): another program could receive the login there`,
+      {
+        exitCode: ExitCode.usage,
+        hint: redirectFlag
+          ? `listen where the browser is sent (${there}), or leave ${redirectFlag} out (localhost, served on both loopback families)`
+          : `listen on loopback (${there}), or send the browser to the address you listen on with --oidc-redirect-url-hostname`,
+      },
+    );
+  }
+}
+
+/** A URL's hostname `[::1]` as the address `::1`. */
+function unbracketed(host: string): string {
+  return host.replace(/^\[(.*)\]$/, '$1');
 }
 
 /** `[::1]:8000` or `127.0.0.1:8000`. */

@@ -46,15 +46,37 @@ const badInputs: readonly BadInput[] = [
   },
   {
     name: '--listen-address with a non-loopback host of another machine',
-    args: ['--listen-address=192.0.2.1:8000'],
+    args: ['--listen-address=192.0.2.1:8000', '--oidc-redirect-url-hostname=192.0.2.1'],
     code: 2,
     error: /--listen-address 192\.0\.2\.1 is not an address of this machine/,
   },
   {
     name: '--listen-address with a host that does not resolve',
-    args: ['--listen-address=no-such-host.invalid:8000'],
+    args: ['--listen-address=no-such-host.invalid:8000', '--oidc-redirect-url-hostname=no-such-host.invalid'],
     code: 2,
     error: /--listen-address no-such-host\.invalid names a host that does not resolve/,
+  },
+  {
+    name: '--oidc-redirect-url-hostname that the callback server does not listen on',
+    args: ['--oidc-redirect-url-hostname=[::1]'],
+    code: 2,
+    error:
+      /--oidc-redirect-url-hostname sends the browser to \[::1\], where the callback server does not listen \(--listen-address 127\.0\.0\.1:8000\)/,
+  },
+  {
+    name: '--listen-address off loopback for the default redirect to localhost',
+    args: ['--listen-address=192.0.2.1:8000'],
+    code: 2,
+    error:
+      /the default redirect URI \(http:\/\/localhost:PORT\) sends the browser to localhost, where the callback server does not listen \(--listen-address 192\.0\.2\.1:8000\)/,
+  },
+  {
+    name: 'a malformed --listen-address when auto picks the device code (no display)',
+    // No browser command (the empty value replaces the rig's): auto then picks the device code over SSH.
+    args: ['--listen-address=8000', '--browser-command='],
+    env: { SSH_CONNECTION: '10.0.0.1 22 10.0.0.2 22' },
+    code: 2,
+    error: /--listen-address "8000" is not HOST:PORT/,
   },
   {
     name: '--listen-address with port 99999',

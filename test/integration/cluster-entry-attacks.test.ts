@@ -5,9 +5,11 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { browserDriverPath } from '../rig/build.js';
 import { expectOneError } from '../rig/one-error.js';
 import { runPlugin, tempDir } from '../rig/plugin.js';
 import { publicClientId, rigPassword } from '../rig/provider.js';
+import { startSquatter } from '../rig/squatter.js';
 import { makePrivateCa } from '../rig/tls.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
@@ -71,5 +73,62 @@ describe("the provider's CA: what the exec args pin, a cluster cannot add to", (
     });
     expect(result.code, result.stderr).toBe(0);
     expect(attacker.grants.get('password')).toBe(1);
+  });
+});
+
+describe('the login on this machine: a cluster cannot move the redirect nor turn PKCE off', () => {
+  const provider = useRigProvider();
+  const args = (cacheDir: string) => [
+    'get-token',
+    `--browser-command=${browserDriverPath}`,
+    `--token-cache-dir=${cacheDir}`,
+    // Bounds the run before the fix, when the code went to the squatter and the callback never came.
+    '--authentication-timeout-sec=15',
+    '-v=1',
+  ];
+  const cluster = (extra: Record<string, unknown>) =>
+    execInfoWithCluster({ 'oidc-issuer-url': provider.issuer, 'oidc-client-id': publicClientId, ...extra });
+
+  it('oidc-redirect-url-hostname "[::1]" from a cluster is ignored: the code never reaches a program on [::1]:8000', async () => {
+    const squatter = startSquatter('::1', 8000);
+    try {
+      expect(await squatter.bound).toBe('listening');
+      const result = await runPlugin(args(join(tempDir('cache'), 'c')), {
+        KUBERNETES_EXEC_INFO: cluster({ 'oidc-redirect-url-hostname': '[::1]' }),
+      });
+      expect(squatter.requests).toEqual([]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain(
+        "ignored in the cluster https://k8s.example.com's exec extension (not a provider setting of this plugin): oidc-redirect-url-hostname",
+      );
+    } finally {
+      await squatter.close();
+    }
+  });
+
+  it('oidc-pkce-method "no" from a cluster: exit 2 before any request', async () => {
+    provider.resetCounts();
+    const result = await runPlugin(args(join(tempDir('cache'), 'c')), {
+      KUBERNETES_EXEC_INFO: cluster({ 'oidc-pkce-method': 'no' }),
+    });
+    expect(result.code, result.stderr).toBe(2);
+    expectOneError(result.stderr, /sets oidc-pkce-method to "no": a cluster may not turn PKCE off/);
+    expect(provider.totalRequests()).toBe(0);
+  });
+
+  it('the same redirect host from the exec args: exit 2 before any request, naming the flag', async () => {
+    provider.resetCounts();
+    const result = await runPlugin(
+      [...args(join(tempDir('cache'), 'c')), '--oidc-redirect-url-hostname=[::1]'],
+      {
+        KUBERNETES_EXEC_INFO: cluster({}),
+      },
+    );
+    expect(result.code, result.stderr).toBe(2);
+    expectOneError(
+      result.stderr,
+      /--oidc-redirect-url-hostname sends the browser to \[::1\], where the callback server does not listen/,
+    );
+    expect(provider.totalRequests()).toBe(0);
   });
 });

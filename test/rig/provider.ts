@@ -53,6 +53,8 @@ export const loopbackRedirectUris = [
   'http://localhost:8000/callback',
   // An explicit IPv4 loopback redirect (--oidc-redirect-url=http://127.0.0.1:PORT).
   'http://127.0.0.1:8000',
+  // An IPv6 one: where a hostile cluster entry tried to send the code (test/integration/cluster-entry-attacks.test.ts).
+  'http://[::1]:8000',
 ];
 /**
  * A public client with an HTTPS loopback redirect URI, for --local-server-cert/--local-server-key. oidc-provider

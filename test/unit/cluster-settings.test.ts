@@ -73,6 +73,31 @@ describe('per-cluster settings from the exec extension (provideClusterInfo)', ()
     },
   );
 
+  it('never takes the redirect host from the cluster (it would send the code elsewhere), nor PKCE off', () => {
+    const merged = merge(['--oidc-issuer-url=https://idp.example.com', '--oidc-client-id=k'], {
+      'oidc-redirect-url-hostname': '[::1]',
+      'oidc-redirect-url': 'http://[::1]:8000',
+      'oidc-pkce-method': 'S256',
+    });
+    expect(merged.ignored).toEqual(['oidc-redirect-url-hostname', 'oidc-redirect-url']);
+    expect(parse(merged.argv)).toMatchObject({ redirectUrlHostname: 'localhost', pkceMethod: 'S256' });
+    expect(() => merge([], { 'oidc-pkce-method': 'no' })).toThrow(
+      expect.objectContaining({
+        exitCode: 2,
+        message:
+          'the cluster\'s client.authentication.k8s.io/exec extension sets oidc-pkce-method to "no": a cluster may not turn PKCE off',
+      }),
+    );
+    // The user's own args may turn it off; the cluster's value is then not even read.
+    expect(
+      parse(
+        merge(['--oidc-issuer-url=https://i.example', '--oidc-client-id=k', '--oidc-pkce-method=no'], {
+          'oidc-pkce-method': 'no',
+        }).argv,
+      ).pkceMethod,
+    ).toBe('no');
+  });
+
   it('two clusters with different issuers give two cache identities; the same issuer and client one', () => {
     const user = ['--browser-command=firefox'];
     const a = parse(merge(user, { 'oidc-issuer-url': 'https://a.example.com', 'oidc-client-id': 'k' }).argv);
@@ -142,6 +167,19 @@ describe('setup --settings-on-cluster: the provider settings leave the user for 
       'oidc-use-access-token': true,
       'oidc-auth-request-extra-params': { prompt: 'consent' },
     });
+    expect(parse(merge(userArgs, settings).argv)).toEqual(parse(args));
+  });
+
+  it('keeps with the user what a cluster may not hold: the redirect host, PKCE off', () => {
+    const args = [
+      '--oidc-issuer-url=https://idp.example.com',
+      '--oidc-client-id=kube',
+      '--oidc-redirect-url-hostname=127.0.0.1',
+      '--oidc-pkce-method=no',
+    ];
+    const { userArgs, settings } = splitClusterSettings(args, getTokenFlags);
+    expect(userArgs).toEqual(['--oidc-redirect-url-hostname=127.0.0.1', '--oidc-pkce-method=no']);
+    expect(settings).toEqual({ 'oidc-issuer-url': 'https://idp.example.com', 'oidc-client-id': 'kube' });
     expect(parse(merge(userArgs, settings).argv)).toEqual(parse(args));
   });
 });
