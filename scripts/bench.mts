@@ -42,12 +42,14 @@ const fakeJwt = (size: number) => `eyJhbGciOiJSUzI1NiJ9.${'x'.repeat(size)}.${'s
 // The API server takes its admin token: the ID token, padded to a typical size (the server compares strings).
 const api = await startApiServer({ issuer: 'https://idp.example.com', audience: 'kubernetes' });
 mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+const key = cacheKey(cacheKeyFields(input, undefined));
 writeFileSync(
-  join(cacheDir, cacheEntryFileName(cacheKey(cacheKeyFields(input, undefined)))),
+  join(cacheDir, cacheEntryFileName(key)),
   JSON.stringify({
     format: entryFormat,
     issuer: input.issuerUrl,
     clientId: input.clientId,
+    key,
     obtainedAt: now,
     idToken: api.adminToken,
     idTokenExpiresAt: now + 3_600_000,

@@ -40,6 +40,7 @@ export async function runGetToken(
 
   const credential = await getToken(
     {
+      key,
       issuer: keyFields.issuer,
       clientId: keyFields.clientId,
       useAccessToken: keyFields.useAccessToken,

@@ -8,6 +8,12 @@ export interface CacheEntry {
   readonly format: typeof entryFormat;
   readonly issuer: string;
   readonly clientId: string;
+  /**
+   * The cache key (./key.ts) the entry was written under: served only to a call of that key, so a file copied or
+   * renamed to another key's name (another --username, hint, scope set, CA …) is a miss. Absent in entries written
+   * before it was added: those are misses too (one new login).
+   */
+  readonly key?: string | undefined;
   /** When the current tokens were received from the provider. */
   readonly obtainedAt: number;
   readonly idToken?: string | undefined;
@@ -35,7 +41,7 @@ export function parseCacheEntry(text: string): CacheEntry {
     if (typeof entry[field] !== 'string') throw new CacheEntryError(`field ${field} is missing`);
   }
   if (!isTime(entry.obtainedAt)) throw new CacheEntryError('field obtainedAt is missing');
-  for (const field of ['idToken', 'accessToken', 'refreshToken'] as const) {
+  for (const field of ['key', 'idToken', 'accessToken', 'refreshToken'] as const) {
     if (entry[field] !== undefined && typeof entry[field] !== 'string')
       throw new CacheEntryError(`field ${field} is not a string`);
   }

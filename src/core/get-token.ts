@@ -18,6 +18,8 @@ import {
 } from './ports.js';
 
 export interface GetTokenRequest {
+  /** The cache key: an entry is served only to the key it was written under. */
+  readonly key: string;
   readonly issuer: string;
   readonly clientId: string;
   readonly useAccessToken: boolean;
@@ -41,14 +43,25 @@ export async function getToken(request: GetTokenRequest, deps: GetTokenDeps): Pr
       now: deps.clock.now(),
     });
 
-  // An entry recorded for another issuer or client is not ours, whatever file name it sits under (a swapped or
-  // copied file): never serve its token, nor send its refresh token to our provider.
+  // An entry recorded for another key is not ours, whatever file name it sits under (a swapped or copied file):
+  // never serve its token, nor send its refresh token to our provider. One string comparison on the hit path.
   const read = async () => {
     const entry = await deps.store.read();
-    if (!entry || (entry.issuer === request.issuer && entry.clientId === request.clientId)) return entry;
-    deps.logger.warn(
-      `ignoring the cached entry: it was recorded for issuer ${JSON.stringify(entry.issuer)} and client ${JSON.stringify(entry.clientId)}, not this one`,
-    );
+    if (!entry) return entry;
+    if (entry.issuer !== request.issuer || entry.clientId !== request.clientId) {
+      deps.logger.warn(
+        `ignoring the cached entry: it was recorded for issuer ${JSON.stringify(entry.issuer)} and client ${JSON.stringify(entry.clientId)}, not this one`,
+      );
+      return undefined;
+    }
+    if (entry.key === request.key) return entry;
+    if (entry.key === undefined) {
+      deps.logger.debug(1, 'ignoring the cached entry: an older version wrote it without its cache key');
+    } else {
+      deps.logger.warn(
+        'ignoring the cached entry: it was written for other settings (user name, cache hint, scopes, CA, headers …) and copied or renamed to this file',
+      );
+    }
     return undefined;
   };
 
@@ -235,6 +248,7 @@ function toEntry(
     format: entryFormat,
     issuer: request.issuer,
     clientId: request.clientId,
+    key: request.key,
     obtainedAt: now,
     idToken: tokens.idToken,
     idTokenExpiresAt: clampExpiry(tokens.idTokenExpiresAt, now, 'ID token', deps.logger),

@@ -130,6 +130,31 @@ describe('token cache trust', () => {
     expect(result.stderr.split('ignoring the cached entry').length).toBe(2);
   });
 
+  it('serves an entry only for the key it was written under: one copied onto the file of another hint is ignored', async () => {
+    const { cache } = newDir();
+    const entries = () =>
+      readdirSync(cache).filter((name) => /^together-login-v1-[0-9a-f]{64}\.json$/.test(name));
+    const work = argsFor(providerA, cache, ['--token-cache-hint=work']);
+    const home = argsFor(providerA, cache, ['--token-cache-hint=home']);
+    const workLogin = await runPlugin(work);
+    expect(workLogin.code, workLogin.stderr).toBe(0);
+    const [workEntry] = entries();
+    expect((await runPlugin(home)).code).toBe(0);
+    const homeEntry = entries().find((name) => name !== workEntry) as string;
+    // Same issuer and client, another key: the work identity's file put where the home identity's belongs.
+    copyFileSync(join(cache, workEntry as string), join(cache, homeEntry));
+    providerA.resetCounts();
+    const result = await runPlugin(home);
+    expect(result.code, result.stderr).toBe(0);
+    expect(parseCredential(result.stdout).token).not.toBe(parseCredential(workLogin.stdout).token);
+    expect(result.stderr).toContain('warning: ignoring the cached entry: it was written for other settings');
+    // Neither served nor refreshed: a new login, whose entry replaces the copy.
+    expect(providerA.grants.get('refresh_token')).toBeUndefined();
+    expect(providerA.grants.get('authorization_code')).toBe(1);
+    const again = await runPlugin(home);
+    expect(parseCredential(again.stdout).token).toBe(parseCredential(result.stdout).token);
+  });
+
   it('refuses a group-writable cache directory and an entry writable by others (exit 6, mode and fix)', async () => {
     const { cache } = newDir();
     const { a } = await twoEntries(cache);

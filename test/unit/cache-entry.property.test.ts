@@ -16,6 +16,8 @@ const time = fc.oneof(
   fc.double(),
   fc.constantFrom(now + 3_600_000, 8.64e15, 8.64e15 + 1, 1e16, -1, Number.MAX_VALUE),
 );
+const ourKey = 'a'.repeat(64);
+const otherKey = 'b'.repeat(64);
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 /** Mostly well-formed entries with hostile values, and arbitrary JSON and bytes. */
 const fileText = fc.oneof(
@@ -24,6 +26,7 @@ const fileText = fc.oneof(
       format: fc.oneof(fc.constant(entryFormat), fc.string()),
       issuer: fc.oneof(fc.constantFrom('https://idp', 'https://other'), fc.string(), fc.integer()),
       clientId: fc.oneof(fc.constantFrom('kube', 'other'), fc.string(), fc.constant(null)),
+      key: maybe(fc.oneof(fc.constantFrom(ourKey, otherKey), fc.string(), fc.integer())),
       obtainedAt: time,
       idToken: maybe(fc.oneof(fc.string(), fc.integer(), fc.constant(null))),
       idTokenExpiresAt: maybe(time),
@@ -54,7 +57,7 @@ describe('cache entry files of any content', () => {
         expect(entry.format).toBe(entryFormat);
         expect(typeof entry.issuer).toBe('string');
         expect(typeof entry.clientId).toBe('string');
-        for (const field of ['idToken', 'accessToken', 'refreshToken'] as const) {
+        for (const field of ['key', 'idToken', 'accessToken', 'refreshToken'] as const) {
           expect(['string', 'undefined']).toContain(typeof entry[field]);
         }
         for (const field of ['obtainedAt', 'idTokenExpiresAt', 'accessTokenExpiresAt'] as const) {
@@ -66,7 +69,7 @@ describe('cache entry files of any content', () => {
     );
   });
 
-  it('are served only for the issuer and client they record, and what is served renders', async () => {
+  it('are served only for the key, issuer and client they record, and what is served renders', async () => {
     await fc.assert(
       fc.asyncProperty(fileText, fc.boolean(), async (text, useAccessToken) => {
         const entry = parsed(text);
@@ -75,6 +78,7 @@ describe('cache entry files of any content', () => {
         const provider = new FakeProvider(clock);
         const refreshAttempts: string[] = [];
         const request = {
+          key: ourKey,
           issuer: 'https://idp',
           clientId: 'kube',
           useAccessToken,
@@ -98,13 +102,12 @@ describe('cache entry files of any content', () => {
         });
         const servedFromFile = provider.logins === 0 && refreshAttempts.length === 0;
         if (servedFromFile) {
-          expect(entry.issuer).toBe('https://idp');
-          expect(entry.clientId).toBe('kube');
+          expect([entry.key, entry.issuer, entry.clientId]).toEqual([ourKey, 'https://idp', 'kube']);
           expect(credential.token).toBe(useAccessToken ? entry.accessToken : entry.idToken);
         }
-        // A refresh token recorded for another issuer or client is never sent to this one.
+        // A refresh token recorded for another key, issuer or client is never sent to this one.
         if (refreshAttempts.length > 0)
-          expect([entry.issuer, entry.clientId]).toEqual(['https://idp', 'kube']);
+          expect([entry.key, entry.issuer, entry.clientId]).toEqual([ourKey, 'https://idp', 'kube']);
         expect(() =>
           renderExecCredential(
             'client.authentication.k8s.io/v1',

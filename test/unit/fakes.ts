@@ -12,6 +12,7 @@ import {
 
 /** The get-token request of the use-case tests: one issuer and client, the ID token, the default 30 s margin. */
 export const request: GetTokenRequest = {
+  key: 'a'.repeat(64),
   issuer: 'https://idp',
   clientId: 'kube',
   useAccessToken: false,

@@ -37,6 +37,18 @@ describe('getToken', () => {
     expect(sessions()).toBe(1);
   });
 
+  it('neither serves nor refreshes an entry written without its key (an older version) or under another key', async () => {
+    for (const key of [undefined, 'b'.repeat(64)]) {
+      const { provider, store, deps } = setup();
+      await getToken(request, deps);
+      store.entry = { ...cached(store), key };
+      const result = await getToken(request, deps);
+      expect(result.token).toBe('id-2');
+      expect(provider).toMatchObject({ logins: 2, refreshes: 0 });
+      expect(cached(store).key).toBe(request.key);
+    }
+  });
+
   it('refreshes an expired token and keeps the rotated refresh token', async () => {
     const { clock, provider, store, deps } = setup();
     await getToken(request, deps);
