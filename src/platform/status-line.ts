@@ -5,7 +5,7 @@
  */
 import { writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { clockDuration } from '../core/login-attempt.js';
+import { countdownLine, rowsAfterResize, width } from '../core/countdown-line.js';
 import { terminalSafe } from './logger.js';
 
 export interface Countdown {
@@ -28,29 +28,57 @@ export function stderrTerminal(env: Readonly<Record<string, string | undefined>>
   };
 }
 
-/** Shows `label: M:SS left` until deadline, refreshed every second; nothing when stderr is not a terminal. */
+/** The terminal's width now, and a way to hear when it changes. */
+export interface TerminalSize {
+  columns(): number;
+  /** Calls back after a resize; returns the way to stop listening. */
+  onResize(listener: () => void): () => void;
+}
+
+/** stderr's size: Node re-reads it on SIGWINCH and emits 'resize'. */
+const stderrSize = (fallback: number): TerminalSize => ({
+  columns: () => process.stderr.columns || fallback,
+  onResize(listener) {
+    process.stderr.on('resize', listener);
+    return () => process.stderr.off('resize', listener);
+  },
+});
+
+/**
+ * Shows `label: M:SS left` until deadline, refreshed every second and at once after a resize, never wider than the
+ * terminal (core/countdown-line.ts); nothing when stderr is not a terminal.
+ */
 export function startCountdown(
   label: string,
   deadline: number,
   terminal: TerminalInfo,
   write: (text: string) => void = writeControlled,
+  size: TerminalSize = stderrSize(terminal.columns),
 ): Countdown {
   if (!terminal.isTerminal) return { stop: () => undefined };
   const bold = (text: string) => (terminal.colour ? `\x1b[1m${text}\x1b[22m` : text);
+  const safeLabel = terminalSafe(label);
+  let drawn = 0;
   const render = () => {
-    const line = `${terminalSafe(label)}: ${bold(clockDuration(deadline - Date.now()))} left (Ctrl-C to stop)`;
-    // \r and "erase line": the new text replaces the old one, whatever their lengths.
-    write(`\r\x1b[2K${line}`);
+    const columns = size.columns();
+    // A narrower terminal re-wraps the line drawn before over several rows: back to its first row, erase downwards.
+    const rows = rowsAfterResize(drawn, columns);
+    const back = rows > 1 ? `\x1b[${rows - 1}A\r\x1b[J` : '\r\x1b[2K';
+    const line = countdownLine(safeLabel, deadline - Date.now(), columns);
+    drawn = width(line);
+    write(`${back}${line.before}${bold(line.time)}${line.after}`);
   };
   render();
   const timer = setInterval(render, 1000);
   timer.unref();
+  const stopListening = size.onResize(render);
   let stopped = false;
   return {
     stop: () => {
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
+      stopListening();
       write('\r\x1b[2K');
     },
   };

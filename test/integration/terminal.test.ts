@@ -4,10 +4,11 @@
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { pluginBin } from '../rig/build.js';
 import { baseEnvironment, runPlugin, tempDir } from '../rig/plugin.js';
 import { publicClientId } from '../rig/provider.js';
+import { startInTmux, type TmuxScreen, tmuxPresent } from '../rig/tmux.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
 const esc = String.fromCharCode(27);
@@ -90,7 +91,7 @@ describe('messages while a login waits', () => {
     expect(skipped.output).not.toContain('scan this');
     const narrow = await onTerminal(deviceArgs(), { columns: 30 }).done;
     expect(narrow.output).not.toContain('scan this');
-    expect(narrow.output).toContain('Waiting for the login at the provider');
+    expect(narrow.output).toContain(`${esc}[22m left, Ctrl-C stops`);
   });
 
   it('off a terminal: no escape codes, no carriage returns, no QR code, no countdown', async () => {
@@ -137,5 +138,60 @@ describe('messages while a login waits', () => {
     const { code, output } = await again.done;
     expect(code).toBe(4);
     expect(output).toContain('error: no login completed within 2 s');
+  });
+});
+
+describe.skipIf(!tmuxPresent())('the countdown on a screen (tmux)', () => {
+  const provider = useRigProvider();
+  let screen: TmuxScreen | undefined;
+  afterEach(async () => {
+    await screen?.close();
+    screen = undefined;
+  });
+
+  const start = async (columns: number) => {
+    screen = await startInTmux(
+      [
+        pluginBin,
+        'get-token',
+        `--oidc-issuer-url=${provider.issuer}`,
+        `--oidc-client-id=${publicClientId}`,
+        '--grant-type=device-code',
+        '--skip-open-browser',
+        '--authentication-timeout-sec=40',
+        `--token-cache-dir=${join(tempDir('cache'), 'oidc-login')}`,
+      ],
+      baseEnvironment(),
+      { columns },
+    );
+    return screen;
+  };
+  const countdownRows = (rows: string[]) => rows.filter((row) => /left|Ctrl-C|at the provider:/.test(row));
+  /** Waits until the countdown has shown `seconds` more updates after `rows` were read. */
+  const afterUpdates = async (on: TmuxScreen, seconds: number) => {
+    const shown = (rows: string[]) => Number(/0:(\d\d) left/.exec(rows.join('\n'))?.[1]);
+    const first = shown(await on.waitFor(/0:\d\d left/));
+    return on.waitFor(new RegExp(`0:${String(first - seconds).padStart(2, '0')} left`));
+  };
+
+  it('at 36 columns (a phone over SSH): one row that fits, updated in place, not a new row per second', async () => {
+    const on = await start(36);
+    const rows = await afterUpdates(on, 3);
+    expect(countdownRows(rows)).toEqual([expect.stringMatching(/^0:\d\d left, Ctrl-C stops$/)]);
+    expect(countdownRows(rows)[0]?.length).toBeLessThan(36);
+  });
+
+  it('redraws cleanly after the terminal narrows under it: no wrapped remains of the wide line', async () => {
+    const on = await start(100);
+    expect(countdownRows(await on.waitFor(/at the provider: 0:\d\d left \(Ctrl-C to stop\)/))).toHaveLength(
+      1,
+    );
+    await on.resize(36);
+    const rows = await on.waitFor(/^0:\d\d left, Ctrl-C stops$/);
+    expect(countdownRows(rows)).toEqual([expect.stringMatching(/^0:\d\d left, Ctrl-C stops$/)]);
+    // The lines printed before the countdown are still there.
+    expect(rows.join('\n')).toContain('Waiting for the login for 40 s');
+    const later = await afterUpdates(on, 2);
+    expect(countdownRows(later)).toHaveLength(1);
   });
 });
