@@ -11,21 +11,19 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pluginBin } from '../rig/build.js';
 import { expectOneError } from '../rig/one-error.js';
 import { loginArgs, parseCredential, runCommand, runPlugin, tempDir } from '../rig/plugin.js';
 import { publicClientId, type RigProvider } from '../rig/provider.js';
 import { requirement } from '../rig/requirement.js';
+import { type SecondUserDir, secondUserDir } from '../rig/second-user.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
 /** Switching uids (setpriv, chown) and mounting need root, as in CI; elsewhere these tests skip, loudly. */
@@ -41,16 +39,20 @@ const asUser = (uid: number) => ['--reuid', String(uid), '--regid', String(uid),
 describe('token cache trust', () => {
   const providerA = useRigProvider();
   const providerB = useRigProvider();
-  const made: string[] = [];
+  const made: SecondUserDir[] = [];
   afterAll(async () => {
-    for (const dir of made) rmSync(dir, { recursive: true, force: true });
+    for (const dir of made) dir.remove();
   });
 
-  /** Other uids cannot enter the run's private temporary root: tests that switch uids work beside it. */
-  const newDir = (reachableByOthers = false): { base: string; cache: string } => {
-    const base = reachableByOthers ? mkdtempSync(join(dirname(tmpdir()), 'trust-')) : tempDir('trust');
-    made.push(base);
+  const newDir = (): { base: string; cache: string } => {
+    const base = tempDir('trust');
     return { base, cache: join(base, 'oidc-login') };
+  };
+  /** Other uids cannot enter the run's private temporary root: tests that switch uids work in a place of their own. */
+  const sharedDir = (): SecondUserDir & { cache: string } => {
+    const dir = secondUserDir('trust');
+    made.push(dir);
+    return { ...dir, cache: join(dir.path, 'oidc-login') };
   };
   const argsFor = (provider: RigProvider, cache: string, extra: readonly string[] = []) =>
     loginArgs(provider.issuer, publicClientId, cache, extra);
@@ -75,7 +77,7 @@ describe('token cache trust', () => {
   it.skipIf(!isRoot)(
     'refuses a cache directory others may write, where another user swapped an entry for a link',
     async () => {
-      const { base, cache } = newDir(true);
+      const { path: base, cache } = sharedDir();
       chmodSync(base, 0o755);
       const { a, b } = await twoEntries(cache);
       chmodSync(cache, 0o777); // a shared KUBECACHEDIR
@@ -179,14 +181,21 @@ describe('token cache trust', () => {
   it.skipIf(!isRoot)(
     'refuses, as another user, a cache directory and an entry the attacker owns',
     async () => {
-      const { base, cache } = newDir(true);
+      const shared = sharedDir();
+      const { path: base, cache } = shared;
       chmodSync(base, 0o755);
       // The victim logs in once in a directory of its own, to learn the entry's file name.
       const own = join(base, 'victim');
       mkdirSync(own, { mode: 0o700 });
       chownSync(own, victimUid, victimUid);
       const victim = (dir: string) =>
-        runCommand('setpriv', [...asUser(victimUid), pluginBin, ...argsFor(providerA, dir)], { HOME: own });
+        runCommand(
+          'setpriv',
+          [...asUser(victimUid), shared.pluginBin, ...shared.args(argsFor(providerA, dir))],
+          {
+            HOME: own,
+          },
+        );
       const first = await victim(join(own, 'cache'));
       expect(first.code, first.stderr).toBe(0);
       const name = readdirSync(join(own, 'cache')).find((file) => file.endsWith('.json')) as string;

@@ -4,13 +4,13 @@
  * EACCES (a port below 1024 for an ordinary user: the code Windows answers for its reserved ranges). The Windows
  * wording of the last is a table in test/unit/port-failure.test.ts.
  */
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pluginBin } from '../rig/build.js';
 import { authProviderUserLines } from '../rig/kubeconfig-users.js';
 import { runCommand, runPlugin, runSetup, tempDir } from '../rig/plugin.js';
 import { publicClientId } from '../rig/provider.js';
+import { secondUserDir } from '../rig/second-user.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
 describe('platform text and files', () => {
@@ -51,18 +51,17 @@ describe('platform text and files', () => {
 
   it('a callback port refused with EACCES is "not allowed", with the hint naming the next step', async () => {
     // An ordinary user may not bind port 80 on Linux. The run's temporary root is private to root, so that user's
-    // cache directory lives beside it, and is removed here.
-    const nobodyDir = mkdtempSync('/tmp/platform-text-nobody-');
+    // plugin and cache directory live in a place it can reach, removed here.
+    const nobody = secondUserDir('platform-text-nobody');
     try {
-      chmodSync(nobodyDir, 0o711);
-      const cacheDir = join(nobodyDir, 'cache');
+      const cacheDir = join(nobody.path, 'cache');
       mkdirSync(cacheDir, { mode: 0o700 });
       chownSync(cacheDir, 65534, 65534);
       const result = await runCommand('setpriv', [
         '--reuid=65534',
         '--regid=65534',
         '--clear-groups',
-        pluginBin,
+        nobody.pluginBin,
         'get-token',
         `--oidc-issuer-url=${provider.issuer}`,
         `--oidc-client-id=${publicClientId}`,
@@ -76,7 +75,7 @@ describe('platform text and files', () => {
       );
       expect(result.stderr).toContain('hint: close what uses those ports (`ss -ltnp` names it)');
     } finally {
-      rmSync(nobodyDir, { recursive: true, force: true });
+      nobody.remove();
     }
   });
 });

@@ -44,10 +44,15 @@ async function buildExecutable(name: string, path: string): Promise<void> {
     external: ['playwright-core'],
     logLevel: 'warning',
   });
+  writeNodeLauncher(path, `${path}.cjs`);
+}
+
+/** The executable a --browser-command names: a shell script running the driver's bundle with this Node. */
+export function writeNodeLauncher(path: string, bundle: string): void {
   // RIG_DRIVER_CA: a CA the browser (and only the browser, not the plugin that runs it) trusts.
   writeFileSync(
     path,
-    `#!/bin/sh\n[ -n "$RIG_DRIVER_CA" ] && export NODE_EXTRA_CA_CERTS="$RIG_DRIVER_CA"\nexec "${process.execPath}" "${path}.cjs" "$@"\n`,
+    `#!/bin/sh\n[ -n "$RIG_DRIVER_CA" ] && export NODE_EXTRA_CA_CERTS="$RIG_DRIVER_CA"\nexec "${process.execPath}" "${bundle}" "$@"\n`,
   );
   chmodSync(path, 0o755);
 }
