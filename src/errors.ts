@@ -91,9 +91,7 @@ export function redact(text: string, secrets: Iterable<string | undefined>): str
   for (const secret of all.sort((a, b) => b.length - a.length)) {
     if (out.includes(secret)) out = out.split(secret).join('[redacted]');
   }
-  // Authorization codes, tokens and verifiers that travel in URLs or form bodies.
-  return out.replace(
-    /\b(code|code_verifier|access_token|id_token|refresh_token|client_secret|password|device_code)=([^&\s"']+)/g,
-    '$1=[redacted]',
-  );
+  // By value only, never by a parameter's name: a provider may call a user code `code`
+  // (`…/device?code=ABCD-EFGH`), and that link must reach the user intact.
+  return out;
 }

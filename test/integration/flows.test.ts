@@ -208,6 +208,24 @@ describe('login flows against a real OpenID Provider', () => {
         await google.close();
       }
     });
+    it('prints a verification URL whose user code parameter is called code intact (issue 22, item 9)', async () => {
+      const odd = await startProvider({ deviceUserCodeAsCode: true });
+      try {
+        const plugin = startPlugin(
+          baseArgs(odd.issuer, publicClientId, cacheDir, ['--grant-type=device-code', '--skip-open-browser']),
+        );
+        const [, userCode, url] = await plugin.waitForStderr(
+          /check that it shows the code (\S+):\n {2}(\S+)/,
+        );
+        expect(url).toBe(`${odd.issuer}/device?code=${userCode}`);
+        await completeLoginWithForms(url as string, user);
+        const result = await plugin.result;
+        expect(result.code, result.stderr).toBe(0);
+        expect(result.stderr).not.toContain('[redacted]');
+      } finally {
+        await odd.close();
+      }
+    });
   });
 
   describe('browser flow on a terminal', () => {

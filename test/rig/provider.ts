@@ -80,6 +80,11 @@ export interface ProviderOptions {
   readonly deviceCodeTtlSec?: number;
   /** Answer the device authorization with Google's `verification_url` instead of `verification_uri`. */
   readonly deviceVerificationUrlQuirk?: boolean;
+  /**
+   * Name the user code's parameter of `verification_uri_complete` `code` (`…/device?code=ABCD-EFGH`) instead of
+   * oidc-provider's `user_code`, as one provider does; the device page takes it under that name.
+   */
+  readonly deviceUserCodeAsCode?: boolean;
   /** Answer the first pending device-code poll with `slow_down`, as a provider does to a client polling too fast. */
   readonly deviceSlowDownOnce?: boolean;
   /** Serve over HTTPS with this certificate (test/rig/tls.ts) instead of plain HTTP. */
@@ -694,6 +699,8 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
       const literal = [raw.slice(0, at), raw.slice(at + 1)].map(encodeURIComponent).join(':');
       ctx.headers.authorization = `Basic ${Buffer.from(literal).toString('base64')}`;
     }
+    if (options.deviceUserCodeAsCode && path === '/device' && typeof ctx.query.code === 'string')
+      ctx.querystring = new URLSearchParams({ user_code: ctx.query.code }).toString();
     if (options.declinedConsentError === 'consent_required' && /^\/interaction\/[^/]+\/abort$/.test(path)) {
       await provider.interactionFinished(
         ctx.req,
@@ -768,6 +775,8 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
     if (path === '/device/auth' && ctx.body && typeof ctx.body === 'object') {
       const body = ctx.body as Record<string, unknown>;
       body.interval = options.deviceInterval ?? 1;
+      if (options.deviceUserCodeAsCode && typeof body.verification_uri_complete === 'string')
+        body.verification_uri_complete = body.verification_uri_complete.replace('?user_code=', '?code=');
       if (options.deviceVerificationUrlQuirk) {
         body.verification_url = body.verification_uri;
         delete body.verification_uri;

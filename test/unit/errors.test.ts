@@ -3,13 +3,16 @@ import { redact } from '../../src/errors.js';
 
 describe('redact', () => {
   it.each([
-    ['GET /callback?code=abc123&state=s', 'GET /callback?code=[redacted]&state=s'],
-    ['grant_type=refresh_token&refresh_token=r.t.x', 'grant_type=refresh_token&refresh_token=[redacted]'],
-    ['client_secret=hunter2 password=pw', 'client_secret=[redacted] password=[redacted]'],
-    ['code_verifier=v_v-v&id_token=e.y.j', 'code_verifier=[redacted]&id_token=[redacted]'],
-    ['nothing secret here', 'nothing secret here'],
-  ])('%s', (text, expected) => {
-    expect(redact(text, [])).toBe(expected);
+    ['GET /callback?code=abc123&state=s', ['abc123'], 'GET /callback?code=[redacted]&state=s'],
+    ['refresh_token=r.t.x1', ['r.t.x1'], 'refresh_token=[redacted]'],
+    ['nothing secret here', [], 'nothing secret here'],
+  ])('%s: the values held are redacted', (text, held, expected) => {
+    expect(redact(text, held)).toBe(expected);
+  });
+
+  it('leaves a parameter alone for its name: a device URL ?code=ABCD-EFGH reaches the user', () => {
+    const url = 'https://idp.example.com/device?code=ABCD-EFGH';
+    expect(redact(`open ${url}`, [])).toBe(`open ${url}`);
   });
 
   it('removes known secret values wherever they appear', () => {
