@@ -45,7 +45,12 @@ export function createEncryptedStore(
   return {
     async read() {
       const text = readPrivateFile(path, logger);
-      if (text === undefined) return undefined;
+      if (text === undefined) {
+        // A login comes next, and its token could not be kept without a key: every kubectl call would log in
+        // again. Said now, before the login, with exit code 6, as the keyring storage does.
+        if (!env[encryptionKeyEnv]) await keyringOfTheKey();
+        return undefined;
+      }
       try {
         return await openEncryptedFile(parseEncryptedFile(text), key, env);
       } catch (error) {
@@ -150,21 +155,7 @@ async function encryptionKey(
     }
     return { key, source: 'env' };
   }
-  const { openKeyring } = await import('./keyring-store.js');
-  let keyring: ReturnType<typeof openKeyring>;
-  try {
-    keyring = openKeyring();
-  } catch (error) {
-    throw new AppError(
-      'cache.encryption-key',
-      'the encrypted token cache needs a key, and no OS keyring is reachable to keep one',
-      {
-        exitCode: ExitCode.cache,
-        hint: `set ${encryptionKeyEnv} to a key made with: openssl rand -base64 32`,
-        cause: error,
-      },
-    );
-  }
+  const keyring = await keyringOfTheKey();
   const item = keyring.item(encryptionKeyAccount);
   const stored = item.getPassword();
   if (stored) return { key: Buffer.from(stored, 'base64'), source: 'keyring' };
@@ -173,3 +164,23 @@ async function encryptionKey(
   item.setPassword(key.toString('base64'));
   return { key, source: 'keyring' };
 }
+
+/** The OS keyring that keeps the generated key; exit code 6 naming the other ways when none is reachable. */
+async function keyringOfTheKey(): Promise<ReturnType<OpenKeyring>> {
+  const { openKeyring } = await import('./keyring-store.js');
+  try {
+    return openKeyring();
+  } catch (error) {
+    throw new AppError(
+      'cache.encryption-key',
+      `the encrypted token cache needs a key: ${encryptionKeyEnv} is not set, and no OS keyring is reachable to keep one`,
+      {
+        exitCode: ExitCode.cache,
+        hint: `set ${encryptionKeyEnv} to a key made with: openssl rand -base64 32; or choose --token-cache-storage=disk (files only you can read) or none`,
+        cause: error,
+      },
+    );
+  }
+}
+
+type OpenKeyring = typeof import('./keyring-store.js').openKeyring;

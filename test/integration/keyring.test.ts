@@ -11,6 +11,7 @@ import { startApiServer } from '../rig/api-server.js';
 import { pluginBin } from '../rig/build.js';
 import { type KeyringSession, keyringToolsPresent, startKeyringSession } from '../rig/keyring.js';
 import { findKubectls, writeKubeconfig } from '../rig/kubectl.js';
+import { expectOneError } from '../rig/one-error.js';
 import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
 import { defaultUsers, publicClientId } from '../rig/provider.js';
 import { useRigProvider } from '../rig/use-provider.js';
@@ -116,6 +117,19 @@ describe.skipIf(!keyringToolsPresent)('keyring token storage', () => {
     expect(provider.totalRequests()).toBe(0);
   });
 
+  it('encrypted without KUBECTL_TOGETHER_LOGIN_CACHE_KEY and without a keyring: exit 6 before any login, as keyring', async () => {
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir, ['--token-cache-storage=encrypted']);
+    const result = await runPlugin(args, { HOME: keyring.env.HOME as string });
+    expect(result.code, result.stderr).toBe(6);
+    expectOneError(
+      result.stderr,
+      /^error: the encrypted token cache needs a key: KUBECTL_TOGETHER_LOGIN_CACHE_KEY is not set, and no OS keyring is reachable to keep one/,
+      /^hint: set KUBECTL_TOGETHER_LOGIN_CACHE_KEY to a key made with: openssl rand -base64 32; or choose --token-cache-storage=disk .* or none$/,
+    );
+    expect(result.stdout).toBe('');
+    expect(provider.totalRequests()).toBe(0);
+  });
+
   it('replaces a split entry without leaving the old items behind', async () => {
     const args = loginArgs(provider.issuer, publicClientId, cacheDir, [
       '--token-cache-storage=keyring',
@@ -174,7 +188,7 @@ describe.skipIf(!keyringToolsPresent)('keyring token storage', () => {
       subject: null,
     });
     expect(withoutKey.problem).toMatch(
-      /^encrypted, no usable key \(the encrypted token cache needs a key, and no OS keyring is reachable/,
+      /^encrypted, no usable key \(the encrypted token cache needs a key: KUBECTL_TOGETHER_LOGIN_CACHE_KEY is not set, and no OS keyring is reachable/,
     );
   });
 
