@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { projectHomepage, readPackageJson } from './build-info.mjs';
 import { krewManifest, writeChecksumFile, writeZip } from './release/artifacts.mjs';
 import { platformPackageDirs } from './release/platform-packages.mjs';
-import { bundleForStandalone, compileStandalone } from './release/standalone.mjs';
+import { bundleForStandalone, compileStandalone, type KeyringAccess } from './release/standalone.mjs';
 import {
   executableName,
   keyringAddonFile,
@@ -47,7 +47,7 @@ const work = mkdtempSync(join(tmpdir(), 'kubectl-together_login-release-'));
 try {
   const packages = platformPackageDirs(
     repoRoot,
-    targets.flatMap((t) => [t.runtimePackage, t.keyringPackage]),
+    targets.flatMap((t) => [t.runtimePackage, ...(t.keyringPackage ? [t.keyringPackage] : [])]),
   );
   const packageFile = (name: string, file: string) => join(packages.get(name) as string, file);
   const runtimeOf = (target: ReleaseTarget) => {
@@ -59,9 +59,18 @@ try {
       return undefined;
     throw new Error(`the Bun runtime ${file} is missing`);
   };
-  const bundle = join(work, 'bundle.cjs');
-  // The executables name the published folder in the installHint of the kubeconfigs they write.
-  await bundleForStandalone(repoRoot, bundle, publishedAt);
+  // One bundle per way to the keyring; the executables name the published folder in the installHint of the
+  // kubeconfigs they write.
+  const bundles = new Map<KeyringAccess, string>();
+  const bundleFor = async (keyring: KeyringAccess) => {
+    let bundle = bundles.get(keyring);
+    if (!bundle) {
+      bundle = join(work, `bundle-${keyring}.cjs`);
+      await bundleForStandalone(repoRoot, bundle, publishedAt, keyring);
+      bundles.set(keyring, bundle);
+    }
+    return bundle;
+  };
   const mtime = commitTime();
   const platforms: { target: ReleaseTarget; sha256: string }[] = [];
   const zips: Promise<void>[] = [];
@@ -70,10 +79,11 @@ try {
     const executable = join(work, name, 'out', executableName(target));
     await compileStandalone({
       repoRoot,
-      bundle,
+      bundle: await bundleFor(target.keyringPackage ? 'addon' : 'credential-manager'),
       bunTarget: target.bunTarget,
       runtime: runtimeOf(target),
-      keyringAddon: packageFile(target.keyringPackage, keyringAddonFile(target)),
+      keyringAddon:
+        target.keyringPackage && packageFile(target.keyringPackage, keyringAddonFile(target.keyringPackage)),
       workDir: join(work, name),
       outfile: executable,
     });

@@ -9,7 +9,11 @@ export interface ReleaseTarget {
   /** bun build --target */
   readonly bunTarget: string;
   readonly runtimePackage: string;
-  readonly keyringPackage: string;
+  /**
+   * The @napi-rs/keyring addon package embedded in the executable; none on Windows, where the executable calls the
+   * Credential Manager itself: the addon's Windows build needs VCRUNTIME140.dll, which a clean Windows lacks.
+   */
+  readonly keyringPackage: string | undefined;
   /** What `file` says about the executable. */
   readonly fileFormat: RegExp;
 }
@@ -52,7 +56,7 @@ export const releaseTargets: readonly ReleaseTarget[] = [
     arch: 'amd64',
     bunTarget: 'bun-windows-x64',
     runtimePackage: '@oven/bun-windows-x64',
-    keyringPackage: '@napi-rs/keyring-win32-x64-msvc',
+    keyringPackage: undefined,
     fileFormat: /^PE32\+ executable \(console\) x86-64\b.*MS Windows/,
   },
 ];
@@ -68,5 +72,5 @@ export const executableName = (target: ReleaseTarget): string =>
 export const runtimeFile = (target: ReleaseTarget): string =>
   target.os === 'windows' ? 'bin/bun.exe' : 'bin/bun';
 /** The addon inside its package: keyring.<platform suffix>.node. */
-export const keyringAddonFile = (target: ReleaseTarget): string =>
-  `keyring.${target.keyringPackage.replace('@napi-rs/keyring-', '')}.node`;
+export const keyringAddonFile = (keyringPackage: string): string =>
+  `keyring.${keyringPackage.replace('@napi-rs/keyring-', '')}.node`;

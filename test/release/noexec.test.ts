@@ -9,8 +9,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type KeyringSession, keyringToolsPresent, startKeyringSession } from '../rig/keyring.js';
-import { type PluginResult, parseCredential, runCommand, tempDir } from '../rig/plugin.js';
-import { publicClientId, rigPassword } from '../rig/provider.js';
+import { type PluginResult, parseCredential, passwordLoginArgs, runCommand, tempDir } from '../rig/plugin.js';
 import { requirement } from '../rig/requirement.js';
 import { useRigProvider } from '../rig/use-provider.js';
 import { extractExecutable, releaseBuilt, releaseTarget } from './release-zip.js';
@@ -70,14 +69,10 @@ describe.skipIf(!(releaseBuilt([linux]) && canMount && hasKeyring))(
           inNoexecMounts,
           'sh',
           executable,
-          'get-token',
-          `--oidc-issuer-url=${provider.issuer}`,
-          `--oidc-client-id=${publicClientId}`,
-          '--grant-type=password',
-          '--username=alice',
-          `--password=${rigPassword}`,
-          `--token-cache-dir=${tokenCache}`,
-          '--token-cache-storage=keyring',
+          ...passwordLoginArgs(provider.issuer, [
+            `--token-cache-dir=${tokenCache}`,
+            '--token-cache-storage=keyring',
+          ]),
         ],
         {
           ...keyring.env,

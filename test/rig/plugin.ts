@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { browserDriverPath, pluginBin } from './build.js';
-import { publicClientId } from './provider.js';
+import { publicClientId, rigPassword } from './provider.js';
 
 export interface PluginResult {
   readonly code: number;
@@ -75,6 +75,19 @@ export function loginArgs(
     `--oidc-client-id=${clientId}`,
     `--browser-command=${browserDriverPath}`,
     `--token-cache-dir=${cacheDir}`,
+    ...extra,
+  ];
+}
+
+/** get-token with the password grant of alice at the rig's public client: a login that needs no browser. */
+export function passwordLoginArgs(issuer: string, extra: readonly string[] = []): string[] {
+  return [
+    'get-token',
+    `--oidc-issuer-url=${issuer}`,
+    `--oidc-client-id=${publicClientId}`,
+    '--grant-type=password',
+    '--username=alice',
+    `--password=${rigPassword}`,
     ...extra,
   ];
 }
