@@ -3,13 +3,13 @@
  * checking it. No browser, no prompt, no secret, no refresh token: when the cached token expires, the next call
  * fetches a new one. Part of the second bundle (login-machinery.ts), like the other logins.
  */
-import { readFileSync } from 'node:fs';
 import { obtainCiToken } from '../ci/ci-token-source.js';
 import { describeCiTokenSource } from '../core/ci-token.js';
 import { checkCiToken } from '../core/ci-token-check.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
 import type { Authenticator, Logger, TokenSet } from '../core/ports.js';
 import { createTransport } from '../oidc/transport.js';
+import { readSettingFile } from '../platform/setting-file.js';
 
 export function createCiAuthenticator(
   input: GetTokenInput,
@@ -28,7 +28,7 @@ export function createCiAuthenticator(
       );
       const raw = await obtainCiToken(source, audience, {
         env,
-        readFile: (path) => readFileSync(path, 'utf8'),
+        readFile: readSettingFile,
         // The token service is not the identity provider: only the environment's proxy applies, not the CA flags.
         fetch:
           createTransport({ certificateAuthorities: [], insecureSkipTlsVerify: false, env }, logger) ??

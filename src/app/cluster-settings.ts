@@ -27,14 +27,21 @@ export function parseWithClusterSettings(
     return { input, logger: createStderrLogger(input.verbosity) };
   }
   const merged = mergeClusterSettings(argv, cluster.config, getTokenFlags);
-  const input = parseGetTokenInput(merged.argv, {
+  const where = cluster.server ? `the cluster ${cluster.server}` : 'the cluster';
+  const parsed = parseGetTokenInput(merged.argv, {
     env,
     homeDir,
     missingSetting: (flag, what) => missingClusterSetting(flag, what, cluster.server),
   });
+  // The CA is one setting (cluster-settings.ts): either every CA value came from the cluster, or none did.
+  const caFromCluster = ['certificate-authority', 'certificate-authority-data'].some(
+    (flag) => merged.origins.get(flag) === 'cluster',
+  );
+  const input = caFromCluster
+    ? { ...parsed, certificateAuthoritiesFrom: `${where}'s exec extension` }
+    : parsed;
   setVerbosity(input.verbosity);
   const logger = createStderrLogger(input.verbosity);
-  const where = cluster.server ? `the cluster ${cluster.server}` : 'the cluster';
   for (const [flag, origin] of merged.origins)
     logger.debug(1, `${flag}: from ${origin === 'flags' ? 'the exec args' : `${where}'s exec extension`}`);
   if (merged.overridden.length > 0)

@@ -155,7 +155,11 @@ function caFingerprint(input: GetTokenInput): string | undefined {
     return undefined;
   return sha256Hex(
     JSON.stringify(
-      readCertificateAuthorities(input.certificateAuthorityFiles, input.certificateAuthorityData),
+      readCertificateAuthorities(
+        input.certificateAuthorityFiles,
+        input.certificateAuthorityData,
+        input.certificateAuthoritiesFrom,
+      ),
     ),
   );
 }

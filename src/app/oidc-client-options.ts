@@ -23,6 +23,7 @@ export function oidcClientOptions(
         certificateAuthorities: readCertificateAuthorities(
           input.certificateAuthorityFiles,
           input.certificateAuthorityData,
+          input.certificateAuthoritiesFrom,
         ),
         insecureSkipTlsVerify: input.insecureSkipTlsVerify,
         env,

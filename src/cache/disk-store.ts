@@ -21,16 +21,12 @@ import {
 import { dirname, join } from 'node:path';
 import type { Logger, TokenStore } from '../core/ports.js';
 import { AppError, ExitCode, isAppError } from '../errors.js';
+import { kindOf } from '../platform/file-kind.js';
 import { replaceFileSync } from '../platform/replace-file.js';
+import { openWithoutWaiting } from '../platform/setting-file.js';
 import { CacheEntryError, parseCacheEntry, serializeCacheEntry } from './entry.js';
 import { cacheEntryFileName } from './key.js';
-import {
-  type FileFacts,
-  kindOf,
-  posixCacheChecksApply,
-  untrustedDirectory,
-  untrustedEntry,
-} from './trust.js';
+import { type FileFacts, posixCacheChecksApply, untrustedDirectory, untrustedEntry } from './trust.js';
 
 export function createDiskStore(dir: string, key: string, logger: Logger): TokenStore {
   const path = join(dir, cacheEntryFileName(key));
@@ -69,8 +65,8 @@ export function readPrivateFile(path: string, logger: Logger): string | undefine
   try {
     if (posix) refuseUntrusted(untrustedDirectory(dir, factsOf(statSync(dir)), ownUid()));
     // O_NOFOLLOW: a link planted at the entry path is refused, not followed to another identity's entry.
-    // O_NONBLOCK: opening a FIFO does not wait for a writer (it would block get-token, and kubectl, forever).
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+    // Without waiting: opening a FIFO would block get-token, and kubectl, forever.
+    fd = openWithoutWaiting(path, constants.O_NOFOLLOW ?? 0);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ELOOP' || code === 'EMLINK') {

@@ -7,45 +7,18 @@
  * they mean nothing (mode bits are synthesised, uid is -1), so callers ask `posixCacheChecksApply` first.
  */
 import { AppError, ExitCode } from '../errors.js';
+import { type FileKind, kindNames } from '../platform/file-kind.js';
 
 export interface FileFacts {
   readonly uid: number;
   readonly mode: number;
-  readonly kind: 'file' | 'directory' | 'symlink' | 'fifo' | 'socket' | 'device' | 'other';
+  readonly kind: FileKind;
 }
 
 /** Whether the owner and mode checks mean anything on this platform (the platforms engineer may gate more here). */
 export function posixCacheChecksApply(platform: NodeJS.Platform = process.platform): boolean {
   return platform !== 'win32';
 }
-
-export function kindOf(stat: {
-  isFile(): boolean;
-  isDirectory(): boolean;
-  isSymbolicLink(): boolean;
-  isFIFO(): boolean;
-  isSocket(): boolean;
-  isBlockDevice(): boolean;
-  isCharacterDevice(): boolean;
-}): FileFacts['kind'] {
-  if (stat.isFile()) return 'file';
-  if (stat.isDirectory()) return 'directory';
-  if (stat.isSymbolicLink()) return 'symlink';
-  if (stat.isFIFO()) return 'fifo';
-  if (stat.isSocket()) return 'socket';
-  if (stat.isBlockDevice() || stat.isCharacterDevice()) return 'device';
-  return 'other';
-}
-
-const kindNames: Record<FileFacts['kind'], string> = {
-  file: 'a regular file',
-  directory: 'a directory',
-  symlink: 'a symbolic link',
-  fifo: 'a FIFO (named pipe)',
-  socket: 'a socket',
-  device: 'a device',
-  other: 'not a regular file',
-};
 
 /** Owners we trust: ourselves, and root (who can read and write everything anyway). */
 function trustedOwner(uid: number, ownUid: number): boolean {

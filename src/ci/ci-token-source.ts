@@ -114,15 +114,18 @@ function readTokenFile(path: string, readFile: (path: string) => string): string
   try {
     text = readFile(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    // readFile reads as every setting's file (src/platform/setting-file.ts): its `problem` says what is there.
+    const { code, problem } = error as { code?: string; problem?: string };
+    const missing = code === 'ENOENT';
     throw new AppError(
       'ci-token.file',
-      code === 'ENOENT'
-        ? `the CI token file ${path} does not exist`
-        : `cannot read the CI token file ${path} (${code ?? (error as Error).message})`,
+      `the CI token file ${path} ${missing ? 'does not exist' : (problem ?? `cannot be read (${code ?? (error as Error).message})`)}`,
       {
         exitCode: ExitCode.usage,
-        hint: 'mount the token there, e.g. a projected volume with sources: serviceAccountToken: {path, audience}, or fix --ci-token-source=file:<path>',
+        hint:
+          missing || code !== undefined
+            ? 'mount the token there, e.g. a projected volume with sources: serviceAccountToken: {path, audience}, or fix --ci-token-source=file:<path>'
+            : 'point --ci-token-source=file:<path> at the token itself (a regular file of at most 1 MB)',
         cause: error,
       },
     );

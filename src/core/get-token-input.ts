@@ -56,6 +56,8 @@ export interface GetTokenInput {
   readonly password: string | undefined;
   readonly certificateAuthorityFiles: readonly string[];
   readonly certificateAuthorityData: readonly string[];
+  /** Who gave the CA settings, for messages: a cluster's exec extension (provideClusterInfo); unset for the args. */
+  readonly certificateAuthoritiesFrom?: string;
   readonly insecureSkipTlsVerify: boolean;
   readonly tokenCacheDir: string;
   readonly tokenCacheStorage: CacheStorage;

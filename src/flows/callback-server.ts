@@ -4,7 +4,6 @@
  * answers only requests addressed to the redirect URI's host (DNS rebinding), accepts exactly one callback that
  * carries our `state`, answers everything else with an error page, and closes all connections when done.
  */
-import { readFileSync } from 'node:fs';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -16,6 +15,7 @@ import { type AddressInfo, isIP } from 'node:net';
 import type { Logger } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
 import { notAllowedText, portsBusyHint } from '../platform/port-failure.js';
+import { readSettingFile, UnreadableFile } from '../platform/setting-file.js';
 import { type ListenPlan, listenPlan, socketLabel } from './listen-plan.js';
 import { loginFailedText, loginSucceededText, messagePage } from './pages.js';
 
@@ -140,20 +140,20 @@ function sendPage(
     .end(messagePage(title, message));
 }
 
-function readTls(files: { cert: string; key: string }): { cert: Buffer; key: Buffer } {
-  try {
-    return { cert: readFileSync(files.cert), key: readFileSync(files.key) };
-  } catch (error) {
-    throw new AppError(
-      'usage.local-server-cert',
-      `cannot read the local server certificate: ${(error as Error).message}`,
-      {
+function readTls(files: { cert: string; key: string }): { cert: string; key: string } {
+  const read = (flag: string, path: string) => {
+    try {
+      return readSettingFile(path);
+    } catch (error) {
+      if (!(error instanceof UnreadableFile)) throw error;
+      throw new AppError('usage.local-server-cert', `--${flag} ${path} ${error.problem}`, {
         exitCode: ExitCode.usage,
-        hint: 'check --local-server-cert and --local-server-key',
+        hint: 'check --local-server-cert and --local-server-key: PEM files (regular files of at most 1 MB)',
         cause: error,
-      },
-    );
-  }
+      });
+    }
+  };
+  return { cert: read('local-server-cert', files.cert), key: read('local-server-key', files.key) };
 }
 
 interface Bound {

@@ -1,22 +1,37 @@
 /**
  * The CA material given for the provider (--certificate-authority files, --certificate-authority-data base64 PEM),
- * read once: its hash enters the cache key, and the transport trusts it. Unreadable input is a usage error (exit 2)
- * that names the flag and the file.
+ * read once: its hash enters the cache key, and the transport trusts it. A file is read as every file a setting
+ * names (./setting-file.ts: never a FIFO or device, at most 1 MB). Unreadable input is a usage error (exit 2) that
+ * names the setting (the flag, or the cluster's key) and the file.
  */
-import { readFileSync } from 'node:fs';
 import { AppError, ExitCode } from '../errors.js';
+import { readSettingFile, UnreadableFile } from './setting-file.js';
 
-export function readCertificateAuthorities(files: readonly string[], data: readonly string[]): string[] {
+/** `from`: who gave the CA settings when not the exec args, e.g. "the cluster https://…'s exec extension". */
+export function readCertificateAuthorities(
+  files: readonly string[],
+  data: readonly string[],
+  from?: string,
+): string[] {
+  const setting = (name: string, what: string) => (from ? `${name} ${what} of ${from}` : `--${name} ${what}`);
+  const fixHint = from
+    ? `fix it in the cluster's extensions in the kubeconfig, or pin the CA in your user's exec args`
+    : undefined;
   const fromFiles = files.map((file) => {
     try {
-      return readFileSync(file, 'utf8');
+      return readSettingFile(file);
     } catch (error) {
+      if (!(error instanceof UnreadableFile)) throw error;
       throw new AppError(
         'usage.certificate-authority',
-        `cannot read --certificate-authority ${file}: ${(error as Error).message}`,
+        `${setting('certificate-authority', file)} ${error.problem}`,
         {
           exitCode: ExitCode.usage,
-          hint: 'check the path (a ~ at the start means your home directory)',
+          hint:
+            fixHint ??
+            (error.code === 'ENOENT'
+              ? 'check the path (a ~ at the start means your home directory)'
+              : 'give the path of a PEM file (a regular file of at most 1 MB)'),
           cause: error,
         },
       );
@@ -27,10 +42,10 @@ export function readCertificateAuthorities(files: readonly string[], data: reado
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
       throw new AppError(
         'usage.certificate-authority-data',
-        `--certificate-authority-data #${index + 1} is not a base64-encoded PEM certificate`,
+        `${setting('certificate-authority-data', `#${index + 1}`)} is not a base64-encoded PEM certificate`,
         {
           exitCode: ExitCode.usage,
-          hint: 'encode the PEM file with: base64 -w0 ca.pem',
+          hint: fixHint ?? 'encode the PEM file with: base64 -w0 ca.pem',
         },
       );
     }
@@ -40,10 +55,10 @@ export function readCertificateAuthorities(files: readonly string[], data: reado
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
       throw new AppError(
         'usage.certificate-authority',
-        `--certificate-authority ${files[index]} holds no PEM certificate`,
+        `${setting('certificate-authority', files[index] as string)} holds no PEM certificate`,
         {
           exitCode: ExitCode.usage,
-          hint: 'give a PEM file (-----BEGIN CERTIFICATE-----)',
+          hint: fixHint ?? 'give a PEM file (-----BEGIN CERTIFICATE-----)',
         },
       );
     }

@@ -327,7 +327,7 @@ describe('get-token against a real OpenID Provider', () => {
         '--certificate-authority=/nonexistent/ca.pem',
       ],
       2,
-      'error: cannot read --certificate-authority /nonexistent/ca.pem: ENOENT',
+      'error: --certificate-authority /nonexistent/ca.pem does not exist',
     ],
   ])('rejects %j with exit code %i', async (args, code, message) => {
     const result = await runPlugin(args, env());

@@ -135,6 +135,8 @@ export interface LivePlugin {
   /** Ends the process (SIGKILL unless told), for tests that kill it on purpose or fail while it still waits. */
   kill(signal?: NodeJS.Signals): void;
   readonly result: Promise<PluginResult>;
+  /** The process id (undefined when it could not be started). */
+  readonly pid: number | undefined;
 }
 
 /** The plugin as a running process, for flows where the test plays the user (device code, pasted codes). */
@@ -187,5 +189,6 @@ export function startProcess(
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     },
     result,
+    pid: child.pid,
   };
 }

@@ -1,0 +1,97 @@
+/**
+ * Files that settings name (issue 21): a CA file (the flag, or a cluster's exec extension) and the CI token file.
+ * Whatever sits at the path, the plugin neither hangs (a FIFO blocked open() forever) nor reads without end
+ * (/dev/zero grew to 11 GB): it refuses anything but a regular file of at most 1 MB with exit 2, naming the setting
+ * and the path. The run is watched (test/rig/bounded-run.ts) so a regression fails instead of hanging the suite.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runPluginBounded } from '../rig/bounded-run.js';
+import { expectOneError } from '../rig/one-error.js';
+import { tempDir } from '../rig/plugin.js';
+
+const dir = tempDir('setting-files');
+const fifo = join(dir, 'fifo');
+execFileSync('mkfifo', [fifo]);
+const directory = join(dir, 'directory');
+mkdirSync(directory);
+const large = join(dir, 'two-megabytes.pem');
+writeFileSync(large, `-----BEGIN CERTIFICATE-----\n${'A'.repeat(2 * 1024 * 1024)}\n`);
+
+const hostilePaths: readonly (readonly [what: string, path: string, problem: string])[] = [
+  ['a FIFO', fifo, 'is a FIFO \\(named pipe\\), not a regular file'],
+  ['/dev/zero', '/dev/zero', 'is a device, not a regular file'],
+  ['a directory', directory, 'is a directory, not a regular file'],
+  ['a 2 MB file', large, 'is larger than 1 MB'],
+];
+
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const cluster = 'https://k8s.example.com';
+// Never contacted: the CA is read for the cache key, before any request.
+const provider = ['--oidc-issuer-url=https://127.0.0.1:9/', '--oidc-client-id=kubernetes'];
+
+const settings: readonly (readonly [
+  setting: string,
+  run: (path: string) => (cacheDir: string) => { args: string[]; env: Record<string, string> },
+  error: (path: string, problem: string) => RegExp,
+])[] = [
+  [
+    '--certificate-authority',
+    (path) => (cacheDir) => ({
+      args: ['get-token', ...provider, `--token-cache-dir=${cacheDir}`, `--certificate-authority=${path}`],
+      env: {},
+    }),
+    (path, problem) => new RegExp(`^error: --certificate-authority ${literal(path)} ${problem}$`),
+  ],
+  [
+    "the cluster's certificate-authority",
+    (path) => (cacheDir) => ({
+      args: ['get-token', ...provider, `--token-cache-dir=${cacheDir}`],
+      env: {
+        KUBERNETES_EXEC_INFO: JSON.stringify({
+          apiVersion: 'client.authentication.k8s.io/v1',
+          kind: 'ExecCredential',
+          spec: {
+            interactive: false,
+            cluster: { server: cluster, config: { 'certificate-authority': path } },
+          },
+        }),
+      },
+    }),
+    (path, problem) =>
+      new RegExp(
+        `^error: certificate-authority ${literal(path)} of the cluster ${literal(cluster)}'s exec extension ${problem}$`,
+      ),
+  ],
+  [
+    '--ci-token-source=file:',
+    (path) => (cacheDir) => ({
+      args: [
+        'get-token',
+        '--grant-type=ci-token',
+        `--ci-token-source=file:${path}`,
+        '--ci-token-audience=prod',
+        `--token-cache-dir=${cacheDir}`,
+      ],
+      env: {},
+    }),
+    (path, problem) => new RegExp(`^error: the CI token file ${literal(path)} ${problem}$`),
+  ],
+];
+
+describe('files named by settings: only a regular file of at most 1 MB is read', () => {
+  it.each(
+    settings.flatMap(([setting, run, error]) =>
+      hostilePaths.map(([what, path, problem]) => [setting, what, run(path), error(path, problem)] as const),
+    ),
+  )('%s naming %s: exit 2 at once, naming the setting and the path', async (_, __, run, error) => {
+    const { args, env } = run(join(tempDir('cache'), 'c'));
+    const result = await runPluginBounded(args, env);
+    expect(result.killedFor, result.stderr).toBe(undefined);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stdout).toBe('');
+    expectOneError(result.stderr, error);
+  });
+});
