@@ -111,6 +111,8 @@ export function toAppError(error: unknown, step: OidcStep, issuer: string): Erro
   }
   if (status !== undefined && status >= 500) return serverError(`HTTP ${status} at the ${step}`, error);
   if (status !== undefined && status >= 400) return errorWithoutOAuthBody(error, step, status, issuer);
+  if (status !== undefined && status >= 300 && status < 400)
+    return redirectNotFollowed(error, step, status, issuer);
   if (typeof code === 'string' && code.startsWith('OAUTH_')) {
     // Response validation: wrong issuer, audience, nonce, signature, an unusable discovery document…
     return new AppError(
@@ -183,6 +185,32 @@ export function describeOAuthAnswer(error: unknown): string {
   }
   const status = httpStatusOf(error);
   return status === undefined ? 'no answer' : `HTTP ${status}`;
+}
+
+/**
+ * A redirect the provider fetch did not follow (to another origin, or one too many: src/oidc/provider-fetch.ts),
+ * named with its status and where it pointed, instead of openid-client's "unexpected HTTP response status code".
+ */
+function redirectNotFollowed(error: unknown, step: OidcStep, status: number, issuer: string): AppError {
+  const response = responseIn(error);
+  const endpoint = response?.url ? response.url.replace(/[?#].*$/, '') : `the provider (${issuer})`;
+  const location = response?.headers.get('location');
+  const where = location ? `to ${location.replace(/[?#].*$/, '').slice(0, 200)}` : 'without a Location';
+  const what = `HTTP ${status} redirects ${where} (redirects are followed within ${new URL(issuer).origin} only, at most 5)`;
+  return new AppError(
+    `provider.http-${status}`,
+    step === 'discovery'
+      ? `no discovery document at ${endpoint}: ${what}`
+      : `the identity provider refused the ${step}: ${what}`,
+    {
+      exitCode: ExitCode.provider,
+      hint:
+        step === 'discovery'
+          ? `check --oidc-issuer-url: it must be the issuer exactly as the provider names itself, and ${discoveryUrl(issuer)} its discovery document`
+          : 'check the endpoints of the discovery document; -v=2 shows the requests',
+      cause: error,
+    },
+  );
 }
 
 /** `error: description`, as OAuth errors (token endpoint or callback) carry them, on one line. */

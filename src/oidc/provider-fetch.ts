@@ -38,15 +38,59 @@ export function providerFetch(options: ProviderFetchOptions, tweaks: FetchTweaks
       body.set('redirect_uri', tweaks.exactRedirectUri);
     }
     options.logger.debug(2, `${init.method} ${redactQuery(url)}`);
-    const send = () => (options.transport ?? fetch)(url, { ...init, headers, body } as RequestInit);
+    const send = (target: string) =>
+      (options.transport ?? fetch)(target, { ...init, headers, body } as RequestInit);
     const response = await capResponse(
-      init.method === 'GET' ? await withRetries(send, init.signal, options.logger) : await send(),
+      init.method === 'GET'
+        ? await getFollowingSameOrigin(url, send, init.signal, options.logger)
+        : await send(url),
       url,
     );
     return tweaks.deviceAuthorizationEndpoint && new URL(url).href === tweaks.deviceAuthorizationEndpoint
       ? withVerificationUri(response)
       : response;
   };
+}
+
+/** How many redirects within the provider's origin a GET follows: a loop ends here. */
+const maxRedirects = 5;
+
+/**
+ * A GET (discovery, JWKS), retried, and following redirects within the same origin, as Go clients (kube-apiserver,
+ * int128) follow them: a provider that answers `/.well-known/openid-configuration` with 301 to the same path plus
+ * `/` (a common Django deployment) still works; the exact issuer check of the document still protects. openid-client
+ * asks for no redirects; one to another origin comes back to it as it is, and src/oidc/errors.ts names its status
+ * and Location.
+ */
+async function getFollowingSameOrigin(
+  url: string,
+  send: (target: string) => Promise<Response>,
+  signal: AbortSignal | null | undefined,
+  logger: Logger,
+): Promise<Response> {
+  let target = url;
+  let response = await withRetries(() => send(target), signal, logger);
+  for (let hop = 0; hop < maxRedirects; hop++) {
+    const next = sameOriginLocation(target, response);
+    if (next === undefined) break;
+    logger.debug(
+      1,
+      `${redactQuery(target)} redirects (HTTP ${response.status}) to ${redactQuery(next)}: followed`,
+    );
+    await response.body?.cancel().catch(() => undefined);
+    target = next;
+    response = await withRetries(() => send(target), signal, logger);
+  }
+  return response;
+}
+
+/** The redirect's target when the response is a redirect within the origin of `from`. */
+function sameOriginLocation(from: string, response: Response): string | undefined {
+  const location = response.headers.get('location');
+  if (response.status < 300 || response.status >= 400 || !location || !URL.canParse(location, from))
+    return undefined;
+  const next = new URL(location, from);
+  return next.origin === new URL(from).origin ? next.href : undefined;
 }
 
 /**

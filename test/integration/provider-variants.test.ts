@@ -11,6 +11,7 @@ import { type ApiServer, startApiServer } from '../rig/api-server.js';
 import { pluginBin } from '../rig/build.js';
 import { readDriverLog } from '../rig/driver-log.js';
 import { findKubectls, writeKubeconfig } from '../rig/kubectl.js';
+import { expectOneError } from '../rig/one-error.js';
 import { loginArgs, parseCredential, runPlugin, runSetup, tempDir } from '../rig/plugin.js';
 import { publicClientId } from '../rig/provider.js';
 import { useRigProvider } from '../rig/use-provider.js';
@@ -147,5 +148,38 @@ describe('aud as an array and groups in a different order on each login', () => 
     const userInfo = JSON.parse(whoami.stdout).status.userInfo;
     expect(userInfo.username).toBe('alice@example.com');
     expect([...userInfo.groups].sort()).toEqual(['developers', 'oncall', 'system:authenticated']);
+  });
+});
+
+/**
+ * Discovery behind a redirect (issue 22, item 10): a provider answering `/.well-known/openid-configuration` with 301
+ * to the same path plus `/`. Followed within the issuer's origin, as Go clients (kube-apiserver, int128) follow it;
+ * one to another origin is named with its status and Location.
+ */
+describe('discovery behind a 301 redirect', () => {
+  const sameOrigin = useRigProvider({ discoveryRedirect: 'same-origin' });
+  const otherOrigin = useRigProvider({ discoveryRedirect: 'other-origin' });
+
+  it('follows a redirect within the origin: login and setup work', async () => {
+    const result = await runPlugin(loginArgs(sameOrigin.issuer, publicClientId, join(tempDir('cache'), 'c')));
+    expect(result.code, result.stderr).toBe(0);
+    expect(sameOrigin.requests.get('/.well-known/openid-configuration/')).toBeGreaterThan(0);
+    const setup = await runSetup(sameOrigin.issuer);
+    expect(setup.code, setup.stderr).toBe(0);
+  });
+
+  it('names the status and the Location of a redirect to another origin, which it does not follow', async () => {
+    const result = await runPlugin(
+      loginArgs(otherOrigin.issuer, publicClientId, join(tempDir('cache'), 'c')),
+    );
+    expect(result.code).toBe(3);
+    expectOneError(
+      result.stderr,
+      new RegExp(
+        `^error: no discovery document at ${otherOrigin.issuer}/\\.well-known/openid-configuration: HTTP 301 redirects to http://localhost:${otherOrigin.port}/\\.well-known/openid-configuration/ \\(redirects are followed within ${otherOrigin.issuer} only`,
+      ),
+      /^hint: check --oidc-issuer-url/,
+    );
+    expect(otherOrigin.requests.get('/.well-known/openid-configuration/')).toBeUndefined();
   });
 });

@@ -85,6 +85,11 @@ export interface ProviderOptions {
    * oidc-provider's `user_code`, as one provider does; the device page takes it under that name.
    */
   readonly deviceUserCodeAsCode?: boolean;
+  /**
+   * Answer `/.well-known/openid-configuration` with 301 to the same path plus `/`, where the document is served (a
+   * common Django deployment): on the issuer's origin, or on another one (`localhost` for `127.0.0.1`).
+   */
+  readonly discoveryRedirect?: 'same-origin' | 'other-origin';
   /** Answer the first pending device-code poll with `slow_down`, as a provider does to a client polling too fast. */
   readonly deviceSlowDownOnce?: boolean;
   /** Serve over HTTPS with this certificate (test/rig/tls.ts) instead of plain HTTP. */
@@ -699,6 +704,15 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
       const literal = [raw.slice(0, at), raw.slice(at + 1)].map(encodeURIComponent).join(':');
       ctx.headers.authorization = `Basic ${Buffer.from(literal).toString('base64')}`;
     }
+    if (options.discoveryRedirect && path === '/.well-known/openid-configuration') {
+      const origin =
+        options.discoveryRedirect === 'same-origin' ? new URL(issuer).origin : `http://localhost:${port}`;
+      ctx.status = 301;
+      ctx.set('Location', `${origin}${ctx.path}/`);
+      return;
+    }
+    if (options.discoveryRedirect && path === '/.well-known/openid-configuration/')
+      ctx.path = ctx.path.slice(0, -1);
     if (options.deviceUserCodeAsCode && path === '/device' && typeof ctx.query.code === 'string')
       ctx.querystring = new URLSearchParams({ user_code: ctx.query.code }).toString();
     if (options.declinedConsentError === 'consent_required' && /^\/interaction\/[^/]+\/abort$/.test(path)) {
