@@ -15,6 +15,8 @@ export function createCiAuthenticator(
   input: GetTokenInput,
   logger: Logger,
   env: Readonly<Record<string, string | undefined>>,
+  /** The token file's content as get-token read it for the cache key: the token handed over is the one keyed. */
+  fileToken?: string,
 ): Authenticator {
   const { source, audience } = input.ciToken;
   // parseCiTokenOptions requires both under --grant-type=ci-token.
@@ -26,15 +28,17 @@ export function createCiAuthenticator(
         1,
         `fetching the CI job's token from ${describeCiTokenSource(source)} for audience ${audience}`,
       );
-      const raw = await obtainCiToken(source, audience, {
-        env,
-        readFile: readSettingFile,
-        // The token service is not the identity provider: only the environment's proxy applies, not the CA flags.
-        fetch:
-          createTransport({ certificateAuthorities: [], insecureSkipTlsVerify: false, env }, logger) ??
-          ((url, init) => fetch(url, init)),
-        timeoutMs: input.providerRequestTimeoutSec * 1000,
-      });
+      const raw =
+        fileToken ??
+        (await obtainCiToken(source, audience, {
+          env,
+          readFile: readSettingFile,
+          // The token service is not the identity provider: only the environment's proxy applies, not the CA flags.
+          fetch:
+            createTransport({ certificateAuthorities: [], insecureSkipTlsVerify: false, env }, logger) ??
+            ((url, init) => fetch(url, init)),
+          timeoutMs: input.providerRequestTimeoutSec * 1000,
+        }));
       const { token, expiresAt } = checkCiToken(raw, { audience, source, nowMs: Date.now() });
       logger.debug(1, `the CI token is valid until ${new Date(expiresAt).toISOString()}`);
       return {

@@ -5,6 +5,7 @@
 import { createDiskStore, noTokenStore } from '../cache/disk-store.js';
 import { type CacheKeyFields, cacheKey, type GrantFamily } from '../cache/key.js';
 import { sha256Hex } from '../cache/sha256.js';
+import { readCiTokenFile } from '../ci/ci-token-file.js';
 import { ciCacheKeyFields } from '../core/ci-token.js';
 import { getToken } from '../core/get-token.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
@@ -26,10 +27,15 @@ export async function runGetToken(
   const execInfo = parseExecInfo(env.KUBERNETES_EXEC_INFO);
   const { input, logger } = parseWithClusterSettings(argv, execInfo, env, setVerbosity);
 
+  // A token file is read once, here: its content is part of the key, and the login hands over that same content.
+  const ciFileToken =
+    input.grantType === 'ci-token' && input.ciToken.source?.kind === 'file'
+      ? readCiTokenFile(input.ciToken.source.path)
+      : undefined;
   const keyFields =
     input.grantType === 'ci-token' && input.ciToken.source && input.ciToken.audience
       ? ciCacheKeyFields(
-          { source: input.ciToken.source, audience: input.ciToken.audience },
+          { source: input.ciToken.source, audience: input.ciToken.audience, fileToken: ciFileToken },
           input.cacheHint,
           env,
         )
@@ -54,7 +60,7 @@ export async function runGetToken(
       openSession: () => {
         // Said when the secret is about to be used, not on every cache hit, where kubectl would repeat it each call.
         for (const warning of secretsInArgumentsWarnings(argv)) logger.warn(warning);
-        return openSession(input, key, logger, { interactive: execInfo.interactive, env });
+        return openSession(input, key, logger, { interactive: execInfo.interactive, env }, ciFileToken);
       },
     },
   );
@@ -66,6 +72,7 @@ async function openSession(
   key: string,
   logger: Logger,
   context: LoginContext,
+  ciFileToken: string | undefined,
 ): Promise<{ lock: KeyLock; authenticator: Authenticator }> {
   // The second bundle: openid-client, the lock library and the flows are compiled only on a cache miss.
   const { createKeyLock, createAuthenticator, createCiAuthenticator, createLoginRecordStore } =
@@ -92,7 +99,7 @@ async function openSession(
           ),
     authenticator:
       input.grantType === 'ci-token'
-        ? createCiAuthenticator(input, logger, context.env)
+        ? createCiAuthenticator(input, logger, context.env, ciFileToken)
         : createAuthenticator(input, logger, { ...context, record, cacheKey: key }),
   };
 }

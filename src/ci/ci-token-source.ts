@@ -6,6 +6,7 @@ import type { CiTokenSource } from '../core/ci-token.js';
 import { AppError, ExitCode } from '../errors.js';
 import { describeNetworkError } from '../oidc/errors.js';
 import type { Fetch } from '../oidc/transport.js';
+import { readCiTokenFile } from './ci-token-file.js';
 
 export interface CiTokenSourceDeps {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -27,7 +28,7 @@ export async function obtainCiToken(
     case 'gitlab':
       return readGitlabVariable(source.variable, deps.env);
     case 'file':
-      return readTokenFile(source.path, deps.readFile);
+      return readCiTokenFile(source.path, deps.readFile);
   }
 }
 
@@ -107,34 +108,4 @@ function readGitlabVariable(variable: string, env: Readonly<Record<string, strin
     exitCode: ExitCode.usage,
     hint: `${declare}; outside CI, log in as a person (without --grant-type=ci-token)`,
   });
-}
-
-function readTokenFile(path: string, readFile: (path: string) => string): string {
-  let text: string;
-  try {
-    text = readFile(path);
-  } catch (error) {
-    // readFile reads as every setting's file (src/platform/setting-file.ts): its `problem` says what is there.
-    const { code, problem } = error as { code?: string; problem?: string };
-    const missing = code === 'ENOENT';
-    throw new AppError(
-      'ci-token.file',
-      `the CI token file ${path} ${missing ? 'does not exist' : (problem ?? `cannot be read (${code ?? (error as Error).message})`)}`,
-      {
-        exitCode: ExitCode.usage,
-        hint:
-          missing || code !== undefined
-            ? 'mount the token there, e.g. a projected volume with sources: serviceAccountToken: {path, audience}, or fix --ci-token-source=file:<path>'
-            : 'point --ci-token-source=file:<path> at the token itself (a regular file of at most 1 MB)',
-        cause: error,
-      },
-    );
-  }
-  const token = text.trim();
-  if (token === '')
-    throw new AppError('ci-token.file', `the CI token file ${path} is empty`, {
-      exitCode: ExitCode.usage,
-      hint: 'whoever writes the token (the kubelet, a sidecar) has not written it yet, or --ci-token-source points at the wrong file',
-    });
-  return token;
 }

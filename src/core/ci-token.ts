@@ -28,11 +28,12 @@ export function describeCiTokenSource(source: CiTokenSource): string {
 
 /**
  * The cache key of a CI token: the source and audience, and the job. The job is GitHub's token request URL (it
- * names the run and the job; the request token, a secret, is not used), or, for a GitLab variable, the SHA-256 of
- * its token (each job gets its own). A token file stands for itself: its path is in the key.
+ * names the run and the job; the request token, a secret, is not used), or the SHA-256 of the token itself for a
+ * GitLab variable and a token file (each job gets its own; a runner may write the next job's token to the same
+ * path). `fileToken`: the file's token, read by the caller (src/ci/ci-token-file.ts).
  */
 export function ciCacheKeyFields(
-  ci: { source: CiTokenSource; audience: string },
+  ci: { source: CiTokenSource; audience: string; fileToken?: string | undefined },
   cacheHint: string | undefined,
   env: Readonly<Record<string, string | undefined>>,
 ): CacheKeyFields {
@@ -40,9 +41,7 @@ export function ciCacheKeyFields(
   const job =
     source.kind === 'github-actions'
       ? (env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '')
-      : source.kind === 'gitlab'
-        ? sha256Hex(env[source.variable]?.trim() ?? '')
-        : '';
+      : sha256Hex((source.kind === 'gitlab' ? env[source.variable]?.trim() : ci.fileToken) ?? '');
   return {
     issuer: `ci-token:${describeCiTokenSource(source)}`,
     clientId: ci.audience,

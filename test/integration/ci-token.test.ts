@@ -199,6 +199,31 @@ describe('get-token --grant-type=ci-token', () => {
     });
   });
 
+  it('a token file rewritten for the next job is a miss: the new identity, never the cached token of the previous job', async () => {
+    const path = join(tempDir('token'), 'token');
+    const first = await service.mint(
+      { kind: 'kubernetes', namespace: 'ci', serviceAccount: 'job-a' },
+      audience,
+    );
+    writeFileSync(path, `${first}\n`);
+    const a = await runPlugin(ciArgs(`file:${path}`), { KUBERNETES_EXEC_INFO: v1 });
+    expect(a.code, a.stderr).toBe(0);
+    expect(decodeJwt(parseCredential(a.stdout).token).sub).toBe('system:serviceaccount:ci:job-a');
+    // The runner writes the next job's token to the same path (the first one is still valid).
+    const next = await service.mint(
+      { kind: 'kubernetes', namespace: 'ci', serviceAccount: 'job-b' },
+      audience,
+    );
+    writeFileSync(path, `${next}\n`);
+    const b = await runPlugin(ciArgs(`file:${path}`), { KUBERNETES_EXEC_INFO: v1 });
+    expect(b.code, b.stderr).toBe(0);
+    expect(decodeJwt(parseCredential(b.stdout).token).sub).toBe('system:serviceaccount:ci:job-b');
+    // The same content again is a hit.
+    const again = await runPlugin(ciArgs(`file:${path}`, ['-v=1']), { KUBERNETES_EXEC_INFO: v1 });
+    expect(decodeJwt(parseCredential(again.stdout).token).sub).toBe('system:serviceaccount:ci:job-b');
+    expect(again.stderr).toContain('using the cached token');
+  });
+
   it('needs a source and an audience', async () => {
     const noSource = await runPlugin([
       'get-token',

@@ -98,5 +98,10 @@ describe('the cache key of a CI token', () => {
     );
     expect(a).not.toBe(b);
     expect(a).not.toContain('a.b.c');
+    const file = { kind: 'file', path: '/run/token' } as const;
+    const fileKey = (fileToken: string) =>
+      canonicalKeyMaterial(ciCacheKeyFields({ source: file, audience: 'k8s', fileToken }, undefined, {}));
+    expect(fileKey('a.b.c')).not.toBe(fileKey('d.e.f'));
+    expect(fileKey('a.b.c')).not.toContain('a.b.c');
   });
 });
