@@ -66,7 +66,11 @@ export function krewManifest(input: ManifestInput): string {
           'An exec credential plugin for OpenID Connect: logs you in through your browser (PKCE), a device code, a ' +
           'password or client credentials, caches and refreshes the token, and checks a cluster setup ' +
           `(\`kubectl ${krewPluginName} setup\`). Kubeconfigs written for int128/kubelogin keep working.`,
-        caveats: `Kubeconfigs run the plugin as \`${commandName}\`: krew puts that name on your PATH.\nConnect a cluster: \`kubectl ${krewPluginName} setup --help\`.\n`,
+        caveats:
+          `Kubeconfigs run the plugin as \`${commandName}\`: krew puts that name on your PATH.\n` +
+          `Connect a cluster: \`kubectl ${krewPluginName} setup --help\`.\n` +
+          'Needs an x64 CPU with SSE4.2 (Nehalem or later) or arm64, glibc on Linux, macOS 13 or later, Windows 10 or\n' +
+          'later. On older systems install the Node.js package instead (see the Install section of the README).\n',
         platforms: input.platforms.map(({ target, sha256 }) => ({
           selector: { matchLabels: { os: target.os, arch: target.arch } },
           uri: `${base}/${zipName(target)}`,

@@ -13,6 +13,9 @@ import { createHash } from 'node:crypto';
 const MH_MAGIC_64 = 0xfeedfacf;
 const LC_SEGMENT_64 = 0x19;
 const LC_CODE_SIGNATURE = 0x1d;
+const LC_VERSION_MIN_MACOSX = 0x24;
+const LC_BUILD_VERSION = 0x32;
+const PLATFORM_MACOS = 1;
 const SUPERBLOB = 0xfade0cc0;
 const CODE_DIRECTORY = 0xfade0c02;
 const CS_ADHOC = 0x2;
@@ -37,6 +40,8 @@ export interface MachO {
   readonly cpu: string;
   readonly segments: Map<string, Segment>;
   readonly codeSignature: CodeSignatureCommand | undefined;
+  /** The oldest macOS it runs on ("13.0"), from LC_BUILD_VERSION or LC_VERSION_MIN_MACOSX. */
+  readonly minimumMacOS: string | undefined;
 }
 export interface SignatureCheck {
   readonly problems: string[];
@@ -52,6 +57,9 @@ export function parseMachO(file: Buffer): MachO {
   const cpu = CPU_TYPES[file.readUInt32LE(4)] ?? `cpu 0x${file.readUInt32LE(4).toString(16)}`;
   const segments = new Map<string, Segment>();
   let codeSignature: CodeSignatureCommand | undefined;
+  let minimumMacOS: string | undefined;
+  // Versions are nibbles xxxx.yy.zz.
+  const version = (v: number) => `${v >>> 16}.${(v >>> 8) & 0xff}`;
   let offset = 32;
   for (let i = 0; i < file.readUInt32LE(16); i++) {
     const cmd = file.readUInt32LE(offset);
@@ -70,9 +78,12 @@ export function parseMachO(file: Buffer): MachO {
         datasize: file.readUInt32LE(offset + 12),
       };
     }
+    if (cmd === LC_BUILD_VERSION && file.readUInt32LE(offset + 8) === PLATFORM_MACOS)
+      minimumMacOS = version(file.readUInt32LE(offset + 12));
+    if (cmd === LC_VERSION_MIN_MACOSX) minimumMacOS = version(file.readUInt32LE(offset + 8));
     offset += file.readUInt32LE(offset + 4);
   }
-  return { cpu, segments, codeSignature };
+  return { cpu, segments, codeSignature, minimumMacOS };
 }
 
 /**

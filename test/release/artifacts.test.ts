@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { projectHomepage, readPackageJson } from '../../scripts/build-info.mjs';
 import { sha256Hex } from '../../scripts/release/artifacts.mjs';
-import { verifyCodeSignature } from '../../scripts/release/macho-codesign.mjs';
+import { parseMachO, verifyCodeSignature } from '../../scripts/release/macho-codesign.mjs';
 import { platformPackageDirs } from '../../scripts/release/platform-packages.mjs';
 import {
   executableName,
@@ -83,6 +83,10 @@ describe.skipIf(!built).each(releaseTargets.map((t) => [`${t.os}_${t.arch}`, t] 
 
     // Only darwin executables carry a code signature: the test exists for those targets only.
     if (target.os === 'darwin') {
+      it('runs on macOS 13 or later, as README and the krew caveats say', () => {
+        expect(parseMachO(executable).minimumMacOS).toBe('13.0');
+      });
+
       it('has an ad-hoc code signature whose every page hash matches', () => {
         const check = verifyCodeSignature(executable);
         expect(check.problems).toEqual([]);
@@ -106,6 +110,9 @@ describe.skipIf(!built)('krew manifest', () => {
         shortDescription: expect.any(String),
       },
     });
+    // What the executables need, where krew users read it before installing (docs/release.md, "Targets").
+    expect(manifest.spec.caveats).toContain('SSE4.2');
+    expect(manifest.spec.caveats).toContain('macOS 13 or later');
     // The project's page only from package.json's homepage, never a made-up one.
     expect(manifest.spec.homepage).toBe(projectHomepage(readPackageJson()));
     const platforms = manifest.spec.platforms as {
