@@ -1,10 +1,11 @@
 /**
  * The fetch behind every request openid-client makes to the provider: the --oidc-auth-request-extra-headers, a
- * proxy or private CA (./transport.ts), responses capped (./response-cap.ts), retried idempotent GETs, and the
- * tweaks for providers and libraries that do not quite agree.
+ * proxy or private CA (./transport.ts), responses capped (./response-cap.ts), retried idempotent GETs and device-code
+ * polls, and the tweaks for providers and libraries that do not quite agree.
  */
 import type * as client from 'openid-client';
 import type { Logger } from '../core/ports.js';
+import { deviceCodeGrant } from '../flows/refusals.js';
 import { capResponse } from './response-cap.js';
 import type { Fetch } from './transport.js';
 
@@ -43,7 +44,9 @@ export function providerFetch(options: ProviderFetchOptions, tweaks: FetchTweaks
     const response = await capResponse(
       init.method === 'GET'
         ? await getFollowingSameOrigin(url, send, init.signal, options.logger)
-        : await send(url),
+        : isDeviceCodePoll(body)
+          ? await withOneResend(() => send(url), init.signal, options.logger)
+          : await send(url),
       url,
     );
     return tweaks.deviceAuthorizationEndpoint && new URL(url).href === tweaks.deviceAuthorizationEndpoint
@@ -95,7 +98,8 @@ function sameOriginLocation(from: string, response: Response): string | undefine
 
 /**
  * Discovery and JWKS are idempotent GETs: a network error or a 5xx gets two more tries, 250 ms and 750 ms later,
- * within the request's timeout. POSTs (token requests) are never repeated: a refresh token may be used up.
+ * within the request's timeout. POSTs (token requests) are never repeated, a refresh token may be used up; only a
+ * device-code poll is (withOneResend).
  */
 async function withRetries(
   send: () => Promise<Response>,
@@ -115,6 +119,35 @@ async function withRetries(
     if (signal?.aborted) break;
   }
   return send();
+}
+
+function isDeviceCodePoll(body: RequestInit['body']): boolean {
+  return body instanceof URLSearchParams && body.get('grant_type') === deviceCodeGrant;
+}
+
+/**
+ * A device-code poll is sent once more at once when it failed before any answer. Polls are idempotent by the
+ * protocol (RFC 8628: the same device code, asked again until the user is done), and one is often sent on a pooled
+ * keep-alive connection that has sat idle for the whole interval: one the provider closed meanwhile (Node's servers
+ * do after 5 s; the interval after slow_down is 6 s or more) can meet a reset (ECONNRESET) where the client does
+ * not notice the close in time (the likely cause of one failed slow_down test of the Bun executable). Once only:
+ * a provider that is really down is not hidden.
+ */
+async function withOneResend(
+  send: () => Promise<Response>,
+  signal: AbortSignal | null | undefined,
+  logger: Logger,
+): Promise<Response> {
+  try {
+    return await send();
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    logger.debug(
+      1,
+      `the device-code poll failed before any answer (${(error as Error).message}); sending it once more`,
+    );
+    return send();
+  }
 }
 
 async function withVerificationUri(response: Response): Promise<Response> {

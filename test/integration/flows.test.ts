@@ -168,6 +168,23 @@ describe('login flows against a real OpenID Provider', () => {
       }
     });
 
+    it('polls again at once when a poll meets a connection reset before any answer (a stale keep-alive connection)', async () => {
+      provider.setFault('device-poll-reset-once');
+      const plugin = startPlugin(
+        baseArgs(provider.issuer, publicClientId, cacheDir, ['--grant-type=device-code', '-v=1']),
+      );
+      const [, url] = await plugin.waitForStderr(/check that it shows the code \S+:\n {2}(\S+)/);
+      // The first poll is reset (and sent again) before the user logs in.
+      while (provider.devicePollTimes.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      await completeLoginWithForms(url as string, user);
+      const result = await plugin.result;
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(
+        /the device-code poll failed before any answer \(.+\); sending it once more/,
+      );
+      expect(provider.grants.get(deviceGrant)).toBe(1);
+    });
+
     it('sends a PKCE challenge and verifier when S256 is advertised, for providers that require it', async () => {
       const strict = await startProvider({ devicePkceRequired: true });
       try {

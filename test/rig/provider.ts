@@ -486,6 +486,11 @@ export type RigFault =
   | 'refresh-refused'
   /** The token endpoint answers after 3 s. */
   | 'token-slow'
+  /**
+   * The next device-code poll meets a connection reset (RST) before any answer, as a poll sent on a pooled keep-alive
+   * connection the provider closed while idle does (Bun's fetch reuses one after Node's 5 s keepAliveTimeout).
+   */
+  | 'device-poll-reset-once'
   /** The next discovery request gets 503, later ones are served. */
   | 'discovery-503-once'
   /**
@@ -782,6 +787,12 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
         slowedDown = true;
         body.error = 'slow_down';
         body.error_description = 'polling too fast';
+      }
+      if (fault === 'device-poll-reset-once') {
+        fault = undefined;
+        ctx.respond = false;
+        ctx.req.socket.resetAndDestroy();
+        return;
       }
     }
     if (options.devicePkceRequired)
