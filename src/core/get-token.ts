@@ -89,6 +89,7 @@ export async function getToken(request: GetTokenRequest, deps: GetTokenDeps): Pr
       const theirs = await tokenOfNewHolder(lease, read, deps, fresh);
       if (theirs) return theirs;
       tokens = await authenticator.login();
+      warnIfAnotherSubject(entry, tokens, deps);
     }
     const next = toEntry(request, tokens, deps.clock.now(), deps);
     const credential = fresh(next);
@@ -151,6 +152,25 @@ async function tryRefresh(
   requireSameSubject(entry, merged);
   deps.logger.debug(1, 'refreshed the token');
   return merged;
+}
+
+/**
+ * A new login for another subject than the entry it replaces: legitimate (the user chose another account at the
+ * provider) or not (another local user completed the login in their browser: login CSRF). Either way the user
+ * should know whose identity kubectl now uses. One line, the subjects only.
+ */
+function warnIfAnotherSubject(entry: CacheEntry | undefined, tokens: TokenSet, deps: GetTokenDeps): void {
+  const before = readJwtClaims(entry?.idToken)?.sub;
+  const after = readJwtClaims(tokens.idToken)?.sub;
+  if (typeof before !== 'string' || typeof after !== 'string' || before === after) return;
+  deps.logger.warn(
+    `this login is for another identity than the cached one it replaces: subject ${subjectText(after)}, was ${subjectText(before)}; if you did not choose another account, run \`kubectl together-login clean\` and log in again`,
+  );
+}
+
+/** A subject for one line of stderr: quoted (escapes control characters) and cut. */
+function subjectText(sub: string): string {
+  return JSON.stringify(sub.length > 80 ? `${sub.slice(0, 79)}…` : sub);
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * Authorization code flow with the browser: start the callback server, open the provider's login page, wait for
- * the redirect, exchange the code (with PKCE), all within --authentication-timeout-sec.
+ * Authorization code flow with the browser: start the callback server, open its one-time start URL (which binds
+ * the browser with a cookie and redirects to the provider's login page), wait for the redirect, exchange the code
+ * (with PKCE), all within --authentication-timeout-sec.
  */
 import { spokenDuration } from '../core/login-attempt.js';
 import type { KeyLock, Logger, TokenSet } from '../core/ports.js';
@@ -9,6 +10,7 @@ import type { OidcClient } from '../oidc/client.js';
 import { openInBrowser } from '../platform/browser.js';
 import type { Prompter } from '../platform/prompt.js';
 import { startCountdown, type TerminalInfo } from '../platform/status-line.js';
+import { newBrowserBinding } from './browser-binding.js';
 import { startCallbackServer } from './callback-server.js';
 import { callbackUrlFromAnswer } from './pasted-response.js';
 
@@ -74,16 +76,23 @@ async function loginInBrowserTab(
       pkce: options.pkce,
       extraParams: options.authRequestExtraParams,
     });
+    // The browser is given our one-time start URL, never the authorization URL itself: a launcher's command line is
+    // readable by every local user (./browser-binding.ts). The start URL reaches this machine only, so a user
+    // forwarding the port over SSH opens it as well.
+    const binding = newBrowserBinding(server.port);
+    const startUrl = `${new URL(redirectUri).origin}${binding.startPath}`;
     const viaCallback = server.waitForCallback({
       host: new URL(redirectUri).host,
       path: new URL(redirectUri).pathname,
       state: request.state,
       redirectAfterSuccess: options.openUrlAfterAuthentication,
       handle: (callbackUrl) => request.complete(callbackUrl),
+      start: { binding, location: request.url.href, maxAgeSec: (deadline - Date.now()) / 1000 },
     });
-    logger.info(`Open this URL in your browser to log in:\n  ${request.url.href}`);
+    logger.info(`Open this URL in your browser to log in:\n  ${startUrl}`);
+    logger.debug(1, `it redirects to the identity provider: ${request.url.href}`);
     if (!options.skipOpenBrowser) {
-      await openInBrowser(request.url.href, {
+      await openInBrowser(startUrl, {
         source: 'authorization_endpoint',
         command: options.browserCommand,
         verbosity: options.verbosity,
@@ -95,10 +104,17 @@ async function loginInBrowserTab(
     }
     // On a terminal, a user whose browser cannot reach this machine (SSH without port forwarding) can paste the URL
     // the browser ended at instead. Whichever answer comes first completes the login.
+    // A browser elsewhere cannot reach the start URL: it gets the provider's URL, on the terminal only (never on a
+    // command line), and the terminal binds the pasted answer to this user as the cookie binds the callback.
+    if (options.pasteFallback) {
+      logger.info(
+        `If your browser cannot reach this machine, open this URL there instead:\n  ${request.url.href}`,
+      );
+    }
     const viaPaste = options.pasteFallback
       ?.ask(
         // The prompt holds the terminal's last line (no countdown): it says once how long the login waits.
-        `If your browser cannot reach this machine, paste here the URL it ended at (waiting up to ${spokenDuration(deadline - Date.now())}): `,
+        `and paste here the URL it ended at (waiting up to ${spokenDuration(deadline - Date.now())}): `,
         {
           signal: withdrawPaste.signal,
         },

@@ -1,8 +1,10 @@
 /**
  * The local server that receives the browser's redirect after login (RFC 8252 loopback redirect). It binds the first
  * free address of the list (on both loopback families when the redirect URI says `localhost`: ./listen-plan.ts),
- * answers only requests addressed to the redirect URI's host (DNS rebinding), accepts exactly one callback that
- * carries our `state`, answers everything else with an error page, and closes all connections when done.
+ * answers only requests addressed to the redirect URI's host (DNS rebinding), serves the one-time start URL that
+ * binds the browser with a cookie and redirects it to the provider (./browser-binding.ts), accepts exactly one
+ * callback that carries our `state` and that cookie, answers everything else with an error page, and closes all
+ * connections when done.
  */
 import {
   createServer as createHttpServer,
@@ -16,8 +18,15 @@ import type { Logger } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
 import { notAllowedText, portsBusyHint } from '../platform/port-failure.js';
 import { readSettingFile, UnreadableFile } from '../platform/setting-file.js';
+import type { BrowserBinding } from './browser-binding.js';
 import { type ListenPlan, listenPlan, socketLabel } from './listen-plan.js';
-import { loginFailedText, loginSucceededText, messagePage } from './pages.js';
+import {
+  loginFailedText,
+  loginSucceededText,
+  messagePage,
+  notBoundBrowserText,
+  startRacedText,
+} from './pages.js';
 
 export interface CallbackServerOptions {
   readonly addresses: readonly string[];
@@ -37,6 +46,12 @@ export interface WaitOptions<T> {
   readonly state: string;
   readonly redirectAfterSuccess: string | undefined;
   readonly handle: CallbackHandler<T>;
+  /** The start URL: its path and cookie (the binding), where it redirects (the authorization URL), for how long. */
+  readonly start: {
+    readonly binding: BrowserBinding;
+    readonly location: string;
+    readonly maxAgeSec: number;
+  };
 }
 
 export interface CallbackServer {
@@ -68,7 +83,7 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
   return {
     port,
     scheme,
-    waitForCallback: <T>({ host, path, state, redirectAfterSuccess, handle }: WaitOptions<T>) =>
+    waitForCallback: <T>({ host, path, state, redirectAfterSuccess, handle, start }: WaitOptions<T>) =>
       new Promise<T>((resolve, reject) => {
         let done = false;
         onRequest = (req, res) => {
@@ -82,6 +97,27 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
           const url = URL.canParse(req.url ?? '/', base) ? new URL(req.url ?? '/', base) : undefined;
           if (!url) {
             sendPage(res, 400, 'Bad request', 'This is the kubectl-together_login callback server.');
+            return;
+          }
+          if (req.method === 'GET' && url.pathname === start.binding.startPath) {
+            if (done) {
+              sendPage(res, 410, 'Already done', 'This login has already ended. Return to your terminal.');
+              return;
+            }
+            if (start.binding.onStart(req.headers.cookie) === 'raced') {
+              done = true;
+              sendPage(res, 409, 'Login stopped', startRacedText);
+              reject(startUrlRaced());
+              return;
+            }
+            res
+              .writeHead(302, {
+                location: start.location,
+                'set-cookie': start.binding.setCookie(start.maxAgeSec, scheme === 'https'),
+                'cache-control': 'no-store',
+                'referrer-policy': 'no-referrer',
+              })
+              .end();
             return;
           }
           if (req.method !== 'GET' || url.pathname !== path) {
@@ -100,6 +136,15 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
               'Unknown login',
               'This response belongs to another login attempt. Return to your terminal.',
             );
+            return;
+          }
+          // The state is right, but the browser is not the one this login was opened in: another user who read the
+          // authorization URL, or the user's second browser. Their code is never exchanged; the login goes on.
+          if (!start.binding.fromBoundBrowser(req.headers.cookie)) {
+            options.logger.warn(
+              'refused a login callback from a browser that did not open the login URL (it lacks the login cookie): someone may be trying to log you in as them; still waiting for your browser',
+            );
+            sendPage(res, 403, 'Not the browser of this login', notBoundBrowserText);
             return;
           }
           done = true;
@@ -123,6 +168,17 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
       await Promise.all(servers.map(closeServer));
     },
   };
+}
+
+function startUrlRaced(): AppError {
+  return new AppError(
+    'auth.start-url-raced',
+    'the login URL was opened twice, by two different browsers or programs: the login was stopped, since another user on this machine may have tried to log you in as them',
+    {
+      exitCode: ExitCode.authentication,
+      hint: "run the command again and open the URL in one browser only; if it happens again, someone on this machine reads your processes' command lines (use --grant-type=authcode-keyboard meanwhile)",
+    },
+  );
 }
 
 function sendPage(

@@ -20,6 +20,20 @@ export const loginSucceededText = [
   'You can close this tab.',
 ];
 
+/** A callback with our state from a browser without the login cookie (./browser-binding.ts). */
+export const notBoundBrowserText = [
+  'This browser did not open the login link of kubectl-together_login, so its login is not accepted: someone may be trying to make you log in as them.',
+  "If you opened the identity provider's link yourself (the one printed for a browser that cannot reach your machine), copy the address of this page and paste it into the terminal.",
+  'Otherwise, return to your terminal: the login there still waits for the browser it opened.',
+];
+
+/** The start URL fetched a second time, by another browser or program. */
+export const startRacedText = [
+  'This login link was opened twice, by two different browsers or programs, so the login was stopped: another user on this machine may have tried to make you log in as them.',
+  'Run your kubectl command again to log in.',
+  'You can close this tab.',
+];
+
 /** What went wrong, what to do about it, and how to try again. */
 export function loginFailedText(error: unknown): string[] {
   const { message, hint } = error as { message?: string; hint?: string };

@@ -28,6 +28,7 @@ describe('auth-code flags against a real OpenID Provider', () => {
   let driverLog: string;
   const env = (extra: Record<string, string> = {}) => ({ RIG_DRIVER_LOG: driverLog, ...extra });
   const authUrl = (stderr: string) =>
+    // With -v=1 the plugin says where its start URL redirects.
     new URL(/(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)/.exec(stderr)?.[1] ?? 'http://none');
 
   beforeEach(() => {
@@ -40,6 +41,7 @@ describe('auth-code flags against a real OpenID Provider', () => {
     const result = await runPlugin(
       loginArgs(provider.issuer, publicClientId, cacheDir, [
         '--oidc-redirect-url=http://localhost:8000/callback',
+        '-v=1',
       ]),
       env(),
     );
@@ -53,6 +55,7 @@ describe('auth-code flags against a real OpenID Provider', () => {
     const result = await runPlugin(
       loginArgs(provider.issuer, publicClientId, cacheDir, [
         '--oidc-auth-request-extra-params=ui_locales=de,login_hint=alice',
+        '-v=1',
       ]),
       env(),
     );
@@ -64,7 +67,7 @@ describe('auth-code flags against a real OpenID Provider', () => {
 
   it('omits PKCE with --oidc-pkce-method=no (confidential client)', async () => {
     const result = await runPlugin(
-      loginArgs(provider.issuer, confidentialClientId, cacheDir, ['--oidc-pkce-method=no']),
+      loginArgs(provider.issuer, confidentialClientId, cacheDir, ['--oidc-pkce-method=no', '-v=1']),
       env({ OIDC_CLIENT_SECRET: confidentialClientSecret }),
     );
     expect(result.code, result.stderr).toBe(0);
@@ -97,6 +100,7 @@ describe('auth-code flags against a real OpenID Provider', () => {
       loginArgs(provider.issuer, httpsCallbackClientId, cacheDir, [
         `--local-server-cert=${join(dir, 'cert.pem')}`,
         `--local-server-key=${join(dir, 'key.pem')}`,
+        '-v=1',
       ]),
       // The driver (a browser) must trust the self-signed certificate; for the plugin this only adds a trusted CA.
       env({ NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') }),

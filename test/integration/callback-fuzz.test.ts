@@ -1,16 +1,21 @@
 /**
  * The callback server fed random requests over real sockets: random methods, targets, Host headers, extra headers
  * and raw bytes. It never crashes, answers each with an HTTP status, and hands a request to the login (the code
- * exchange) only when it is exactly the browser coming back: GET, the redirect URI's Host and path, our state.
+ * exchange) only when it is exactly the browser coming back: GET, the redirect URI's Host and path, our state, and
+ * the cookie of the browser that opened the start URL.
  */
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/core/ports.js';
+import { browserBinding } from '../../src/flows/browser-binding.js';
 import { startCallbackServer } from '../../src/flows/callback-server.js';
 
 const quiet: Logger = { info() {}, warn() {}, debug() {} };
 const state = 'S7ate-0123456789abcdefghijklmnopqrstuvwxyz_';
+const startPath = '/login/St4rt';
+const cookieName = 'kubectl_together_login_8000';
+const cookieValue = 'C00kie-0123456789abcdefghijklmnopqrstuvwxyz';
 
 /** Sends raw bytes, returns the status of the answer (0 when the connection closed without one). */
 function exchange(port: number, bytes: string): Promise<number> {
@@ -42,6 +47,8 @@ interface Request {
   readonly path: string;
   readonly query: string;
   readonly host: string | undefined;
+  /** The browser binding's cookie: the right one, none, or another value. */
+  readonly cookie: string | undefined;
   readonly headers: readonly (readonly [string, string])[];
 }
 
@@ -56,7 +63,7 @@ const request: fc.Arbitrary<Request> = fc.record({
   method: mostly(fc.constant('GET'), fc.constantFrom('POST', 'HEAD', 'PUT', 'OPTIONS', 'get'), fc.string()),
   path: mostly(
     fc.constant('/'),
-    fc.constantFrom('/callback', '//', '/..', '/%2F', '*'),
+    fc.constantFrom('/callback', '//', '/..', '/%2F', '*', startPath),
     fc.string({ unit: 'binary-ascii' }),
   ),
   query: mostly(
@@ -86,6 +93,12 @@ const request: fc.Arbitrary<Request> = fc.record({
     fc.string({ unit: 'binary-ascii' }),
     fc.constant(undefined),
   ),
+  cookie: mostly(
+    fc.constant(`${cookieName}=${cookieValue}`),
+    fc.constant(undefined),
+    fc.constantFrom(`${cookieName}=other`, `${cookieName}=${cookieValue}x`, `x${cookieName}=${cookieValue}`),
+    fc.string({ unit: 'binary-ascii' }),
+  ),
   headers: mostly<(readonly [string, string])[]>(
     fc.constant([]),
     fc.array(fc.tuple(fc.string({ unit: 'binary-ascii' }), fc.string({ unit: 'binary-ascii' })), {
@@ -107,6 +120,9 @@ describe('callback server under random requests', () => {
           logger: quiet,
         });
         const handled: string[] = [];
+        const binding = browserBinding({ startPath, cookieName, cookieValue });
+        // The user's browser has opened the start URL (and holds the cookie).
+        binding.onStart(undefined);
         const outcome = server
           .waitForCallback({
             host: `localhost:${server.port}`,
@@ -117,6 +133,7 @@ describe('callback server under random requests', () => {
               handled.push(url.href);
               return 'logged in';
             },
+            start: { binding, location: 'http://127.0.0.1:1/auth', maxAgeSec: 60 },
           })
           .catch(() => 'failed');
         try {
@@ -124,6 +141,7 @@ describe('callback server under random requests', () => {
           const lines = [
             `${input.method} ${input.path}${input.query} HTTP/1.1`,
             ...(host === undefined ? [] : [`Host: ${host}`]),
+            ...(input.cookie === undefined ? [] : [`Cookie: ${input.cookie}`]),
             ...input.headers.map(([name, value]) => `${name}: ${value}`),
             'Connection: close',
           ];
@@ -135,7 +153,8 @@ describe('callback server under random requests', () => {
             // The server reads the target as a URL: `/..` or `/./` lead to the same place as `/`.
             pathOf(`${input.path}${input.query}`) === '/' &&
             host?.toLowerCase() === `localhost:${server.port}` &&
-            new URLSearchParams(input.query).getAll('state')[0] === state;
+            new URLSearchParams(input.query).getAll('state')[0] === state &&
+            input.cookie === `${cookieName}=${cookieValue}`;
           // Nothing reaches the code exchange that is not exactly the redirect.
           if (handled.length > 0) expect(exact).toBe(true);
           expect(handled.length).toBeLessThanOrEqual(1);

@@ -253,7 +253,10 @@ describe('login flows against a real OpenID Provider', () => {
         baseArgs(provider.issuer, publicClientId, cacheDir, ['--grant-type=authcode', '--skip-open-browser']),
         { KUBERNETES_EXEC_INFO: interactive },
       );
-      const [, url] = await plugin.waitForStderr(/log in:\n {2}(\S+)/);
+      // A browser elsewhere: the provider's URL, printed for it on the terminal (the start URL is this machine's).
+      const [, url] = await plugin.waitForStderr(
+        /cannot reach this machine, open this URL there instead:\n {2}(\S+)/,
+      );
       await plugin.waitForStderr(/paste here the URL it ended at \(waiting up to \d+ (s|minutes)\): /);
       const landed = await completeLoginWithForms(url as string, { ...user, stopBefore: stopAtCallback });
       plugin.writeStdin(`${landed.finalUrl}\n`);

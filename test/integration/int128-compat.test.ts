@@ -62,12 +62,14 @@ describe('int128/kubelogin kubeconfigs against a real provider', () => {
   it('asks for offline access as int128 does (Google issues refresh tokens only then); extra params override it', async () => {
     const authorizationUrl = (stderr: string) =>
       new URL(/(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)/.exec(stderr)?.[1] ?? 'http://missing');
-    const result = await runPlugin(loginArgs(provider.issuer, publicClientId, cacheDir));
+    // -v=1 names the authorization URL the start URL redirects to.
+    const result = await runPlugin(loginArgs(provider.issuer, publicClientId, cacheDir, ['-v=1']));
     expect(result.code, result.stderr).toBe(0);
     expect(authorizationUrl(result.stderr).searchParams.get('access_type')).toBe('offline');
     const online = await runPlugin(
       loginArgs(provider.issuer, publicClientId, join(tempDir('cache'), 'c'), [
         '--oidc-auth-request-extra-params=access_type=online',
+        '-v=1',
       ]),
     );
     expect(online.code, online.stderr).toBe(0);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type LivePlugin, loginArgs, startPlugin, tempDir } from '../rig/plugin.js';
 import { publicClientId } from '../rig/provider.js';
-import { completeLoginWithForms } from '../rig/provider-forms.js';
+import { completeLoginWithForms, openStartUrl } from '../rig/provider-forms.js';
 import { type Squatter, startSquatter } from '../rig/squatter.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
@@ -38,16 +38,17 @@ describe('callback server and its loopback neighbours', () => {
       ]),
     );
     plugins.push(plugin);
-    const url = plugin.waitForStderr(/log in:\n {2}(\S+)/).then(([, u]) => new URL(u as string));
+    // The user's browser opens the printed start URL: it holds the login cookie and knows the authorization URL.
+    const url = plugin.waitForStderr(/log in:\n {2}(\S+)/).then(([, u]) => openStartUrl(u as string));
     return { plugin, url };
   };
 
   it('skips a port whose [::1] side another program holds, says so, and logs in on the next one', async () => {
     const squatter = await squat('::1', 8000);
     const { plugin, url } = start();
-    const auth = await url;
+    const { authorizationUrl: auth, jar } = await url;
     expect(auth.searchParams.get('redirect_uri')).toBe('http://localhost:18000');
-    await completeLoginWithForms(auth.href, { login: 'alice', password: 'x' });
+    await completeLoginWithForms(auth.href, { login: 'alice', password: 'x', jar });
     const result = await plugin.result;
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(
@@ -58,14 +59,14 @@ describe('callback server and its loopback neighbours', () => {
 
   it('owns both loopback families of its port while it waits', async () => {
     const { plugin, url } = start();
-    const auth = await url;
+    const { authorizationUrl: auth, jar } = await url;
     expect(auth.searchParams.get('redirect_uri')).toBe('http://localhost:8000');
     const late = startSquatter('::1', 8000);
     squatters.push(late);
     expect(await late.bound).toBe('EADDRINUSE');
     // The [::1] side is the plugin's own: the browser that tries ::1 first reaches the plugin.
     expect(await statusOf('::1', 8000, '/elsewhere', 'localhost:8000')).toBe(404);
-    await completeLoginWithForms(auth.href, { login: 'alice', password: 'x' });
+    await completeLoginWithForms(auth.href, { login: 'alice', password: 'x', jar });
     expect((await plugin.result).code).toBe(0);
   });
 
@@ -91,9 +92,9 @@ describe('callback server and its loopback neighbours', () => {
       '--listen-address=127.0.0.1:8000',
       '--oidc-redirect-url=http://127.0.0.1:8000',
     ]);
-    const auth = await url;
+    const { authorizationUrl: auth, jar } = await url;
     expect(auth.searchParams.get('redirect_uri')).toBe('http://127.0.0.1:8000');
-    await completeLoginWithForms(auth.href, { login: 'alice', password: 'x' });
+    await completeLoginWithForms(auth.href, { login: 'alice', password: 'x', jar });
     const result = await plugin.result;
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toContain('warning');
@@ -102,7 +103,7 @@ describe('callback server and its loopback neighbours', () => {
 
   it('answers a request for another host name with 421 (DNS rebinding) and keeps waiting', async () => {
     const { plugin, url } = start();
-    const auth = await url;
+    const { authorizationUrl: auth, jar } = await url;
     const query = new URLSearchParams({
       state: auth.searchParams.get('state') as string,
       code: 'forged',
@@ -111,7 +112,7 @@ describe('callback server and its loopback neighbours', () => {
     expect(await statusOf('127.0.0.1', 8000, '/elsewhere', 'localhost:8000')).toBe(404);
     // A target no URL parser accepts is answered, and the login goes on (it used to end the plugin).
     expect(await statusOf('127.0.0.1', 8000, '//[', 'localhost:8000')).toBe(400);
-    await completeLoginWithForms(auth.href, { login: 'alice', password: 'x' });
+    await completeLoginWithForms(auth.href, { login: 'alice', password: 'x', jar });
     expect((await plugin.result).code).toBe(0);
   });
 });

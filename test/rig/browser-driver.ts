@@ -9,7 +9,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import { openDriverLog } from './driver-log.js';
-import { completeLoginWithForms } from './provider-forms.js';
+import { completeLoginWithForms, cookieHeaderFor, openStartUrl } from './provider-forms.js';
 
 const url = process.argv[2];
 const driverLog = openDriverLog(process.env.RIG_DRIVER_LOG);
@@ -20,11 +20,22 @@ if (!url) {
   log('no URL given');
   driverLog.exit(2);
 }
-async function drive(authorizationUrl: string): Promise<{ status: number; finalUrl: string }> {
-  const params = new URL(authorizationUrl).searchParams;
+async function drive(url: string): Promise<{ status: number; finalUrl: string }> {
   const mode = process.env.RIG_DRIVER_MODE ?? 'login';
-  // Only authorization URLs carry a redirect_uri (a device verification URL does not).
+  const user = {
+    login: process.env.RIG_LOGIN ?? 'alice',
+    password: process.env.RIG_PASSWORD ?? 'any-password',
+    log,
+    declineConsent: mode === 'decline-consent',
+  };
+  if (mode !== 'deny' && mode !== 'wrong-state-first') return completeLoginWithForms(url, user);
+  // These modes forge callbacks: they need the authorization URL the plugin's start URL redirects to, and the
+  // cookie it sets, as the browser that opened it has them.
+  const { authorizationUrl: authorization, jar } = await openStartUrl(url);
+  const authorizationUrl = authorization.href;
+  const params = authorization.searchParams;
   const callback = () => new URL(params.get('redirect_uri') ?? '');
+  const withCookie = (target: URL) => ({ headers: { cookie: cookieHeaderFor(jar, target) ?? '' } });
   if (mode === 'deny') {
     const denied = callback();
     // Like a real provider, with `iss` (RFC 9207): the rig's issuer is the authorization URL's origin.
@@ -34,22 +45,15 @@ async function drive(authorizationUrl: string): Promise<{ status: number; finalU
       state: params.get('state') ?? '',
       iss: new URL(authorizationUrl).origin,
     }).toString();
-    const response = await fetch(denied);
+    const response = await fetch(denied, withCookie(denied));
     log(`deny callback: HTTP ${response.status}`);
     return { status: response.status, finalUrl: denied.href };
   }
-  if (mode === 'wrong-state-first') {
-    const forged = callback();
-    forged.search = new URLSearchParams({ code: 'forged', state: 'not-the-state' }).toString();
-    const response = await fetch(forged);
-    log(`wrong-state callback: HTTP ${response.status}`);
-  }
-  return completeLoginWithForms(authorizationUrl, {
-    login: process.env.RIG_LOGIN ?? 'alice',
-    password: process.env.RIG_PASSWORD ?? 'any-password',
-    log,
-    declineConsent: mode === 'decline-consent',
-  });
+  const forged = callback();
+  forged.search = new URLSearchParams({ code: 'forged', state: 'not-the-state' }).toString();
+  const response = await fetch(forged, withCookie(forged));
+  log(`wrong-state callback: HTTP ${response.status}`);
+  return completeLoginWithForms(authorizationUrl, { ...user, jar });
 }
 
 drive(url as string).then(

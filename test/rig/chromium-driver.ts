@@ -29,8 +29,9 @@ async function main(): Promise<void> {
   });
   try {
     const page = await browser.newPage();
-    const providerOrigin = new URL(url).origin;
     await page.goto(url);
+    // Where the URL led: the provider's login page (the plugin's start URL redirects there at once).
+    const providerOrigin = new URL(page.url()).origin;
     for (let step = 0; step < 12; step++) {
       await page.waitForLoadState('load');
       const here = new URL(page.url());

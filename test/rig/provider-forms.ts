@@ -1,8 +1,41 @@
 /**
- * A tiny "browser" over HTTP: follows redirects with a cookie jar and submits the login and consent forms of
- * oidc-provider's pages, until the provider redirects to the plugin's loopback callback, which it then requests.
- * Used as --browser-command in tests, and by the demo on machines without a display.
+ * A tiny "browser" over HTTP: follows redirects with a cookie jar (per host name, as browsers keep cookies: the
+ * plugin's start URL on localhost binds it with a cookie that must come back with the callback) and submits the
+ * login and consent forms of oidc-provider's pages, until the provider redirects to the plugin's loopback callback,
+ * which it then requests. Used as --browser-command in tests, and by the demo on machines without a display.
  */
+
+/** Cookies per host name (ports share them, as in browsers). */
+export type CookieJar = Map<string, Map<string, string>>;
+
+/** The Cookie header this jar sends to a URL, or undefined. */
+export function cookieHeaderFor(jar: CookieJar, url: string | URL): string | undefined {
+  const cookies = jar.get(new URL(url).hostname);
+  return cookies && cookies.size > 0 ? [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') : undefined;
+}
+
+function keepCookies(jar: CookieJar, url: URL, response: Response): void {
+  for (const cookie of response.headers.getSetCookie()) {
+    const [pair] = cookie.split(';');
+    const at = (pair as string).indexOf('=');
+    const cookies = jar.get(url.hostname) ?? new Map<string, string>();
+    cookies.set((pair as string).slice(0, at).trim(), (pair as string).slice(at + 1).trim());
+    jar.set(url.hostname, cookies);
+  }
+}
+
+/**
+ * Opens the plugin's start URL as a browser does, without following its redirect: the authorization URL it leads
+ * to and the jar holding the cookie it set. Counts as the one fetch of the start URL.
+ */
+export async function openStartUrl(startUrl: string): Promise<{ authorizationUrl: URL; jar: CookieJar }> {
+  const jar: CookieJar = new Map();
+  const response = await fetch(startUrl, { redirect: 'manual' });
+  keepCookies(jar, new URL(startUrl), response);
+  const location = response.headers.get('location');
+  if (response.status !== 302 || !location) throw new Error(`the start URL answered HTTP ${response.status}`);
+  return { authorizationUrl: new URL(location), jar };
+}
 export interface FormLoginOptions {
   readonly login: string;
   readonly password: string;
@@ -15,6 +48,8 @@ export interface FormLoginOptions {
   readonly abortDevice?: boolean;
   /** On the consent page, follow "[ Cancel ]" instead of allowing: the user declines the consent. */
   readonly declineConsent?: boolean;
+  /** The browser's cookies so far (e.g. from openStartUrl); a new jar otherwise. */
+  readonly jar?: CookieJar;
 }
 
 export interface FormLoginResult {
@@ -22,35 +57,33 @@ export interface FormLoginResult {
   readonly status: number;
   readonly body: string;
   readonly finalUrl: string;
+  /** Every URL requested, in order (the authorization URL among them). */
+  readonly visited: readonly string[];
+  readonly jar: CookieJar;
 }
 
 export async function completeLoginWithForms(
   startUrl: string,
   options: FormLoginOptions,
 ): Promise<FormLoginResult> {
-  const cookies = new Map<string, string>();
+  const jar: CookieJar = options.jar ?? new Map();
+  const visited: string[] = [];
   const log = options.log ?? (() => undefined);
   let url = startUrl;
   let method = 'GET';
   let body: URLSearchParams | undefined;
-  const startOrigin = new URL(startUrl).origin;
 
   for (let step = 0; step < (options.maxSteps ?? 20); step++) {
     const target = new URL(url);
-    if (options.stopBefore?.(target)) return { status: 0, body: '', finalUrl: url };
-    const sameSite = target.origin === startOrigin;
+    if (options.stopBefore?.(target)) return { status: 0, body: '', finalUrl: url, visited, jar };
     const headers: Record<string, string> = {};
-    if (sameSite && cookies.size > 0) headers.cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const cookie = cookieHeaderFor(jar, target);
+    if (cookie) headers.cookie = cookie;
     if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
     log(`${method} ${target.origin}${target.pathname}`);
+    visited.push(url);
     const response = await fetch(url, { method, headers, body, redirect: 'manual' });
-    if (sameSite) {
-      for (const cookie of response.headers.getSetCookie()) {
-        const [pair] = cookie.split(';');
-        const at = (pair as string).indexOf('=');
-        cookies.set((pair as string).slice(0, at).trim(), (pair as string).slice(at + 1).trim());
-      }
-    }
+    keepCookies(jar, target, response);
     const location = response.headers.get('location');
     if (response.status >= 300 && response.status < 400 && location) {
       url = new URL(location, url).href;
@@ -59,10 +92,9 @@ export async function completeLoginWithForms(
       continue;
     }
     const text = await response.text();
-    if (!sameSite) return { status: response.status, body: text, finalUrl: url };
     const form = parseFirstForm(text);
-    // A provider page without a form ends the walk: the device flow's success page, or an error page.
-    if (!form) return { status: response.status, body: text, finalUrl: url };
+    // A page without a form ends the walk: the plugin's callback page, the device flow's success page, an error.
+    if (!form) return { status: response.status, body: text, finalUrl: url, visited, jar };
     const fields = new URLSearchParams(form.values);
     if (options.abortDevice && fields.has('confirm')) {
       fields.delete('confirm');
@@ -73,7 +105,7 @@ export async function completeLoginWithForms(
         headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
         body: fields,
       });
-      return { status: aborted.status, body: await aborted.text(), finalUrl: aborted.url };
+      return { status: aborted.status, body: await aborted.text(), finalUrl: aborted.url, visited, jar };
     }
     if (options.declineConsent && fields.get('prompt') === 'consent') {
       const cancel = /<a href="([^"]*)">\[ Cancel \]<\/a>/.exec(text)?.[1];
