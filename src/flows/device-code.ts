@@ -50,7 +50,9 @@ export async function loginWithDeviceCode(
     if (!oidc.supportsDeviceCode()) throw noDeviceCodeFlow();
     authorization = await oidc
       .startDeviceAuthorization(options.extraParams, options.pkce)
-      .catch((error: unknown) => Promise.reject(explainDeviceCodeRefusal(error, options.clientId)));
+      .catch((error: unknown) =>
+        Promise.reject(explainDeviceCodeRefusal(error, options.clientId, 'device-authorization')),
+      );
     options.onNewCode(authorization.saved);
   }
   const { saved } = authorization;
@@ -81,7 +83,7 @@ export async function loginWithDeviceCode(
     return tokens;
   } catch (error) {
     countdown.stop();
-    if (!stop.aborted) throw explainDeviceCodeRefusal(error, options.clientId);
+    if (!stop.aborted) throw explainDeviceCodeRefusal(error, options.clientId, 'poll');
     throw codeRunsOut
       ? new AppError('auth.expired_token', 'the device code expired without a login', {
           exitCode: ExitCode.authentication,

@@ -24,15 +24,32 @@ export function noDeviceCodeFlow(): AppError {
   );
 }
 
+/** Codes oidc/ gives a refused client authentication (invalid_client, a 401, a secret missing). */
+const clientRefusals = [
+  'auth.invalid_client',
+  'auth.client-secret-missing',
+  'provider.client-rejected',
+  'provider.http-401',
+];
+
 /**
  * A refusal of the device authorization request or its grant: the client may not use the flow (unauthorized_client,
- * unsupported_grant_type, "device_code is not allowed for this client", a bare 4xx from the device endpoint). A
- * refused client secret (invalid_client, 401) is not one: the browser flow would fail the same way.
+ * unsupported_grant_type, "device_code is not allowed for this client", a bare 4xx from the device endpoint). At the
+ * device authorization endpoint a refused client (invalid_client, 401) is one too: Google answers every client that
+ * is not of its "TV and limited input" type so, and the browser flow works for that client. At the token endpoint
+ * (a poll) it is not: there the browser flow's code exchange would fail the same way.
  */
-export function explainDeviceCodeRefusal(error: unknown, clientId: string): unknown {
+export function explainDeviceCodeRefusal(
+  error: unknown,
+  clientId: string,
+  at: 'device-authorization' | 'poll',
+): unknown {
   if (!isAppError(error)) return error;
   const oauth = oauthErrorOf(error);
-  const refused = grantRefused(error) || /^provider\.http-4(0[02-9]|[1-9]\d)$/.test(error.code);
+  const refused =
+    grantRefused(error) ||
+    /^provider\.http-4(0[02-9]|[1-9]\d)$/.test(error.code) ||
+    (at === 'device-authorization' && clientRefusals.includes(error.code));
   if (!refused) return error;
   return new AppError(
     'provider.device-code-refused',

@@ -98,6 +98,11 @@ describe('flows the provider or the client does not offer', () => {
       ],
       ['"device_code is not allowed for this client"', undefined, 'is not allowed for this client'],
       ['the device endpoint answers a bare 400', 'token-errors-html', '/device/auth, without an OAuth error'],
+      [
+        'the device endpoint refuses the client (invalid_client, as Google answers a client not of its TV type)',
+        'device-auth-invalid-client',
+        '(invalid_client: Invalid client type.)',
+      ],
     ] as const)(
       'auto on a headless machine falls back to the browser flow when %s',
       async (_, fault, reason) => {

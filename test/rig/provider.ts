@@ -238,6 +238,11 @@ async function applyFault(
 ): Promise<void> {
   const body = ctx.body as Record<string, unknown> | undefined;
   const grantType = ctx.oidc?.params?.grant_type;
+  if (path === '/device/auth' && fault === 'device-auth-invalid-client') {
+    ctx.status = 401;
+    ctx.body = { error: 'invalid_client', error_description: 'Invalid client type.' };
+    return;
+  }
   if (path === '/token' || path === '/device/auth') {
     const status = ctx.status;
     const refused = status >= 400 && status < 500 && typeof body?.error === 'string';
@@ -513,7 +518,9 @@ export type RigFault =
    */
   | 'token-errors-html'
   /** … or with an empty body. */
-  | 'token-errors-empty';
+  | 'token-errors-empty'
+  /** The device authorization endpoint answers 401 invalid_client "Invalid client type.", as Google answers any client not of its TV type. */
+  | 'device-auth-invalid-client';
 
 export interface RigTokenRequest {
   readonly grantType: string;

@@ -38,7 +38,7 @@ describe('explainDeviceCodeRefusal', () => {
     [bare(400), 'HTTP 400 at https://idp/x, without an OAuth error (text/html body)'],
     [bare(404), 'HTTP 404 at https://idp/x'],
   ])('%s: the device-code flow is refused for the client', (error, said) => {
-    const explained = explainDeviceCodeRefusal(error, 'kube');
+    const explained = explainDeviceCodeRefusal(error, 'kube', 'poll');
     expect(isDeviceCodeUnavailable(explained)).toBe(true);
     expect((explained as AppError).message).toContain(
       'does not allow the device-code flow for client kube (',
@@ -56,8 +56,21 @@ describe('explainDeviceCodeRefusal', () => {
     }),
     answered('provider.unreachable', 'cannot reach'),
     new Error('a bug'),
-  ])('%s is not a refusal of the flow: unchanged', (error) => {
-    expect(explainDeviceCodeRefusal(error, 'kube')).toBe(error);
+  ])('%s is not a refusal of the flow at the token endpoint: unchanged', (error) => {
+    expect(explainDeviceCodeRefusal(error, 'kube', 'poll')).toBe(error);
+  });
+
+  it.each([
+    answered('auth.invalid_client', 'm', {
+      error: 'invalid_client',
+      error_description: 'Invalid client type.',
+    }),
+    answered('auth.client-secret-missing', 'm', { error: 'invalid_client' }),
+    bare(401),
+  ])('%s at the device authorization endpoint: the flow is refused for the client (Google)', (error) => {
+    expect(isDeviceCodeUnavailable(explainDeviceCodeRefusal(error, 'kube', 'device-authorization'))).toBe(
+      true,
+    );
   });
 });
 
