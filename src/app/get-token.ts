@@ -32,17 +32,7 @@ export async function runGetToken(
     input.grantType === 'ci-token' && input.ciToken.source?.kind === 'file'
       ? readCiTokenFile(input.ciToken.source.path)
       : undefined;
-  const keyFields =
-    input.grantType === 'ci-token' && input.ciToken.source && input.ciToken.audience
-      ? ciCacheKeyFields(
-          { source: input.ciToken.source, audience: input.ciToken.audience, fileToken: ciFileToken },
-          input.cacheHint,
-          env,
-        )
-      : cacheKeyFields(input, caFingerprint(input));
-  const key = cacheKey(keyFields);
-  logger.debug(2, `cache key ${key}`);
-  const store = await openStore(input, key, env, logger);
+  const { keyFields, key, store } = await openTokenCache(input, env, logger, ciFileToken);
 
   const credential = await getToken(
     {
@@ -65,6 +55,26 @@ export async function runGetToken(
     },
   );
   return renderExecCredential(execInfo.apiVersion, credential.token, credential.expirationTimestamp);
+}
+
+/** The cache key of a run's settings and the store they choose: get-token's, and setup's (which caches its login). */
+export async function openTokenCache(
+  input: GetTokenInput,
+  env: Readonly<Record<string, string | undefined>>,
+  logger: Logger,
+  ciFileToken?: string,
+): Promise<{ keyFields: CacheKeyFields; key: string; store: TokenStore }> {
+  const keyFields =
+    input.grantType === 'ci-token' && input.ciToken.source && input.ciToken.audience
+      ? ciCacheKeyFields(
+          { source: input.ciToken.source, audience: input.ciToken.audience, fileToken: ciFileToken },
+          input.cacheHint,
+          env,
+        )
+      : cacheKeyFields(input, caFingerprint(input));
+  const key = cacheKey(keyFields);
+  logger.debug(2, `cache key ${key}`);
+  return { keyFields, key, store: await openStore(input, key, env, logger) };
 }
 
 async function openSession(

@@ -4,12 +4,18 @@
  * kubeconfig kubectl would use. A failure here is a failed check, never a half-written file.
  */
 
-import { type Check, type ExecEntry, kubeconfigExec, type UserSettings } from '../core/setup-report.js';
+import {
+  type Check,
+  type ExecEntry,
+  kubeconfigExec,
+  shellQuote,
+  type UserSettings,
+} from '../core/setup-report.js';
 import { ciTokenFlags } from '../flags/ci-token-flags.js';
 import { secretFlags, withoutFlags } from '../flags/flag-filter.js';
 import type { SetupOptions } from '../flags/setup-flags.js';
-import { upsertNamedEntry } from '../kube/kubeconfig-edit.js';
-import { mergedEntries } from '../kube/kubeconfig-read.js';
+import { setCurrentContext, upsertNamedEntry } from '../kube/kubeconfig-edit.js';
+import { type KubeconfigFile, mergedEntries, parseConfig } from '../kube/kubeconfig-read.js';
 import { fileFor, loadYaml, readKubeconfigFiles, replaceKubeconfigFile } from './kubeconfig-files.js';
 import { userExecForClusterSettings, writeClusterSettings } from './setup-cluster-settings.js';
 
@@ -36,11 +42,13 @@ export function kubeconfigStep(
       ? userExecForClusterSettings(kubeconfigExec(userSettings))
       : undefined;
     checks.push(
-      writeKubeconfig(
+      ...writeKubeconfig(
         env,
         options.kubeconfigUser,
         onCluster?.exec ?? kubeconfigExec(userSettings),
-        context === undefined ? undefined : { name: context, cluster: options.cluster },
+        context === undefined
+          ? undefined
+          : { name: context, cluster: options.cluster, use: options.useContext },
       ),
     );
     if (onCluster && context !== undefined)
@@ -66,8 +74,8 @@ function writeKubeconfig(
   env: NodeJS.ProcessEnv,
   userName: string,
   exec: ExecEntry,
-  context: { name: string; cluster: string | undefined } | undefined,
-): Check {
+  context: { name: string; cluster: string | undefined; use: boolean } | undefined,
+): Check[] {
   const yaml = loadYaml();
   const files = readKubeconfigFiles(env);
   const edited = new Map<string, string>();
@@ -87,17 +95,59 @@ function writeKubeconfig(
       }),
     );
   }
+  // kubectl takes current-context from the first file that sets one; use-context writes it there (else the first).
+  const current = files
+    .map((file) => ({ path: file.path, name: parseConfig(yaml, file)['current-context'] }))
+    .find((file) => typeof file.name === 'string' && file.name !== '');
+  if (context?.use && current?.name !== context.name) {
+    const path = current?.path ?? (files[0] as KubeconfigFile).path;
+    edited.set(path, setCurrentContext(yaml, textOf(path), context.name));
+  }
   const written = [...edited].map(([path, text]) => {
     const backup = replaceKubeconfigFile(path, text);
     return `${path}${backup ? ` (previous file: ${backup})` : ''}`;
   });
   const clusterKnown = cluster === undefined || mergedEntries(yaml, files, 'clusters').has(cluster);
+  return [
+    {
+      step: 'kubeconfig',
+      status: clusterKnown ? 'passed' : 'warning',
+      detail: `wrote user "${userName}"${context ? ` and context "${context.name}"` : ''} to ${written.join(' and ')}`,
+      ...(clusterKnown
+        ? {}
+        : { fix: `no cluster "${cluster}" in the kubeconfig: add it with kubectl config set-cluster` }),
+    },
+    contextCheck(userName, context, current?.name as string | undefined, () =>
+      [...mergedEntries(yaml, files, 'contexts').values()].some((entry) => entry.value.user === userName),
+    ),
+  ];
+}
+
+/** Which context kubectl will use with the user just written: the step users missed before kubectl worked. */
+function contextCheck(
+  userName: string,
+  context: { name: string; cluster: string | undefined; use: boolean } | undefined,
+  current: string | undefined,
+  anyContextUsesUser: () => boolean,
+): Check {
+  const step = 'kubectl context';
+  if (!context) {
+    return anyContextUsesUser()
+      ? { step, status: 'passed', detail: `a context of the kubeconfig already uses user "${userName}"` }
+      : {
+          step,
+          status: 'warning',
+          detail: `no context uses user "${userName}": kubectl will not use it`,
+          fix: `run setup again with --context=NAME --cluster=CLUSTER --use-context, or: kubectl config set-context NAME --cluster=CLUSTER --user=${shellQuote(userName)}`,
+        };
+  }
+  const name = shellQuote(context.name);
+  if (context.use) return { step, status: 'passed', detail: `"${context.name}" is now the current context` };
+  if (current === context.name)
+    return { step, status: 'passed', detail: `"${context.name}" is the current context` };
   return {
-    step: 'kubeconfig',
-    status: clusterKnown ? 'passed' : 'warning',
-    detail: `wrote user "${userName}"${context ? ` and context "${context.name}"` : ''} to ${written.join(' and ')}`,
-    ...(clusterKnown
-      ? {}
-      : { fix: `no cluster "${cluster}" in the kubeconfig: add it with kubectl config set-cluster` }),
+    step,
+    status: 'passed',
+    detail: `kubectl uses ${current ? `"${current}"` : 'no context'} now; switch with: kubectl config use-context ${name} (or give kubectl --context=${name}, or setup --use-context)`,
   };
 }

@@ -1,14 +1,16 @@
 /**
  * `setup`: proves an issuer configuration end to end and prints what the cluster admin and the user apply
  * (issue 5, first part). A checklist on stderr; the admin and user sections on stdout (or JSON with --output json).
- * The login never touches the token cache.
+ * The login is cached under get-token's key, so that kubectl does not ask for it again.
  */
 
 import { renderApiserverFlags, renderAuthenticationConfiguration } from '../core/apiserver-config.js';
 import { renderCiJwtEntry } from '../core/ci-trust.js';
+import { toEntry } from '../core/get-token.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
 import { readJwtClaims } from '../core/jwt-claims.js';
 import { kubeIdentity } from '../core/kube-identity.js';
+import type { Logger, TokenSet } from '../core/ports.js';
 import { selectFlow } from '../core/select-flow.js';
 import { ciPrefixCheck, ciSection } from '../core/setup-ci-report.js';
 import { renderSetupOutput, type SetupSections, setupExitCode } from '../core/setup-output.js';
@@ -22,6 +24,7 @@ import {
   renderChecklist,
   renderKubeconfigUser,
   renderRbacCommands,
+  renderSetCredentials,
 } from '../core/setup-report.js';
 import { ExitCode, flagsHint, isAppError, usageError } from '../errors.js';
 import { secretsInArgumentsWarnings } from '../flags/secrets-in-arguments.js';
@@ -31,6 +34,7 @@ import { OidcClient } from '../oidc/client.js';
 import { probeFlowEnvironment } from '../platform/environment.js';
 import { kubeHomeDir } from '../platform/home.js';
 import { createStderrLogger, writeStderr } from '../platform/logger.js';
+import { openTokenCache } from './get-token.js';
 import { loadYaml, readKubeconfigFiles } from './kubeconfig-files.js';
 import { createAuthenticator } from './login.js';
 import { oidcClientOptions } from './oidc-client-options.js';
@@ -95,7 +99,8 @@ export async function runSetup(
   }
   checks.push({ step: `login (${flow})`, status: 'passed', detail: 'tokens received' });
   // One real refresh, as get-token will do at the first expiry: what comes back decides whether that is silent.
-  const refreshed = tokens.refreshToken ? await tryRefresh(authenticator, tokens.refreshToken) : undefined;
+  const refresh = tokens.refreshToken ? await tryRefresh(authenticator, tokens.refreshToken) : undefined;
+  const refreshed = refresh?.outcome;
 
   // 3–4. The tokens, the claims, and the identity kube-apiserver will derive.
   const claims = readJwtClaims(tokens.idToken) ?? {};
@@ -115,6 +120,8 @@ export async function runSetup(
   const identity = kubeIdentity(claims, mapping);
   if (!identity.ok) checks.push({ step: 'Kubernetes identity', status: 'failed', detail: identity.problem });
   if (ci) checks.push(ciPrefixCheck(mapping, ci));
+  // The refreshed tokens when the refresh worked: it rotated the refresh token, and the first one may be dead now.
+  checks.push(...(await cacheLogin(input, refresh?.tokens ?? tokens, checks, env, logger)));
   const shown = Object.fromEntries(
     Object.entries(claims).filter(([name]) => !['nonce', 'at_hash', 'c_hash', 'sid'].includes(name)),
   );
@@ -164,6 +171,8 @@ export async function runSetup(
     user: {
       kubeconfigUser: renderKubeconfigUser(userSettings, options.kubeconfigUser),
       exec: kubeconfigExec(userSettings),
+      setCredentials: renderSetCredentials(userSettings, options.kubeconfigUser),
+      written: checks.some((check) => check.step === 'kubeconfig' && check.status !== 'failed'),
     },
     ...(ci ? { ci: ciSection(ci) } : {}),
   });
@@ -172,12 +181,49 @@ export async function runSetup(
 async function tryRefresh(
   authenticator: ReturnType<typeof createAuthenticator>,
   refreshToken: string,
-): Promise<RefreshOutcome> {
+): Promise<{ outcome: RefreshOutcome; tokens?: TokenSet }> {
   try {
     const tokens = await authenticator.refresh(refreshToken);
-    return tokens.idToken ? { kind: 'id-token' } : { kind: 'no-id-token' };
+    return { outcome: tokens.idToken ? { kind: 'id-token' } : { kind: 'no-id-token' }, tokens };
   } catch (error) {
-    return { kind: 'refused', detail: error instanceof Error ? error.message : String(error) };
+    return { outcome: { kind: 'refused', detail: error instanceof Error ? error.message : String(error) } };
+  }
+}
+
+/**
+ * Caches the tokens where get-token will look for them (same cache key, same storage), so the first kubectl call
+ * after setup needs no second login. Not after a failed check: those tokens are not what kubectl should use.
+ */
+async function cacheLogin(
+  input: GetTokenInput,
+  tokens: TokenSet,
+  earlier: readonly Check[],
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+): Promise<Check[]> {
+  if (input.tokenCacheStorage === 'none' || earlier.some((check) => check.status === 'failed')) return [];
+  const step = 'token cache';
+  try {
+    const { keyFields, key, store } = await openTokenCache(input, env, logger);
+    const request = {
+      key,
+      issuer: keyFields.issuer,
+      clientId: keyFields.clientId,
+      useAccessToken: keyFields.useAccessToken,
+      forceRefresh: false,
+      marginMs: input.expiryMarginSec * 1000,
+    };
+    await store.write(toEntry(request, tokens, Date.now(), { logger }));
+    return [
+      {
+        step,
+        status: 'passed',
+        detail: `the login is cached where get-token looks (${input.tokenCacheStorage}): kubectl needs no second login`,
+      },
+    ];
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    return [{ step, status: 'warning', detail: `not cached: ${error.message}`, fix: error.hint }];
   }
 }
 

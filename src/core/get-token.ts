@@ -258,7 +258,8 @@ function unusableTokens(request: GetTokenRequest, tokens: TokenSet): AppError {
   );
 }
 
-function toEntry(
+/** The cache entry of freshly obtained tokens, as get-token writes it (setup caches its login with it too). */
+export function toEntry(
   request: GetTokenRequest,
   tokens: TokenSet,
   now: number,

@@ -19,7 +19,14 @@ export interface SetupSections {
     readonly authenticationConfiguration: string;
     readonly rbac: string | null;
   };
-  readonly user: { readonly kubeconfigUser: string; readonly exec: ExecEntry };
+  readonly user: {
+    readonly kubeconfigUser: string;
+    readonly exec: ExecEntry;
+    /** The same user as a `kubectl config set-credentials` command. */
+    readonly setCredentials: string;
+    /** --write-kubeconfig wrote it: the entry is printed for other machines, not as a step left to do. */
+    readonly written: boolean;
+  };
   readonly ci?: CiSection;
 }
 
@@ -73,7 +80,14 @@ function renderSections(sections: SetupSections): string {
     admin.authenticationConfiguration,
   ];
   if (admin.rbac) parts.push('# RBAC: give the user (or the group) a role, e.g. view', admin.rbac);
-  parts.push('# For the user: add to ~/.kube/config under users:', user.kubeconfigUser);
+  parts.push(
+    user.written
+      ? '# For the user: written to your kubeconfig (see the checklist); elsewhere, add under users:'
+      : '# For the user: add to ~/.kube/config under users:',
+    user.kubeconfigUser,
+    '# … or the same with kubectl (1.30+; older kubectl: client.authentication.k8s.io/v1beta1, no --exec-interactive-mode)',
+    user.setCredentials,
+  );
   if (sections.ci) parts.push(renderCiSection(sections.ci));
   return `${parts.join('\n')}`;
 }

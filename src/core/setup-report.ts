@@ -304,6 +304,24 @@ export function renderKubeconfigUser(settings: UserSettings, userName: string): 
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * The same user as a `kubectl config set-credentials` command, the form int128/kubelogin's users know. kubectl reads
+ * each --exec-arg as CSV (a comma would split the argument in two), so an argument with a comma or a quote is
+ * written as one quoted CSV field. --exec-interactive-mode needs kubectl 1.30+.
+ */
+export function renderSetCredentials(settings: UserSettings, userName: string): string {
+  const { apiVersion, command, args, interactiveMode } = kubeconfigExec(settings);
+  const csvField = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+  const lines = [
+    `kubectl config set-credentials ${shellQuote(userName)}`,
+    `--exec-api-version=${apiVersion}`,
+    `--exec-command=${command}`,
+    ...args.map((arg) => shellQuote(`--exec-arg=${csvField(arg)}`)),
+    `--exec-interactive-mode=${interactiveMode}`,
+  ];
+  return `${lines.join(' \\\n  ')}\n`;
+}
+
 export function renderRbacCommands(username: string, groups: readonly string[]): string {
   const lines = [
     `kubectl create clusterrolebinding oidc-user-view --clusterrole=view --user=${shellQuote(username)}`,

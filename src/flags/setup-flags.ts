@@ -63,6 +63,11 @@ export const setupFlags: readonly FlagSpec[] = [
     description: 'With --write-kubeconfig and --context: the cluster of a new context',
   },
   {
+    name: 'use-context',
+    kind: 'bool',
+    description: "With --write-kubeconfig --context: make it kubectl's current context",
+  },
+  {
     // app/setup-cluster-settings.ts does what it asks.
     name: 'settings-on-cluster',
     kind: 'bool',
@@ -85,6 +90,8 @@ export interface SetupOptions {
   /** The cluster of a context written anew. */
   readonly cluster: string | undefined;
   readonly writeKubeconfig: boolean;
+  /** Make the written context the current one. */
+  readonly useContext: boolean;
   readonly settingsOnCluster: boolean;
   /** undefined without --ci-repository. */
   readonly ci: CiSetup | undefined;
@@ -112,6 +119,9 @@ export function parseSetupArgs(argv: readonly string[], environment: InputEnviro
   const writeKubeconfig = own.get('write-kubeconfig') === 'true';
   const ci = ciSetupFromFlags(own, input);
   const settingsOnCluster = own.get('settings-on-cluster') === 'true';
+  const useContext = own.get('use-context') === 'true';
+  if (useContext && (!writeKubeconfig || context === undefined))
+    throw usageError('--use-context goes with --write-kubeconfig --context=NAME');
   if (settingsOnCluster && (!writeKubeconfig || context === undefined))
     throw usageError('--settings-on-cluster goes with --write-kubeconfig --context=NAME');
   if (cluster !== undefined && (context === undefined || !writeKubeconfig))
@@ -132,6 +142,7 @@ export function parseSetupArgs(argv: readonly string[], environment: InputEnviro
     context,
     cluster,
     writeKubeconfig,
+    useContext,
     settingsOnCluster,
     ci,
   };

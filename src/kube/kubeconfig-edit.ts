@@ -82,3 +82,24 @@ function indentEntry(text: string, indent: number): string {
 function columnOf(text: string, offset: number): number {
   return offset - (text.lastIndexOf('\n', offset - 1) + 1);
 }
+
+/**
+ * Sets the top-level `current-context` (what `kubectl config use-context` does), splicing only its value, or
+ * appending the key when the file has none.
+ */
+export function setCurrentContext(yaml: YamlModule, text: string, name: string): string {
+  const source = text.trim() === '' ? 'apiVersion: v1\nkind: Config\n' : text;
+  const doc = yaml.parseDocument(source);
+  if (doc.errors.length > 0) throw new Error(`the kubeconfig is not valid YAML: ${doc.errors[0]?.message}`);
+  // Always quoted: kubectl reads YAML 1.1, where a bare `yes`, `on` or `1.30` is not the string it names.
+  const value = JSON.stringify(name);
+  const node = doc.get('current-context', true);
+  if (yaml.isScalar(node) && node.range) {
+    return `${source.slice(0, node.range[0])}${value}${source.slice(node.range[1])}`;
+  }
+  if (!doc.contents || !yaml.isMap(doc.contents) || (doc.contents as { flow?: boolean }).flow || node) {
+    const config = (doc.toJS() ?? {}) as Record<string, unknown>;
+    return yaml.stringify({ ...config, 'current-context': name }, yamlStyle);
+  }
+  return `${source}${source.endsWith('\n') ? '' : '\n'}current-context: ${value}\n`;
+}

@@ -222,4 +222,96 @@ describe('setup against a cluster', () => {
     expect(result.stderr).toContain('error: the kubeconfig has no context "nope"');
     expect([...provider.requests.values()].reduce((a, b) => a + b, 0)).toBe(0);
   });
+
+  describe('one step to a working kubectl', () => {
+    it.each(chosen.map((kubectl) => [kubectl.version, kubectl] as const))(
+      'kubectl %s: --use-context makes the context current, and the cached login serves kubectl without a second login',
+      async (_, kubectl) => {
+        const api = await startApiServer({ issuer: provider.issuer, audience: publicClientId });
+        try {
+          const config = adminKubeconfig(api);
+          const countFile = join(tempDir('count'), 'logins');
+          const env = {
+            KUBECONFIG: config,
+            PATH: pathWithKubectlAndPlugin(kubectl),
+            HOME: tempDir('home'),
+            RIG_DRIVER_COUNT: countFile,
+          };
+          const result = await setup(
+            ['--write-kubeconfig', '--context=rig-oidc', '--cluster=rig', '--use-context'],
+            env,
+          );
+          expect(result.stderr).toContain('✓ cluster authentication: ');
+          expect(result.stderr).toContain(
+            '✓ token cache: the login is cached where get-token looks (disk): kubectl needs no second login',
+          );
+          expect(result.stderr).toContain('✓ kubectl context: "rig-oidc" is now the current context');
+          expect(result.stdout).toContain('# For the user: written to your kubeconfig');
+          expect(result.stdout).not.toContain('add to ~/.kube/config under users:');
+          expect(readFileSync(countFile, 'utf8').trim().split('\n')).toHaveLength(1);
+
+          const current = await runCommand('kubectl', ['config', 'current-context'], env);
+          expect(current.stdout.trim()).toBe('rig-oidc');
+          const whoami = await runCommand('kubectl', ['auth', 'whoami', '-o', 'json'], env);
+          expect(whoami.code, whoami.stderr).toBe(0);
+          expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe('alice@example.com');
+          // The browser was not opened again: kubectl's get-token found setup's login in the cache.
+          expect(readFileSync(countFile, 'utf8').trim().split('\n')).toHaveLength(1);
+        } finally {
+          await api.close();
+        }
+      },
+    );
+
+    it('without --use-context says how to switch; without --context warns that no context uses the user', async () => {
+      const api = await startApiServer({ issuer: provider.issuer, audience: publicClientId });
+      try {
+        const env = { KUBECONFIG: adminKubeconfig(api) };
+        const withContext = await setup(['--write-kubeconfig', '--context=rig-oidc', '--cluster=rig'], env);
+        expect(withContext.stderr).toContain(
+          '✓ kubectl context: kubectl uses "rig-admin" now; switch with: kubectl config use-context rig-oidc',
+        );
+        const userOnly = await setup(['--write-kubeconfig', '--kubeconfig-user=lonely'], env);
+        expect(userOnly.code, userOnly.stderr).toBe(0);
+        expect(userOnly.stderr).toContain(
+          '! kubectl context: no context uses user "lonely": kubectl will not use it',
+        );
+        expect(userOnly.stderr).toContain('kubectl config set-context NAME --cluster=CLUSTER --user=lonely');
+      } finally {
+        await api.close();
+      }
+    });
+
+    it.each(
+      chosen.filter((kubectl) => kubectl.minor >= 30).map((kubectl) => [kubectl.version, kubectl] as const),
+    )(
+      'the printed kubectl config set-credentials command (kubectl %s) writes the same user as the printed YAML',
+      async (_, kubectl) => {
+        const result = await setup(
+          ['--oidc-auth-request-extra-params=prompt=consent', '--kubeconfig-user=oidc'],
+          { KUBECONFIG: join(tempDir('none'), 'config') },
+        );
+        expect(result.code, result.stderr).toBe(0);
+        const command = printedSection(result.stdout, '… or the same with kubectl');
+        expect(command).toMatch(/^kubectl config set-credentials oidc \\\n/);
+        const kubeconfig = join(tempDir('kubeconfig'), 'config');
+        const ran = await runCommand('sh', ['-c', command], {
+          KUBECONFIG: kubeconfig,
+          PATH: pathWithKubectlAndPlugin(kubectl),
+        });
+        expect(ran.code, ran.stderr).toBe(0);
+        const yaml = await import('yaml');
+        const written = yaml.parse(readFileSync(kubeconfig, 'utf8')).users[0].user.exec;
+        const printed = yaml.parse(printedSection(result.stdout, 'For the user'))[0].user.exec;
+        expect(written.args).toEqual(printed.args);
+        // The scopes hold a comma: kubectl reads --exec-arg as CSV, so the command must quote them.
+        expect(written.args).toContain('--oidc-extra-scope=email,groups');
+        expect(written).toMatchObject({
+          command: printed.command,
+          apiVersion: printed.apiVersion,
+          interactiveMode: printed.interactiveMode,
+        });
+      },
+    );
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as yaml from 'yaml';
-import { upsertNamedEntry } from '../../src/kube/kubeconfig-edit.js';
+import { setCurrentContext, upsertNamedEntry } from '../../src/kube/kubeconfig-edit.js';
 
 const original = `apiVersion: v1
 kind: Config
@@ -114,5 +114,21 @@ describe('upsertNamedEntry and line endings', () => {
     const result = upsertNamedEntry(yaml, mixed, 'users', ours);
     expect(result).toContain('kind: Config\r\n');
     expect(yaml.parse(result).users[1]).toEqual(ours);
+  });
+});
+
+describe('current-context', () => {
+  it('replaces only the value, every other byte kept', () => {
+    const text = 'apiVersion: v1\n# mine\ncurrent-context: old # was\nkind: Config\n';
+    expect(setCurrentContext(yaml, text, 'oidc@prod')).toBe(
+      'apiVersion: v1\n# mine\ncurrent-context: "oidc@prod" # was\nkind: Config\n',
+    );
+  });
+
+  it('appends the key to a file without one, quoted (kubectl reads YAML 1.1, where a bare yes is true)', () => {
+    expect(setCurrentContext(yaml, 'apiVersion: v1\nkind: Config', 'yes')).toBe(
+      'apiVersion: v1\nkind: Config\ncurrent-context: "yes"\n',
+    );
+    expect(yaml.parse(setCurrentContext(yaml, '', 'a: b'))['current-context']).toBe('a: b');
   });
 });

@@ -6,6 +6,7 @@ import {
   checkTokens,
   kubeconfigExec,
   renderRbacCommands,
+  renderSetCredentials,
 } from '../../src/core/setup-report.js';
 
 const full = {
@@ -143,5 +144,37 @@ describe("setup's refresh check, from one real refresh", () => {
   it('warns about an http issuer only', () => {
     expect(checkIssuerScheme('http://idp.example.com')?.status).toBe('warning');
     expect(checkIssuerScheme('https://idp.example.com')).toBeUndefined();
+  });
+});
+
+describe('the kubectl config set-credentials form', () => {
+  it('quotes for the shell, and as a CSV field where kubectl would split an argument at a comma', () => {
+    const command = renderSetCredentials(
+      {
+        issuer: 'https://issuer.example.com',
+        clientId: 'kubernetes',
+        getTokenArgs: [
+          '--oidc-issuer-url=https://issuer.example.com',
+          '--oidc-extra-scope=email,groups',
+          '--x="q"',
+        ],
+        flow: 'authcode',
+        usesClientSecret: false,
+      },
+      'oidc',
+    );
+    expect(command).toBe(
+      [
+        'kubectl config set-credentials oidc \\',
+        '  --exec-api-version=client.authentication.k8s.io/v1 \\',
+        '  --exec-command=kubectl-together_login \\',
+        '  --exec-arg=get-token \\',
+        '  --exec-arg=--oidc-issuer-url=https://issuer.example.com \\',
+        `  '--exec-arg="--oidc-extra-scope=email,groups"' \\`,
+        `  '--exec-arg="--x=""q"""' \\`,
+        '  --exec-interactive-mode=IfAvailable',
+        '',
+      ].join('\n'),
+    );
   });
 });
