@@ -57,10 +57,7 @@ export function runFlow(
           listenAddresses: input.listenAddresses,
           redirectUrl: input.redirectUrl,
           redirectUrlHostname: input.redirectUrlHostname,
-          localServerTls:
-            input.localServerCert && input.localServerKey
-              ? { cert: input.localServerCert, key: input.localServerKey }
-              : undefined,
+          localServerTls: localServerTls(input),
           pkce: input.pkceMethod,
           authRequestExtraParams: input.authRequestExtraParams,
           skipOpenBrowser: input.skipOpenBrowser,
@@ -145,4 +142,11 @@ export function runFlow(
         );
     }
   }
+}
+
+/** --local-server-cert and --local-server-key, when both are given: the callback server then speaks HTTPS. */
+export function localServerTls(input: GetTokenInput): { cert: string; key: string } | undefined {
+  return input.localServerCert && input.localServerKey
+    ? { cert: input.localServerCert, key: input.localServerKey }
+    : undefined;
 }

@@ -9,11 +9,12 @@ import type { GetTokenInput } from '../core/get-token-input.js';
 import type { Authenticator, Logger, TokenSet } from '../core/ports.js';
 import { type LoginFlow, selectFlow, whyNoBrowser } from '../core/select-flow.js';
 import { isAppError } from '../errors.js';
+import { checkCallbackSettings } from '../flows/callback-server.js';
 import { isDeviceCodeUnavailable } from '../flows/refusals.js';
 import { OidcClient } from '../oidc/client.js';
 import { probeFlowEnvironment } from '../platform/environment.js';
 import type { LoginContext } from './login-context.js';
-import { runFlow } from './login-flow.js';
+import { localServerTls, runFlow } from './login-flow.js';
 import { oidcClientOptions } from './oidc-client-options.js';
 import { failFastAfterRecentFailure, rememberFailure } from './recent-failure.js';
 
@@ -62,6 +63,10 @@ export function createAuthenticator(
     login: async () => {
       const { record } = context;
       await failFastAfterRecentFailure(record, input, context, logger);
+      // The callback server's settings can be wrong in ways only this machine tells: found before any request.
+      if (input.grantType === 'auto' || input.grantType === 'authcode') {
+        await checkCallbackSettings({ addresses: input.listenAddresses, tls: localServerTls(input) });
+      }
       const client = await discover();
       const environment = probeFlowEnvironment(context.env);
       const noBrowser = whyNoBrowser(environment);

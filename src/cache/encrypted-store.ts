@@ -42,6 +42,10 @@ export function createEncryptedStore(
   logger: Logger,
 ): TokenStore {
   const path = join(dir, cacheEncryptedFileName(key));
+  // Checked now, before any request: found only when writing, a bad key failed after the login, and kubectl's
+  // retries each repeated that login.
+  const fromEnv = env[encryptionKeyEnv];
+  if (fromEnv) keyFromEnvironment(fromEnv);
   return {
     async read() {
       const text = readPrivateFile(path, logger);
@@ -141,20 +145,7 @@ async function encryptionKey(
   create: boolean,
 ): Promise<KeySource | undefined> {
   const fromEnv = env[encryptionKeyEnv];
-  if (fromEnv) {
-    const key = Buffer.from(fromEnv, 'base64');
-    if (key.length !== 32) {
-      throw new AppError(
-        'usage.cache-key',
-        `${encryptionKeyEnv} must be 32 bytes in base64, not ${key.length} bytes`,
-        {
-          exitCode: ExitCode.usage,
-          hint: `make one with: openssl rand -base64 32`,
-        },
-      );
-    }
-    return { key, source: 'env' };
-  }
+  if (fromEnv) return { key: keyFromEnvironment(fromEnv), source: 'env' };
   const keyring = await keyringOfTheKey();
   const item = keyring.item(encryptionKeyAccount);
   const stored = item.getPassword();
@@ -163,6 +154,23 @@ async function encryptionKey(
   const key = randomBytes(32);
   item.setPassword(key.toString('base64'));
   return { key, source: 'keyring' };
+}
+
+/**
+ * The key of KUBECTL_TOGETHER_LOGIN_CACHE_KEY: 32 bytes in base64 (`openssl rand -base64 32`; the URL-safe
+ * alphabet and missing padding are accepted, surrounding white space ignored). Anything else is exit code 2:
+ * Node's base64 decoder would silently skip characters that are not base64.
+ */
+export function keyFromEnvironment(value: string): Buffer {
+  const text = value.trim();
+  const isBase64 = /^[A-Za-z0-9+/_-]+={0,2}$/.test(text);
+  const key = Buffer.from(text, 'base64');
+  if (isBase64 && key.length === 32) return key;
+  throw new AppError(
+    'usage.cache-key',
+    `${encryptionKeyEnv} must be 32 bytes in base64, not ${isBase64 ? `${key.length} bytes` : 'text that is not base64'}`,
+    { exitCode: ExitCode.usage, hint: 'make one with: openssl rand -base64 32' },
+  );
 }
 
 /** The OS keyring that keeps the generated key; exit code 6 naming the other ways when none is reachable. */

@@ -62,6 +62,26 @@ export interface CallbackServer {
   close(): Promise<void>;
 }
 
+/**
+ * What can be wrong with the callback server's settings, found before a login's first request (kubectl retries a
+ * failing plugin, and each retry would repeat the requests): its TLS files, and listen hosts that are not this
+ * machine's or do not resolve (a trial bind on port 0, closed at once). A busy port is not checked here: it may be
+ * free when the login gets there.
+ */
+export async function checkCallbackSettings(
+  options: Pick<CallbackServerOptions, 'addresses' | 'tls'>,
+): Promise<void> {
+  if (options.tls) readTls(options.tls);
+  for (const address of options.addresses) {
+    const host = listenPlan(address, '').primary;
+    const server = createHttpServer();
+    const failure = await listen(server, 0, host);
+    // Throws for a host that is not ours or does not resolve; any other failure is left to the login.
+    if (failure) describeBindFailure(failure, host);
+    else await closeServer(server);
+  }
+}
+
 export async function startCallbackServer(options: CallbackServerOptions): Promise<CallbackServer> {
   const tls = options.tls ? readTls(options.tls) : undefined;
   let onRequest: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {

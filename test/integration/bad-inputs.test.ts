@@ -122,6 +122,27 @@ const badInputs: readonly BadInput[] = [
     error: /HTTPS_PROXY="not-a-url" is not a proxy URL/,
   },
   {
+    name: '--local-server-cert that does not exist',
+    args: ['--local-server-cert=/nonexistent/cert.pem', '--local-server-key=/nonexistent/key.pem'],
+    code: 2,
+    error: /^error: --local-server-cert \/nonexistent\/cert\.pem does not exist$/,
+  },
+  {
+    name: 'KUBECTL_TOGETHER_LOGIN_CACHE_KEY of 16 bytes (encrypted storage, first login)',
+    args: ['--token-cache-storage=encrypted'],
+    env: { KUBECTL_TOGETHER_LOGIN_CACHE_KEY: Buffer.alloc(16, 7).toString('base64') },
+    code: 2,
+    error: /^error: KUBECTL_TOGETHER_LOGIN_CACHE_KEY must be 32 bytes in base64, not 16 bytes$/,
+  },
+  {
+    name: 'KUBECTL_TOGETHER_LOGIN_CACHE_KEY that is not base64',
+    args: ['--token-cache-storage=encrypted'],
+    env: { KUBECTL_TOGETHER_LOGIN_CACHE_KEY: `${'!'.repeat(43)}=` },
+    code: 2,
+    error:
+      /^error: KUBECTL_TOGETHER_LOGIN_CACHE_KEY must be 32 bytes in base64, not text that is not base64$/,
+  },
+  {
     name: 'a discovery document without authorization_endpoint',
     args: ['--grant-type=authcode'],
     fault: 'discovery-no-authorization-endpoint',
@@ -141,10 +162,13 @@ describe('bad inputs', () => {
         '--authentication-timeout-sec=10',
       ]);
       // A later flag of the same name wins for single-valued flags; list flags replace the defaults.
+      provider.resetCounts();
       const result = await runPlugin([...base, ...input.args], input.env);
       expect(result.code, result.stderr).toBe(input.code);
       expect(result.stdout).toBe('');
       expectOneError(result.stderr, input.error);
+      // A bad setting is found before any request: kubectl's retries never repeat a login that cannot end well.
+      if (input.code === 2) expect(provider.totalRequests()).toBe(0);
     } finally {
       provider.setFault(undefined);
     }

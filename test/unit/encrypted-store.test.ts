@@ -7,6 +7,7 @@ import {
   decryptEntry,
   encryptEntry,
   encryptionKeyEnv,
+  keyFromEnvironment,
   parseEncryptedFile,
 } from '../../src/cache/encrypted-store.js';
 import { type CacheEntry, entryFormat } from '../../src/cache/entry.js';
@@ -76,10 +77,30 @@ describe('encrypted token store', () => {
     expect(logger.lines.join('\n')).toContain(`does not decrypt with the key from ${encryptionKeyEnv}`);
   });
 
-  it('rejects a key that is not 32 bytes with exit code 2', async () => {
+  it('rejects a key that is not 32 bytes of base64 with exit code 2 as soon as the store is opened', () => {
     const dir = tempDir('enc');
-    const store = createEncryptedStore(dir, cacheKey, { [encryptionKeyEnv]: 'c2hvcnQ=' }, new MemoryLogger());
-    await expect(store.write(entry)).rejects.toMatchObject({ exitCode: 2 });
+    for (const [value, what] of [
+      ['c2hvcnQ=', '5 bytes'],
+      [randomBytes(35).toString('base64'), '35 bytes'],
+      [`${'!'.repeat(43)}=`, 'text that is not base64'],
+      [
+        `${key.toString('base64').slice(0, 20)} ${key.toString('base64').slice(20)}`,
+        'text that is not base64',
+      ],
+    ]) {
+      expect(() =>
+        createEncryptedStore(dir, cacheKey, { [encryptionKeyEnv]: value as string }, new MemoryLogger()),
+      ).toThrow(
+        expect.objectContaining({
+          exitCode: 2,
+          message: `${encryptionKeyEnv} must be 32 bytes in base64, not ${what}`,
+        }),
+      );
+    }
+    // openssl's output with its newline, the URL-safe alphabet and a missing padding are fine.
+    const base64 = key.toString('base64');
+    for (const value of [`${base64}\n`, key.toString('base64url'), base64.replace(/=$/, '')])
+      expect(keyFromEnvironment(value)).toEqual(key);
   });
 
   it('treats a corrupt file as a miss', async () => {
