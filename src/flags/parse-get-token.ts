@@ -4,8 +4,8 @@
  */
 import { cacheDirFor } from '../cache/location.js';
 import { cacheStorages, type GetTokenInput, grantTypes, pkceMethods } from '../core/get-token-input.js';
+import { checkRedirectCovered } from '../core/listen-plan.js';
 import { usageError } from '../errors.js';
-import { checkRedirectCovered } from '../flows/listen-plan.js';
 import { expandHome } from '../platform/home.js';
 import { parseArgs } from './argv.js';
 import { parseCiTokenOptions } from './ci-token-flags.js';

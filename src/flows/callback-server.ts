@@ -14,12 +14,12 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, isIP } from 'node:net';
+import { type ListenPlan, listenPlan, socketLabel } from '../core/listen-plan.js';
 import type { Logger } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
 import { notAllowedText, portsBusyHint } from '../platform/port-failure.js';
 import { readSettingFile, UnreadableFile } from '../platform/setting-file.js';
 import type { BrowserBinding } from './browser-binding.js';
-import { type ListenPlan, listenPlan, socketLabel } from './listen-plan.js';
 import {
   loginFailedText,
   loginSucceededText,

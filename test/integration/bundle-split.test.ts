@@ -50,6 +50,12 @@ describe('the bundles of the Node build', () => {
     expect(unwanted).toEqual([]);
   });
 
+  it('the entry loads no Node module but node:fs and node:path (node:url only inside a getter)', () => {
+    const code = readFileSync(join(repoRoot, 'dist', 'kubectl-together_login.cjs'), 'utf8');
+    const builtins = new Set([...code.matchAll(/require\("(node:[^"]+)"\)/g)].map((m) => m[1]));
+    expect([...builtins].sort()).toEqual(['node:fs', 'node:path', 'node:url']);
+  });
+
   it('the other bundles hold what the entry leaves out', () => {
     expect(full).toEqual(
       expect.arrayContaining(['src/app/login.ts', 'src/cli/program.ts', 'src/oidc/client.ts']),

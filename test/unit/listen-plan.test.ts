@@ -4,7 +4,7 @@ import {
   coversRedirectHost,
   listenPlan,
   parseListenAddress,
-} from '../../src/flows/listen-plan.js';
+} from '../../src/core/listen-plan.js';
 
 describe('listenPlan', () => {
   it.each([

@@ -12,8 +12,13 @@
  * A redirect URI whose host no socket of the plan receives (`[::1]` while listening on 127.0.0.1) sends the code to
  * whoever holds that socket: such settings are refused before the login (checkRedirectCovered).
  */
-import { isIP } from 'node:net';
 import { AppError, ExitCode } from '../errors.js';
+
+/**
+ * node:net's isIP, loaded only when a host must be classified: checkRedirectCovered runs on every get-token, cache
+ * hits included, and with the default settings (redirect to localhost, loopback listen addresses) it never asks.
+ */
+const isIP = (host: string): number => process.getBuiltinModule('node:net').isIP(host);
 
 export interface ListenPlan {
   /** The address as the user wrote it (or the default), for messages. */
