@@ -24,6 +24,7 @@ export async function loginWithPassword(
         credentials.clientId,
         oidc.snapshot().metadata.grant_types_supported,
       ),
+      oidc.sendsClientSecret(),
     );
   }
 }

@@ -101,11 +101,14 @@ export function explainGrantRefusal(
 /**
  * The password grant's refusals of the user, not the client: invalid_grant, or a bare 400/401 (providers that
  * answer a wrong password without an OAuth body). A refused client secret (invalid_client, a WWW-Authenticate
- * challenge) stays exit 3 with its client-secret hint.
+ * challenge) stays exit 3 with its client-secret hint, and so does a bare 401 to a request that carried a client
+ * secret: 401 is the status of a failed client authentication (RFC 6749 §5.2), a wrong password is a 400.
  */
-export function explainPasswordRefusal(error: unknown): unknown {
+export function explainPasswordRefusal(error: unknown, clientSecretSent: boolean): unknown {
   if (!isAppError(error)) return error;
-  if (!['auth.invalid_grant', 'provider.http-400', 'provider.http-401'].includes(error.code)) return error;
+  const userRefusals = ['auth.invalid_grant', 'provider.http-400', 'provider.http-401'];
+  if (!userRefusals.includes(error.code) || (clientSecretSent && error.code === 'provider.http-401'))
+    return error;
   return new AppError(
     'auth.password-refused',
     `the provider refused the username or password (${oauthErrorOf(error) ?? error.message})`,

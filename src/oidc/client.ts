@@ -57,6 +57,11 @@ export class OidcClient {
     return this.provider.config.serverMetadata().authorization_response_iss_parameter_supported === true;
   }
 
+  /** Whether requests now carry a client secret (given, or held back and asked for: ./client-auth.ts). */
+  sendsClientSecret(): boolean {
+    return this.provider.authState.secret !== undefined;
+  }
+
   supportsPkceS256(): boolean {
     return advertisesPkceS256(this.provider.config);
   }

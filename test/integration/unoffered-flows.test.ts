@@ -234,6 +234,24 @@ describe('error answers without an OAuth body', () => {
     },
   );
 
+  it('a bare 401 to a password grant that carried a client secret: the secret, exit code 3 (issue 22, item 4)', async () => {
+    provider.setFault('token-errors-html');
+    const result = await runPlugin(
+      args(provider.issuer, confidentialClientId, cacheDir, [
+        '--username=alice',
+        `--password=${rigPassword}`,
+      ]),
+      { OIDC_CLIENT_SECRET: 'not-the-secret-of-this-client' },
+    );
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toContain(
+      `error: the identity provider refused the login: HTTP 401 at ${provider.issuer}/token, without an OAuth error (text/html body)`,
+    );
+    expect(result.stderr).toMatch(/^hint: .*--oidc-client-secret \(or OIDC_CLIENT_SECRET\)/m);
+    expect(result.stderr).not.toContain('username or password');
+    expectOneErrorAndHint(result.stderr);
+  });
+
   it('an issuer without a discovery document: the status and the URL', async () => {
     const result = await runPlugin(
       args(`${provider.issuer}/realms/none`, publicClientId, cacheDir, ['-v=1']),

@@ -109,8 +109,8 @@ describe('explainPasswordRefusal', () => {
     ],
     [bare(400), 'HTTP 400 at https://idp/x'],
     [bare(401), 'HTTP 401 at https://idp/x'],
-  ])('%s: exit code 4, the username or password', (error, said) => {
-    const explained = explainPasswordRefusal(error) as AppError;
+  ])('%s without a client secret: exit code 4, the username or password', (error, said) => {
+    const explained = explainPasswordRefusal(error, false) as AppError;
     expect(explained.exitCode).toBe(ExitCode.authentication);
     expect(explained.message).toContain('the provider refused the username or password (');
     expect(explained.message).toContain(said);
@@ -121,6 +121,12 @@ describe('explainPasswordRefusal', () => {
     answered('provider.client-rejected', 'challenge'),
     bare(403),
   ])('%s (the client, not the user) passes unchanged', (error) => {
-    expect(explainPasswordRefusal(error)).toBe(error);
+    expect(explainPasswordRefusal(error, false)).toBe(error);
+  });
+
+  it('takes a bare 401 to a request with a client secret for the secret, a bare 400 still for the password', () => {
+    const secret = bare(401);
+    expect(explainPasswordRefusal(secret, true)).toBe(secret);
+    expect((explainPasswordRefusal(bare(400), true) as AppError).exitCode).toBe(ExitCode.authentication);
   });
 });
