@@ -1,10 +1,10 @@
 /**
  * The local server that receives the browser's redirect after login (RFC 8252 loopback redirect). It binds the first
  * free address of the list (on both loopback families when the redirect URI says `localhost`: ./listen-plan.ts),
- * answers only requests addressed to the redirect URI's host (DNS rebinding), serves the one-time start URL that
- * binds the browser with a cookie and redirects it to the provider (./browser-binding.ts), accepts exactly one
- * callback that carries our `state` and that cookie, answers everything else with an error page, and closes all
- * connections when done.
+ * answers only requests addressed to the redirect URI's host (DNS rebinding) from a socket of this user (Linux:
+ * ../platform/peer-user.ts), serves the one-time start URL that binds the browser with a cookie and redirects it to
+ * the provider (./browser-binding.ts), accepts exactly one callback that carries our `state` and that cookie,
+ * answers everything else with an error page, and closes all connections when done.
  */
 import {
   createServer as createHttpServer,
@@ -17,6 +17,7 @@ import { type AddressInfo, isIP } from 'node:net';
 import { type ListenPlan, listenPlan, socketLabel } from '../core/listen-plan.js';
 import type { Logger } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
+import { peerUid, ownUsers as usersOfThisLogin } from '../platform/peer-user.js';
 import { notAllowedText, portsBusyHint } from '../platform/port-failure.js';
 import { readSettingFile, UnreadableFile } from '../platform/setting-file.js';
 import type { BrowserBinding } from './browser-binding.js';
@@ -25,6 +26,7 @@ import {
   loginSucceededText,
   messagePage,
   notBoundBrowserText,
+  otherUserText,
   startRacedText,
 } from './pages.js';
 
@@ -99,6 +101,7 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
     options.logger,
   );
   const scheme = tls ? 'https' : 'http';
+  const ownUsers = usersOfThisLogin();
 
   return {
     port,
@@ -107,6 +110,16 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
       new Promise<T>((resolve, reject) => {
         let done = false;
         onRequest = (req, res) => {
+          // Another user of this machine (Linux tells: ../platform/peer-user.ts) may have read the start URL in the
+          // browser launcher's command line: nothing of this login is theirs to take, nor to answer.
+          const peer = peerUid(req.socket);
+          if (peer !== undefined && !ownUsers.has(peer)) {
+            options.logger.warn(
+              `refused a request to the login's callback server from another user of this machine (uid ${peer}): someone may be trying to log you in as them`,
+            );
+            sendPage(res, 403, 'Another user', otherUserText);
+            return;
+          }
           // DNS rebinding: a web page whose name resolves to 127.0.0.1 reaches this port with its own Host.
           if (req.headers.host?.toLowerCase() !== host.toLowerCase()) {
             sendPage(res, 421, 'Wrong address', 'This is the kubectl-together_login callback server.');

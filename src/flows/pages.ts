@@ -27,6 +27,12 @@ export const notBoundBrowserText = [
   'Otherwise, return to your terminal: the login there still waits for the browser it opened.',
 ];
 
+/** A request from another local user's socket (Linux): the login belongs to someone else. */
+export const otherUserText = [
+  'This login belongs to another user of this computer: it is not yours to open.',
+  'If you wanted to log in yourself, run your own kubectl command.',
+];
+
 /** The start URL fetched a second time, by another browser or program. */
 export const startRacedText = [
   'This login link was opened twice, by two different browsers or programs, so the login was stopped: another user on this machine may have tried to make you log in as them.',

@@ -19,13 +19,23 @@ import {
   type LivePlugin,
   loginArgs,
   parseCredential,
+  runCommand,
   runPlugin,
   startPlugin,
   tempDir,
 } from '../rig/plugin.js';
 import { publicClientId } from '../rig/provider.js';
 import { completeLoginWithForms, cookieHeaderFor } from '../rig/provider-forms.js';
+import { requirement } from '../rig/requirement.js';
+import { secondUserDir } from '../rig/second-user.js';
 import { useRigProvider } from '../rig/use-provider.js';
+
+/** Switching uids (setpriv) needs root, as in CI; elsewhere the second-user test skips, loudly. */
+const isRoot = requirement(process.getuid?.() === 0, {
+  underCi: 'the login CSRF test acts as a second user (setpriv): CI runs it as root',
+  skipping: 'the login CSRF test as a real second user (setpriv): run as root to include it',
+});
+const bobUid = 65534;
 
 /** The processes whose command line names `script`, with that command line, read from /proc as any user can. */
 function processesRunning(script: string): { pid: number; argv: string[] }[] {
@@ -61,6 +71,7 @@ describe('login CSRF: another local user tries to make you log in as them', () =
   let browser: string;
 
   beforeEach(() => {
+    provider.resetCounts();
     dir = tempDir('csrf');
     cacheDir = join(dir, 'cache');
     // The victim's browser: waits at the gate, then opens what the plugin gave it (logging in as alice).
@@ -94,6 +105,15 @@ describe('login CSRF: another local user tries to make you log in as them', () =
     );
     running.push(plugin);
     return plugin;
+  };
+  /** The victim's browser, let through the gate, logs in as alice: hers is the only login made and cached. */
+  const aliceLogsIn = async (plugin: LivePlugin) => {
+    await openGate();
+    const result = await plugin.result;
+    expect(result.code, result.stderr).toBe(0);
+    expect(decodeJwt(parseCredential(result.stdout).token).sub).toBe('alice');
+    expect(decodeJwt(readEntry(cacheDir).idToken as string).sub).toBe('alice');
+    expect(provider.grants.get('authorization_code')).toBe(1);
   };
   const bob = { login: 'bob', password: 'x' };
   const atCallback = (url: URL) => url.hostname === 'localhost' && url.searchParams.has('code');
@@ -133,13 +153,33 @@ describe('login CSRF: another local user tries to make you log in as them', () =
     await plugin.waitForStderr(
       /warning: refused a login callback from a browser that did not open the login URL/,
     );
-    await openGate();
-    const result = await plugin.result;
-    expect(result.code, result.stderr).toBe(0);
-    expect(decodeJwt(parseCredential(result.stdout).token).sub).toBe('alice');
-    expect(decodeJwt(readEntry(cacheDir).idToken as string).sub).toBe('alice');
-    expect(provider.grants.get('authorization_code')).toBe(1);
+    await aliceLogsIn(plugin);
   });
+
+  it.skipIf(!isRoot)(
+    "bob, another user, opens the URL from /proc first and logs in before the victim's browser: refused, alice logs in",
+    async () => {
+      const bobs = secondUserDir('csrf-bob');
+      try {
+        const plugin = victim();
+        const url = (await commandLineOf(browser)).at(-1) as string;
+        // Bob's browser (the form driver, run as uid 65534) completes the whole login before the victim's starts.
+        const attack = await runCommand(
+          'setpriv',
+          ['--reuid', String(bobUid), '--regid', String(bobUid), '--clear-groups', bobs.browserDriver, url],
+          { RIG_LOGIN: 'bob' },
+        );
+        expect(attack.code, attack.stderr).toBe(0);
+        await plugin.waitForStderr(
+          /warning: refused a request to the login's callback server from another user of this machine \(uid 65534\)/,
+        );
+        expect(provider.grants.get('authorization_code') ?? 0).toBe(0);
+        await aliceLogsIn(plugin);
+      } finally {
+        bobs.remove();
+      }
+    },
+  );
 
   it('a new login for another subject than the cached entry says so in one line', async () => {
     const args = loginArgs(provider.issuer, publicClientId, cacheDir, ['--grant-type=authcode']);
