@@ -3,16 +3,17 @@
  * embedded in it name only system DLLs (no VCRUNTIME140.dll of the Visual C++ Redistributable), and under wine with
  * VCRUNTIME140.dll switched off it keeps tokens in the Credential Manager (FFI: src/platform/windows-credentials.ts).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformPackageDirs } from '../../scripts/release/platform-packages.mjs';
 import { keyringAddonFile } from '../../scripts/release/targets.mjs';
 import { repoRoot } from '../rig/build.js';
-import { parseCredential, passwordLoginArgs, tempDir } from '../rig/plugin.js';
+import { tempDir } from '../rig/plugin.js';
 import { requirement } from '../rig/requirement.js';
 import { useRigProvider } from '../rig/use-provider.js';
+import { expectLoginThenCacheHit } from './login-check.js';
 import {
   embeddedImages,
   importedDlls,
@@ -79,16 +80,30 @@ describe.skipIf(!(built && haveWine))('windows_amd64 under wine, without VCRUNTI
     expect(result.stdout).toMatch(/^build: standalone executable \(Bun 1\.[\d.]+, win32\/x64\)$/m);
   });
 
-  it('keeps the tokens in the Credential Manager: login, cache hit, status, clean', async () => {
-    const args = passwordLoginArgs(provider.issuer, ['--token-cache-storage=keyring']);
-    const login = await wine.run(args);
-    expect(login.code, login.stderr).toBe(0);
+  it('prints its help', async () => {
+    const help = await wine.run(['--help']);
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: kubectl-together_login \[options\] \[command\]\r?$/m);
+  });
 
-    provider.resetCounts();
-    const hit = await wine.run(args);
-    expect(hit.code, hit.stderr).toBe(0);
-    expect(parseCredential(hit.stdout).token).toBe(parseCredential(login.stdout).token);
-    expect(provider.totalRequests()).toBe(0);
+  it("keeps the default disk cache in the Windows profile's .kube\\cache, where kubectl looks, and answers from it", async () => {
+    // Wine hides the Unix HOME (it becomes WINEHOMEDIR): the home is %HOMEDRIVE%%HOMEPATH% = %USERPROFILE%.
+    await expectLoginThenCacheHit(wine.run, provider);
+
+    const user = userInfo().username;
+    const status = await wine.run(['status', '--token-cache-storage=disk']);
+    expect(status.stdout).toContain(
+      `where:    C:\\users\\${user}\\.kube\\cache\\oidc-login\\together-login-v1-`,
+    );
+    const cache = join(wine.driveC, 'users', user, '.kube', 'cache', 'oidc-login');
+    expect(
+      readdirSync(cache).filter((name) => /^together-login-v1-[0-9a-f]{64}\.json$/.test(name)),
+    ).toHaveLength(1);
+    expect((await wine.run(['clean', '--token-cache-storage=disk'])).code).toBe(0);
+  });
+
+  it('keeps the tokens in the Credential Manager: login, cache hit, status, clean', async () => {
+    await expectLoginThenCacheHit(wine.run, provider, ['--token-cache-storage=keyring']);
 
     const status = await wine.run(['status', '--token-cache-storage=keyring']);
     expect(status.code, status.stderr).toBe(0);

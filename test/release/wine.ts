@@ -17,6 +17,8 @@ export const wineToolsPresent = existsSync(wine64) && existsSync(mingwGcc);
 
 export interface WineSession {
   run(args: readonly string[]): Promise<PluginResult>;
+  /** C:\ of the prefix, as a Linux path. */
+  readonly driveC: string;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function startWine(executable: string): Promise<WineSession> {
   if (boot.code !== 0) throw new Error(`wineboot failed (${boot.code}): ${boot.stderr}`);
   return {
     run: (args) => runCommand(wine64, [exe, ...args], env),
+    driveC: join(env.WINEPREFIX, 'drive_c'),
     close: async () => {
       // The wine server of this prefix outlives its last program for a few seconds: end it now.
       await runCommand('/usr/lib/wine/wineserver', ['-k'], env);
