@@ -50,6 +50,14 @@ export function isAppError(value: unknown): value is AppError {
   );
 }
 
+/**
+ * A value echoed in a message (a URL from a flag or from the provider), cut to `max` characters with an ellipsis:
+ * a 120 KB --oidc-issuer-url must not become a 120 KB error line.
+ */
+export function cutForMessage(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 /** The hint of a usage error that has no better one: the flags of the command that was run. */
 export function flagsHint(command: 'get-token' | 'setup'): string {
   return `run \`kubectl together-login ${command} --help\` for the flags`;

@@ -5,7 +5,7 @@
 import { cacheDirFor } from '../cache/location.js';
 import { cacheStorages, type GetTokenInput, grantTypes, pkceMethods } from '../core/get-token-input.js';
 import { checkRedirectCovered } from '../core/listen-plan.js';
-import { usageError } from '../errors.js';
+import { cutForMessage, usageError } from '../errors.js';
 import { expandHome } from '../platform/home.js';
 import { parseArgs } from './argv.js';
 import { parseCiTokenOptions } from './ci-token-flags.js';
@@ -68,7 +68,7 @@ export function parseGetTokenInput(
         'the URL of your identity provider, e.g. https://accounts.example.com',
       );
   if (!ciGrant && (!/^https?:\/\/[^/]/.test(issuerUrl) || !URL.canParse(issuerUrl))) {
-    throw usageError(`--oidc-issuer-url must be an http(s) URL, not "${issuerUrl}"`);
+    throw usageError(`--oidc-issuer-url must be an http(s) URL, not "${cutForMessage(issuerUrl)}"`);
   }
   const redirectUrl = str('oidc-redirect-url');
   if (redirectUrl !== undefined && !URL.canParse(redirectUrl)) {

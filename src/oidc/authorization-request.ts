@@ -5,7 +5,7 @@
 import * as client from 'openid-client';
 import { checkedBrowserUrl } from '../core/browser-url.js';
 import type { TokenSet } from '../core/ports.js';
-import { AppError, ExitCode, rememberSecrets } from '../errors.js';
+import { AppError, cutForMessage, ExitCode, rememberSecrets } from '../errors.js';
 import { type PkceMode, pkceFor } from './pkce.js';
 import { type ConfiguredProvider, loginScope, providerRequest } from './provider.js';
 import { toTokenSet } from './token-response.js';
@@ -32,7 +32,7 @@ export async function startAuthorization(
   if (!config.serverMetadata().authorization_endpoint) {
     throw new AppError(
       'provider.no-authorization-endpoint',
-      `the discovery document of ${clientOptions.issuerUrl} has no authorization_endpoint: a browser login is impossible`,
+      `the discovery document of ${cutForMessage(clientOptions.issuerUrl)} has no authorization_endpoint: a browser login is impossible`,
       {
         exitCode: ExitCode.provider,
         hint: 'check --oidc-issuer-url, or use a flow without the browser: --grant-type=device-code, password or client-credentials',

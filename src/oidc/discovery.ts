@@ -6,7 +6,7 @@
  */
 import * as client from 'openid-client';
 import type { CachedProviderMetadata } from '../cache/provider-metadata-store.js';
-import { rememberSecrets } from '../errors.js';
+import { cutForMessage, rememberSecrets } from '../errors.js';
 import { type ClientAuthState, clientAuthentication, newClientAuthState } from './client-auth.js';
 import { toAppError } from './errors.js';
 import { issuerMismatch } from './issuer-mismatch.js';
@@ -16,7 +16,7 @@ import { type FetchTweaks, noFetchTweaks, providerFetch } from './provider-fetch
 export async function discoverProvider(options: OidcClientOptions): Promise<ConfiguredProvider> {
   const tweaks = noFetchTweaks();
   const authState = newClientAuthState(options.clientSecret, options.clientSecretIfAsked);
-  options.logger.debug(1, `discovering the identity provider at ${options.issuerUrl}`);
+  options.logger.debug(1, `discovering the identity provider at ${cutForMessage(options.issuerUrl)}`);
   try {
     const config = await client.discovery(
       new URL(options.issuerUrl),
@@ -108,7 +108,9 @@ function securityOptions(options: OidcClientOptions): ((config: client.Configura
   const issuer = new URL(options.issuerUrl);
   if (issuer.protocol === 'http:') {
     if (!['localhost', '127.0.0.1', '[::1]'].includes(issuer.hostname)) {
-      options.logger.warn(`the issuer ${options.issuerUrl} uses plain http; tokens travel unencrypted`);
+      options.logger.warn(
+        `the issuer ${cutForMessage(options.issuerUrl)} uses plain http; tokens travel unencrypted`,
+      );
     }
     execute.push(client.allowInsecureRequests);
   }

@@ -4,7 +4,7 @@
  */
 import * as client from 'openid-client';
 import { isRefreshRejected, RefreshRejectedError } from '../core/ports.js';
-import { AppError, ExitCode, isAppError } from '../errors.js';
+import { AppError, cutForMessage, ExitCode, isAppError } from '../errors.js';
 import { describeProviderError } from './provider-text.js';
 
 export type OidcStep = 'discovery' | 'login' | 'refresh';
@@ -25,8 +25,9 @@ const knownLoginErrors: Record<string, { message: string; hint: string }> = {
   },
 };
 
-export function toAppError(error: unknown, step: OidcStep, issuer: string): Error {
+export function toAppError(error: unknown, step: OidcStep, issuerUrl: string): Error {
   if (isAppError(error) || isRefreshRejected(error)) return error;
+  const issuer = cutForMessage(issuerUrl);
   // Our own error from inside the fetch (an oversized response), wrapped by openid-client.
   const ours = appErrorInCauses(error);
   if (ours) return ours;
@@ -150,7 +151,9 @@ export function refreshTokenRefused(status: number, oauthError: string | undefin
  */
 function errorWithoutOAuthBody(error: unknown, step: OidcStep, status: number, issuer: string): Error {
   const response = responseIn(error);
-  const endpoint = response?.url ? response.url.replace(/[?#].*$/, '') : `the provider (${issuer})`;
+  const endpoint = response?.url
+    ? cutForMessage(response.url.replace(/[?#].*$/, ''))
+    : `the provider (${issuer})`;
   const type = response?.headers.get('content-type')?.split(';')[0]?.trim();
   const body =
     response?.headers.get('content-length') === '0' ? 'empty body' : type ? `${type} body` : 'no JSON body';

@@ -4,16 +4,16 @@
  * any other spelling of the "same" URL gives tokens the cluster refuses. The error names the exact form and says in
  * words how the two differ, for root and path issuers alike.
  */
-import { AppError, ExitCode } from '../errors.js';
+import { AppError, cutForMessage, ExitCode } from '../errors.js';
 
 export function issuerMismatch(discovered: string, configured: string): AppError {
   const difference = describeIssuerDifference(discovered, configured);
   return new AppError(
     'provider.issuer-mismatch',
-    `the provider's discovery document names the issuer "${discovered}", not "${configured}"${difference ? `: ${difference}` : ''}`,
+    `the provider's discovery document names the issuer "${cutForMessage(discovered)}", not "${cutForMessage(configured)}"${difference ? `: ${difference}` : ''}`,
     {
       exitCode: ExitCode.provider,
-      hint: `use --oidc-issuer-url=${discovered} exactly (and the same in kube-apiserver's --oidc-issuer-url): issuers are compared byte for byte`,
+      hint: `use --oidc-issuer-url=${cutForMessage(discovered)} exactly (and the same in kube-apiserver's --oidc-issuer-url): issuers are compared byte for byte`,
     },
   );
 }

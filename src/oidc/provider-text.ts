@@ -5,7 +5,7 @@
  * longer than a sentence or two is cut. A provider may echo what we sent (codes, the client secret): those are
  * redacted before the cut, since half a secret would no longer be recognised on the way to stderr (src/errors.ts).
  */
-import { redact } from '../errors.js';
+import { cutForMessage, redact } from '../errors.js';
 
 /** Descriptions longer than this are cut with an ellipsis: enough for any real provider's sentence. */
 export const maxDescriptionLength = 300;
@@ -22,5 +22,5 @@ function oneLine(text: string): string {
     .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
     .replace(/ {2,}/g, ' ')
     .trim();
-  return flat.length > maxDescriptionLength ? `${flat.slice(0, maxDescriptionLength - 1)}…` : flat;
+  return cutForMessage(flat, maxDescriptionLength);
 }

@@ -39,6 +39,18 @@ const badInputs: readonly BadInput[] = [
     error: /--oidc-issuer-url must be an http\(s\) URL/,
   },
   {
+    name: 'a 120 KB issuer URL that does not parse: echoed cut to 200 characters',
+    args: [`--oidc-issuer-url=https://idp example.com/${'a'.repeat(120_000)}`],
+    code: 2,
+    error: /^error: --oidc-issuer-url must be an http\(s\) URL, not "https:\/\/idp example\.com\/a{175}…"$/,
+  },
+  {
+    name: 'a 120 KB issuer URL nobody answers: echoed cut to 200 characters',
+    args: [`--oidc-issuer-url=https://127.0.0.1:1/${'a'.repeat(120_000)}`],
+    code: 3,
+    error: /^error: cannot reach the identity provider at https:\/\/127\.0\.0\.1:1\/a{179}… \([^)]+\)$/,
+  },
+  {
     name: '--oidc-redirect-url that is not a URL',
     args: ['--oidc-redirect-url=notaurl'],
     code: 2,
