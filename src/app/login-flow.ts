@@ -12,7 +12,7 @@ import type { LoginFlow } from '../core/select-flow.js';
 import { AppError, ExitCode } from '../errors.js';
 import { loginWithBrowser } from '../flows/authcode.js';
 import { loginWithDeviceCode } from '../flows/device-code.js';
-import { loginWithKeyboard, outOfBandRedirectUri } from '../flows/keyboard.js';
+import { loginWithKeyboard } from '../flows/keyboard.js';
 import { loginWithPassword } from '../flows/password.js';
 import { explainGrantRefusal } from '../flows/refusals.js';
 import type { OidcClient } from '../oidc/client.js';
@@ -100,7 +100,9 @@ export function runFlow(
       return loginWithKeyboard(
         client,
         {
-          redirectUri: input.redirectUrl ?? input.redirectUrlAuthcodeKeyboard ?? outOfBandRedirectUri,
+          // As int128 v1.36: without --oidc-redirect-url no redirect_uri at all (it no longer sends the out-of-band
+          // URI, which Google blocks); the older --oidc-redirect-url-authcode-keyboard still counts when given.
+          redirectUri: input.redirectUrl ?? input.redirectUrlAuthcodeKeyboard,
           pkce: input.pkceMethod,
           extraParams: input.authRequestExtraParams,
         },

@@ -69,8 +69,8 @@ export const getTokenFlags: readonly FlagSpec[] = [
   {
     name: 'oidc-redirect-url-authcode-keyboard',
     kind: 'string',
-    description: '[authcode-keyboard] Redirect URL when --oidc-redirect-url is not given',
-    defaultText: 'urn:ietf:wg:oauth:2.0:oob',
+    description:
+      '[authcode-keyboard] Redirect URL when --oidc-redirect-url is not given (int128 before v1.35; e.g. urn:ietf:wg:oauth:2.0:oob). Without either, no redirect_uri is sent, as int128 v1.36 does',
   },
   {
     name: 'oidc-auth-request-extra-params',

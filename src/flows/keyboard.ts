@@ -8,11 +8,9 @@ import type { OidcClient } from '../oidc/client.js';
 import type { Prompter } from '../platform/prompt.js';
 import { callbackUrlFromAnswer } from './pasted-response.js';
 
-/** int128/kubelogin's default for this flow: the provider shows the code instead of redirecting. */
-export const outOfBandRedirectUri = 'urn:ietf:wg:oauth:2.0:oob';
-
 export interface KeyboardOptions {
-  readonly redirectUri: string;
+  /** None: the authorization request carries no redirect_uri (the provider uses the client's registered one). */
+  readonly redirectUri: string | undefined;
   readonly pkce: 'auto' | 'no' | 'S256';
   readonly extraParams: Readonly<Record<string, string>>;
 }

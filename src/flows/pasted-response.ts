@@ -11,7 +11,7 @@ import { AppError, ExitCode } from '../errors.js';
  */
 export function callbackUrlFromAnswer(
   answer: string,
-  context: { redirectUri: string; state: string; issuer: string | undefined },
+  context: { redirectUri: string | undefined; state: string; issuer: string | undefined },
 ): URL {
   const text = answer.trim();
   if (text === '') {
@@ -31,7 +31,10 @@ export function callbackUrlFromAnswer(
     return pasted;
   }
   // openid-client needs a URL to read the response from; for the out-of-band URI any base will do.
-  const base = /^https?:\/\//i.test(context.redirectUri) ? context.redirectUri : 'http://localhost/';
+  const base =
+    context.redirectUri && /^https?:\/\//i.test(context.redirectUri)
+      ? context.redirectUri
+      : 'http://localhost/';
   const url = new URL(base);
   url.search = '';
   url.searchParams.set('code', text);

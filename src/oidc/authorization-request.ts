@@ -19,7 +19,8 @@ export interface AuthorizationRequest {
 }
 
 export interface AuthorizationOptions {
-  readonly redirectUri: string;
+  /** None (the keyboard flow without a redirect URL): no redirect_uri in the request nor in the code exchange. */
+  readonly redirectUri: string | undefined;
   readonly pkce: PkceMode;
   readonly extraParams: Readonly<Record<string, string>>;
 }
@@ -48,7 +49,7 @@ export async function startAuthorization(
     // As int128/kubelogin always sends it: Google issues refresh tokens only then. Extra params may override it.
     access_type: 'offline',
     ...options.extraParams,
-    redirect_uri: options.redirectUri,
+    ...(options.redirectUri === undefined ? {} : { redirect_uri: options.redirectUri }),
     scope: loginScope(clientOptions),
     response_type: 'code',
     state,
@@ -66,8 +67,9 @@ export async function startAuthorization(
     complete: (callbackUrl) =>
       providerRequest(provider, 'login', async () => {
         // openid-client derives redirect_uri from the callback URL, normalising `http://localhost:8000` to
-        // `http://localhost:8000/`; providers compare it byte for byte with the authorization request.
-        tweaks.exactRedirectUri = options.redirectUri;
+        // `http://localhost:8000/`; providers compare it byte for byte with the authorization request, and expect
+        // none when that had none.
+        tweaks.exactRedirectUri = options.redirectUri ?? null;
         rememberSecrets(callbackUrl.searchParams.get('code') ?? undefined);
         const response = await client.authorizationCodeGrant(config, callbackUrl, {
           expectedState: state,

@@ -11,8 +11,11 @@ import type { Fetch } from './transport.js';
 
 /** Request and response adjustments for providers and libraries that do not quite agree. */
 export interface FetchTweaks {
-  /** openid-client normalises the redirect_uri of the code exchange; providers compare it byte for byte. */
-  exactRedirectUri: string | undefined;
+  /**
+   * openid-client normalises the redirect_uri of the code exchange; providers compare it byte for byte. `null`: the
+   * authorization request had none, so the exchange sends none either (RFC 6749 §4.1.3).
+   */
+  exactRedirectUri: string | null | undefined;
   /** Google answers `verification_url` where RFC 8628 (and openid-client) expect `verification_uri`. */
   deviceAuthorizationEndpoint: string | undefined;
 }
@@ -34,9 +37,14 @@ export function providerFetch(options: ProviderFetchOptions, tweaks: FetchTweaks
     const headers = new Headers(init.headers);
     for (const [name, value] of Object.entries(options.requestHeaders)) headers.set(name, value);
     let body = init.body;
-    if (tweaks.exactRedirectUri && body instanceof URLSearchParams && body.has('redirect_uri')) {
+    if (
+      tweaks.exactRedirectUri !== undefined &&
+      body instanceof URLSearchParams &&
+      body.has('redirect_uri')
+    ) {
       body = new URLSearchParams(body);
-      body.set('redirect_uri', tweaks.exactRedirectUri);
+      if (tweaks.exactRedirectUri === null) body.delete('redirect_uri');
+      else body.set('redirect_uri', tweaks.exactRedirectUri);
     }
     options.logger.debug(2, `${init.method} ${redactQuery(url)}`);
     const send = (target: string) =>

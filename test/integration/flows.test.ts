@@ -10,6 +10,8 @@ import { readDriverLog } from '../rig/driver-log.js';
 import { neverInteractive, parseCredential, runPlugin, startPlugin, tempDir } from '../rig/plugin.js';
 import {
   defaultUsers,
+  oneRedirectClientId,
+  oneRedirectUri,
   publicClientId,
   rigPassword,
   robotAudience,
@@ -308,6 +310,36 @@ describe('login flows against a real OpenID Provider', () => {
       plugin.writeStdin(`${new URL(landed.finalUrl).searchParams.get('code')}\n`);
       const result = await plugin.result;
       expect(result.code, result.stderr).toBe(0);
+    });
+
+    it('sends no redirect_uri without --oidc-redirect-url, as int128 v1.36 (issue 22, item 6)', async () => {
+      const plugin = startPlugin(
+        baseArgs(provider.issuer, oneRedirectClientId, cacheDir, ['--grant-type=authcode-keyboard']),
+        { KUBERNETES_EXEC_INFO: interactive },
+      );
+      const [, url] = await plugin.waitForStderr(/log in:\n {2}(\S+)/);
+      expect(new URL(url as string).searchParams.has('redirect_uri')).toBe(false);
+      expect(url).not.toContain('oob');
+      const landed = await completeLoginWithForms(url as string, { ...user, stopBefore: stopAtCallback });
+      expect(landed.finalUrl.startsWith(`${oneRedirectUri}?`)).toBe(true);
+      plugin.writeStdin(`${new URL(landed.finalUrl).searchParams.get('code')}\n`);
+      const result = await plugin.result;
+      expect(result.code, result.stderr).toBe(0);
+      expect(provider.grants.get('authorization_code')).toBe(1);
+    });
+
+    it('sends --oidc-redirect-url-authcode-keyboard when an older kubeconfig gives it', async () => {
+      const plugin = startPlugin(
+        baseArgs(provider.issuer, publicClientId, cacheDir, [
+          '--grant-type=authcode-keyboard',
+          '--oidc-redirect-url-authcode-keyboard=urn:ietf:wg:oauth:2.0:oob',
+        ]),
+        { KUBERNETES_EXEC_INFO: interactive },
+      );
+      const [, url] = await plugin.waitForStderr(/log in:\n {2}(\S+)/);
+      expect(new URL(url as string).searchParams.get('redirect_uri')).toBe('urn:ietf:wg:oauth:2.0:oob');
+      plugin.kill();
+      await plugin.result;
     });
 
     it('fails at once with exit code 5 when kubectl gives no terminal', async () => {

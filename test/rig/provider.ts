@@ -40,6 +40,12 @@ export const robotClientSecret = 'rig-robot-secret-0123456789';
 export const robotAudience = 'urn:rig:kubernetes';
 /** A public client allowed only the browser flow (no device code, no password): what many registrations look like. */
 export const authcodeOnlyClientId = 'kubectl-authcode-only';
+/**
+ * A public client with one registered redirect URI, which the provider uses when a request names none (the keyboard
+ * flow without --oidc-redirect-url, as int128 v1.36 sends it).
+ */
+export const oneRedirectClientId = 'kubectl-one-redirect';
+export const oneRedirectUri = 'http://localhost:8000/callback';
 /** A confidential client with a secret. */
 export const confidentialClientId = 'kubectl-confidential';
 export const confidentialClientSecret = 'rig-confidential-secret-0123456789';
@@ -603,6 +609,14 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
         application_type: 'native',
         token_endpoint_auth_method: 'none',
         redirect_uris: loopbackRedirectUris,
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+      },
+      {
+        client_id: oneRedirectClientId,
+        application_type: 'native',
+        token_endpoint_auth_method: 'none',
+        redirect_uris: [oneRedirectUri],
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
       },
