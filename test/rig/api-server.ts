@@ -53,6 +53,49 @@ export interface ApiServer {
   close(): Promise<void>;
 }
 
+/** The discovery documents of what the rig serves: pods, and the RBAC kinds of `kubectl create clusterrolebinding`. */
+const discovery: Readonly<Record<string, unknown>> = {
+  '/api': { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] },
+  '/api/v1': {
+    kind: 'APIResourceList',
+    groupVersion: 'v1',
+    resources: [
+      {
+        name: 'pods',
+        singularName: 'pod',
+        namespaced: true,
+        kind: 'Pod',
+        verbs: ['get', 'list'],
+        shortNames: ['po'],
+      },
+    ],
+  },
+  '/apis': {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: [
+      {
+        name: 'rbac.authorization.k8s.io',
+        versions: [{ groupVersion: 'rbac.authorization.k8s.io/v1', version: 'v1' }],
+        preferredVersion: { groupVersion: 'rbac.authorization.k8s.io/v1', version: 'v1' },
+      },
+    ],
+  },
+  '/apis/rbac.authorization.k8s.io/v1': {
+    kind: 'APIResourceList',
+    groupVersion: 'rbac.authorization.k8s.io/v1',
+    resources: [
+      {
+        name: 'clusterrolebindings',
+        singularName: 'clusterrolebinding',
+        namespaced: false,
+        kind: 'ClusterRoleBinding',
+        verbs: ['create', 'list'],
+      },
+    ],
+  },
+};
+
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { cert, key } = makeSelfSignedCert();
   const verifyJwt = createJwtAuthenticator(
@@ -110,6 +153,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
             : undefined;
           if (url.pathname === '/version') {
             send(200, { major: '1', minor: '32', gitVersion: 'v1.32.0-rig', platform: 'linux/amd64' });
+            return;
+          }
+          // What `kubectl get pods` discovers first (the legacy form, which every kubectl accepts).
+          const discovered = discovery[url.pathname];
+          if (discovered) {
+            send(200, discovered);
             return;
           }
           const attributes = attributesOf(req.method ?? 'GET', url.pathname, url.searchParams);
