@@ -201,8 +201,9 @@ describe.skipIf(!newest)('kubectl retries against a login nobody completes', { t
     // A process that found the tab taken said so.
     expect(results.some((r) => r.stderr.includes('not opening a second tab'))).toBe(true);
     const opens = readFileSync(c.launchesFile, 'utf8').split('\n').filter(Boolean).sort();
-    // When each driver sent its browser back to the callback server: that login's end is after this.
-    const callbacks = [...(await readDriverLog(driverLog)).matchAll(/^(\S+) GET http:\/\/localhost:\d+\//gm)]
+    // When each driver sent its browser back to the callback server (path /, not the start URL's /login/…): that
+    // login's end is after this.
+    const callbacks = [...(await readDriverLog(driverLog)).matchAll(/^(\S+) GET http:\/\/localhost:\d+\/$/gm)]
       .map((match) => match[1] as string)
       .sort();
     expect(opens).toHaveLength(3);
