@@ -1,5 +1,6 @@
 /**
- * Files that settings name (issue 21): a CA file (the flag, or a cluster's exec extension) and the CI token file.
+ * Files that settings name (issue 21): a CA file (the flag, or a cluster's exec extension), the CI token file and
+ * the callback server's certificate.
  * Whatever sits at the path, the plugin neither hangs (a FIFO blocked open() forever) nor reads without end
  * (/dev/zero grew to 11 GB): it refuses anything but a regular file of at most 1 MB with exit 2, naming the setting
  * and the path. The run is watched (test/rig/bounded-run.ts) so a regression fails instead of hanging the suite.
@@ -78,6 +79,21 @@ const settings: readonly (readonly [
       env: {},
     }),
     (path, problem) => new RegExp(`^error: the CI token file ${literal(path)} ${problem}$`),
+  ],
+  [
+    '--local-server-cert',
+    (path) => (cacheDir) => ({
+      args: [
+        'get-token',
+        ...provider,
+        '--grant-type=authcode',
+        `--token-cache-dir=${cacheDir}`,
+        `--local-server-cert=${path}`,
+        `--local-server-key=${path}`,
+      ],
+      env: {},
+    }),
+    (path, problem) => new RegExp(`^error: --local-server-cert ${literal(path)} ${problem}$`),
   ],
 ];
 
