@@ -98,14 +98,18 @@ export function toAppError(error: unknown, step: OidcStep, issuerUrl: string): E
     // Node's TLS verification codes: UNABLE_TO_VERIFY_LEAF_SIGNATURE, SELF_SIGNED_CERT_IN_CHAIN,
     // DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID, …
     const certificate = /CERT|SSL|TLS|SIGN|VERIFY|ALTNAME/i.test(reason);
+    // OpenSSL's answer to a server that replied in plain HTTP to our TLS hello (Node's code, Bun's message).
+    const plainHttp = /WRONG_VERSION_NUMBER|wrong version number|packet length too long/i.test(reason);
     return new AppError(
       'provider.unreachable',
       `cannot reach the identity provider at ${issuer} (${reason})`,
       {
         exitCode: ExitCode.provider,
-        hint: certificate
-          ? "the provider's TLS certificate is not trusted: if it comes from a private CA, pass --certificate-authority=CA.pem (or --certificate-authority-data)"
-          : 'check --oidc-issuer-url, your network or proxy (HTTPS_PROXY, NO_PROXY), and the provider status',
+        hint: plainHttp
+          ? `the server does not speak TLS (it answered in plain HTTP): is the issuer ${issuer.replace(/^https:/, 'http:')}?`
+          : certificate
+            ? "the provider's TLS certificate is not trusted: if it comes from a private CA, pass --certificate-authority=CA.pem (or --certificate-authority-data)"
+            : 'check --oidc-issuer-url, your network or proxy (HTTPS_PROXY, NO_PROXY), and the provider status',
         cause: error,
       },
     );

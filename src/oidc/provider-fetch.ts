@@ -6,6 +6,7 @@
 import type * as client from 'openid-client';
 import type { Logger } from '../core/ports.js';
 import { deviceCodeGrant } from '../flows/refusals.js';
+import { skewFromDateHeader } from './clock-skew.js';
 import { capResponse } from './response-cap.js';
 import type { Fetch } from './transport.js';
 
@@ -18,6 +19,8 @@ export interface FetchTweaks {
   exactRedirectUri: string | null | undefined;
   /** Google answers `verification_url` where RFC 8628 (and openid-client) expect `verification_uri`. */
   deviceAuthorizationEndpoint: string | undefined;
+  /** How far our clock is ahead of the provider's, from the Date header of its last answer (./clock-skew.ts). */
+  clockSkewSec: number | undefined;
 }
 
 export interface ProviderFetchOptions {
@@ -28,7 +31,7 @@ export interface ProviderFetchOptions {
 }
 
 export function noFetchTweaks(): FetchTweaks {
-  return { exactRedirectUri: undefined, deviceAuthorizationEndpoint: undefined };
+  return { exactRedirectUri: undefined, deviceAuthorizationEndpoint: undefined, clockSkewSec: undefined };
 }
 
 /** fetch for every provider request: extra headers, and the tweaks above. */
@@ -57,6 +60,7 @@ export function providerFetch(options: ProviderFetchOptions, tweaks: FetchTweaks
           : await send(url),
       url,
     );
+    tweaks.clockSkewSec = skewFromDateHeader(response.headers.get('date'), Date.now()) ?? tweaks.clockSkewSec;
     return tweaks.deviceAuthorizationEndpoint && new URL(url).href === tweaks.deviceAuthorizationEndpoint
       ? withVerificationUri(response)
       : response;

@@ -13,6 +13,7 @@ import {
   sendSecretIfAsked,
   withdrawSecretIfAsked,
 } from './client-auth.js';
+import { clockSkewError } from './clock-skew.js';
 import { describeOAuthAnswer, type OidcStep, toAppError } from './errors.js';
 import type { FetchTweaks, ProviderFetchOptions } from './provider-fetch.js';
 
@@ -52,8 +53,10 @@ export async function providerRequest<T>(
     nameUnusedSecret(provider);
     return result;
   } catch (error) {
-    const { authState, options } = provider;
+    const { authState, options, tweaks } = provider;
     if (!authState.secret && clientAuthenticationFailed(error)) throw secretMissing(error, options);
+    const skewed = clockSkewError(error, tweaks.clockSkewSec);
+    if (skewed) throw skewed;
     throw toAppError(error, step, options.issuerUrl);
   }
 }

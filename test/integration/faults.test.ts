@@ -6,7 +6,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
+import { expectOneError } from '../rig/one-error.js';
+import { loginArgs, parseCredential, runPlugin, runSetup, tempDir } from '../rig/plugin.js';
 import {
   newRigStorage,
   publicClientId,
@@ -97,6 +98,37 @@ describe('fault matrix', () => {
     // Gave up on its own, long before the provider would have answered.
     expect(Date.now() - started).toBeLessThan(slowTokenDelayMs - 2000);
     expect(entryOf(cacheDir)).toBe(before);
+  });
+
+  it('a clock 15 minutes off the provider: get-token and setup name the skew (issue 22, item 12)', async () => {
+    provider.setFault('clock-15-min-behind');
+    const cacheDir = join(tempDir('cache'), 'oidc-login');
+    const skew =
+      /^error: this machine's clock is 15 min ahead of the identity provider's \(its Date header\), so its token looks expired here$/;
+    const ntp = /^hint: set this machine's clock right \(turn on network time: NTP\)/;
+    const login = await runPlugin(loginArgs(provider.issuer, publicClientId, cacheDir));
+    expect(login.code, login.stderr).toBe(3);
+    expectOneError(login.stderr, skew, ntp);
+    // setup says it in its checklist.
+    const setup = await runSetup(provider.issuer);
+    expect(setup.code, setup.stderr).toBe(3);
+    expect(setup.stderr).toContain(
+      "✗ login (authcode): this machine's clock is 15 min ahead of the identity provider's (its Date header)",
+    );
+    expect(setup.stderr).toContain("    fix: set this machine's clock right (turn on network time: NTP)");
+  });
+
+  it('an https:// issuer whose server speaks plain HTTP: the hint says so, not the certificate (issue 22, item 12)', async () => {
+    const https = provider.issuer.replace(/^http:/, 'https:');
+    const result = await runPlugin(loginArgs(https, publicClientId, join(tempDir('cache'), 'c')));
+    expect(result.code).toBe(3);
+    expectOneError(
+      result.stderr,
+      /^error: cannot reach the identity provider at https:/,
+      new RegExp(
+        `^hint: the server does not speak TLS \\(it answered in plain HTTP\\): is the issuer ${provider.issuer}\\?$`,
+      ),
+    );
   });
 
   it('retries a discovery answered with 503', async () => {

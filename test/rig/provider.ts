@@ -233,6 +233,7 @@ interface FaultContext {
   oidc?: { params?: Record<string, unknown> };
   headers?: Record<string, string | undefined>;
   remove(header: string): void;
+  set(header: string, value: string): void;
 }
 
 /** Rewrites a response after oidc-provider produced it. Tampered ID tokens are re-signed with the real key. */
@@ -244,6 +245,8 @@ async function applyFault(
 ): Promise<void> {
   const body = ctx.body as Record<string, unknown> | undefined;
   const grantType = ctx.oidc?.params?.grant_type;
+  if (fault === 'clock-15-min-behind')
+    ctx.set('Date', new Date(Date.now() - clockBehindSec * 1000).toUTCString());
   if (path === '/device/auth' && fault === 'device-auth-invalid-client') {
     ctx.status = 401;
     ctx.body = { error: 'invalid_client', error_description: 'Invalid client type.' };
@@ -331,6 +334,12 @@ async function applyFault(
     if (fault === 'id-token-wrong-aud') body.id_token = await resign({ aud: 'some-other-client' });
     if (fault === 'id-token-wrong-iss') body.id_token = await resign({ iss: 'https://impostor.example' });
     if (fault === 'id-token-expired') body.id_token = await resign({ iat: now - 7200, exp: now - 3600 });
+    if (fault === 'clock-15-min-behind')
+      body.id_token = await resign({
+        iat: Number(claims.iat) - clockBehindSec,
+        exp: Number(claims.exp) - clockBehindSec,
+        ...(typeof claims.auth_time === 'number' ? { auth_time: claims.auth_time - clockBehindSec } : {}),
+      });
     if (fault === 'id-token-wrong-nonce' && grantType === 'authorization_code')
       body.id_token = await resign({ nonce: 'forged-nonce' });
     if (fault === 'id-token-exp-far') body.id_token = await resign({ exp: 1e13 });
@@ -457,6 +466,9 @@ function requireDevicePkce(path: string, ctx: DevicePkceContext, challenges: Map
 /** A Chromium switch that runs a command (here a harmless `touch` of a file no test creates). */
 export const hostileSwitch = '--renderer-cmd-prefix=/bin/sh -c "touch /tmp/kubectl-together-login-pwned"';
 
+/** How far the provider's clock is behind ours under the `clock-15-min-behind` fault. */
+const clockBehindSec = 15 * 60;
+
 /** Larger than any sane discovery document, key set or token response (the plugin caps them). */
 const hugeBytes = 8 * 1024 * 1024;
 
@@ -525,6 +537,11 @@ export type RigFault =
   | 'token-errors-html'
   /** … or with an empty body. */
   | 'token-errors-empty'
+  /**
+   * The provider's clock is 15 minutes behind this machine's (as seen from a machine whose clock is 15 minutes
+   * ahead): its Date headers, and the iat/exp of its ID tokens, re-signed with the real key.
+   */
+  | 'clock-15-min-behind'
   /** The device authorization endpoint answers 401 invalid_client "Invalid client type.", as Google answers any client not of its TV type. */
   | 'device-auth-invalid-client';
 
