@@ -8,9 +8,7 @@
 import { chmodSync } from 'node:fs';
 import { build } from 'esbuild';
 import { buildInfo } from './build-info.mjs';
-
-const fullBundle = 'kubectl-together_login-full.cjs';
-const storesBundle = 'kubectl-together_login-stores.cjs';
+import { loadBundlesAtRunTime, splitBundles } from './bundle-split.mjs';
 
 const common = {
   bundle: true,
@@ -32,35 +30,6 @@ const common = {
   banner: { js: 'var __bundle={get url(){return require("node:url").pathToFileURL(__filename).href}};' },
 };
 
-/**
- * In the entry bundle, the loaders of the other bundles (src/load-full.ts for the other commands,
- * src/app/load-login-machinery.ts for get-token's cache miss, src/app/load-stores.ts for the non-disk stores) become
- * a synchronous require() of their bundle, loaded at run time instead of inlined (a dynamic import() would start
- * Node's ESM loader: +24 ms per cache miss).
- */
-const loaders = [
-  { filter: /src[\\/]load-full\.ts$/, name: 'loadFull', bundle: fullBundle },
-  { filter: /src[\\/]app[\\/]load-login-machinery\.ts$/, name: 'loadLoginMachinery', bundle: fullBundle },
-  { filter: /src[\\/]app[\\/]load-stores\.ts$/, name: 'loadStores', bundle: storesBundle },
-];
-const loadBundlesAtRunTime = {
-  name: 'bundles-external',
-  setup(b) {
-    for (const loader of loaders) {
-      b.onLoad({ filter: loader.filter }, () => ({
-        contents: `export const ${loader.name} = () => Promise.resolve(require('./${loader.bundle}'));`,
-        loader: 'js',
-      }));
-    }
-    for (const bundle of [fullBundle, storesBundle]) {
-      b.onResolve({ filter: new RegExp(`^\\./${bundle.replace(/[.-]/g, '\\$&')}$`) }, (args) => ({
-        path: args.path,
-        external: true,
-      }));
-    }
-  },
-};
-
 await Promise.all([
   build({
     ...common,
@@ -70,7 +39,8 @@ await Promise.all([
     // npm links the command straight to this file: no launcher hop on the cache-hit path.
     banner: { js: `#!/usr/bin/env node\n${common.banner.js}` },
   }),
-  build({ ...common, entryPoints: ['src/full.ts'], outfile: `dist/${fullBundle}` }),
-  build({ ...common, entryPoints: ['src/app/stores.ts'], outfile: `dist/${storesBundle}` }),
+  ...splitBundles.map(({ bundle, entry }) =>
+    build({ ...common, entryPoints: [entry], outfile: `dist/${bundle}` }),
+  ),
 ]);
 chmodSync('dist/kubectl-together_login.cjs', 0o755);

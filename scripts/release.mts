@@ -63,13 +63,13 @@ try {
   // kubeconfigs they write.
   const bundles = new Map<KeyringAccess, string>();
   const bundleFor = async (keyring: KeyringAccess) => {
-    let bundle = bundles.get(keyring);
-    if (!bundle) {
-      bundle = join(work, `bundle-${keyring}.cjs`);
-      await bundleForStandalone(repoRoot, bundle, publishedAt, keyring);
-      bundles.set(keyring, bundle);
+    let bundleDir = bundles.get(keyring);
+    if (!bundleDir) {
+      bundleDir = join(work, `bundles-${keyring}`);
+      await bundleForStandalone(repoRoot, bundleDir, publishedAt, keyring);
+      bundles.set(keyring, bundleDir);
     }
-    return bundle;
+    return bundleDir;
   };
   const mtime = commitTime();
   const platforms: { target: ReleaseTarget; sha256: string }[] = [];
@@ -79,7 +79,7 @@ try {
     const executable = join(work, name, 'out', executableName(target));
     await compileStandalone({
       repoRoot,
-      bundle: await bundleFor(target.keyringPackage ? 'addon' : 'credential-manager'),
+      bundleDir: await bundleFor(target.keyringPackage ? 'addon' : 'credential-manager'),
       bunTarget: target.bunTarget,
       runtime: runtimeOf(target),
       keyringAddon:

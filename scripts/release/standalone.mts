@@ -1,21 +1,27 @@
 /**
  * The standalone executable (no Node.js on the user's machine), in two steps:
- * 1. esbuild bundles the sources into one CommonJS file, with every package the plugin loads at run time inlined,
- *    the keyring addon as `require('./keyring.node')`: the same file serves every Linux and macOS target; Windows
- *    gets one that calls the Credential Manager instead (KeyringAccess);
- * 2. per target, that file and the target's keyring addon go into a directory, and Bun compiles them with the
- *    target's runtime (`--compile-executable-path`): Bun embeds the addon, and cross-compiling downloads nothing.
- * docs/release.md says why each flag is there.
+ * 1. esbuild bundles the sources into CommonJS files split as the Node package's are (scripts/bundle-split.mjs): the
+ *    entry holds the cache hit only; the login machinery with the CLI, and the non-disk stores, are bundles the entry
+ *    require()s when it needs them. Every package the plugin loads at run time is inlined, the keyring addon is
+ *    `require('./keyring.node')`: the same files serve every Linux and macOS target; Windows gets ones that call the
+ *    Credential Manager instead (KeyringAccess);
+ * 2. per target, those files and the target's keyring addon go into a directory, and Bun compiles the entry with the
+ *    target's runtime (`--compile-executable-path`): Bun embeds the other bundles and the addon, each evaluated only
+ *    when first required, and cross-compiling downloads nothing.
+ * docs/release.md says why each flag is there; docs/performance.md what the split and the Bun-specific parts save.
  */
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { build, type Plugin } from 'esbuild';
+import { type BuildOptions, build, type Plugin } from 'esbuild';
 import { buildInfo } from '../build-info.mjs';
+import { loadBundlesAtRunTime, splitBundles } from '../bundle-split.mjs';
 import { signAdHoc } from './macho-codesign.mjs';
 
 const addonName = 'keyring.node';
+/** The entry bundle's name in the directory Bun compiles. */
+export const standaloneEntry = 'kubectl-together_login.cjs';
 
 /**
  * How an executable reaches the OS keyring: the @napi-rs/keyring addon embedded beside the code, or, on Windows,
@@ -67,32 +73,68 @@ export function requireNative(name) {
   };
 }
 
-/** Step 1: the bundle of every target that reaches the keyring the same way. */
+/**
+ * The cache key's SHA-256 by Bun's native hasher. src/cache/sha256.ts computes it in JavaScript because loading
+ * node:crypto costs Node ~5 ms; in Bun that JavaScript is what costs: JavaScriptCore compiles its loops on JIT
+ * threads, ~10 M instructions and ~8 MiB per call (docs/performance.md), where Bun.SHA256 is native and loaded with the
+ * runtime. The same digest of the same UTF-8 bytes, so entries are shared with the Node package.
+ */
+const nativeSha256: Plugin = {
+  name: 'native-sha256',
+  setup(b) {
+    b.onLoad({ filter: /src[\\/]cache[\\/]sha256\.ts$/ }, () => ({
+      loader: 'js',
+      contents: "export const sha256Hex = (text) => Bun.SHA256.hash(text, 'hex');",
+    }));
+  },
+};
+
+/** The sources that went into each bundle (paths relative to the repository), for test/integration/bundle-split.test.ts. */
+export type BundleSources = Record<string, string[]>;
+
+/** Step 1: the bundles of every target that reaches the keyring the same way, written into outDir. */
 export async function bundleForStandalone(
   repoRoot: string,
-  outfile: string,
+  outDir: string,
   releaseBaseUrl: string | undefined,
   keyring: KeyringAccess,
-): Promise<void> {
-  await build({
-    entryPoints: [join(repoRoot, 'src/main.ts')],
-    outfile,
+): Promise<BundleSources> {
+  const common: BuildOptions = {
     bundle: true,
     platform: 'node',
     target: 'node20',
     format: 'cjs',
     legalComments: 'none',
     logLevel: 'warning',
+    metafile: true,
+    absWorkingDir: repoRoot,
     define: buildInfo('standalone', releaseBaseUrl).defines,
     // Bun's own modules: Bun resolves them when it compiles.
     external: ['bun:*'],
-    plugins: [inlineNativeRequires(keyring)],
-  });
+    plugins: [loadBundlesAtRunTime, inlineNativeRequires(keyring), nativeSha256],
+  };
+  const bundles = [{ bundle: standaloneEntry, entry: 'src/main.ts' }, ...splitBundles];
+  const results = await Promise.all(
+    bundles.map(({ bundle, entry }) =>
+      build({
+        ...common,
+        entryPoints: [entry],
+        outfile: join(outDir, bundle),
+        // The entry runs with the JIT held back (--compile-jit-policy below); what loads another bundle (a login,
+        // the other commands) does more than a cache hit, and gets JavaScriptCore's normal JIT back.
+        ...(bundle === standaloneEntry ? {} : { banner: { js: 'Bun.unsafe.setJITPolicy(1);' } }),
+      }),
+    ),
+  );
+  return Object.fromEntries(
+    bundles.map(({ bundle }, i) => [bundle, Object.keys(results[i]?.metafile?.inputs ?? {})]),
+  );
 }
 
 export interface CompileOptions {
   readonly repoRoot: string;
-  readonly bundle: string;
+  /** The directory bundleForStandalone wrote. */
+  readonly bundleDir: string;
   readonly bunTarget: string;
   /** The target's Bun runtime; the host's own runtime when omitted. */
   readonly runtime?: string;
@@ -105,19 +147,22 @@ export interface CompileOptions {
 /** Step 2: one target's executable. darwin executables leave with a valid ad-hoc signature. */
 export async function compileStandalone(options: CompileOptions): Promise<void> {
   mkdirSync(options.workDir, { recursive: true });
-  const entry = join(options.workDir, 'kubectl-together_login.cjs');
-  copyFileSync(options.bundle, entry);
+  for (const bundle of [standaloneEntry, ...splitBundles.map((b) => b.bundle)])
+    copyFileSync(join(options.bundleDir, bundle), join(options.workDir, bundle));
   if (options.keyringAddon) copyFileSync(options.keyringAddon, join(options.workDir, addonName));
   await promisify(execFile)(
     join(options.repoRoot, 'node_modules', '.bin', 'bun'),
     [
       'build',
-      entry,
+      join(options.workDir, standaloneEntry),
       '--compile',
       // Precompiled bytecode: without it Bun's cache hit was slower than Node's (FIELD-NOTES, docs/release.md).
       '--bytecode',
       '--minify',
       '--format=cjs',
+      // A cache hit runs its code once: compiling it on JIT threads cost more than interpreting it (two threads,
+      // ~0.6 M instructions and ~1 MiB; docs/performance.md). The other bundles set the normal policy back.
+      '--compile-jit-policy=1000',
       `--target=${options.bunTarget}`,
       ...(options.runtime ? [`--compile-executable-path=${options.runtime}`] : []),
       // kubectl runs the plugin in whatever directory the user is in: never load a .env or bunfig.toml from there.

@@ -1,6 +1,6 @@
 /**
  * The local server that receives the browser's redirect after login (RFC 8252 loopback redirect). It binds the first
- * free address of the list (on both loopback families when the redirect URI says `localhost`: ./listen-plan.ts),
+ * free address of the list (on both loopback families when the redirect URI says `localhost`: ../core/listen-plan.ts),
  * answers only requests addressed to the redirect URI's host (DNS rebinding) from a socket of this user (Linux:
  * ../platform/peer-user.ts), serves the one-time start URL that binds the browser with a cookie and redirects it to
  * the provider (./browser-binding.ts), accepts exactly one callback that carries our `state` and that cookie,

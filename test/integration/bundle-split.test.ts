@@ -1,13 +1,24 @@
 /**
- * What each bundle of the Node build carries (scripts/build.mjs), read from its source map: the entry bundle, which
- * kubectl starts on every command, holds the cache hit and nothing it does not run; the login machinery, the CLI
- * framework and the non-disk stores live in the bundles loaded after it. A module that slips into the entry through
- * a new static import fails here, before `npm run bench` would show it as a slower hit.
+ * What each bundle carries, in both builds: the Node package (scripts/build.mjs, read from its source maps) and the
+ * standalone executable (scripts/release/standalone.mts, bundled here into a temporary directory, read from esbuild's
+ * metafile). The entry bundle, which kubectl starts on every command, holds the cache hit and nothing it does not
+ * run; the login machinery, the CLI framework and the non-disk stores live in the bundles loaded after it. A module
+ * that slips into the entry through a new static import fails here, before `npm run bench` would show it as a slower
+ * hit.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fullBundle, storesBundle } from '../../scripts/bundle-split.mjs';
+import {
+  type BundleSources,
+  bundleForStandalone,
+  standaloneEntry,
+} from '../../scripts/release/standalone.mjs';
 import { repoRoot } from '../rig/build.js';
+import { tempDir } from '../rig/plugin.js';
+
+const entryBundle = 'kubectl-together_login.cjs';
 
 function bundledSources(bundle: string): string[] {
   const map = JSON.parse(readFileSync(join(repoRoot, 'dist', `${bundle}.map`), 'utf8')) as {
@@ -16,13 +27,15 @@ function bundledSources(bundle: string): string[] {
   return map.sources.map((source) => source.replace(/^(\.\.\/)+/, ''));
 }
 
-describe('the bundles of the Node build', () => {
-  const entry = bundledSources('kubectl-together_login.cjs');
-  const full = bundledSources('kubectl-together_login-full.cjs');
-  const stores = bundledSources('kubectl-together_login-stores.cjs');
+/** The node: modules a bundle's code requires, wherever the require() sits. */
+function requiredBuiltins(code: string): string[] {
+  return [...new Set([...code.matchAll(/require\("(node:[^"]+)"\)/g)].map((m) => m[1] as string))].sort();
+}
 
+/** The checks both builds pass: what the entry holds, what it must not, and what the other bundles hold instead. */
+function checkSplit(sourcesOf: () => BundleSources): void {
   it('the entry holds the cache hit: flags, key, disk store, freshness, ExecCredential', () => {
-    expect(entry).toEqual(
+    expect(sourcesOf()[entryBundle]).toEqual(
       expect.arrayContaining([
         'src/main.ts',
         'src/flags/parse-get-token.ts',
@@ -35,7 +48,7 @@ describe('the bundles of the Node build', () => {
   });
 
   it('the entry holds no package, no login flow, no OIDC client, no CLI program and no other store', () => {
-    const unwanted = entry.filter(
+    const unwanted = sourcesOf()[entryBundle]?.filter(
       (source) =>
         source.includes('node_modules/') ||
         /^src\/(flows|oidc|cli)\//.test(source) ||
@@ -50,23 +63,60 @@ describe('the bundles of the Node build', () => {
     expect(unwanted).toEqual([]);
   });
 
-  it('the entry loads no Node module but node:fs and node:path (node:url only inside a getter)', () => {
-    const code = readFileSync(join(repoRoot, 'dist', 'kubectl-together_login.cjs'), 'utf8');
-    const builtins = new Set([...code.matchAll(/require\("(node:[^"]+)"\)/g)].map((m) => m[1]));
-    expect([...builtins].sort()).toEqual(['node:fs', 'node:path', 'node:url']);
-  });
-
   it('the other bundles hold what the entry leaves out', () => {
+    const full = sourcesOf()[fullBundle] ?? [];
     expect(full).toEqual(
       expect.arrayContaining(['src/app/login.ts', 'src/cli/program.ts', 'src/oidc/client.ts']),
     );
     expect(full.some((source) => source.includes('node_modules/openid-client/'))).toBe(true);
-    expect(stores).toEqual(
+    expect(sourcesOf()[storesBundle]).toEqual(
       expect.arrayContaining([
         'src/cache/keyring-store.ts',
         'src/cache/encrypted-store.ts',
         'src/platform/windows-acl.ts',
       ]),
     );
+  });
+}
+
+describe('the bundles of the Node build', () => {
+  checkSplit(() =>
+    Object.fromEntries(
+      [entryBundle, fullBundle, storesBundle].map((bundle) => [bundle, bundledSources(bundle)]),
+    ),
+  );
+
+  it('the entry loads no Node module but node:fs and node:path (node:url only inside a getter)', () => {
+    const code = readFileSync(join(repoRoot, 'dist', entryBundle), 'utf8');
+    expect(requiredBuiltins(code)).toEqual(['node:fs', 'node:path', 'node:url']);
+  });
+});
+
+describe('the bundles of the standalone executable', () => {
+  let dir = '';
+  let sources: BundleSources = {};
+  const code = (bundle: string) => readFileSync(join(dir, bundle), 'utf8');
+  beforeAll(async () => {
+    dir = tempDir('standalone-bundles');
+    sources = await bundleForStandalone(repoRoot, dir, undefined, 'addon');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('names its entry as the Node build does, so one list of checks serves both', () => {
+    expect(standaloneEntry).toBe(entryBundle);
+  });
+
+  checkSplit(() => sources);
+
+  it('the entry loads no Node module but node:fs and node:path, and hashes with Bun.SHA256', () => {
+    expect(requiredBuiltins(code(entryBundle))).toEqual(['node:fs', 'node:path']);
+    // Our JavaScript SHA-256 (its round constants come from the cube roots of primes) costs Bun more than Node.
+    expect(code(entryBundle)).toContain('Bun.SHA256.hash(');
+    expect(code(entryBundle)).not.toContain('Math.cbrt');
+  });
+
+  it('the other bundles give the JIT back when they load (the entry runs with it held back)', () => {
+    for (const bundle of [fullBundle, storesBundle])
+      expect(code(bundle).startsWith('Bun.unsafe.setJITPolicy(1);')).toBe(true);
   });
 });
