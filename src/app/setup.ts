@@ -85,7 +85,7 @@ export async function runSetup(
   const scheme = checkIssuerScheme(client.issuer);
   if (scheme) checks.push(scheme);
   const flow = selectFlow(input, probeFlowEnvironment(env), client.supportsDeviceCode()).flow;
-  checks.push(...checkDiscovery(client.snapshot().metadata, flow));
+  checks.push(...checkDiscovery(client.snapshot().metadata, flow, input.pkceMethod));
   if (checks.some((check) => check.status === 'failed')) return report(ExitCode.provider);
 
   // 2. Login, never touching the token cache.

@@ -3,6 +3,7 @@
  * composition (src/app/setup.ts) does the I/O; everything a user reads is decided here and tested as tables.
  */
 
+import type { PkceMethod } from './get-token-input.js';
 import { installHint } from './install-hint.js';
 import { type LoginFlow, withoutDeviceCode } from './select-flow.js';
 
@@ -17,7 +18,12 @@ export interface Check {
 }
 
 /** Discovery-document checks for the flow that will be used. */
-export function checkDiscovery(metadata: Readonly<Record<string, unknown>>, flow: LoginFlow): Check[] {
+/** `pkce`: --oidc-pkce-method, so that the PKCE line says what the login used (src/oidc/pkce.ts decides the same way). */
+export function checkDiscovery(
+  metadata: Readonly<Record<string, unknown>>,
+  flow: LoginFlow,
+  pkce: PkceMethod,
+): Check[] {
   const checks: Check[] = [];
   const has = (field: string) => typeof metadata[field] === 'string' && metadata[field] !== '';
   const needed = ['token_endpoint', 'jwks_uri'];
@@ -37,19 +43,7 @@ export function checkDiscovery(metadata: Readonly<Record<string, unknown>>, flow
               : 'check --oidc-issuer-url',
         },
   );
-  if (flow === 'authcode' || flow === 'authcode-keyboard') {
-    const methods = metadata.code_challenge_methods_supported;
-    checks.push(
-      Array.isArray(methods) && methods.includes('S256')
-        ? { step: 'PKCE', status: 'passed', detail: 'S256 advertised' }
-        : {
-            step: 'PKCE',
-            status: 'warning',
-            detail: 'code_challenge_methods_supported does not list S256, so PKCE stays off by default',
-            fix: 'if the provider supports PKCE anyway (most do), add --oidc-pkce-method=S256',
-          },
-    );
-  }
+  if (flow === 'authcode' || flow === 'authcode-keyboard') checks.push(pkceCheck(metadata, pkce));
   const grant = grantTypeOf(flow);
   const grants = metadata.grant_types_supported;
   if (Array.isArray(grants) && !grants.includes(grant)) {
@@ -67,6 +61,32 @@ export function checkDiscovery(metadata: Readonly<Record<string, unknown>>, flow
     });
   }
   return checks;
+}
+
+/** What the login used: S256 when asked for or advertised, nothing with --oidc-pkce-method=no. */
+function pkceCheck(metadata: Readonly<Record<string, unknown>>, pkce: PkceMethod): Check {
+  const methods = metadata.code_challenge_methods_supported;
+  const advertised = Array.isArray(methods) && methods.includes('S256');
+  if (pkce === 'no')
+    return {
+      step: 'PKCE',
+      status: advertised ? 'warning' : 'passed',
+      detail: `off (--oidc-pkce-method=no)${advertised ? ', though the provider advertises S256' : ''}`,
+      ...(advertised ? { fix: 'drop --oidc-pkce-method=no: PKCE protects the code in transit' } : {}),
+    };
+  if (advertised) return { step: 'PKCE', status: 'passed', detail: 'S256 advertised' };
+  if (pkce === 'S256')
+    return {
+      step: 'PKCE',
+      status: 'passed',
+      detail: 'S256 (--oidc-pkce-method=S256), sent though code_challenge_methods_supported does not list it',
+    };
+  return {
+    step: 'PKCE',
+    status: 'warning',
+    detail: 'code_challenge_methods_supported does not list S256, so PKCE stays off by default',
+    fix: 'if the provider supports PKCE anyway (most do), add --oidc-pkce-method=S256',
+  };
 }
 
 export function grantTypeOf(flow: LoginFlow): string {

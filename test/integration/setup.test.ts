@@ -169,10 +169,11 @@ describe('setup', () => {
     try {
       const result = await setup(quirky.issuer, ['--oidc-pkce-method=S256']);
       expect(result.code, result.stderr).toBe(0);
-      expect(result.stderr).toContain('! PKCE: code_challenge_methods_supported does not list S256');
+      // The line says what the login sent (issue 22, item 11): S256, as the flag asked.
       expect(result.stderr).toContain(
-        'fix: if the provider supports PKCE anyway (most do), add --oidc-pkce-method=S256',
+        '✓ PKCE: S256 (--oidc-pkce-method=S256), sent though code_challenge_methods_supported does not list it',
       );
+      expect(result.stderr).not.toContain('PKCE stays off');
       expect(result.stderr).toContain('! refresh token: none issued');
       expect(result.stderr).toContain('fix: add --oidc-extra-scope=offline_access');
       expect(result.stdout).toContain('groups /admins, /dev/team-a, system:authenticated');

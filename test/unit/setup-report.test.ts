@@ -53,9 +53,29 @@ describe('setup checks', () => {
       { 'grant types': 'passed' },
     ],
   ] as const)('discovery: %s', (_case, metadata, flow, expected) => {
-    const checks = checkDiscovery(metadata, flow);
+    const checks = checkDiscovery(metadata, flow, 'auto');
     for (const [step, status] of Object.entries(expected)) expect(statusOf(checks, step), step).toBe(status);
   });
+
+  it.each([
+    ['auto', ['S256'], 'passed', 'S256 advertised'],
+    ['auto', undefined, 'warning', 'PKCE stays off by default'],
+    ['S256', undefined, 'passed', 'S256 (--oidc-pkce-method=S256), sent though'],
+    ['S256', ['S256'], 'passed', 'S256 advertised'],
+    ['no', ['S256'], 'warning', 'off (--oidc-pkce-method=no), though the provider advertises S256'],
+    ['no', undefined, 'passed', 'off (--oidc-pkce-method=no)'],
+  ] as const)(
+    'the PKCE line says what the login used: %s with %j advertised',
+    (pkce, methods, status, detail) => {
+      const check = checkDiscovery(
+        { ...full, code_challenge_methods_supported: methods },
+        'authcode',
+        pkce,
+      ).find((c) => c.step === 'PKCE');
+      expect(check?.status).toBe(status);
+      expect(check?.detail).toContain(detail);
+    },
+  );
 
   const settings = { usernameClaim: 'email', groupsClaim: 'groups', extraScopes: [] as string[] };
   const now = 1_000_000;
