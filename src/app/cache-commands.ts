@@ -11,7 +11,7 @@ import {
 } from '../cache/inventory.js';
 import { holderKeepsLock, loginRecordSummary } from '../core/login-attempt.js';
 import type { Logger } from '../core/ports.js';
-import { matchesFilter, renderStatus, statusRow } from '../core/status-view.js';
+import { matchesFilter, type PendingLoginRow, renderStatus, statusRow } from '../core/status-view.js';
 import { isAppError } from '../errors.js';
 import { observeProcess } from '../platform/process-start.js';
 
@@ -48,10 +48,27 @@ async function inventory({
 }
 
 export async function runStatus(options: CacheCommandOptions & { output: 'text' | 'json' }): Promise<string> {
-  const rows = (await inventory(options)).map((item) => statusRow(item, Date.now()));
+  const now = Date.now();
+  // Login records hold no token, whatever the storage: the disk's records belong to every storage's entries.
+  const records = new Map(
+    listLoginRecords(options.tokenCacheDir, options.logger)
+      .map((item) => [item.key, { ...item, summary: loginRecordSummary(item.record, now) }] as const)
+      .filter(([, item]) => item.summary.length > 0),
+  );
+  const items = await inventory(options);
+  const rows = items.map((item) => statusRow(item, now, records.get(item.key)?.summary));
+  const cached = new Set(items.map((item) => item.key));
+  const pending: PendingLoginRow[] = [...records.values()]
+    .filter((item) => !cached.has(item.key))
+    .map((item) => ({
+      issuer: item.record.identity?.issuer ?? null,
+      clientId: item.record.identity?.clientId ?? null,
+      login: item.summary,
+      location: item.location,
+    }));
   return options.output === 'json'
-    ? `${JSON.stringify({ identities: rows }, null, 2)}\n`
-    : renderStatus(rows);
+    ? `${JSON.stringify({ identities: rows, logins: pending }, null, 2)}\n`
+    : renderStatus(rows, now, pending);
 }
 
 export async function runClean(

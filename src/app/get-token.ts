@@ -37,6 +37,7 @@ export async function runGetToken(
   const credential = await getToken(
     {
       key,
+      grant: keyFields.grantFamily,
       issuer: keyFields.issuer,
       clientId: keyFields.clientId,
       useAccessToken: keyFields.useAccessToken,

@@ -207,6 +207,7 @@ async function cacheLogin(
     const { keyFields, key, store } = await openTokenCache(input, env, logger);
     const request = {
       key,
+      grant: keyFields.grantFamily,
       issuer: keyFields.issuer,
       clientId: keyFields.clientId,
       useAccessToken: keyFields.useAccessToken,

@@ -21,6 +21,8 @@ export interface CacheEntry {
   readonly accessToken?: string | undefined;
   readonly accessTokenExpiresAt?: number | undefined;
   readonly refreshToken?: string | undefined;
+  /** How the tokens were obtained (GrantFamily of ./key.ts): status names entries without a user by it. */
+  readonly grant?: string | undefined;
 }
 
 export class CacheEntryError extends Error {}
@@ -41,7 +43,7 @@ export function parseCacheEntry(text: string): CacheEntry {
     if (typeof entry[field] !== 'string') throw new CacheEntryError(`field ${field} is missing`);
   }
   if (!isTime(entry.obtainedAt)) throw new CacheEntryError('field obtainedAt is missing');
-  for (const field of ['key', 'idToken', 'accessToken', 'refreshToken'] as const) {
+  for (const field of ['key', 'idToken', 'accessToken', 'refreshToken', 'grant'] as const) {
     if (entry[field] !== undefined && typeof entry[field] !== 'string')
       throw new CacheEntryError(`field ${field} is not a string`);
   }

@@ -20,6 +20,8 @@ import {
 export interface GetTokenRequest {
   /** The cache key: an entry is served only to the key it was written under. */
   readonly key: string;
+  /** How tokens are obtained for this key (user login, password, client credentials, CI token), for status. */
+  readonly grant?: string;
   readonly issuer: string;
   readonly clientId: string;
   readonly useAccessToken: boolean;
@@ -276,5 +278,6 @@ export function toEntry(
     accessToken: tokens.accessToken,
     accessTokenExpiresAt: clampExpiry(tokens.accessTokenExpiresAt, now, 'access token', deps.logger),
     refreshToken: tokens.refreshToken,
+    grant: request.grant,
   };
 }

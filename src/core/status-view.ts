@@ -16,11 +16,23 @@ export interface StatusRow {
   readonly expires: string | null;
   readonly expired: boolean | null;
   readonly refreshToken: boolean;
+  /** How the tokens were obtained (user, password, client-credentials, ci-token), null when the entry predates it. */
+  readonly grant: string | null;
+  /** The key's login record in words: a login in progress, a device code, a recent failure (none: []). */
+  readonly login: readonly string[];
   readonly location: string;
   readonly problem: string | null;
 }
 
-export function statusRow(item: CachedItem, now: number): StatusRow {
+/** A login record of a key with no cached entry (a first login under way, or one that failed): shown too. */
+export interface PendingLoginRow {
+  readonly issuer: string | null;
+  readonly clientId: string | null;
+  readonly login: readonly string[];
+  readonly location: string;
+}
+
+export function statusRow(item: CachedItem, now: number, login: readonly string[] = []): StatusRow {
   const entry = item.entry;
   const claims = readJwtClaims(entry?.idToken) ?? readJwtClaims(entry?.accessToken) ?? {};
   const expiresAt = entry?.idTokenExpiresAt ?? entry?.accessTokenExpiresAt;
@@ -38,31 +50,72 @@ export function statusRow(item: CachedItem, now: number): StatusRow {
     expires: expiresAt === undefined ? null : new Date(expiresAt).toISOString(),
     expired: expiresAt === undefined ? null : expiresAt <= now,
     refreshToken: Boolean(entry?.refreshToken),
+    grant: entry?.grant ?? null,
+    login,
     location: item.location,
     problem: item.problem ?? null,
   };
 }
 
-export function renderStatus(rows: readonly StatusRow[]): string {
-  if (rows.length === 0) return 'No cached identities.\n';
-  return rows
-    .map((row) => {
-      const who = row.email ?? row.subject ?? '(unknown)';
-      const lines = [
-        `${who}  (${row.storage})`,
-        `  issuer:   ${row.issuer ?? '(unknown)'}`,
-        `  client:   ${row.clientId ?? '(unknown)'}`,
-      ];
-      if (row.subject && row.email) lines.push(`  subject:  ${row.subject}`);
-      if (row.groups.length > 0) lines.push(`  groups:   ${summarise(row.groups)}`);
-      if (row.expires) lines.push(`  expires:  ${row.expires}${row.expired ? ' (expired)' : ''}`);
-      lines.push(`  refresh:  ${row.refreshToken ? 'yes' : 'no'}`);
-      if (row.problem) lines.push(`  problem:  ${row.problem}`);
-      lines.push(`  where:    ${row.location}`);
-      return lines.join('\n');
-    })
-    .join('\n\n')
-    .concat('\n');
+export function renderStatus(
+  rows: readonly StatusRow[],
+  now: number,
+  pending: readonly PendingLoginRow[] = [],
+): string {
+  if (rows.length === 0 && pending.length === 0) return 'No cached identities.\n';
+  const identities = rows.map((row) => {
+    const lines = [
+      `${who(row)}  (${row.storage})`,
+      `  issuer:   ${row.issuer ?? '(unknown)'}`,
+      `  client:   ${row.clientId ?? '(unknown)'}`,
+    ];
+    if (row.subject && row.email) lines.push(`  subject:  ${row.subject}`);
+    if (row.groups.length > 0) lines.push(`  groups:   ${summarise(row.groups)}`);
+    if (row.expires)
+      lines.push(`  expires:  ${row.expires} (${relativeExpiry(Date.parse(row.expires), now)})`);
+    lines.push(`  refresh:  ${row.refreshToken ? 'yes' : 'no'}`);
+    for (const state of row.login) lines.push(`  login:    ${state}`);
+    if (row.problem) lines.push(`  problem:  ${row.problem}`);
+    lines.push(`  where:    ${row.location}`);
+    return lines.join('\n');
+  });
+  const logins = pending.map((row) =>
+    [
+      `(no token yet)  ${row.issuer ?? '(unknown issuer)'} / ${row.clientId ?? '(unknown client)'}`,
+      ...row.login.map((state) => `  login:    ${state}`),
+      `  where:    ${row.location}`,
+    ].join('\n'),
+  );
+  return [...identities, ...logins].join('\n\n').concat('\n');
+}
+
+/** Who an entry is for: the user of its token, else (tokens of a client, not a person) the client and the grant. */
+function who(row: StatusRow): string {
+  // A client's own tokens (client credentials) carry the client as their subject: named as a client, not a user.
+  const user = row.email ?? (row.grant === 'client-credentials' ? null : row.subject);
+  if (user) return user;
+  const grant = row.grant ? grantNames[row.grant] : undefined;
+  if (grant) return `${row.clientId ?? '(unknown client)'} (${grant})`;
+  return row.clientId && row.expires ? `${row.clientId} (no user in its token)` : '(unknown)';
+}
+
+const grantNames: Readonly<Record<string, string>> = {
+  user: 'user login',
+  password: 'password grant',
+  'client-credentials': 'client credentials',
+  'ci-token': 'CI job token',
+};
+
+/** "in 9 min", "in 2 h", "expired 3 days ago": what a reader of the ISO time would work out. */
+export function relativeExpiry(at: number, now: number): string {
+  const span = (ms: number) => {
+    const minutes = Math.round(ms / 60_000);
+    if (ms < 60_000) return `${Math.max(0, Math.round(ms / 1000))} s`;
+    if (minutes < 120) return `${minutes} min`;
+    const hours = Math.round(ms / 3_600_000);
+    return hours < 48 ? `${hours} h` : `${Math.round(ms / 86_400_000)} days`;
+  };
+  return at > now ? `in ${span(at - now)}` : `expired ${span(now - at)} ago`;
 }
 
 function summarise(groups: readonly string[]): string {

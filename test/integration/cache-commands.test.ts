@@ -2,8 +2,14 @@
 import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loginArgs, runPlugin, tempDir } from '../rig/plugin.js';
-import { confidentialClientId, confidentialClientSecret, publicClientId } from '../rig/provider.js';
+import { loginArgs, neverInteractive, runPlugin, startPlugin, tempDir } from '../rig/plugin.js';
+import {
+  confidentialClientId,
+  confidentialClientSecret,
+  publicClientId,
+  robotClientId,
+  robotClientSecret,
+} from '../rig/provider.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
 // int128/kubelogin (and its fork together-kubelogin) name entries by a bare SHA-256, with a .lock beside.
@@ -81,8 +87,8 @@ describe('status and clean', () => {
     const all = await runPlugin(['clean', `--token-cache-dir=${cacheDir}`, '--token-cache-storage=disk']);
     expect(all.code, all.stderr).toBe(0);
     expect(all.stdout).toContain('Removed 1 cached identity.');
-    // The temporary file and the cached provider metadata.
-    expect(all.stdout).toContain('removed 2 leftover temporary or lock file(s)');
+    // The temporary file and the cached provider metadata: one per cache key (the discovery document is bound to it).
+    expect(all.stdout).toContain('removed 3 leftover temporary or lock file(s)');
     expect(readdirSync(cacheDir).sort()).toEqual([...foreign].sort());
     expect((await status()).stdout).toBe('No cached identities.\n');
   });
@@ -91,5 +97,50 @@ describe('status and clean', () => {
     const result = await status(['--output=yaml']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("argument 'yaml' is invalid");
+  });
+
+  describe('what status says beyond the entries', () => {
+    it('relative expiry, a client-credentials entry named by client and grant, a login in progress and a failed one', async () => {
+      const dir = join(tempDir('cache'), 'oidc-login');
+      const statusOf = async () => {
+        const result = await runPlugin(['status', `--token-cache-dir=${dir}`, '--token-cache-storage=disk']);
+        expect(result.code, result.stderr).toBe(0);
+        return result.stdout;
+      };
+      const robot = await runPlugin(
+        [
+          'get-token',
+          `--oidc-issuer-url=${provider.issuer}`,
+          `--oidc-client-id=${robotClientId}`,
+          `--token-cache-dir=${dir}`,
+          '--grant-type=client-credentials',
+          '--oidc-use-access-token',
+        ],
+        { OIDC_CLIENT_SECRET: robotClientSecret },
+      );
+      expect(robot.code, robot.stderr).toBe(0);
+      const robotStatus = await statusOf();
+      expect(robotStatus).toContain(`${robotClientId} (client credentials)  (disk)`);
+      expect(robotStatus).toMatch(/ {2}expires: {2}\S+ \(in \d+ (s|min)\)/);
+      expect(robotStatus).not.toContain('(unknown)');
+
+      // A device-code login under way for alice: status says so while it runs…
+      const deviceArgs = loginArgs(provider.issuer, publicClientId, dir, [
+        '--grant-type=device-code',
+        '--skip-open-browser',
+        '--authentication-timeout-sec=2',
+      ]);
+      const running = startPlugin(deviceArgs, { KUBERNETES_EXEC_INFO: neverInteractive });
+      await running.waitForStderr(/shows the code/);
+      const during = await statusOf();
+      expect(during).toContain(`(no token yet)  ${provider.issuer} / ${publicClientId}`);
+      expect(during).toMatch(/ {2}login: {4}a login in progress \(device-code\), pid \d+ on /);
+      expect(during).toMatch(/ {2}login: {4}a device code valid for \d+ minutes/);
+      // …and after it timed out, that it failed and when.
+      expect((await running.result).code).toBe(4);
+      expect(await statusOf()).toMatch(
+        / {2}login: {4}the last login failed \d+ s ago: no login completed within 2 s/,
+      );
+    });
   });
 });

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { relativeExpiry, renderStatus, type StatusRow } from '../../src/core/status-view.js';
+
+const now = 1_800_000_000_000;
+const row = (change: Partial<StatusRow>): StatusRow => ({
+  storage: 'disk',
+  issuer: 'https://idp',
+  clientId: 'kubernetes',
+  subject: null,
+  email: null,
+  groups: [],
+  expires: new Date(now + 540_000).toISOString(),
+  expired: false,
+  refreshToken: false,
+  grant: null,
+  login: [],
+  location: '/cache/x.json',
+  problem: null,
+  ...change,
+});
+
+describe('status', () => {
+  it.each([
+    [now + 45_000, 'in 45 s'],
+    [now + 540_000, 'in 9 min'],
+    [now + 3 * 3_600_000, 'in 3 h'],
+    [now + 3 * 86_400_000, 'in 3 days'],
+    [now - 2 * 3_600_000, 'expired 2 h ago'],
+  ])('says the expiry relative to now too (%i)', (at, expected) => {
+    expect(relativeExpiry(at, now)).toBe(expected);
+  });
+
+  it('names an entry without a user by its client and grant', () => {
+    const text = renderStatus(
+      [row({ clientId: 'robot', subject: 'robot', grant: 'client-credentials' })],
+      now,
+    );
+    expect(text.split('\n')[0]).toBe('robot (client credentials)  (disk)');
+    expect(text).toContain('  expires:  2027-01-15T08:09:00.000Z (in 9 min)');
+  });
+
+  it('lists a login record without an entry, and a record beside an entry', () => {
+    const text = renderStatus(
+      [
+        row({
+          email: 'alice@example.com',
+          login: ['the last login failed 3 s ago: no login completed within 1 s'],
+        }),
+      ],
+      now,
+      [
+        {
+          issuer: 'https://idp',
+          clientId: 'other',
+          login: ['a device code valid for 9 minutes'],
+          location: '/c/y.login',
+        },
+      ],
+    );
+    expect(text).toContain('  login:    the last login failed 3 s ago: no login completed within 1 s');
+    expect(text).toContain(
+      '(no token yet)  https://idp / other\n  login:    a device code valid for 9 minutes\n  where:    /c/y.login',
+    );
+  });
+});
