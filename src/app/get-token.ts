@@ -3,13 +3,14 @@
  * library, openid-client, the flows) is imported lazily inside openSession, so a cache hit loads none of it.
  */
 import { createDiskStore, noTokenStore } from '../cache/disk-store.js';
-import { type CacheKeyFields, cacheKey, type GrantFamily } from '../cache/key.js';
+import { type CacheKeyFields, cacheKey, exchangeCacheKey, type GrantFamily } from '../cache/key.js';
 import { sha256Hex } from '../cache/sha256.js';
 import { readCiTokenFile } from '../ci/ci-token-file.js';
 import { ciCacheKeyFields } from '../core/ci-token.js';
 import { getToken } from '../core/get-token.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
-import type { Authenticator, KeyLock, Logger, TokenStore } from '../core/ports.js';
+import type { Authenticator, KeyLock, Logger, TokenExchanger, TokenStore } from '../core/ports.js';
+import { getExchangedToken } from '../core/token-exchange.js';
 import { secretsInArgumentsWarnings } from '../flags/secrets-in-arguments.js';
 import { parseExecInfo, renderExecCredential } from '../kube/exec-credential.js';
 import { readCertificateAuthorities } from '../platform/certificate-authorities.js';
@@ -34,27 +35,52 @@ export async function runGetToken(
       : undefined;
   const { keyFields, key, store } = await openTokenCache(input, env, logger, ciFileToken);
 
-  const credential = await getToken(
-    {
-      key,
-      grant: keyFields.grantFamily,
-      issuer: keyFields.issuer,
-      clientId: keyFields.clientId,
-      useAccessToken: keyFields.useAccessToken,
-      forceRefresh: input.forceRefresh,
-      marginMs: input.expiryMarginSec * 1000,
-    },
-    {
-      store,
-      clock: { now: () => Date.now() },
-      logger,
-      openSession: () => {
-        // Said when the secret is about to be used, not on every cache hit, where kubectl would repeat it each call.
-        for (const warning of secretsInArgumentsWarnings(argv)) logger.warn(warning);
-        return openSession(input, key, logger, { interactive: execInfo.interactive, env }, ciFileToken);
+  // One session per run, shared by the login and the token exchange (one discovery at most).
+  let session: ReturnType<typeof openSession> | undefined;
+  const openOnce = () => {
+    session ??= (() => {
+      // Said when the secret is about to be used, not on every cache hit, where kubectl would repeat it each call.
+      for (const warning of secretsInArgumentsWarnings(argv)) logger.warn(warning);
+      return openSession(input, key, logger, { interactive: execInfo.interactive, env }, ciFileToken);
+    })();
+    return session;
+  };
+  const clock = { now: () => Date.now() };
+  const loginToken = () =>
+    getToken(
+      {
+        key,
+        grant: keyFields.grantFamily,
+        issuer: keyFields.issuer,
+        clientId: keyFields.clientId,
+        useAccessToken: keyFields.useAccessToken,
+        forceRefresh: input.forceRefresh,
+        marginMs: input.expiryMarginSec * 1000,
       },
-    },
-  );
+      { store, clock, logger, openSession: openOnce },
+    );
+  const exchange = input.tokenExchange;
+  const credential = exchange
+    ? await getExchangedToken(
+        {
+          key: exchangeCacheKey(key, exchange),
+          loginKey: key,
+          issuer: keyFields.issuer,
+          clientId: keyFields.clientId,
+          exchange,
+          subjectIsAccessToken: keyFields.useAccessToken,
+          forceRefresh: input.forceRefresh,
+          marginMs: input.expiryMarginSec * 1000,
+        },
+        {
+          store: noTokenStore,
+          clock,
+          logger,
+          loginToken,
+          openExchanger: async () => (await openOnce()).exchanger,
+        },
+      )
+    : await loginToken();
   return renderExecCredential(execInfo.apiVersion, credential.token, credential.expirationTimestamp);
 }
 
@@ -84,7 +110,7 @@ async function openSession(
   logger: Logger,
   context: LoginContext,
   ciFileToken: string | undefined,
-): Promise<{ lock: KeyLock; authenticator: Authenticator }> {
+): Promise<{ lock: KeyLock; authenticator: Authenticator; exchanger: TokenExchanger }> {
   // The second bundle: openid-client, the lock library and the flows are compiled only on a cache miss.
   const { createKeyLock, createAuthenticator, createCiAuthenticator, createLoginRecordStore } =
     await loadLoginMachinery();
@@ -96,6 +122,10 @@ async function openSession(
           issuer: input.issuerUrl,
           clientId: input.clientId,
         });
+  const oidc =
+    input.grantType === 'ci-token'
+      ? undefined
+      : createAuthenticator(input, logger, { ...context, record, cacheKey: key });
   return {
     // Nothing is cached with --token-cache-storage=none, so there is nothing to guard: no cache directory, no lock,
     // no login record (kubectl's retries then each start a login of their own).
@@ -108,12 +138,15 @@ async function openSession(
             { timeoutMs: input.authenticationTimeoutSec * 1000, record },
             logger,
           ),
-    authenticator:
-      input.grantType === 'ci-token'
-        ? createCiAuthenticator(input, logger, context.env, ciFileToken)
-        : createAuthenticator(input, logger, { ...context, record, cacheKey: key }),
+    authenticator: oidc ?? createCiAuthenticator(input, logger, context.env, ciFileToken),
+    // The flags refuse an audience with the ci-token grant (src/flags/parse-get-token.ts).
+    exchanger: oidc ?? noExchanger,
   };
 }
+
+const noExchanger: TokenExchanger = {
+  exchange: () => Promise.reject(new Error('token exchange is not offered for this grant')),
+};
 
 const noLock: KeyLock = { withLock: (work) => work({ lost: () => false }) };
 

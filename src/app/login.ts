@@ -6,7 +6,7 @@
 
 import { createProviderMetadataStore } from '../cache/provider-metadata-store.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
-import type { Authenticator, Logger, TokenSet } from '../core/ports.js';
+import type { Authenticator, Logger, TokenExchanger, TokenSet } from '../core/ports.js';
 import { type LoginFlow, selectFlow, whyNoBrowser } from '../core/select-flow.js';
 import { isAppError } from '../errors.js';
 import { checkCallbackSettings } from '../flows/callback-server.js';
@@ -22,7 +22,7 @@ export function createAuthenticator(
   input: GetTokenInput,
   logger: Logger,
   context: LoginContext,
-): Authenticator {
+): Authenticator & TokenExchanger {
   const options = oidcClientOptions(input, logger, context.env);
   // Nothing is written for --token-cache-storage=none. A run that does not check the provider's certificate may be
   // talking to anyone: it neither trusts a cached document nor leaves one behind (docs/token-cache.md).
@@ -37,28 +37,32 @@ export function createAuthenticator(
   };
   const remember = (oidc: OidcClient) => metadataCache?.write(oidc.snapshot());
 
-  return {
-    // A refresh trusts the cached discovery document and keys: one round trip instead of three. If the cached
-    // endpoints cannot be reached at all, the document may be stale: discover again and retry once (no response
-    // came back, so the refresh token was not used up).
-    refresh: async (refreshToken) => {
-      const cached = metadataCache?.read(Date.now());
-      if (cached) {
-        const oidc = OidcClient.fromCache(options, cached);
-        try {
-          const tokens = await oidc.refresh(refreshToken);
-          remember(oidc);
-          return tokens;
-        } catch (error) {
-          if (!(isAppError(error) && error.code === 'provider.unreachable')) throw error;
-          logger.debug(1, 'the cached endpoints are unreachable; discovering the provider again');
-        }
+  // A refresh or a token exchange trusts the cached discovery document and keys: one round trip instead of three.
+  // If the cached endpoints cannot be reached at all, the document may be stale: discover again and retry once (no
+  // response came back, so the refresh token was not used up).
+  const oneRequest = async <T>(request: (oidc: OidcClient) => Promise<T>): Promise<T> => {
+    const cached = metadataCache?.read(Date.now());
+    if (cached) {
+      const oidc = OidcClient.fromCache(options, cached);
+      try {
+        const result = await request(oidc);
+        remember(oidc);
+        return result;
+      } catch (error) {
+        if (!(isAppError(error) && error.code === 'provider.unreachable')) throw error;
+        logger.debug(1, 'the cached endpoints are unreachable; discovering the provider again');
       }
-      const oidc = await discover();
-      const tokens = await oidc.refresh(refreshToken);
-      remember(oidc);
-      return tokens;
-    },
+    }
+    const oidc = await discover();
+    const result = await request(oidc);
+    remember(oidc);
+    return result;
+  };
+
+  return {
+    refresh: (refreshToken) => oneRequest((oidc) => oidc.refresh(refreshToken)),
+    exchange: (subjectToken, subjectIsAccessToken, settings) =>
+      oneRequest((oidc) => oidc.exchange(subjectToken, subjectIsAccessToken, settings)),
     // A login always discovers afresh: it is interactive and slow anyway, and the browser must go to the right place.
     login: async () => {
       const { record } = context;

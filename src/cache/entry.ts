@@ -14,6 +14,12 @@ export interface CacheEntry {
    * before it was added: those are misses too (one new login).
    */
   readonly key?: string | undefined;
+  /**
+   * Only in the entry of an exchanged token (RFC 8693, src/core/token-exchange.ts): the cache key of the login it was
+   * exchanged from, and the audience it carries. Its idToken is the exchanged token.
+   */
+  readonly loginKey?: string | undefined;
+  readonly audience?: string | undefined;
   /** When the current tokens were received from the provider. */
   readonly obtainedAt: number;
   readonly idToken?: string | undefined;
@@ -43,7 +49,15 @@ export function parseCacheEntry(text: string): CacheEntry {
     if (typeof entry[field] !== 'string') throw new CacheEntryError(`field ${field} is missing`);
   }
   if (!isTime(entry.obtainedAt)) throw new CacheEntryError('field obtainedAt is missing');
-  for (const field of ['key', 'idToken', 'accessToken', 'refreshToken', 'grant'] as const) {
+  for (const field of [
+    'key',
+    'loginKey',
+    'audience',
+    'idToken',
+    'accessToken',
+    'refreshToken',
+    'grant',
+  ] as const) {
     if (entry[field] !== undefined && typeof entry[field] !== 'string')
       throw new CacheEntryError(`field ${field} is not a string`);
   }

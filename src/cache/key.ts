@@ -73,6 +73,23 @@ export function cacheKey(fields: CacheKeyFields): string {
   return sha256Hex(canonicalKeyMaterial(fields));
 }
 
+/**
+ * The key of a token exchanged (RFC 8693) from the login of `loginKey`: that login's key with the audience and the
+ * token type asked for, so each audience has its own entry beside the login's, and another login never shares it.
+ */
+export function exchangeCacheKey(
+  loginKey: string,
+  exchange: { readonly audience: string; readonly requestedTokenType: string },
+): string {
+  return sha256Hex(
+    JSON.stringify([
+      ['login', loginKey],
+      ['audience', exchange.audience],
+      ['requested_token_type', exchange.requestedTokenType],
+    ]),
+  );
+}
+
 export function cacheEntryFileName(key: string): string {
   return `${cacheFilePrefix}-v${keyVersion}-${key}.json`;
 }

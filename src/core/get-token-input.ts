@@ -4,6 +4,7 @@
  * never argv.
  */
 import type { CiTokenSource } from './ci-token.js';
+import type { TokenExchangeSettings } from './token-exchange-settings.js';
 
 export const grantTypes = [
   'auto',
@@ -66,6 +67,8 @@ export interface GetTokenInput {
   readonly expiryMarginSec: number;
   readonly providerRequestTimeoutSec: number;
   readonly verbosity: number;
+  /** --token-exchange-audience (or a cluster's token-exchange-audience) and its token type; unset: no exchange. */
+  readonly tokenExchange: TokenExchangeSettings | undefined;
   /** --ci-token-source and --ci-token-audience (src/flags/ci-token-flags.ts). */
   readonly ciToken: CiTokenOptions;
 }

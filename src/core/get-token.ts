@@ -227,7 +227,7 @@ async function save(entry: CacheEntry, deps: GetTokenDeps, cachedRefreshTokenDea
  */
 export const maxTokenLifetimeMs = 366 * 24 * 3_600_000;
 
-function clampExpiry(
+export function clampExpiry(
   expiresAt: number | undefined,
   now: number,
   what: string,

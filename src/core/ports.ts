@@ -3,6 +3,7 @@
  * with state (test/unit/fakes.ts).
  */
 import type { CacheEntry } from '../cache/entry.js';
+import type { TokenExchangeSettings } from './token-exchange-settings.js';
 
 /** The cache entry of one cache key. */
 export interface TokenStore {
@@ -45,6 +46,22 @@ export interface Authenticator {
   refresh(refreshToken: string): Promise<TokenSet>;
   /** Runs the login flow chosen by the flags (browser, …). */
   login(): Promise<TokenSet>;
+}
+
+/** A token the provider issued in a token exchange (RFC 8693), already checked: signature, iss, aud, exp. */
+export interface ExchangedToken {
+  readonly token: string;
+  /** Its exp, in ms since the epoch. */
+  readonly expiresAt: number;
+}
+
+export interface TokenExchanger {
+  /** Exchanges the login's token (its ID token, or access token) for one whose `aud` holds the audience. */
+  exchange(
+    subjectToken: string,
+    subjectIsAccessToken: boolean,
+    settings: TokenExchangeSettings,
+  ): Promise<ExchangedToken>;
 }
 
 export class RefreshRejectedError extends Error {

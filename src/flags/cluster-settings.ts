@@ -26,6 +26,9 @@ export const clusterSettableFlags: ReadonlySet<string> = new Set([
   'certificate-authority-data',
   'token-cache-hint',
   'ci-token-audience',
+  // Each cluster of a shared user names its own audience (issue 27). Only the audience: what the exchange asks for
+  // and how the login runs stay the user's.
+  'token-exchange-audience',
 ]);
 
 /** The extension's name in a kubeconfig cluster (client-go's clientauthentication.ExecInfo). */

@@ -5,6 +5,7 @@
  * Every flag of int128/kubelogin v1.36 and together-kubelogin v0.1.0 is accepted with the same meaning and default;
  * flags of our own are marked in their description.
  */
+import { requestedTokenTypes } from '../core/token-exchange-settings.js';
 import type { FlagSpec } from './argv.js';
 import { ciTokenFlags } from './ci-token-flags.js';
 
@@ -207,6 +208,18 @@ export const getTokenFlags: readonly FlagSpec[] = [
     kind: 'string',
     description: '(ours) Treat a token as expired this long before its exp, e.g. 30s, 2m, 0 (at most 24h)',
     defaultText: `${defaultExpiryMarginSec}s`,
+  },
+  {
+    name: 'token-exchange-audience',
+    kind: 'string',
+    description:
+      "(ours) Exchange the login's token (RFC 8693) for one whose aud is this audience, the cluster's own; a cluster may set it",
+  },
+  {
+    name: 'token-exchange-requested-token-type',
+    kind: 'string',
+    description: `(ours) The token type the exchange asks for: ${requestedTokenTypes.join('|')}`,
+    defaultText: 'id-token',
   },
   ...ciTokenFlags,
   {

@@ -5,6 +5,7 @@
 import { cacheDirFor } from '../cache/location.js';
 import { cacheStorages, type GetTokenInput, grantTypes, pkceMethods } from '../core/get-token-input.js';
 import { checkRedirectCovered } from '../core/listen-plan.js';
+import { requestedTokenTypes } from '../core/token-exchange-settings.js';
 import { cutForMessage, usageError } from '../errors.js';
 import { expandHome } from '../platform/home.js';
 import { parseArgs } from './argv.js';
@@ -173,8 +174,51 @@ export function parseGetTokenInput(
       'provider-request-timeout',
     ),
     verbosity: (values.get('v') as number | undefined) ?? 0,
+    tokenExchange: parseTokenExchange(
+      str('token-exchange-audience'),
+      str('token-exchange-requested-token-type'),
+      ciGrant,
+    ),
     ciToken,
   };
+}
+
+/**
+ * The audience may come from a cluster's settings, which someone else wrote: a value that cannot be an audience
+ * (control characters, overlong) is refused before any request rather than sent to the provider.
+ */
+function parseTokenExchange(
+  audience: string | undefined,
+  requestedType: string | undefined,
+  ciGrant: boolean,
+): GetTokenInput['tokenExchange'] {
+  const requestedTokenType = oneOf(
+    requestedType ?? 'id-token',
+    requestedTokenTypes,
+    'token-exchange-requested-token-type',
+  );
+  if (!audience) return undefined;
+  if (audience.length > maxAudienceLength || hasControlCharacter(audience))
+    throw usageError(
+      `--token-exchange-audience must be an audience (a URI or a name, at most ${maxAudienceLength} characters, no control characters), not ${JSON.stringify(cutForMessage(audience))}`,
+      "give the audience the cluster's AuthenticationConfiguration names, in the exec args or the cluster's token-exchange-audience",
+    );
+  if (ciGrant)
+    throw usageError(
+      '--token-exchange-audience does not go with --grant-type=ci-token',
+      "a CI job's token is handed to the cluster as it is: give --ci-token-audience the cluster's audience instead",
+    );
+  return { audience, requestedTokenType };
+}
+
+const maxAudienceLength = 512;
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
 }
 
 function missingFlag(flag: string, what: string): Error {

@@ -2,12 +2,13 @@
  * The provider as the rest of the plugin sees it: one object per issuer and client, whose methods are the steps of a
  * login or refresh, each returning validated tokens. Only src/oidc/ knows openid-client; each step lives in a module
  * of its own: discovery.ts (or the cached document), authorization-request.ts (browser), device-authorization.ts,
- * token-grants.ts (password, client credentials, refresh), with provider-fetch.ts under every request and
+ * token-grants.ts (password, client credentials, refresh), token-exchange.ts (RFC 8693), with provider-fetch.ts under every request and
  * token-response.ts over every answer.
  */
 import type { CachedProviderMetadata } from '../cache/provider-metadata-store.js';
 import type { SavedDeviceCode } from '../core/login-attempt.js';
-import type { TokenSet } from '../core/ports.js';
+import type { ExchangedToken, TokenSet } from '../core/ports.js';
+import type { TokenExchangeSettings } from '../core/token-exchange-settings.js';
 import {
   type AuthorizationOptions,
   type AuthorizationRequest,
@@ -21,6 +22,7 @@ import {
 import { cachedProvider, discoverProvider, providerSnapshot } from './discovery.js';
 import { advertisesPkceS256 } from './pkce.js';
 import type { ConfiguredProvider, OidcClientOptions } from './provider.js';
+import { tokenExchange } from './token-exchange.js';
 import { clientCredentialsGrant, passwordGrant, refreshGrant } from './token-grants.js';
 
 export type { AuthorizationOptions, AuthorizationRequest } from './authorization-request.js';
@@ -92,5 +94,14 @@ export class OidcClient {
 
   refresh(refreshToken: string): Promise<TokenSet> {
     return refreshGrant(this.provider, refreshToken);
+  }
+
+  /** RFC 8693: the login's token for one whose aud is the settings' audience, checked (./token-exchange.ts). */
+  exchange(
+    subjectToken: string,
+    subjectIsAccessToken: boolean,
+    settings: TokenExchangeSettings,
+  ): Promise<ExchangedToken> {
+    return tokenExchange(this.provider, subjectToken, subjectIsAccessToken, settings);
   }
 }

@@ -7,7 +7,7 @@ import { isRefreshRejected, RefreshRejectedError } from '../core/ports.js';
 import { AppError, cutForMessage, ExitCode, isAppError } from '../errors.js';
 import { describeProviderError } from './provider-text.js';
 
-export type OidcStep = 'discovery' | 'login' | 'refresh';
+export type OidcStep = 'discovery' | 'login' | 'refresh' | 'token exchange';
 
 /** Token-endpoint refusals during a login whose meaning and remedy are clear. */
 const knownLoginErrors: Record<string, { message: string; hint: string }> = {

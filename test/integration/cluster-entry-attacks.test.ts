@@ -7,20 +7,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { browserDriverPath } from '../rig/build.js';
 import { expectOneError } from '../rig/one-error.js';
-import { runPlugin, tempDir } from '../rig/plugin.js';
+import { execInfoWithCluster, runPlugin, tempDir } from '../rig/plugin.js';
 import { publicClientId, rigPassword } from '../rig/provider.js';
 import { startSquatter } from '../rig/squatter.js';
 import { makePrivateCa } from '../rig/tls.js';
 import { useRigProvider } from '../rig/use-provider.js';
-
-/** KUBERNETES_EXEC_INFO of kubectl with provideClusterInfo: true, for a cluster whose extension holds `config`. */
-function execInfoWithCluster(config: Record<string, unknown>): string {
-  return JSON.stringify({
-    apiVersion: 'client.authentication.k8s.io/v1',
-    kind: 'ExecCredential',
-    spec: { interactive: false, cluster: { server: 'https://k8s.example.com', config } },
-  });
-}
 
 describe("the provider's CA: what the exec args pin, a cluster cannot add to", () => {
   const pinned = makePrivateCa();

@@ -58,6 +58,15 @@ export const neverInteractive = JSON.stringify({
   spec: { interactive: false },
 });
 
+/** KUBERNETES_EXEC_INFO of kubectl with provideClusterInfo: true, for a cluster whose extension holds `config`. */
+export function execInfoWithCluster(config: Record<string, unknown>): string {
+  return JSON.stringify({
+    apiVersion: 'client.authentication.k8s.io/v1',
+    kind: 'ExecCredential',
+    spec: { interactive: false, cluster: { server: 'https://k8s.example.com', config } },
+  });
+}
+
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `${prefix}-`));
 }

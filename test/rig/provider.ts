@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import Provider, {
   type AdapterPayload,
   type Configuration,
@@ -149,6 +149,18 @@ export interface ProviderOptions {
   readonly secretMissingAsGoogle?: boolean;
   /** token_endpoint_auth_methods_supported as the discovery document advertises it (oidc-provider's list otherwise). */
   readonly tokenEndpointAuthMethods?: readonly string[];
+  /**
+   * Audiences the token exchange (RFC 8693) refuses with `invalid_target`, as a provider does for an audience the
+   * client may not ask for.
+   */
+  readonly tokenExchangeRefusedAudiences?: readonly string[];
+  /**
+   * The token exchange ignores the requested audience and issues a token for the client itself, as a provider
+   * whose exchange is not configured for audiences does.
+   */
+  readonly tokenExchangeIgnoresAudience?: boolean;
+  /** Seconds an exchanged token is valid (default: the ID token's lifetime). */
+  readonly tokenExchangeTtlSec?: number;
   /** Listen on this port (to restart a provider in place); a free one when absent. */
   readonly port?: number;
   /** The kid of the signing key generated for this instance (default rig-key-1). */
@@ -220,6 +232,13 @@ function mapAdapter(storage: RigStorage) {
 }
 
 const deviceCodeGrant = 'urn:ietf:params:oauth:grant-type:device_code';
+/** RFC 8693 token exchange: oidc-provider has none; the rig registers its own (tokenExchangeGrant below). */
+export const tokenExchangeGrant = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const tokenTypes = {
+  idToken: 'urn:ietf:params:oauth:token-type:id_token',
+  accessToken: 'urn:ietf:params:oauth:token-type:access_token',
+  jwt: 'urn:ietf:params:oauth:token-type:jwt',
+};
 
 /**
  * Resource-owner password grant for the rig: checks the user's password and issues a signed ID token and an access
@@ -321,7 +340,13 @@ async function applyFault(
       delete body.id_token;
       return;
     }
-    const idToken = typeof body?.id_token === 'string' ? body.id_token : undefined;
+    // The ID token of a login or refresh; the issued token of a token exchange (RFC 8693 puts it in access_token).
+    const field = grantType === tokenExchangeGrant ? 'access_token' : 'id_token';
+    if (fault === 'exchanged-token-opaque' && field === 'access_token' && body) {
+      body.access_token = 'opaque-rig-token-0123456789';
+      return;
+    }
+    const idToken = typeof body?.[field] === 'string' ? (body[field] as string) : undefined;
     if (!idToken || !body) return;
     const claims = decodeJwt(idToken);
     const now = Math.floor(Date.now() / 1000);
@@ -330,22 +355,22 @@ async function applyFault(
         .setProtectedHeader(decodeProtectedHeader(idToken) as { alg: string })
         .sign(rig.privateKey);
     if (fault === 'id-token-bad-signature')
-      body.id_token = `${idToken.slice(0, -6)}${idToken.slice(-6).split('').reverse().join('')}`;
-    if (fault === 'id-token-wrong-aud') body.id_token = await resign({ aud: 'some-other-client' });
-    if (fault === 'id-token-wrong-iss') body.id_token = await resign({ iss: 'https://impostor.example' });
-    if (fault === 'id-token-expired') body.id_token = await resign({ iat: now - 7200, exp: now - 3600 });
+      body[field] = `${idToken.slice(0, -6)}${idToken.slice(-6).split('').reverse().join('')}`;
+    if (fault === 'id-token-wrong-aud') body[field] = await resign({ aud: 'some-other-client' });
+    if (fault === 'id-token-wrong-iss') body[field] = await resign({ iss: 'https://impostor.example' });
+    if (fault === 'id-token-expired') body[field] = await resign({ iat: now - 7200, exp: now - 3600 });
     if (fault === 'clock-15-min-behind')
-      body.id_token = await resign({
+      body[field] = await resign({
         iat: Number(claims.iat) - clockBehindSec,
         exp: Number(claims.exp) - clockBehindSec,
         ...(typeof claims.auth_time === 'number' ? { auth_time: claims.auth_time - clockBehindSec } : {}),
       });
     if (fault === 'id-token-wrong-nonce' && grantType === 'authorization_code')
-      body.id_token = await resign({ nonce: 'forged-nonce' });
-    if (fault === 'id-token-exp-far') body.id_token = await resign({ exp: 1e13 });
+      body[field] = await resign({ nonce: 'forged-nonce' });
+    if (fault === 'id-token-exp-far') body[field] = await resign({ exp: 1e13 });
     if (fault === 'expires-in-far') body.expires_in = 1e13;
     if (fault === 'refresh-other-sub' && grantType === 'refresh_token')
-      body.id_token = await resign({ sub: 'mallory' });
+      body[field] = await resign({ sub: 'mallory' });
     if (fault === 'token-huge') body.padding = 'x'.repeat(hugeBytes);
     return;
   }
@@ -429,6 +454,73 @@ function passwordGrant(users: Map<string, RigUser>, ttlSec: () => number) {
   };
 }
 
+type RigPrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
+/**
+ * RFC 8693 token exchange as Keycloak's standard token exchange or Pinniped's supervisor serve it: the subject token
+ * (an ID token of this issuer, or an access token it issued) becomes a JWT signed with the provider's key whose `aud`
+ * is the requested audience, in `access_token` with `issued_token_type` and `token_type: N_A`.
+ */
+function tokenExchange(
+  rig: {
+    issuer: string;
+    privateKey: RigPrivateKey;
+    publicKey: Awaited<ReturnType<typeof generateKeyPair>>['publicKey'];
+    kid: string;
+    users: Map<string, RigUser>;
+    ttlSec: () => number;
+  },
+  options: ProviderOptions,
+) {
+  return async (ctx: TokenEndpointGrantContext) => {
+    const params = ctx.oidc.params as Record<string, string | undefined>;
+    const client = ctx.oidc.client as NonNullable<typeof ctx.oidc.client>;
+    const subjectToken = params.subject_token;
+    if (!subjectToken || !params.subject_token_type)
+      throw new errors.InvalidRequest('subject_token and subject_token_type are required');
+    let subject: string | undefined;
+    if (params.subject_token_type === tokenTypes.idToken) {
+      try {
+        const { payload } = await jwtVerify(subjectToken, rig.publicKey, { issuer: rig.issuer });
+        subject = payload.sub;
+      } catch {
+        throw new errors.InvalidGrant('subject_token is not a valid ID token of this issuer');
+      }
+    } else if (params.subject_token_type === tokenTypes.accessToken) {
+      subject = (await ctx.oidc.provider.AccessToken.find(subjectToken))?.accountId;
+    } else {
+      throw new errors.InvalidRequest(`unsupported subject_token_type ${params.subject_token_type}`);
+    }
+    const user = subject ? rig.users.get(subject) : undefined;
+    if (!user) throw new errors.InvalidGrant('subject_token is not valid');
+    const audience = params.audience;
+    if (!audience) throw new errors.InvalidTarget('audience is required');
+    if (options.tokenExchangeRefusedAudiences?.includes(audience))
+      throw new errors.InvalidTarget(
+        `client ${client.clientId} may not exchange tokens for audience ${audience}`,
+      );
+    const requested = params.requested_token_type ?? tokenTypes.accessToken;
+    if (!Object.values(tokenTypes).includes(requested))
+      throw new errors.InvalidRequest(`unsupported requested_token_type ${requested}`);
+    const ttl = options.tokenExchangeTtlSec ?? rig.ttlSec();
+    const token = await new SignJWT({
+      sub: user.id,
+      email: user.email,
+      email_verified: true,
+      groups: [...user.groups],
+      preferred_username: user.id,
+      azp: client.clientId,
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: rig.kid, typ: 'JWT' })
+      .setIssuer(rig.issuer)
+      .setAudience(options.tokenExchangeIgnoresAudience ? client.clientId : audience)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + ttl)
+      .sign(rig.privateKey);
+    ctx.body = { access_token: token, issued_token_type: requested, token_type: 'N_A', expires_in: ttl };
+  };
+}
+
 interface DevicePkceContext {
   status: number;
   body: unknown;
@@ -501,6 +593,8 @@ export type RigFault =
   | 'id-token-wrong-iss'
   | 'id-token-expired'
   | 'id-token-wrong-nonce'
+  /** The token exchange answers with an opaque token instead of a JWT (the id-token-* faults apply to it too). */
+  | 'exchanged-token-opaque'
   | 'jwks-empty'
   | 'discovery-malformed'
   | 'discovery-issuer-mismatch'
@@ -581,7 +675,7 @@ export interface RigProvider {
 export async function startProvider(options: ProviderOptions = {}): Promise<RigProvider> {
   const users = new Map((options.users ?? defaultUsers).map((user) => [user.id, user]));
   let ttl = options.idTokenTtlSec ?? 300;
-  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   let fault: RigFault | undefined;
   const signingKey = {
     ...(await exportJWK(privateKey)),
@@ -603,7 +697,7 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
         application_type: 'native',
         token_endpoint_auth_method: 'none',
         redirect_uris: loopbackRedirectUris,
-        grant_types: ['authorization_code', 'refresh_token', deviceCodeGrant, 'password'],
+        grant_types: ['authorization_code', 'refresh_token', deviceCodeGrant, 'password', tokenExchangeGrant],
         response_types: ['code'],
       },
       {
@@ -650,7 +744,7 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
         client_secret: confidentialClientSecret,
         application_type: 'native',
         redirect_uris: loopbackRedirectUris,
-        grant_types: ['authorization_code', 'refresh_token'],
+        grant_types: ['authorization_code', 'refresh_token', tokenExchangeGrant],
         response_types: ['code'],
       },
     ],
@@ -850,6 +944,19 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
     'password',
     passwordGrant(users, () => ttl),
     new Set(['username', 'password', 'scope']),
+  );
+  provider.registerGrantType(
+    tokenExchangeGrant,
+    tokenExchange({ issuer, privateKey, publicKey, kid: signingKey.kid, users, ttlSec: () => ttl }, options),
+    new Set([
+      'subject_token',
+      'subject_token_type',
+      'audience',
+      'requested_token_type',
+      'actor_token',
+      'actor_token_type',
+      'scope',
+    ]),
   );
   provider.on('grant.success', (ctx) => {
     const type = String(ctx.oidc.params?.grant_type);

@@ -132,3 +132,35 @@ describe('get-token flags', () => {
     expect(parseDurationSec(raw, 'x')).toBe(seconds);
   });
 });
+
+describe('--token-exchange-audience and --token-exchange-requested-token-type', () => {
+  it('no audience: no exchange; an audience: the ID token type unless chosen', () => {
+    expect(parse([]).tokenExchange).toBe(undefined);
+    expect(parse(['--token-exchange-requested-token-type=jwt']).tokenExchange).toBe(undefined);
+    expect(parse(['--token-exchange-audience=https://k8s-a.example']).tokenExchange).toEqual({
+      audience: 'https://k8s-a.example',
+      requestedTokenType: 'id-token',
+    });
+    expect(
+      parse(['--token-exchange-audience=a', '--token-exchange-requested-token-type=access-token'])
+        .tokenExchange,
+    ).toEqual({ audience: 'a', requestedTokenType: 'access-token' });
+  });
+
+  it.each([
+    [['--token-exchange-audience=a', '--token-exchange-requested-token-type=saml'], /must be one of/],
+    [['--token-exchange-audience=a\tb'], /must be an audience/],
+    [[`--token-exchange-audience=${'a'.repeat(513)}`], /at most 512 characters/],
+    [
+      [
+        '--token-exchange-audience=a',
+        '--grant-type=ci-token',
+        '--ci-token-source=github-actions',
+        '--ci-token-audience=x',
+      ],
+      /does not go with --grant-type=ci-token/,
+    ],
+  ])('%j is a usage error', (args, message) => {
+    expect(() => parse(args)).toThrow(message);
+  });
+});

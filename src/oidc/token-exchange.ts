@@ -1,0 +1,168 @@
+/**
+ * RFC 8693 token exchange (issue 27): one request through openid-client's generic grant (client authentication,
+ * retries and error translation as every token request: ./provider.ts), then the issued token checked as
+ * kube-apiserver will check it: a JWT signed by a key of the issuer's JWKS, `iss` the issuer, `aud` holding the
+ * audience, `exp` in the future. The keys are openid-client's (the JWKS it fetched or the cached copy, fetched again
+ * through the provider's fetch when missing or when the token names an unknown key) and go back into its cache, so
+ * the provider metadata cache keeps them for the next run.
+ */
+import * as jose from 'jose';
+import * as client from 'openid-client';
+import type { ExchangedToken } from '../core/ports.js';
+import { type TokenExchangeSettings, tokenTypeUrns } from '../core/token-exchange-settings.js';
+import { AppError, cutForMessage, ExitCode, isAppError, rememberSecrets } from '../errors.js';
+import { describeOAuthAnswer, toAppError } from './errors.js';
+import { type ConfiguredProvider, providerRequest } from './provider.js';
+
+export const tokenExchangeGrantType = 'urn:ietf:params:oauth:grant-type:token-exchange';
+
+/** Signatures kube-apiserver accepts; never `none` nor a MAC, whatever the token's header says. */
+const signatureAlgorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
+
+export async function tokenExchange(
+  provider: ConfiguredProvider,
+  subjectToken: string,
+  subjectIsAccessToken: boolean,
+  settings: TokenExchangeSettings,
+): Promise<ExchangedToken> {
+  rememberSecrets(subjectToken);
+  const { audience } = settings;
+  let response: client.TokenEndpointResponse;
+  try {
+    response = await providerRequest(provider, 'token exchange', () =>
+      client.genericGrantRequest(provider.config, tokenExchangeGrantType, {
+        subject_token: subjectToken,
+        subject_token_type: subjectIsAccessToken ? tokenTypeUrns['access-token'] : tokenTypeUrns['id-token'],
+        audience,
+        requested_token_type: tokenTypeUrns[settings.requestedTokenType],
+      }),
+    );
+  } catch (error) {
+    throw exchangeRefused(error, provider, audience);
+  }
+  // RFC 8693 puts the issued token in access_token, whatever its type.
+  const token = response.access_token;
+  rememberSecrets(token, response.refresh_token, response.id_token);
+  provider.options.logger.debug(
+    1,
+    `the provider issued a token of type ${String(response.issued_token_type ?? 'unnamed')} for audience ${audience}`,
+  );
+  return { token, expiresAt: await verifiedExpiry(provider, token, audience) };
+}
+
+/** The refusals whose remedy is known: the grant is not offered, or not for this audience. */
+function exchangeRefused(error: unknown, provider: ConfiguredProvider, audience: string): unknown {
+  if (!isAppError(error)) return error;
+  const { clientId, issuerUrl } = provider.options;
+  const answer = `(${describeOAuthAnswer(error.cause)})`;
+  const offered = provider.config.serverMetadata().grant_types_supported;
+  const notListed = Array.isArray(offered) && !offered.includes(tokenExchangeGrantType);
+  switch (error.code) {
+    case 'auth.unsupported_grant_type':
+      return new AppError(
+        'exchange.unsupported',
+        `the identity provider does not offer token exchange ${answer}${notListed ? '; its discovery document does not list it in grant_types_supported' : ''}`,
+        {
+          exitCode: ExitCode.provider,
+          hint: `remove --token-exchange-audience (or the cluster's token-exchange-audience), or use a provider that serves RFC 8693 token exchange (Keycloak, Okta, Zitadel, Dex, Pinniped's supervisor) at ${cutForMessage(issuerUrl)}`,
+          cause: error,
+        },
+      );
+    case 'auth.unauthorized_client':
+      return new AppError(
+        'exchange.not-allowed',
+        `the identity provider does not let client ${clientId} exchange tokens ${answer}`,
+        {
+          exitCode: ExitCode.provider,
+          hint: `ask the identity provider administrator to allow the token exchange grant for client ${clientId}`,
+          cause: error,
+        },
+      );
+    case 'auth.invalid_target':
+      return new AppError(
+        'exchange.audience-refused',
+        `the identity provider refused to issue a token for audience ${JSON.stringify(audience)} ${answer}`,
+        {
+          exitCode: ExitCode.provider,
+          hint: `check the audience (--token-exchange-audience or the cluster's token-exchange-audience) against the cluster's AuthenticationConfiguration, and ask the identity provider administrator to let client ${clientId} exchange tokens for it`,
+          cause: error,
+        },
+      );
+    default:
+      return error;
+  }
+}
+
+/** The token's exp (ms) once it passed the checks kube-apiserver makes; an AppError (exit 3) naming the failed one. */
+async function verifiedExpiry(
+  provider: ConfiguredProvider,
+  token: string,
+  audience: string,
+): Promise<number> {
+  const metadata = provider.config.serverMetadata();
+  if (!metadata.jwks_uri)
+    throw invalidToken('the discovery document names no jwks_uri to check its signature with', undefined);
+  const cache = (client.getJwksCache(provider.config) ?? {}) as jose.JWKSCacheInput;
+  const keys = jose.createRemoteJWKSet(new URL(metadata.jwks_uri), {
+    [jose.customFetch]: provider.config[client.customFetch] as jose.FetchImplementation | undefined,
+    [jose.jwksCache]: cache,
+    timeoutDuration: provider.options.timeoutSec * 1000,
+  });
+  let payload: jose.JWTPayload;
+  try {
+    ({ payload } = await jose.jwtVerify(token, keys, {
+      issuer: metadata.issuer,
+      audience,
+      requiredClaims: ['exp'],
+      algorithms: signatureAlgorithms,
+    }));
+  } catch (error) {
+    throw verificationFailed(error, token, audience, provider);
+  } finally {
+    if ('jwks' in cache && cache.jwks)
+      client.setJwksCache(provider.config, cache as client.ExportedJWKSCache);
+  }
+  return (payload.exp as number) * 1000;
+}
+
+function verificationFailed(
+  error: unknown,
+  token: string,
+  audience: string,
+  provider: ConfiguredProvider,
+): Error {
+  if (error instanceof jose.errors.JWTClaimValidationFailed && error.claim === 'aud') {
+    const aud = jose.decodeJwt(token).aud;
+    return new AppError(
+      'exchange.audience-missing',
+      `the identity provider's exchanged token is not for audience ${JSON.stringify(audience)} (its aud is ${cutForMessage(JSON.stringify(aud ?? null), 120)}); the login's own token is not used instead`,
+      {
+        exitCode: ExitCode.provider,
+        hint: `the provider ignored the requested audience: ask its administrator to configure token exchange for client ${provider.options.clientId} to issue tokens for ${JSON.stringify(audience)} (in Keycloak, an audience mapper or the client's allowed audiences)`,
+        cause: error,
+      },
+    );
+  }
+  if (error instanceof jose.errors.JOSEError) {
+    const reason =
+      error instanceof jose.errors.JWSInvalid || error instanceof jose.errors.JWTInvalid
+        ? 'it is not a JWT'
+        : error instanceof jose.errors.JWTExpired
+          ? 'it is already expired'
+          : error.message;
+    return invalidToken(reason, error);
+  }
+  return toAppError(error, 'token exchange', provider.options.issuerUrl);
+}
+
+function invalidToken(reason: string, cause: unknown): AppError {
+  return new AppError(
+    'provider.invalid-response',
+    `the identity provider's exchanged token is not acceptable: ${reason}`,
+    {
+      exitCode: ExitCode.provider,
+      hint: "the token exchange must issue a JWT signed by the issuer's keys (--token-exchange-requested-token-type chooses its type); check this machine's clock",
+      cause,
+    },
+  );
+}

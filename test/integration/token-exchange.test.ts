@@ -1,0 +1,153 @@
+/**
+ * RFC 8693 token exchange (issue 27): the built plugin against the rig provider, whose token-exchange grant issues
+ * a JWT for the requested audience signed with its own key (test/rig/provider.ts).
+ */
+import { join } from 'node:path';
+import { decodeJwt } from 'jose';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { expectOneError } from '../rig/one-error.js';
+import {
+  execInfoWithCluster,
+  parseCredential,
+  passwordLoginArgs,
+  runPlugin,
+  tempDir,
+} from '../rig/plugin.js';
+import { publicClientId, tokenExchangeGrant } from '../rig/provider.js';
+import { useRigProvider } from '../rig/use-provider.js';
+
+describe('get-token --token-exchange-audience', () => {
+  const provider = useRigProvider();
+  let cacheDir: string;
+  beforeEach(() => {
+    cacheDir = join(tempDir('cache'), 'oidc-login');
+    provider.resetCounts();
+  });
+  const args = (extra: readonly string[] = []) =>
+    passwordLoginArgs(provider.issuer, [`--token-cache-dir=${cacheDir}`, ...extra]);
+
+  it("hands kubectl the exchanged token, whose aud is the audience alone; the login's token stays cached", async () => {
+    const result = await runPlugin(args(['--token-exchange-audience=cluster-a']));
+    expect(result.code, result.stderr).toBe(0);
+    const { token, expirationTimestamp } = parseCredential(result.stdout);
+    const claims = decodeJwt(token);
+    expect(claims.aud).toBe('cluster-a');
+    expect(claims.iss).toBe(provider.issuer);
+    expect(claims.sub).toBe('alice');
+    expect(Date.parse(expirationTimestamp)).toBeLessThan((claims.exp as number) * 1000);
+    expect(provider.grants.get('password')).toBe(1);
+    expect(provider.grants.get(tokenExchangeGrant)).toBe(1);
+
+    // The next call exchanges from the cached login: no second login.
+    const again = await runPlugin(args(['--token-exchange-audience=cluster-b']));
+    expect(again.code, again.stderr).toBe(0);
+    expect(decodeJwt(parseCredential(again.stdout).token).aud).toBe('cluster-b');
+    expect(provider.grants.get('password')).toBe(1);
+    expect(provider.grants.get(tokenExchangeGrant)).toBe(2);
+
+    // Without the flag, the login's own token, for the client.
+    const plain = await runPlugin(args());
+    expect(decodeJwt(parseCredential(plain.stdout).token).aud).toBe(publicClientId);
+    expect(provider.grants.get('password')).toBe(1);
+  });
+
+  it('asks for the token type chosen, and exchanges the access token with --oidc-use-access-token', async () => {
+    const jwt = await runPlugin(
+      args(['--token-exchange-audience=cluster-a', '--token-exchange-requested-token-type=jwt']),
+    );
+    expect(jwt.code, jwt.stderr).toBe(0);
+    expect(decodeJwt(parseCredential(jwt.stdout).token).aud).toBe('cluster-a');
+    const fromAccess = await runPlugin(
+      args(['--token-exchange-audience=cluster-a', '--oidc-use-access-token', '-v=1']),
+    );
+    expect(fromAccess.code, fromAccess.stderr).toBe(0);
+    expect(decodeJwt(parseCredential(fromAccess.stdout).token).aud).toBe('cluster-a');
+    expect(provider.grants.get(tokenExchangeGrant)).toBe(2);
+
+    const wrong = await runPlugin(
+      args(['--token-exchange-audience=cluster-a', '--token-exchange-requested-token-type=saml']),
+    );
+    expect(wrong.code).toBe(2);
+    expectOneError(
+      wrong.stderr,
+      /--token-exchange-requested-token-type must be one of id-token\|access-token\|jwt/,
+    );
+  });
+
+  it("each cluster of a provideClusterInfo user names its own audience (token-exchange-audience); the args' wins", async () => {
+    const a = await runPlugin(args(), {
+      KUBERNETES_EXEC_INFO: execInfoWithCluster({ 'token-exchange-audience': 'cluster-a' }),
+    });
+    expect(a.code, a.stderr).toBe(0);
+    expect(decodeJwt(parseCredential(a.stdout).token).aud).toBe('cluster-a');
+    const b = await runPlugin(args(), {
+      KUBERNETES_EXEC_INFO: execInfoWithCluster({ 'token-exchange-audience': 'cluster-b' }),
+    });
+    expect(decodeJwt(parseCredential(b.stdout).token).aud).toBe('cluster-b');
+    expect(provider.grants.get('password')).toBe(1);
+    const pinned = await runPlugin(args(['--token-exchange-audience=mine']), {
+      KUBERNETES_EXEC_INFO: execInfoWithCluster({ 'token-exchange-audience': 'cluster-b' }),
+    });
+    expect(decodeJwt(parseCredential(pinned.stdout).token).aud).toBe('mine');
+  });
+
+  it('a cluster audience that cannot be one (control characters, 100 KB) is exit 2 before any request', async () => {
+    for (const audience of ['a\u001b[2Jb\nerror: forged', 'x'.repeat(100_000)]) {
+      const result = await runPlugin(args(), {
+        KUBERNETES_EXEC_INFO: execInfoWithCluster({ 'token-exchange-audience': audience }),
+      });
+      expect(result.code, result.stderr).toBe(2);
+      expectOneError(result.stderr, /^error: --token-exchange-audience must be an audience .{0,300}$/);
+      expect(result.stderr).not.toContain('\u001b');
+      expect(result.stdout).toBe('');
+    }
+    expect(provider.totalRequests()).toBe(0);
+  });
+});
+
+describe("an exchanged token is checked as kube-apiserver checks it, and never replaced by the login's", () => {
+  const provider = useRigProvider();
+  let cacheDir: string;
+  beforeEach(async () => {
+    cacheDir = join(tempDir('cache'), 'oidc-login');
+    // The login, cached without a fault: the exchange alone meets it.
+    const login = await runPlugin(passwordLoginArgs(provider.issuer, [`--token-cache-dir=${cacheDir}`]));
+    expect(login.code, login.stderr).toBe(0);
+  });
+
+  it.each([
+    ['id-token-bad-signature', /signature verification failed/],
+    ['id-token-wrong-iss', /unexpected "iss" claim value/],
+    ['id-token-expired', /it is already expired/],
+    ['exchanged-token-opaque', /it is not a JWT/],
+  ] as const)('%s: exit 3, one line, no token on stdout', async (fault, reason) => {
+    provider.setFault(fault);
+    const result = await runPlugin(
+      passwordLoginArgs(provider.issuer, [
+        `--token-cache-dir=${cacheDir}`,
+        '--token-exchange-audience=cluster-a',
+      ]),
+    );
+    expect(result.code, result.stderr).toBe(3);
+    expectOneError(
+      result.stderr,
+      new RegExp(`^error: the identity provider's exchanged token is not acceptable: .*${reason.source}`),
+    );
+    expect(result.stdout).toBe('');
+  });
+
+  it('a token valid for centuries is believed for a year at most', async () => {
+    provider.setFault('id-token-exp-far');
+    const result = await runPlugin(
+      passwordLoginArgs(provider.issuer, [
+        `--token-cache-dir=${cacheDir}`,
+        '--token-exchange-audience=cluster-a',
+      ]),
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('the identity provider says the exchanged token is valid for');
+    expect(Date.parse(parseCredential(result.stdout).expirationTimestamp)).toBeLessThan(
+      Date.now() + 367 * 86_400_000,
+    );
+  });
+});
