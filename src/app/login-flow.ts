@@ -46,7 +46,16 @@ export function runFlow(
   input: GetTokenInput,
   logger: Logger,
   context: LoginContext,
-  { noBrowser, deadline }: { noBrowser: string | undefined; deadline: number },
+  {
+    noBrowser,
+    deadline,
+    deviceCodeOffered,
+  }: {
+    noBrowser: string | undefined;
+    deadline: number;
+    /** False when the provider has no device-code flow or refused it: then the browser flow does not suggest it. */
+    deviceCodeOffered: boolean;
+  },
 ): Promise<TokenSet> {
   const terminal = stderrTerminal(context.env);
   switch (flow) {
@@ -71,6 +80,7 @@ export function runFlow(
               ? createStdinPrompter(context.interactive, { what: 'pasting the URL', hint: '' })
               : undefined,
           noBrowser,
+          deviceCodeOffered,
           browserSlot: context.record && browserSlot(input, deadline, logger),
           terminal,
         },

@@ -81,32 +81,29 @@ export function createAuthenticator(
         logger.info(`No browser can be opened here (${noBrowser}): using a device code instead.`);
       }
       if (auto && choice.flow === 'authcode' && !client.supportsDeviceCode() && noBrowser !== undefined) {
-        logger.info(`${capitalized(choice.reason)}: using the browser flow. ${browserFlowFromAfar}`);
+        logger.info(`${capitalized(choice.reason)}: using the browser flow.`);
       }
-      // auto ends in the browser flow on a headless machine only as a fallback: the URL is printed, and nothing is
-      // launched (here a launcher finds no browser, or worse, a text browser that takes the terminal).
+      // The browser flow on a headless machine (auto's fallback, or asked for): the URL is printed, and nothing is
+      // launched (here a launcher finds no browser, or worse, a text browser that takes the terminal); the flow says
+      // why, with the port it really listens on, once it listens.
       const flowInput =
-        auto && noBrowser !== undefined && !input.browserCommand
-          ? { ...input, skipOpenBrowser: true }
-          : input;
+        noBrowser !== undefined && !input.browserCommand ? { ...input, skipOpenBrowser: true } : input;
       const deadline = Date.now() + input.authenticationTimeoutSec * 1000;
       // Processes waiting for our lock learn what we are doing, and for how long.
       record?.update((r) => ({
         ...r,
         holder: r.holder && { ...r.holder, flow: choice.flow, until: deadline },
       }));
-      const run = (flow: LoginFlow) =>
-        runFlow(flow, client, flowInput, logger, context, { noBrowser, deadline });
+      const run = (flow: LoginFlow, deviceCodeOffered = client.supportsDeviceCode()) =>
+        runFlow(flow, client, flowInput, logger, context, { noBrowser, deadline, deviceCodeOffered });
       let tokens: TokenSet;
       try {
         tokens = await run(choice.flow).catch((error: unknown) => {
           // auto chose the device code for a headless machine, and the provider or the client refuses it: the
           // browser flow still works for SSH users who forward the callback port, or who paste the URL back.
           if (!(auto && choice.flow === 'device-code' && isDeviceCodeUnavailable(error))) throw error;
-          logger.info(
-            `${capitalized(error.message)}: using the browser flow instead. ${browserFlowFromAfar}`,
-          );
-          return run('authcode');
+          logger.info(`${capitalized(error.message)}: using the browser flow instead.`);
+          return run('authcode', false);
         });
       } catch (error) {
         rememberFailure(record, error);
@@ -118,10 +115,6 @@ export function createAuthenticator(
     },
   };
 }
-
-/** What a user without a local browser does with the browser flow's URL. */
-const browserFlowFromAfar =
-  "Open the URL below in a browser that can reach this machine's callback port (over SSH: ssh -L 8000:localhost:8000).";
 
 function capitalized(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

@@ -48,7 +48,11 @@ export async function failFastAfterRecentFailure(
   }
   throw new AppError(failure.code, failure.message, {
     exitCode: failure.exitCode as ExitCode,
-    hint: failure.hint,
+    // "The URL printed above" was printed by the run that failed, not by this one, unless its device code was.
+    hint:
+      !device && failure.hint?.includes('printed above')
+        ? `this run started no login and printed no URL: run the command again in ${spokenDuration(left)}, or at once after \`kubectl together-login clean\`, and complete the login it prints`
+        : failure.hint,
   });
 }
 

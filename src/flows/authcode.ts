@@ -30,6 +30,8 @@ export interface AuthCodeOptions {
   readonly pasteFallback: Prompter | undefined;
   /** Why no browser can be shown here (SSH, CI, no display), or undefined when one can. */
   readonly noBrowser: string | undefined;
+  /** Whether --grant-type=device-code is worth suggesting: the provider offers it and did not refuse it. */
+  readonly deviceCodeOffered: boolean;
   /**
    * At most one browser tab per provider at a time, across processes and cache keys: held from opening the tab to
    * the end of this login. A burst of kubectl processes (k9s, scripts, watch) then opens one tab, not one each.
@@ -148,27 +150,33 @@ async function loginInBrowserTab(
 
 /** Where no browser opens by itself: what the user must do for this login to complete, and what else works. */
 function noBrowserExplanation(options: AuthCodeOptions, redirectUri: string, deadline: number): string {
-  const why = options.skipOpenBrowser ? '--skip-open-browser is set' : options.noBrowser;
+  // The machine's reason first: the flag is the reason only where a browser could have been opened.
+  const why = options.noBrowser ?? '--skip-open-browser is set';
   const callback = new URL(redirectUri);
   const port = callback.port || (callback.protocol === 'https:' ? '443' : '80');
   return [
     `No browser can be opened here (${why}). Open the URL above in a browser that can reach ${callback.origin} on this machine, within ${spokenDuration(deadline - Date.now())}.`,
     `  Over SSH, forward the port first: ssh -L ${port}:localhost:${port} <this host>`,
-    '  Or log in without that: --grant-type=device-code (a code to enter on any device), or --grant-type=authcode-keyboard (paste the result back).',
+    options.deviceCodeOffered
+      ? '  Or log in without that: --grant-type=device-code (a code to enter on any device), or --grant-type=authcode-keyboard (paste the result back).'
+      : '  Or log in without that: --grant-type=authcode-keyboard (paste the result back).',
   ].join('\n');
 }
 
-function loginTimeout(options: Pick<AuthCodeOptions, 'timeoutSec'>): AppError {
+function loginTimeout(options: Pick<AuthCodeOptions, 'timeoutSec' | 'deviceCodeOffered'>): AppError {
+  const elsewhere = options.deviceCodeOffered
+    ? '--grant-type=device-code or --grant-type=authcode-keyboard'
+    : '--grant-type=authcode-keyboard';
   return new AppError('auth.timeout', `no login completed within ${options.timeoutSec} s`, {
     exitCode: ExitCode.authentication,
-    hint: 'open the URL printed above and log in, or raise --authentication-timeout-sec; where no browser can reach this machine, use --grant-type=device-code or --grant-type=authcode-keyboard',
+    hint: `open the URL printed above and log in, or raise --authentication-timeout-sec; where no browser can reach this machine, use ${elsewhere}`,
   });
 }
 
 async function withDeadline<T>(
   work: Promise<T>,
   deadline: number,
-  options: Pick<AuthCodeOptions, 'timeoutSec'>,
+  options: Pick<AuthCodeOptions, 'timeoutSec' | 'deviceCodeOffered'>,
 ): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -123,6 +123,9 @@ describe('messages while a login waits', () => {
     expect(result.stderr).toContain('--grant-type=device-code');
     expect(result.stderr).toContain('--grant-type=authcode-keyboard');
     expect(result.stderr).toMatch(/hint: .*--grant-type=device-code or --grant-type=authcode-keyboard/);
+    // It says no browser can be opened, so it tries none (issue 22, item 13).
+    expect(result.stderr).not.toContain('no browser could be opened');
+    expect(result.stderr).not.toContain('opener');
     expect(result.stderr).not.toContain(esc);
     expect(result.stderr).not.toContain('\r');
   });

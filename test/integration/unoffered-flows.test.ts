@@ -128,6 +128,27 @@ describe('flows the provider or the client does not offer', () => {
       },
     );
 
+    it('after the refused device code, says only what happened: the real port, no device code, no flag nobody set (issue 22, item 13)', async () => {
+      provider.setFault('device-auth-invalid-client');
+      const result = await runPlugin(
+        args(provider.issuer, authcodeOnlyClientId, cacheDir, [
+          '--listen-address=127.0.0.1:18000',
+          '--authentication-timeout-sec=2',
+        ]),
+        overSsh,
+      );
+      expect(result.code, result.stderr).toBe(4);
+      expect(result.stderr).toContain('using the browser flow instead.');
+      expect(result.stderr).toContain(
+        'No browser can be opened here (an SSH session). Open the URL above in a browser that can reach http://localhost:18000',
+      );
+      expect(result.stderr).toContain('ssh -L 18000:localhost:18000 <this host>');
+      expect(result.stderr).not.toContain('ssh -L 8000:');
+      expect(result.stderr).not.toContain('--skip-open-browser is set');
+      expect(result.stderr).not.toContain('--grant-type=device-code');
+      expect(result.stderr).toMatch(/^hint: .*use --grant-type=authcode-keyboard$/m);
+    });
+
     it('auto on a headless machine against a provider without device flow: the browser flow, and why', async () => {
       const plugin = startPlugin(args(browserOnly.issuer, publicClientId, cacheDir), overSsh);
       await plugin.waitForStderr(
