@@ -4,4 +4,9 @@ export function buildInfo(
   releaseBaseUrl?: string,
 ): { defines: Record<string, string> };
 export function projectHomepage(pkg: { homepage?: unknown }): string | undefined;
-export function readPackageJson(): { version: string; homepage?: unknown };
+export function readPackageJson(): {
+  version: string;
+  description: string;
+  license: string;
+  homepage?: unknown;
+};

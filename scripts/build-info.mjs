@@ -46,7 +46,7 @@ export function buildInfo(kind, releaseBaseUrl) {
   };
 }
 
-/** @returns {{ version: string, homepage?: unknown }} */
+/** @returns {{ version: string, description: string, license: string, homepage?: unknown }} */
 export function readPackageJson() {
   return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 }

@@ -7,7 +7,7 @@
  * registry: the other platforms' Bun runtimes and keyring addons are fetched with `npm pack`.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -17,6 +17,7 @@ import { krewManifest, writeChecksumFile, writeZip } from './release/artifacts.m
 import { platformPackageDirs } from './release/platform-packages.mjs';
 import { bundleForStandalone, compileStandalone, type KeyringAccess } from './release/standalone.mjs';
 import {
+  commandName,
   executableName,
   keyringAddonFile,
   krewPluginName,
@@ -25,6 +26,7 @@ import {
   runtimeFile,
   zipName,
 } from './release/targets.mjs';
+import { signAuthenticode, signingConfigFrom, withWindowsIdentity } from './release/windows-identity.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const releaseDir = join(repoRoot, 'release');
@@ -39,6 +41,25 @@ const pkg = readPackageJson();
 const { version } = pkg;
 // Checked before the long build: a malformed homepage fails here.
 const homepage = projectHomepage(pkg);
+
+// Authenticode signing of the Windows executable, when a certificate is configured (docs/release.md).
+const signing = signingConfigFrom(process.env);
+
+/** The Windows runtime with our version resource instead of Bun's (scripts/release/windows-identity.mts). */
+async function windowsRuntime(runtime: string | undefined, dir: string): Promise<string> {
+  if (!runtime)
+    throw new Error('the Windows executable is compiled from the bun-windows-x64 runtime package');
+  const edited = join(dir, 'runtime.exe');
+  writeFileSync(
+    edited,
+    await withWindowsIdentity(readFileSync(runtime), {
+      version,
+      description: pkg.description,
+      license: pkg.license,
+    }),
+  );
+  return edited;
+}
 
 const started = Date.now();
 rmSync(releaseDir, { recursive: true, force: true });
@@ -77,16 +98,24 @@ try {
   for (const target of targets) {
     const name = `${target.os}_${target.arch}`;
     const executable = join(work, name, 'out', executableName(target));
+    mkdirSync(join(work, name), { recursive: true });
     await compileStandalone({
       repoRoot,
       bundleDir: await bundleFor(target.keyringPackage ? 'addon' : 'credential-manager'),
       bunTarget: target.bunTarget,
-      runtime: runtimeOf(target),
+      runtime:
+        target.os === 'windows'
+          ? await windowsRuntime(runtimeOf(target), join(work, name))
+          : runtimeOf(target),
       keyringAddon:
         target.keyringPackage && packageFile(target.keyringPackage, keyringAddonFile(target.keyringPackage)),
       workDir: join(work, name),
       outfile: executable,
     });
+    if (target.os === 'windows' && signing) {
+      await signAuthenticode(executable, signing, { name: commandName, url: homepage });
+      console.log(`release: ${executableName(target)} signed with ${signing.pkcs12}`);
+    }
     const zipPath = join(releaseDir, zipName(target));
     // Compressing runs on libuv's threads while the next target compiles.
     zips.push(

@@ -1,7 +1,8 @@
 /**
- * The DLLs a Windows executable or DLL imports, read from its PE headers (the import and delay-import directories),
- * and the Windows images embedded in a file (Bun embeds native addons in its executables). Enough of the PE/COFF
- * format for that, written for the release tests; `objdump -p` shows the same names.
+ * What the release tests read from Windows executables: the DLLs one imports, from its PE headers (the import and
+ * delay-import directories; `objdump -p` shows the same names), the Windows images embedded in a file (Bun embeds
+ * native addons in its executables), its resources (version information, icons) and whether it is signed. Enough
+ * of the PE/COFF format for that, written for these tests.
  */
 
 /** The @napi-rs/keyring build for Windows: it imports VCRUNTIME140.dll, so no release may carry it. */
@@ -51,8 +52,8 @@ interface Section {
   readonly rawOffset: number;
 }
 
-/** The names of the DLLs the image starting at `start` of `file` imports (normal and delay-loaded). */
-export function importedDlls(file: Buffer, start = 0): string[] {
+/** The headers of the image starting at `start` of `file`: a data directory's RVA, and RVA → file offset. */
+function peImage(file: Buffer, start: number) {
   const image = file.subarray(start);
   if (image.toString('latin1', 0, 2) !== 'MZ') throw new Error('not a PE image (no MZ)');
   const pe = image.readUInt32LE(0x3c);
@@ -60,8 +61,7 @@ export function importedDlls(file: Buffer, start = 0): string[] {
   const sectionCount = image.readUInt16LE(pe + 6);
   const optionalSize = image.readUInt16LE(pe + 20);
   const optional = pe + 24;
-  const magic = image.readUInt16LE(optional);
-  const directories = optional + (magic === 0x20b ? 112 : 96);
+  const directories = optional + (image.readUInt16LE(optional) === 0x20b ? 112 : 96);
   const sections: Section[] = [];
   for (let i = 0; i < sectionCount; i++) {
     const at = optional + optionalSize + i * 40;
@@ -72,13 +72,22 @@ export function importedDlls(file: Buffer, start = 0): string[] {
       rawOffset: image.readUInt32LE(at + 20),
     });
   }
-  const offsetOf = (rva: number): number => {
-    const section = sections.find(
-      (s) => rva >= s.virtualAddress && rva < s.virtualAddress + Math.max(s.virtualSize, s.rawSize),
-    );
-    if (!section) throw new Error(`RVA 0x${rva.toString(16)} is in no section`);
-    return rva - section.virtualAddress + section.rawOffset;
+  return {
+    image,
+    directory: (index: number) => image.readUInt32LE(directories + index * 8),
+    offsetOf: (rva: number): number => {
+      const section = sections.find(
+        (s) => rva >= s.virtualAddress && rva < s.virtualAddress + Math.max(s.virtualSize, s.rawSize),
+      );
+      if (!section) throw new Error(`RVA 0x${rva.toString(16)} is in no section`);
+      return rva - section.virtualAddress + section.rawOffset;
+    },
   };
+}
+
+/** The names of the DLLs the image starting at `start` of `file` imports (normal and delay-loaded). */
+export function importedDlls(file: Buffer, start = 0): string[] {
+  const { image, directory, offsetOf } = peImage(file, start);
   const nameAt = (rva: number) => {
     const at = offsetOf(rva);
     return image.toString('latin1', at, image.indexOf(0, at));
@@ -90,7 +99,7 @@ export function importedDlls(file: Buffer, start = 0): string[] {
     [1, 20, 12],
     [13, 32, 4],
   ] as const) {
-    const rva = image.readUInt32LE(directories + index * 8);
+    const rva = directory(index);
     if (rva === 0) continue;
     for (let at = offsetOf(rva); ; at += size) {
       const nameRva = image.readUInt32LE(at + nameField);
@@ -99,6 +108,54 @@ export function importedDlls(file: Buffer, start = 0): string[] {
     }
   }
   return names;
+}
+
+/** Whether the image carries an Authenticode signature (directory 4, the certificate table, is set). */
+export function hasAuthenticodeSignature(file: Buffer): boolean {
+  return peImage(file, 0).directory(4) !== 0;
+}
+
+/**
+ * The resources of an image by numeric type (RT_ICON 3, RT_GROUP_ICON 14, RT_VERSION 16, …): each one's data, in
+ * every name and language. Directory 2 is a tree: type → name → language → data entry (RVA, size).
+ */
+export function resourcesByType(file: Buffer): Map<number, Buffer[]> {
+  const { image, directory, offsetOf } = peImage(file, 0);
+  const root = offsetOf(directory(2));
+  const entries = (dir: number) => {
+    const count = image.readUInt16LE(dir + 12) + image.readUInt16LE(dir + 14);
+    return Array.from({ length: count }, (_, i) => ({
+      id: image.readUInt32LE(dir + 16 + i * 8),
+      target: image.readUInt32LE(dir + 20 + i * 8),
+    }));
+  };
+  const leaves = (target: number): Buffer[] =>
+    target & 0x80000000
+      ? entries(root + (target & 0x7fffffff)).flatMap((e) => leaves(e.target))
+      : [
+          image.subarray(
+            offsetOf(image.readUInt32LE(root + target)),
+            offsetOf(image.readUInt32LE(root + target)) + image.readUInt32LE(root + target + 4),
+          ),
+        ];
+  return new Map(entries(root).map((type) => [type.id, leaves(type.target)]));
+}
+
+/**
+ * The string values of a VS_VERSIONINFO resource: its StringFileInfo holds key/value pairs as NUL-terminated
+ * UTF-16LE strings on 4-byte boundaries; read here as the text between the keys, enough to check what it says.
+ */
+export function versionStrings(
+  resource: Buffer,
+  keys: readonly string[],
+): Record<string, string | undefined> {
+  const text = resource.toString('utf16le');
+  return Object.fromEntries(
+    keys.map((key) => {
+      const match = new RegExp(`${key}\0+([^\0]*)\0`).exec(text);
+      return [key, match?.[1]];
+    }),
+  );
 }
 
 /** Offsets of PE images inside `file` other than the one at its start (an `MZ` whose header points at `PE\0\0`). */

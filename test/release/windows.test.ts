@@ -3,27 +3,49 @@
  * embedded in it name only system DLLs (no VCRUNTIME140.dll of the Visual C++ Redistributable), and under wine with
  * VCRUNTIME140.dll switched off it keeps tokens in the Credential Manager (FFI: src/platform/windows-credentials.ts).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readPackageJson } from '../../scripts/build-info.mjs';
 import { platformPackageDirs } from '../../scripts/release/platform-packages.mjs';
-import { keyringAddonFile } from '../../scripts/release/targets.mjs';
+import { keyringAddonFile, runtimeFile } from '../../scripts/release/targets.mjs';
+import {
+  type SigningConfig,
+  signAuthenticode,
+  signingConfigFrom,
+} from '../../scripts/release/windows-identity.mjs';
 import { repoRoot } from '../rig/build.js';
-import { tempDir } from '../rig/plugin.js';
+import { runCommand, tempDir } from '../rig/plugin.js';
 import { requirement } from '../rig/requirement.js';
+import { makePrivateCa } from '../rig/tls.js';
 import { useRigProvider } from '../rig/use-provider.js';
 import { expectLoginThenCacheHit } from './login-check.js';
 import {
   embeddedImages,
+  hasAuthenticodeSignature,
   importedDlls,
   isWindowsSystemDll,
+  resourcesByType,
+  versionStrings,
   windowsKeyringAddonPackage,
 } from './pe-imports.js';
 import { extractExecutable, releaseBuilt, releaseTarget } from './release-zip.js';
 import { startWine, type WineSession, wineToolsPresent } from './wine.js';
 
 const windows = releaseTarget('windows_amd64');
+const RT_ICON = 3;
+const RT_GROUP_ICON = 14;
+const RT_VERSION = 16;
+const versionKeys = [
+  'CompanyName',
+  'FileDescription',
+  'FileVersion',
+  'OriginalFilename',
+  'ProductName',
+  'LegalCopyright',
+] as const;
 const built = releaseBuilt([windows]);
 
 describe('PE import tables', () => {
@@ -56,6 +78,94 @@ describe('PE import tables', () => {
       }
     },
   );
+});
+
+describe.skipIf(!built)('what the Windows executable says it is', () => {
+  let dir: string;
+  let executable: string;
+  beforeAll(async () => {
+    dir = tempDir('windows-identity');
+    executable = await extractExecutable(windows, dir);
+  });
+  const identity = (file: Buffer) => {
+    const resources = resourcesByType(file);
+    return {
+      icons: (resources.get(RT_ICON)?.length ?? 0) + (resources.get(RT_GROUP_ICON)?.length ?? 0),
+      versions: (resources.get(RT_VERSION) ?? []).map((resource) => versionStrings(resource, versionKeys)),
+    };
+  };
+
+  it("names itself in its version resource, not Bun, and carries no Bun icon; Bun's runtime does", () => {
+    const pkg = readPackageJson();
+    expect(identity(readFileSync(executable))).toEqual({
+      icons: 0,
+      versions: [
+        {
+          CompanyName: undefined,
+          FileDescription: pkg.description,
+          FileVersion: pkg.version,
+          OriginalFilename: 'kubectl-together_login.exe',
+          ProductName: 'kubectl-together_login',
+          LegalCopyright: `Licensed under ${pkg.license}`,
+        },
+      ],
+    });
+    // The check reads what Bun puts there: its runtime, as the compile starts from it.
+    const runtime = platformPackageDirs(repoRoot, [windows.runtimePackage]).get(windows.runtimePackage);
+    const bun = identity(readFileSync(join(runtime as string, runtimeFile(windows))));
+    expect(bun.icons).toBeGreaterThan(0);
+    expect(bun.versions).toMatchObject([
+      { CompanyName: 'Oven', OriginalFilename: 'bun.exe', FileDescription: 'Bun' },
+    ]);
+  });
+
+  it('is unsigned without a certificate, and signed with one: osslsigncode verifies it, and a changed byte fails', async () => {
+    expect(hasAuthenticodeSignature(readFileSync(executable))).toBe(false);
+    expect(signingConfigFrom({})).toBeUndefined();
+
+    // A throwaway code-signing certificate from a throwaway CA, as a password-protected PKCS#12.
+    const ca = makePrivateCa({
+      subject: '/CN=kubectl-together_login test signer',
+      extensions: 'extendedKeyUsage=codeSigning\nkeyUsage=digitalSignature\n',
+    });
+    writeFileSync(join(dir, 'signer.pem'), ca.serverCert);
+    writeFileSync(join(dir, 'signer.key'), ca.serverKey);
+    const p12 = join(dir, 'signer.p12');
+    execFileSync('openssl', [
+      'pkcs12',
+      '-export',
+      '-inkey',
+      join(dir, 'signer.key'),
+      '-in',
+      join(dir, 'signer.pem'),
+      '-certfile',
+      ca.caPemPath,
+      '-out',
+      p12,
+      '-passout',
+      'pass:throwaway-password',
+    ]);
+    const config = signingConfigFrom({
+      WINDOWS_SIGNING_PKCS12: p12,
+      WINDOWS_SIGNING_PASSWORD: 'throwaway-password',
+    });
+    await signAuthenticode(executable, config as SigningConfig, {
+      name: 'kubectl-together_login',
+      url: 'https://example.org/kubectl-together_login',
+    });
+    const signed = readFileSync(executable);
+    expect(hasAuthenticodeSignature(signed)).toBe(true);
+    const verify = await runCommand('osslsigncode', ['verify', '-CAfile', ca.caPemPath, '-in', executable]);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    expect(verify.stdout).toContain('Signature verification: ok');
+    expect(verify.stdout).toContain('kubectl-together_login test signer');
+
+    // One byte of the program changed: the signature no longer matches.
+    signed[0x1000] = (signed[0x1000] as number) ^ 0xff;
+    writeFileSync(executable, signed);
+    const tampered = await runCommand('osslsigncode', ['verify', '-CAfile', ca.caPemPath, '-in', executable]);
+    expect(tampered.code).not.toBe(0);
+  });
 });
 
 const haveWine = requirement(wineToolsPresent, {

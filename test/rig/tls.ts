@@ -14,8 +14,13 @@ export interface PrivateCa {
   readonly serverKey: string;
 }
 
-/** A CA, and a certificate for 127.0.0.1 signed by it. */
-export function makePrivateCa(): PrivateCa {
+/** A CA, and a certificate signed by it: for 127.0.0.1 unless told (e.g. a code-signing certificate). */
+export function makePrivateCa(
+  leaf: { subject: string; extensions: string } = {
+    subject: '/CN=127.0.0.1',
+    extensions: 'subjectAltName=IP:127.0.0.1\n',
+  },
+): PrivateCa {
   const dir = tempDir('private-ca');
   const file = (name: string) => join(dir, name);
   selfSigned('/CN=Rig Private CA', file('ca.key'), file('ca.pem'));
@@ -25,13 +30,13 @@ export function makePrivateCa(): PrivateCa {
     'rsa:2048',
     '-nodes',
     '-subj',
-    '/CN=127.0.0.1',
+    leaf.subject,
     '-keyout',
     file('server.key'),
     '-out',
     file('server.csr'),
   );
-  writeFileSync(file('ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+  writeFileSync(file('ext.cnf'), leaf.extensions);
   openssl(
     'x509',
     '-req',
