@@ -8,6 +8,8 @@
  * directly, as kubectl would run it, `[kubectl]` for the real kubectl. It leaves nothing behind (its temporary
  * directory, with a valid token and a kubeconfig, is removed at the end), and writes escape codes only to a terminal.
  */
+// First: silences oidc-provider's production warnings before its module loads.
+import './quiet-provider.mjs';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -10,6 +10,8 @@
  *   npm run provider -- --provider-only       # no API server, no kubeconfig
  *   npm run provider -- --dir=/tmp/trial      # where the kubeconfig and the token cache go
  */
+// First: silences oidc-provider's production warnings before its module loads.
+import './quiet-provider.mjs';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -225,5 +225,6 @@ export function deviceCodeInstructions(
 ): string {
   return device.verificationUriComplete
     ? `To log in, open this URL on any device and check that it shows the code ${device.userCode}:\n  ${device.verificationUriComplete}`
-    : `To log in, open ${device.verificationUri} on any device and enter the code:\n  ${device.userCode}`;
+    : // The URL on a line of its own: a long one wrapped inside a sentence cannot be copied in one piece.
+      `To log in, open this URL on any device and enter the code ${device.userCode}:\n  ${device.verificationUri}`;
 }

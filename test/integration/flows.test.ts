@@ -213,6 +213,28 @@ describe('login flows against a real OpenID Provider', () => {
       }
     });
 
+    it('without verification_uri_complete: the URL on a line of its own, the code in the sentence', async () => {
+      const typed = await startProvider({ deviceNoCompleteUri: true });
+      try {
+        const result = await runPlugin(
+          baseArgs(typed.issuer, publicClientId, join(tempDir('cache'), 'c'), [
+            '--grant-type=device-code',
+            '--skip-open-browser',
+            '--authentication-timeout-sec=1',
+          ]),
+        );
+        expect(result.code).toBe(4);
+        const lines = result.stderr.split('\n');
+        const sentence = lines.findIndex((line) => line.startsWith('To log in, open this URL on any device'));
+        expect(lines[sentence]).toMatch(
+          /^To log in, open this URL on any device and enter the code [A-Z]{4}-[A-Z]{4}:$/,
+        );
+        expect(lines[sentence + 1]).toBe(`  ${typed.issuer}/device`);
+      } finally {
+        await typed.close();
+      }
+    });
+
     it("accepts Google's verification_url", async () => {
       const google = await startProvider({ deviceVerificationUrlQuirk: true });
       try {

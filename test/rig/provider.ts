@@ -86,6 +86,8 @@ export interface ProviderOptions {
   readonly deviceCodeTtlSec?: number;
   /** Answer the device authorization with Google's `verification_url` instead of `verification_uri`. */
   readonly deviceVerificationUrlQuirk?: boolean;
+  /** Answer the device authorization without `verification_uri_complete` (optional in RFC 8628): the user types. */
+  readonly deviceNoCompleteUri?: boolean;
   /**
    * Name the user code's parameter of `verification_uri_complete` `code` (`…/device?code=ABCD-EFGH`) instead of
    * oidc-provider's `user_code`, as one provider does; the device page takes it under that name.
@@ -934,6 +936,7 @@ export async function startProvider(options: ProviderOptions = {}): Promise<RigP
       body.interval = options.deviceInterval ?? 1;
       if (options.deviceUserCodeAsCode && typeof body.verification_uri_complete === 'string')
         body.verification_uri_complete = body.verification_uri_complete.replace('?user_code=', '?code=');
+      if (options.deviceNoCompleteUri) delete body.verification_uri_complete;
       if (options.deviceVerificationUrlQuirk) {
         body.verification_url = body.verification_uri;
         delete body.verification_uri;
