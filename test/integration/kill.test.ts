@@ -83,7 +83,11 @@ describe('killed get-token processes', () => {
     await holder.result;
     // The killed holder's PID now names PID 1, alive for the whole test, with a deadline ten minutes ahead: only
     // its start time tells that PID 1 is not the holder.
-    const recordName = readdirSync(cacheDir).find((name) => name.endsWith('.login')) as string;
+    // The key's record, not the provider's browser slot (its record is a .login file too, named browser-…): which
+    // of the two readdir lists first depends on the file names, so a plain find picked either.
+    const recordName = readdirSync(cacheDir).find(
+      (name) => name.endsWith('.login') && !name.includes('-browser-'),
+    ) as string;
     const record = JSON.parse(readFileSync(join(cacheDir, recordName), 'utf8'));
     expect(record.holder.started).toMatch(/^\d+$/);
     expect(record.holder.started).not.toBe(processStartTime(1));
