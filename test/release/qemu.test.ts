@@ -26,31 +26,36 @@ const haveQemu = requirement(
   },
 );
 
-describe.skipIf(!(releaseBuilt([linuxArm64]) && haveQemu))('linux_arm64 (qemu-aarch64)', () => {
-  const provider = useRigProvider();
-  let executable: string;
-  let cacheDir: string;
-  beforeAll(async () => {
-    const dir = tempDir('qemu-arm64');
-    executable = await extractExecutable(linuxArm64, dir);
-    cacheDir = join(dir, 'cache');
-  });
-  const run = (args: readonly string[]) => runCommand(qemuArm64, ['-L', arm64Sysroot, executable, ...args]);
+// Each start under emulation takes a second or two, more on a loaded machine: a bound of its own.
+describe.skipIf(!(releaseBuilt([linuxArm64]) && haveQemu))(
+  'linux_arm64 (qemu-aarch64)',
+  { timeout: 180_000 },
+  () => {
+    const provider = useRigProvider();
+    let executable: string;
+    let cacheDir: string;
+    beforeAll(async () => {
+      const dir = tempDir('qemu-arm64');
+      executable = await extractExecutable(linuxArm64, dir);
+      cacheDir = join(dir, 'cache');
+    });
+    const run = (args: readonly string[]) => runCommand(qemuArm64, ['-L', arm64Sysroot, executable, ...args]);
 
-  it('says which build it is, and prints its help', async () => {
-    const version = await run(['version']);
-    expect(version.code, version.stderr).toBe(0);
-    expect(version.stdout).toMatch(/^build: standalone executable \(Bun 1\.[\d.]+, linux\/arm64\)$/m);
-    const help = await run(['--help']);
-    expect(help.code, help.stderr).toBe(0);
-    expect(help.stdout).toMatch(/^Usage: kubectl-together_login \[options\] \[command\]$/m);
-    expect(help.stdout).toContain('get-token [options]');
-  });
+    it('says which build it is, and prints its help', async () => {
+      const version = await run(['version']);
+      expect(version.code, version.stderr).toBe(0);
+      expect(version.stdout).toMatch(/^build: standalone executable \(Bun 1\.[\d.]+, linux\/arm64\)$/m);
+      const help = await run(['--help']);
+      expect(help.code, help.stderr).toBe(0);
+      expect(help.stdout).toMatch(/^Usage: kubectl-together_login \[options\] \[command\]$/m);
+      expect(help.stdout).toContain('get-token [options]');
+    });
 
-  it('logs in with the password grant, then answers from its cache', async () => {
-    await expectLoginThenCacheHit(run, provider, [`--token-cache-dir=${cacheDir}`]);
-  });
-});
+    it('logs in with the password grant, then answers from its cache', async () => {
+      await expectLoginThenCacheHit(run, provider, [`--token-cache-dir=${cacheDir}`]);
+    });
+  },
+);
 
 describe.skipIf(!(releaseBuilt([linuxAmd64]) && haveQemu))(
   'linux_amd64 on old x64 CPUs (qemu-x86_64)',

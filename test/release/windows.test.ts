@@ -173,56 +173,62 @@ const haveWine = requirement(wineToolsPresent, {
   skipping: 'the windows_amd64 runs under wine: install wine64 gcc-mingw-w64-x86-64-win32',
 });
 
-describe.skipIf(!(built && haveWine))('windows_amd64 under wine, without VCRUNTIME140.dll', () => {
-  const provider = useRigProvider();
-  let wine: WineSession;
+// Every wine start takes seconds (more on a loaded machine), and a test makes up to five: a bound of its own.
+describe.skipIf(!(built && haveWine))(
+  'windows_amd64 under wine, without VCRUNTIME140.dll',
+  { timeout: 240_000 },
+  () => {
+    const provider = useRigProvider();
+    let wine: WineSession;
 
-  beforeAll(async () => {
-    wine = await startWine(await extractExecutable(windows, tempDir('windows-bin')));
-  });
-  afterAll(async () => {
-    await wine?.close();
-  });
+    // wineboot creates the prefix: 15 s here when idle.
+    beforeAll(async () => {
+      wine = await startWine(await extractExecutable(windows, tempDir('windows-bin')));
+    }, 240_000);
+    afterAll(async () => {
+      await wine?.close();
+    });
 
-  it('says which build it is', async () => {
-    const result = await wine.run(['version']);
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^build: standalone executable \(Bun 1\.[\d.]+, win32\/x64\)$/m);
-  });
+    it('says which build it is', async () => {
+      const result = await wine.run(['version']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/^build: standalone executable \(Bun 1\.[\d.]+, win32\/x64\)$/m);
+    });
 
-  it('prints its help', async () => {
-    const help = await wine.run(['--help']);
-    expect(help.code, help.stderr).toBe(0);
-    expect(help.stdout).toMatch(/^Usage: kubectl-together_login \[options\] \[command\]\r?$/m);
-  });
+    it('prints its help', async () => {
+      const help = await wine.run(['--help']);
+      expect(help.code, help.stderr).toBe(0);
+      expect(help.stdout).toMatch(/^Usage: kubectl-together_login \[options\] \[command\]\r?$/m);
+    });
 
-  it("keeps the default disk cache in the Windows profile's .kube\\cache, where kubectl looks, and answers from it", async () => {
-    // Wine hides the Unix HOME (it becomes WINEHOMEDIR): the home is %HOMEDRIVE%%HOMEPATH% = %USERPROFILE%.
-    await expectLoginThenCacheHit(wine.run, provider);
+    it("keeps the default disk cache in the Windows profile's .kube\\cache, where kubectl looks, and answers from it", async () => {
+      // Wine hides the Unix HOME (it becomes WINEHOMEDIR): the home is %HOMEDRIVE%%HOMEPATH% = %USERPROFILE%.
+      await expectLoginThenCacheHit(wine.run, provider);
 
-    const user = userInfo().username;
-    const status = await wine.run(['status', '--token-cache-storage=disk']);
-    expect(status.stdout).toContain(
-      `where:    C:\\users\\${user}\\.kube\\cache\\oidc-login\\together-login-v1-`,
-    );
-    const cache = join(wine.driveC, 'users', user, '.kube', 'cache', 'oidc-login');
-    expect(
-      readdirSync(cache).filter((name) => /^together-login-v1-[0-9a-f]{64}\.json$/.test(name)),
-    ).toHaveLength(1);
-    expect((await wine.run(['clean', '--token-cache-storage=disk'])).code).toBe(0);
-  });
+      const user = userInfo().username;
+      const status = await wine.run(['status', '--token-cache-storage=disk']);
+      expect(status.stdout).toContain(
+        `where:    C:\\users\\${user}\\.kube\\cache\\oidc-login\\together-login-v1-`,
+      );
+      const cache = join(wine.driveC, 'users', user, '.kube', 'cache', 'oidc-login');
+      expect(
+        readdirSync(cache).filter((name) => /^together-login-v1-[0-9a-f]{64}\.json$/.test(name)),
+      ).toHaveLength(1);
+      expect((await wine.run(['clean', '--token-cache-storage=disk'])).code).toBe(0);
+    });
 
-  it('keeps the tokens in the Credential Manager: login, cache hit, status, clean', async () => {
-    await expectLoginThenCacheHit(wine.run, provider, ['--token-cache-storage=keyring']);
+    it('keeps the tokens in the Credential Manager: login, cache hit, status, clean', async () => {
+      await expectLoginThenCacheHit(wine.run, provider, ['--token-cache-storage=keyring']);
 
-    const status = await wine.run(['status', '--token-cache-storage=keyring']);
-    expect(status.code, status.stderr).toBe(0);
-    expect(status.stdout).toMatch(/^alice@example\.com {2}\(keyring\)$/m);
+      const status = await wine.run(['status', '--token-cache-storage=keyring']);
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.stdout).toMatch(/^alice@example\.com {2}\(keyring\)$/m);
 
-    const clean = await wine.run(['clean', '--token-cache-storage=keyring']);
-    expect(clean.code, clean.stderr).toBe(0);
-    expect((await wine.run(['status', '--token-cache-storage=keyring'])).stdout).toBe(
-      'No cached identities.\n',
-    );
-  });
-});
+      const clean = await wine.run(['clean', '--token-cache-storage=keyring']);
+      expect(clean.code, clean.stderr).toBe(0);
+      expect((await wine.run(['status', '--token-cache-storage=keyring'])).stdout).toBe(
+        'No cached identities.\n',
+      );
+    });
+  },
+);
