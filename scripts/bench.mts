@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { cacheKeyFields } from '../src/app/get-token.js';
 import { entryFormat } from '../src/cache/entry.js';
-import { cacheEntryFileName, cacheKey } from '../src/cache/key.js';
+import { cacheEntryFileName, cacheKey, exchangeCacheKey } from '../src/cache/key.js';
 import { parseGetTokenInput } from '../src/flags/parse-get-token.js';
 import { startApiServer } from '../test/rig/api-server.js';
 import { findKubectls, writeKubeconfig } from '../test/rig/kubectl.js';
@@ -56,6 +56,25 @@ writeFileSync(
     accessToken: fakeJwt(500),
     accessTokenExpiresAt: now + 3_600_000,
     refreshToken: 'r'.repeat(64),
+  }),
+  { mode: 0o600 },
+);
+
+// The hit of a token exchanged for a cluster's audience (issue 27): its own entry beside the login's, read alone.
+const exchangeArgs = [...args, '--token-exchange-audience=cluster-a'];
+const exchangeKey = exchangeCacheKey(key, { audience: 'cluster-a', requestedTokenType: 'id-token' });
+writeFileSync(
+  join(cacheDir, cacheEntryFileName(exchangeKey)),
+  JSON.stringify({
+    format: entryFormat,
+    issuer: input.issuerUrl,
+    clientId: input.clientId,
+    key: exchangeKey,
+    loginKey: key,
+    audience: 'cluster-a',
+    obtainedAt: now,
+    idToken: fakeJwt(800),
+    idTokenExpiresAt: now + 3_600_000,
   }),
   { mode: 0o600 },
 );
@@ -107,6 +126,7 @@ const variants: { name: string; command: string; args: string[]; env?: NodeJS.Pr
   { name: 'floor: empty script via shebang', command: emptyScript, args: [] },
   { name: 'cache hit, installed command', command: bin, args },
   { name: 'cache hit, node <entry bundle>', command: process.execPath, args: [bin, ...args] },
+  { name: 'cache hit, exchanged token', command: bin, args: exchangeArgs },
   ...(standalone ? [{ name: 'cache hit, standalone executable', command: standalone, args }] : []),
   ...(extraCa
     ? [{ name: 'cache hit, installed, NODE_EXTRA_CA_CERTS', command: bin, args, env: extraCa }]
@@ -149,6 +169,7 @@ const ratioOf = (name: string) => {
   return j < 0 ? undefined : (medians[j] as number) / bareMs;
 };
 verdict('cache hit, installed command', ratioOf('cache hit, installed command'), 1.15, 'bare node');
+verdict('cache hit, exchanged token', ratioOf('cache hit, exchanged token'), 1.15, 'bare node');
 verdict('cache hit, standalone executable', ratioOf('cache hit, standalone executable'), 0.6, 'bare node');
 if (!standalone) {
   console.log(

@@ -11,6 +11,7 @@ import { getToken } from '../core/get-token.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
 import type { Authenticator, KeyLock, Logger, TokenExchanger, TokenStore } from '../core/ports.js';
 import { getExchangedToken } from '../core/token-exchange.js';
+import type { TokenExchangeSettings } from '../core/token-exchange-settings.js';
 import { secretsInArgumentsWarnings } from '../flags/secrets-in-arguments.js';
 import { parseExecInfo, renderExecCredential } from '../kube/exec-credential.js';
 import { readCertificateAuthorities } from '../platform/certificate-authorities.js';
@@ -59,28 +60,30 @@ export async function runGetToken(
       },
       { store, clock, logger, openSession: openOnce },
     );
-  const exchange = input.tokenExchange;
-  const credential = exchange
-    ? await getExchangedToken(
-        {
-          key: exchangeCacheKey(key, exchange),
-          loginKey: key,
-          issuer: keyFields.issuer,
-          clientId: keyFields.clientId,
-          exchange,
-          subjectIsAccessToken: keyFields.useAccessToken,
-          forceRefresh: input.forceRefresh,
-          marginMs: input.expiryMarginSec * 1000,
-        },
-        {
-          store: noTokenStore,
-          clock,
-          logger,
-          loginToken,
-          openExchanger: async () => (await openOnce()).exchanger,
-        },
-      )
-    : await loginToken();
+  // With an audience, the exchanged token has its own entry beside the login's: a hit reads that one file alone.
+  const exchanged = async (exchange: TokenExchangeSettings) => {
+    const exchangeKey = exchangeCacheKey(key, exchange);
+    return getExchangedToken(
+      {
+        key: exchangeKey,
+        loginKey: key,
+        issuer: keyFields.issuer,
+        clientId: keyFields.clientId,
+        exchange,
+        subjectIsAccessToken: keyFields.useAccessToken,
+        forceRefresh: input.forceRefresh,
+        marginMs: input.expiryMarginSec * 1000,
+      },
+      {
+        store: await openStore(input, exchangeKey, env, logger),
+        clock,
+        logger,
+        loginToken,
+        openExchanger: async () => (await openOnce()).exchanger,
+      },
+    );
+  };
+  const credential = input.tokenExchange ? await exchanged(input.tokenExchange) : await loginToken();
   return renderExecCredential(execInfo.apiVersion, credential.token, credential.expirationTimestamp);
 }
 

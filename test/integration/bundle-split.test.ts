@@ -34,7 +34,7 @@ function requiredBuiltins(code: string): string[] {
 
 /** The checks both builds pass: what the entry holds, what it must not, and what the other bundles hold instead. */
 function checkSplit(sourcesOf: () => BundleSources): void {
-  it('the entry holds the cache hit: flags, key, disk store, freshness, ExecCredential', () => {
+  it('the entry holds the cache hit: flags, key, disk store, freshness, exchanged tokens, ExecCredential', () => {
     expect(sourcesOf()[entryBundle]).toEqual(
       expect.arrayContaining([
         'src/main.ts',
@@ -42,6 +42,8 @@ function checkSplit(sourcesOf: () => BundleSources): void {
         'src/cache/key.ts',
         'src/cache/disk-store.ts',
         'src/core/freshness.ts',
+        // The hit of a token exchanged for a cluster's audience (issue 27) is answered here too.
+        'src/core/token-exchange.ts',
         'src/kube/exec-credential.ts',
       ]),
     );

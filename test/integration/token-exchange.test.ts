@@ -2,12 +2,16 @@
  * RFC 8693 token exchange (issue 27): the built plugin against the rig provider, whose token-exchange grant issues
  * a JWT for the requested audience signed with its own key (test/rig/provider.ts).
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { readDriverLog } from '../rig/driver-log.js';
+import { waitUntilExpired } from '../rig/expiry.js';
 import { expectOneError } from '../rig/one-error.js';
 import {
   execInfoWithCluster,
+  loginArgs,
   parseCredential,
   passwordLoginArgs,
   runPlugin,
@@ -149,5 +153,69 @@ describe("an exchanged token is checked as kube-apiserver checks it, and never r
     expect(Date.parse(parseCredential(result.stdout).expirationTimestamp)).toBeLessThan(
       Date.now() + 367 * 86_400_000,
     );
+  });
+});
+
+describe('the exchanged token is cached per audience beside the login', () => {
+  // Exchanged tokens live 4 s (the expiry margin is then half of that), logins 10 s, with refresh tokens.
+  const provider = useRigProvider({ tokenExchangeTtlSec: 4, idTokenTtlSec: 10 });
+  let cacheDir: string;
+  beforeEach(() => {
+    cacheDir = join(tempDir('cache'), 'oidc-login');
+    provider.resetCounts();
+  });
+  const entries = () =>
+    readdirSync(cacheDir).filter((name) => /^together-login-v1-[0-9a-f]{64}\.json$/.test(name));
+
+  it('a second call for the audience is a hit without any request; each audience has its own entry', async () => {
+    const args = (audience: string) =>
+      passwordLoginArgs(provider.issuer, [
+        `--token-cache-dir=${cacheDir}`,
+        `--token-exchange-audience=${audience}`,
+      ]);
+    const first = await runPlugin(args('cluster-a'));
+    expect(first.code, first.stderr).toBe(0);
+    expect(entries()).toHaveLength(2);
+    provider.resetCounts();
+    const hit = await runPlugin(args('cluster-a'));
+    expect(hit.code, hit.stderr).toBe(0);
+    expect(parseCredential(hit.stdout)).toEqual(parseCredential(first.stdout));
+    expect(provider.totalRequests()).toBe(0);
+
+    const b = await runPlugin(args('cluster-b'));
+    expect(decodeJwt(parseCredential(b.stdout).token).aud).toBe('cluster-b');
+    expect(provider.grants.get('password')).toBe(undefined);
+    expect(entries()).toHaveLength(3);
+  });
+
+  it('an expired exchanged token is exchanged again from the login, and an expired login refreshed first: never a browser', async () => {
+    const driverLog = join(tempDir('driver'), 'log');
+    const args = loginArgs(provider.issuer, publicClientId, cacheDir, [
+      '--token-exchange-audience=cluster-a',
+    ]);
+    const env = { RIG_DRIVER_LOG: driverLog };
+    const first = await runPlugin(args, env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(provider.grants.get('authorization_code')).toBe(1);
+
+    await waitUntilExpired(parseCredential(first.stdout).token);
+    const second = await runPlugin(args, env);
+    expect(second.code, second.stderr).toBe(0);
+    expect(parseCredential(second.stdout).token).not.toBe(parseCredential(first.stdout).token);
+    expect(provider.grants.get(tokenExchangeGrant)).toBe(2);
+    expect(provider.grants.get('refresh_token')).toBe(undefined);
+
+    // The login's ID token expires too: refreshed, then exchanged; the browser never opens again.
+    const cached = entries().map((name) => JSON.parse(readFileSync(join(cacheDir, name), 'utf8')));
+    const login = cached.find((entry) => entry.audience === undefined);
+    const loginToken = login.idToken as string;
+    await waitUntilExpired(loginToken);
+    const third = await runPlugin(args, env);
+    expect(third.code, third.stderr).toBe(0);
+    expect(decodeJwt(parseCredential(third.stdout).token).aud).toBe('cluster-a');
+    expect(provider.grants.get('refresh_token')).toBe(1);
+    expect(provider.grants.get(tokenExchangeGrant)).toBe(3);
+    expect(provider.grants.get('authorization_code')).toBe(1);
+    expect((await readDriverLog(driverLog)).match(/ start$/gm)).toHaveLength(1);
   });
 });
