@@ -6,7 +6,7 @@ import { createKeyLock } from '../cache/lock.js';
 import { createLoginRecordStore } from '../cache/login-record.js';
 import { sha256Hex } from '../cache/sha256.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
-import { reusableDeviceCode } from '../core/login-attempt.js';
+import { type LoginRecord, reusableDeviceCode } from '../core/login-attempt.js';
 import type { KeyLock, Logger, TokenSet } from '../core/ports.js';
 import type { LoginFlow } from '../core/select-flow.js';
 import { AppError, ExitCode } from '../errors.js';
@@ -86,7 +86,14 @@ export function runFlow(
         },
         logger,
       );
-    case 'device-code':
+    case 'device-code': {
+      // Without --authentication-timeout-sec the code's own lifetime is the limit (int128 waits as long), and
+      // processes waiting for this key's lock learn it.
+      const wholeLifetime = !input.authenticationTimeoutGiven;
+      const resume = reusableDeviceCode(context.record?.read(), Date.now());
+      const holderUntil = (r: LoginRecord, expiresAt: number) =>
+        wholeLifetime && r.holder ? { holder: { ...r.holder, until: expiresAt } } : {};
+      if (resume) context.record?.update((r) => ({ ...r, ...holderUntil(r, resume.expiresAt) }));
       return loginWithDeviceCode(
         client,
         {
@@ -98,14 +105,16 @@ export function runFlow(
           verbosity: input.verbosity,
           clientId: input.clientId,
           timeoutSec: input.authenticationTimeoutSec,
-          deadline,
-          resume: reusableDeviceCode(context.record?.read(), Date.now()),
-          onNewCode: (device) => context.record?.update((r) => ({ ...r, device })),
+          deadline: wholeLifetime ? Number.POSITIVE_INFINITY : deadline,
+          resume,
+          onNewCode: (device) =>
+            context.record?.update((r) => ({ ...r, device, ...holderUntil(r, device.expiresAt) })),
           terminal,
           qrCode: !input.skipQrCode,
         },
         logger,
       );
+    }
     case 'authcode-keyboard':
       return loginWithKeyboard(
         client,

@@ -50,6 +50,11 @@ export interface GetTokenInput {
   readonly skipQrCode: boolean;
   readonly browserCommand: string | undefined;
   readonly authenticationTimeoutSec: number;
+  /**
+   * Whether --authentication-timeout-sec was given: without it a device-code login waits for the whole lifetime of
+   * its code, as int128/kubelogin does; with it, at most that long.
+   */
+  readonly authenticationTimeoutGiven: boolean;
   readonly localServerCert: string | undefined;
   readonly localServerKey: string | undefined;
   readonly openUrlAfterAuthentication: string | undefined;

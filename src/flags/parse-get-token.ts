@@ -150,6 +150,7 @@ export function parseGetTokenInput(
     skipQrCode: bool('skip-qr-code'),
     browserCommand: str('browser-command') || undefined,
     authenticationTimeoutSec: timeout ?? defaultAuthenticationTimeoutSec,
+    authenticationTimeoutGiven: timeout !== undefined,
     localServerCert: cert === undefined ? undefined : expand(cert),
     localServerKey: key === undefined ? undefined : expand(key),
     openUrlAfterAuthentication: str('open-url-after-authentication') || undefined,

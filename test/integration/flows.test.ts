@@ -2,6 +2,7 @@
  * Every login flow through the built plugin against the real provider: device code, keyboard, password, client
  * credentials, and the automatic choice. The test plays the user with the HTTP form driver.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -61,9 +62,16 @@ describe('login flows against a real OpenID Provider', () => {
         { KUBERNETES_EXEC_INFO: neverInteractive },
       );
       const [, url] = await plugin.waitForStderr(/check that it shows the code \S+:\n {2}(\S+)/);
-      await plugin.waitForStderr(
-        /Waiting for the login for 3 minutes \(the code stays valid for \d+ minutes; a later run shows it again\)/,
+      // Without --authentication-timeout-sec it waits as long as the code lives, as int128 does (issue 22, item 5),
+      // and tells the processes waiting for its lock so.
+      await plugin.waitForStderr(/Waiting for the login \(the code expires in 10 minutes\)…/);
+      const record = JSON.parse(
+        readFileSync(
+          join(cacheDir, readdirSync(cacheDir).find((name) => name.endsWith('.login')) as string),
+          'utf8',
+        ),
       );
+      expect(record.holder.until).toBe(record.device.expiresAt);
       await completeLoginWithForms(url as string, user);
       const result = await plugin.result;
       expect(result.code, result.stderr).toBe(0);
@@ -233,6 +241,20 @@ describe('login flows against a real OpenID Provider', () => {
       } finally {
         await typed.close();
       }
+    });
+
+    it('waits at most --authentication-timeout-sec when it is given, even the default value', async () => {
+      const plugin = startPlugin(
+        baseArgs(provider.issuer, publicClientId, cacheDir, [
+          '--grant-type=device-code',
+          '--authentication-timeout-sec=180',
+        ]),
+      );
+      await plugin.waitForStderr(
+        /Waiting for the login for 3 minutes \(the code stays valid for 10 minutes; a later run shows it again\)/,
+      );
+      plugin.kill();
+      await plugin.result;
     });
 
     it("accepts Google's verification_url", async () => {

@@ -228,6 +228,8 @@ const int128Flags: readonly Int128Flag[] = [
     field: 'authenticationTimeoutSec',
     meaning: 60,
     commands: both,
+    changed:
+      'when given it bounds a device-code login too (int128: authcode only; without it both wait for the code to expire); 0 or less is refused (int128 gives up at once)',
   },
   {
     flag: 'local-server-cert',
