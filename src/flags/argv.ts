@@ -5,7 +5,7 @@
  * Supported forms: `--name=value`, `--name value`, `--flag` / `--flag=true|false` for booleans, and for the
  * verbosity flag `-v`, `-v=3`, `-v3`, `-v 3`, `--v=3`. Repeatable kinds collect every occurrence.
  */
-import { usageError } from '../errors.js';
+import { type AppError, usageError } from '../errors.js';
 
 export type FlagKind =
   | 'string'
@@ -72,7 +72,7 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
     }
     const spec = byName.get(name);
     if (!spec) {
-      throw usageError(`unknown flag: ${arg.split('=')[0]}`);
+      throw unknownFlag(arg, specs);
     }
     if (spec.kind === 'bool') {
       values.set(spec.name, parseBool(spec.name, inline ?? 'true'));
@@ -93,6 +93,45 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
     values.set(spec.name, addValue(spec, values.get(spec.name), raw));
   }
   return { values, positionals };
+}
+
+/** `unknown flag: --oidc-issuer (did you mean --oidc-issuer-url?)`, as commander suggests a command. */
+export function unknownFlag(arg: string, specs: readonly FlagSpec[]): AppError {
+  const given = arg.split('=')[0] as string;
+  const near = closestFlag(
+    given.replace(/^--?/, ''),
+    specs.filter((spec) => !spec.hidden).map((spec) => spec.name),
+  );
+  return usageError(`unknown flag: ${given}${near ? ` (did you mean --${near}?)` : ''}`);
+}
+
+/** The flag a typo most likely meant: one it begins, or within a few edits of it; undefined when none is close. */
+export function closestFlag(name: string, names: readonly string[]): string | undefined {
+  if (name.length < 2) return undefined;
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of names) {
+    const distance = candidate.startsWith(name) ? 1 : editDistance(name, candidate);
+    if (distance <= Math.max(2, Math.floor(name.length / 4)) && (!best || distance < best.distance))
+      best = { name: candidate, distance };
+  }
+  return best?.name;
+}
+
+/** Levenshtein distance with transpositions (a swapped pair of letters is one typo). */
+function editDistance(a: string, b: string): number {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) (rows[0] as number[])[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    const row = rows[i] as number[];
+    const up = rows[i - 1] as number[];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      row[j] = Math.min((up[j] as number) + 1, (row[j - 1] as number) + 1, (up[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        row[j] = Math.min(row[j] as number, ((rows[i - 2] as number[])[j - 2] as number) + 1);
+    }
+  }
+  return (rows[a.length] as number[])[b.length] as number;
 }
 
 function parseBool(name: string, raw: string): boolean {

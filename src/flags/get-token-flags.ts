@@ -89,12 +89,16 @@ export const getTokenFlags: readonly FlagSpec[] = [
     description: 'PKCE method: auto|no|S256 (auto: S256 when the provider advertises it)',
     defaultText: 'auto',
   },
-  { name: 'oidc-use-pkce', kind: 'bool', description: 'Same as --oidc-pkce-method=S256', hidden: true },
+  {
+    name: 'oidc-use-pkce',
+    kind: 'bool',
+    description: "Same as --oidc-pkce-method=S256 (int128/kubelogin's older spelling)",
+  },
   {
     name: 'grant-type',
     kind: 'string',
     description:
-      "auto|authcode|authcode-keyboard|password|device-code|client-credentials|ci-token (ci-token: ours, the CI job's own OIDC token)",
+      "Login flow: auto, authcode, authcode-keyboard, password, device-code, client-credentials or ci-token (ci-token: ours, the CI job's own OIDC token)",
     defaultText: 'auto',
   },
   {
@@ -183,7 +187,8 @@ export const getTokenFlags: readonly FlagSpec[] = [
   {
     name: 'token-cache-storage',
     kind: 'string',
-    description: 'disk|keyring|encrypted|none (encrypted: ours, tokens encrypted at rest)',
+    description:
+      'Where tokens are kept: disk, keyring, encrypted or none (encrypted: ours, tokens encrypted at rest)',
     defaultText: 'disk',
   },
   {

@@ -6,8 +6,8 @@
 import type { CiSetup } from '../core/ci-trust.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
 import type { ClaimMapping } from '../core/kube-identity.js';
-import { usageError } from '../errors.js';
-import { type FlagSpec, parseArgs } from './argv.js';
+import { isAppError, usageError } from '../errors.js';
+import { type FlagSpec, parseArgs, unknownFlag } from './argv.js';
 import { getTokenFlags } from './get-token-flags.js';
 import { type InputEnvironment, parseGetTokenInput } from './parse-get-token.js';
 import { ciSetupFromFlags, setupCiFlags } from './setup-ci-flags.js';
@@ -44,7 +44,7 @@ export const setupFlags: readonly FlagSpec[] = [
     description: 'Name of the user in the printed kubeconfig snippet',
     defaultText: 'oidc',
   },
-  { name: 'output', kind: 'string', short: 'o', description: 'text or json', defaultText: 'text' },
+  { name: 'output', kind: 'string', short: 'o', description: 'Text or JSON', defaultText: 'text' },
   {
     name: 'write-kubeconfig',
     kind: 'bool',
@@ -108,7 +108,7 @@ export interface ParsedSetupArgs {
 /** argv (after `setup`) → setup's options and the get-token input. Throws a usage error naming the flag at fault. */
 export function parseSetupArgs(argv: readonly string[], environment: InputEnvironment): ParsedSetupArgs {
   const { own, rest } = splitOwnFlags(argv, setupFlags);
-  const input = parseGetTokenInput(rest, environment);
+  const input = withSetupSuggestions(() => parseGetTokenInput(rest, environment));
   const version = own.get('authentication-config-version') ?? 'v1';
   const output = own.get('output') ?? 'text';
   if (version !== 'v1' && version !== 'v1beta1')
@@ -147,6 +147,17 @@ export function parseSetupArgs(argv: readonly string[], environment: InputEnviro
     ci,
   };
   return { options, input, getTokenArgs: rest };
+}
+
+/** A typo of one of setup's own flags reaches the get-token parser: suggest among setup's flags too. */
+function withSetupSuggestions<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    const given = isAppError(error) ? /^unknown flag: (\S+)/.exec(error.message)?.[1] : undefined;
+    if (given === undefined) throw error;
+    throw unknownFlag(given, [...setupFlags, ...getTokenFlags]);
+  }
 }
 
 /** Separates setup's own flags from the get-token flags (parsed by the get-token table). */

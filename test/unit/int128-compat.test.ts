@@ -178,7 +178,6 @@ const int128Flags: readonly Int128Flag[] = [
     field: 'pkceMethod',
     meaning: 'S256',
     commands: both,
-    help: 'hidden',
   },
   {
     flag: 'grant-type',
@@ -403,7 +402,7 @@ describe('every int128/kubelogin v1.36 flag', () => {
       const listed = (row: Int128Flag) =>
         row.help === 'global'
           ? new RegExp(`Also accepted[^]*--${row.flag}\\b`).test(help)
-          : new RegExp(`^ +(-v, )?--${row.flag} `, 'm').test(help);
+          : new RegExp(`^ +(-v, )?--${row.flag}( |$)`, 'm').test(help);
       const missing = int128Flags
         .filter((row) => row.commands.includes(command) && row.help !== 'hidden')
         .filter((row) => !listed(row))

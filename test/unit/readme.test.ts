@@ -28,4 +28,12 @@ describe('README', () => {
     ])
       expect(next).toContain(step);
   });
+
+  it('has no blank line inside a table (it would end the table where it renders)', () => {
+    const lines = readme.split('\n');
+    const broken = lines.filter(
+      (line, index) => line === '' && lines[index - 1]?.startsWith('|') && lines[index + 1]?.startsWith('|'),
+    );
+    expect(broken).toEqual([]);
+  });
 });
