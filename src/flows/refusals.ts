@@ -124,7 +124,7 @@ export function explainPasswordRefusal(error: unknown, clientSecretSent: boolean
  * The grant is not offered or not allowed for the client: RFC 6749's unsupported_grant_type and unauthorized_client,
  * and what providers say instead ("invalid_request: urn:…:device_code is not allowed for this client").
  */
-function grantRefused(error: AppError): boolean {
+export function grantRefused(error: AppError): boolean {
   if (error.code === 'auth.unsupported_grant_type' || error.code === 'auth.unauthorized_client') return true;
   const description = String((error.cause as { error_description?: unknown } | undefined)?.error_description);
   return error.code === 'auth.invalid_request' && /not (allowed|permitted|enabled)/i.test(description);

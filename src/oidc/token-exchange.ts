@@ -11,6 +11,7 @@ import * as client from 'openid-client';
 import type { ExchangedToken } from '../core/ports.js';
 import { type TokenExchangeSettings, tokenTypeUrns } from '../core/token-exchange-settings.js';
 import { AppError, cutForMessage, ExitCode, isAppError, rememberSecrets } from '../errors.js';
+import { grantRefused } from '../flows/refusals.js';
 import { describeOAuthAnswer, toAppError } from './errors.js';
 import { type ConfiguredProvider, providerRequest } from './provider.js';
 
@@ -57,40 +58,38 @@ function exchangeRefused(error: unknown, provider: ConfiguredProvider, audience:
   const answer = `(${describeOAuthAnswer(error.cause)})`;
   const offered = provider.config.serverMetadata().grant_types_supported;
   const notListed = Array.isArray(offered) && !offered.includes(tokenExchangeGrantType);
-  switch (error.code) {
-    case 'auth.unsupported_grant_type':
-      return new AppError(
-        'exchange.unsupported',
-        `the identity provider does not offer token exchange ${answer}${notListed ? '; its discovery document does not list it in grant_types_supported' : ''}`,
-        {
-          exitCode: ExitCode.provider,
-          hint: `remove --token-exchange-audience (or the cluster's token-exchange-audience), or use a provider that serves RFC 8693 token exchange (Keycloak, Okta, Zitadel, Dex, Pinniped's supervisor) at ${cutForMessage(issuerUrl)}`,
-          cause: error,
-        },
-      );
-    case 'auth.unauthorized_client':
-      return new AppError(
-        'exchange.not-allowed',
-        `the identity provider does not let client ${clientId} exchange tokens ${answer}`,
-        {
-          exitCode: ExitCode.provider,
-          hint: `ask the identity provider administrator to allow the token exchange grant for client ${clientId}`,
-          cause: error,
-        },
-      );
-    case 'auth.invalid_target':
-      return new AppError(
-        'exchange.audience-refused',
-        `the identity provider refused to issue a token for audience ${JSON.stringify(audience)} ${answer}`,
-        {
-          exitCode: ExitCode.provider,
-          hint: `check the audience (--token-exchange-audience or the cluster's token-exchange-audience) against the cluster's AuthenticationConfiguration, and ask the identity provider administrator to let client ${clientId} exchange tokens for it`,
-          cause: error,
-        },
-      );
-    default:
-      return error;
-  }
+  if (error.code === 'auth.unsupported_grant_type')
+    return new AppError(
+      'exchange.unsupported',
+      `the identity provider does not offer token exchange ${answer}${notListed ? '; its discovery document does not list it in grant_types_supported' : ''}`,
+      {
+        exitCode: ExitCode.provider,
+        hint: `remove --token-exchange-audience (or the cluster's token-exchange-audience), or use a provider that serves RFC 8693 token exchange (Keycloak, Okta, Zitadel, Dex, Pinniped's supervisor) at ${cutForMessage(issuerUrl)}`,
+        cause: error,
+      },
+    );
+  if (error.code === 'auth.invalid_target')
+    return new AppError(
+      'exchange.audience-refused',
+      `the identity provider refused to issue a token for audience ${JSON.stringify(audience)} ${answer}`,
+      {
+        exitCode: ExitCode.provider,
+        hint: `check the audience (--token-exchange-audience or the cluster's token-exchange-audience) against the cluster's AuthenticationConfiguration, and ask the identity provider administrator to let client ${clientId} exchange tokens for it`,
+        cause: error,
+      },
+    );
+  // unauthorized_client, or what oidc-provider and others say instead ("grant type is not allowed for this client").
+  if (grantRefused(error))
+    return new AppError(
+      'exchange.not-allowed',
+      `the identity provider does not let client ${clientId} exchange tokens ${answer}`,
+      {
+        exitCode: ExitCode.provider,
+        hint: `ask the identity provider administrator to allow the token exchange grant (${tokenExchangeGrantType}) for client ${clientId}`,
+        cause: error,
+      },
+    );
+  return error;
 }
 
 /** The token's exp (ms) once it passed the checks kube-apiserver makes; an AppError (exit 3) naming the failed one. */

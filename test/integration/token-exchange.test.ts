@@ -17,7 +17,7 @@ import {
   runPlugin,
   tempDir,
 } from '../rig/plugin.js';
-import { publicClientId, tokenExchangeGrant } from '../rig/provider.js';
+import { authcodeOnlyClientId, publicClientId, tokenExchangeGrant } from '../rig/provider.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
 describe('get-token --token-exchange-audience', () => {
@@ -217,5 +217,69 @@ describe('the exchanged token is cached per audience beside the login', () => {
     expect(provider.grants.get(tokenExchangeGrant)).toBe(3);
     expect(provider.grants.get('authorization_code')).toBe(1);
     expect((await readDriverLog(driverLog)).match(/ start$/gm)).toHaveLength(1);
+  });
+});
+
+describe('providers that refuse: one line with the fix, exit 3, never the un-narrowed token', () => {
+  const noExchange = useRigProvider({ unsupportedGrants: [tokenExchangeGrant] });
+  const refusing = useRigProvider({ tokenExchangeRefusedAudiences: ['cluster-forbidden'] });
+  const ignoring = useRigProvider({ tokenExchangeIgnoresAudience: true });
+
+  const run = (issuer: string, audience: string) =>
+    runPlugin(
+      passwordLoginArgs(issuer, [
+        `--token-cache-dir=${join(tempDir('cache'), 'oidc-login')}`,
+        `--token-exchange-audience=${audience}`,
+      ]),
+    );
+
+  it('a provider without the grant (unsupported_grant_type, not in grant_types_supported)', async () => {
+    const result = await run(noExchange.issuer, 'cluster-a');
+    expect(result.code, result.stderr).toBe(3);
+    expectOneError(
+      result.stderr,
+      /^error: the identity provider does not offer token exchange \(unsupported_grant_type: .*\); its discovery document does not list it in grant_types_supported$/,
+      /^hint: remove --token-exchange-audience \(or the cluster's token-exchange-audience\), or use a provider that serves RFC 8693 token exchange/,
+    );
+    expect(result.stdout).toBe('');
+  });
+
+  it('an audience the provider refuses (invalid_target)', async () => {
+    const result = await run(refusing.issuer, 'cluster-forbidden');
+    expect(result.code, result.stderr).toBe(3);
+    expectOneError(
+      result.stderr,
+      /^error: the identity provider refused to issue a token for audience "cluster-forbidden" \(invalid_target: client kubectl-public may not exchange tokens for audience cluster-forbidden\)$/,
+      /^hint: check the audience \(--token-exchange-audience or the cluster's token-exchange-audience\) against the cluster's AuthenticationConfiguration/,
+    );
+    expect(result.stdout).toBe('');
+    const allowed = await run(refusing.issuer, 'cluster-a');
+    expect(allowed.code, allowed.stderr).toBe(0);
+  });
+
+  it('a client the provider does not allow the grant (unauthorized_client)', async () => {
+    const result = await runPlugin(
+      loginArgs(refusing.issuer, authcodeOnlyClientId, join(tempDir('cache'), 'oidc-login'), [
+        '--token-exchange-audience=cluster-a',
+      ]),
+    );
+    expect(result.code, result.stderr).toBe(3);
+    expectOneError(
+      result.stderr,
+      /^error: the identity provider does not let client kubectl-authcode-only exchange tokens \(invalid_request: requested grant type is not allowed for this client\)$/,
+      /^hint: ask the identity provider administrator to allow the token exchange grant \(urn:ietf:params:oauth:grant-type:token-exchange\) for client kubectl-authcode-only$/,
+    );
+    expect(result.stdout).toBe('');
+  });
+
+  it('a token without the audience (the provider ignored it)', async () => {
+    const result = await run(ignoring.issuer, 'cluster-a');
+    expect(result.code, result.stderr).toBe(3);
+    expectOneError(
+      result.stderr,
+      /^error: the identity provider's exchanged token is not for audience "cluster-a" \(its aud is "kubectl-public"\); the login's own token is not used instead$/,
+      /^hint: the provider ignored the requested audience: ask its administrator to configure token exchange for client kubectl-public/,
+    );
+    expect(result.stdout).toBe('');
   });
 });
