@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { projectHomepage, readPackageJson } from './build-info.mjs';
 import { krewManifest, writeChecksumFile, writeZip } from './release/artifacts.mjs';
+import { recordHitBytecodeOrder } from './release/bytecode-order.mjs';
 import { platformPackageDirs } from './release/platform-packages.mjs';
 import { bundleForStandalone, compileStandalone, type KeyringAccess } from './release/standalone.mjs';
 import {
@@ -66,9 +67,15 @@ rmSync(releaseDir, { recursive: true, force: true });
 mkdirSync(releaseDir);
 const work = mkdtempSync(join(tmpdir(), 'kubectl-together_login-release-'));
 try {
+  // The bytecode a cache hit uses is recorded by a first build for this machine (every target's build then lays it
+  // out first); without a target for this machine, the executables are built without it.
+  const hostTarget = releaseTargets.find((t) => `${t.os}_${t.arch}` === hostPlatform());
   const packages = platformPackageDirs(
     repoRoot,
-    targets.flatMap((t) => [t.runtimePackage, ...(t.keyringPackage ? [t.keyringPackage] : [])]),
+    [...new Set([...targets, ...(hostTarget ? [hostTarget] : [])])].flatMap((t) => [
+      t.runtimePackage,
+      ...(t.keyringPackage ? [t.keyringPackage] : []),
+    ]),
   );
   const packageFile = (name: string, file: string) => join(packages.get(name) as string, file);
   const runtimeOf = (target: ReleaseTarget) => {
@@ -92,26 +99,31 @@ try {
     }
     return bundleDir;
   };
-  const mtime = commitTime();
-  const platforms: { target: ReleaseTarget; sha256: string }[] = [];
-  const zips: Promise<void>[] = [];
-  for (const target of targets) {
-    const name = `${target.os}_${target.arch}`;
-    const executable = join(work, name, 'out', executableName(target));
-    mkdirSync(join(work, name), { recursive: true });
+  const compile = async (target: ReleaseTarget, workDir: string, bytecodeOrder?: string) => {
+    const executable = join(workDir, 'out', executableName(target));
+    mkdirSync(workDir, { recursive: true });
     await compileStandalone({
       repoRoot,
       bundleDir: await bundleFor(target.keyringPackage ? 'addon' : 'credential-manager'),
       bunTarget: target.bunTarget,
-      runtime:
-        target.os === 'windows'
-          ? await windowsRuntime(runtimeOf(target), join(work, name))
-          : runtimeOf(target),
+      runtime: target.os === 'windows' ? await windowsRuntime(runtimeOf(target), workDir) : runtimeOf(target),
       keyringAddon:
         target.keyringPackage && packageFile(target.keyringPackage, keyringAddonFile(target.keyringPackage)),
-      workDir: join(work, name),
+      workDir,
       outfile: executable,
+      bytecodeOrder,
     });
+    return executable;
+  };
+  const bytecodeOrder =
+    hostTarget && recordHitBytecodeOrder(await compile(hostTarget, join(work, 'bytecode-order')), work);
+  if (!bytecodeOrder)
+    console.log(`release: no target runs here (${hostPlatform()}): built without a bytecode order`);
+  const mtime = commitTime();
+  const platforms: { target: ReleaseTarget; sha256: string }[] = [];
+  const zips: Promise<void>[] = [];
+  for (const target of targets) {
+    const executable = await compile(target, join(work, `${target.os}_${target.arch}`), bytecodeOrder);
     if (target.os === 'windows' && signing) {
       await signAuthenticode(executable, signing, { name: commandName, url: homepage });
       console.log(`release: ${executableName(target)} signed with ${signing.pkcs12}`);
@@ -146,6 +158,13 @@ try {
   console.log(`release: ${targets.length} targets in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 } finally {
   rmSync(work, { recursive: true, force: true });
+}
+
+/** This machine as the targets name platforms (linux_amd64, darwin_arm64, …). */
+function hostPlatform(): string {
+  const os = process.platform === 'win32' ? 'windows' : process.platform;
+  const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+  return `${os}_${arch}`;
 }
 
 /** The commit's time for the zip entries (SOURCE_DATE_EPOCH first, as reproducible builds expect). */

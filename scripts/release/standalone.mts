@@ -142,6 +142,8 @@ export interface CompileOptions {
   readonly keyringAddon: string | undefined;
   readonly workDir: string;
   readonly outfile: string;
+  /** The functions a cache hit loads, recorded by ./bytecode-order.mts: Bun stores them together at the front. */
+  readonly bytecodeOrder?: string;
 }
 
 /** Step 2: one target's executable. darwin executables leave with a valid ad-hoc signature. */
@@ -164,6 +166,7 @@ export async function compileStandalone(options: CompileOptions): Promise<void> 
       // ~0.6 M instructions and ~1 MiB; docs/performance.md). The other bundles set the normal policy back.
       '--compile-jit-policy=1000',
       `--target=${options.bunTarget}`,
+      ...(options.bytecodeOrder ? [`--bytecode-order=${options.bytecodeOrder}`] : []),
       ...(options.runtime ? [`--compile-executable-path=${options.runtime}`] : []),
       // kubectl runs the plugin in whatever directory the user is in: never load a .env or bunfig.toml from there.
       '--no-compile-autoload-dotenv',
