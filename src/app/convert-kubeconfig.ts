@@ -70,10 +70,11 @@ export function runConvertKubeconfig(options: ConvertOptions, env: NodeJS.Proces
               ]
             : []),
         );
-      if (result.from === 'auth-provider oidc')
-        report.push(
-          '    the next kubectl command logs in once: the tokens written in the file are not carried over',
-        );
+      report.push(
+        result.from === 'auth-provider oidc'
+          ? '    the next kubectl command logs in once: the tokens written in the file are not carried over'
+          : `    the next kubectl command logs in once: ${result.from}'s cached tokens (its files and keyring entries) are not read`,
+      );
     }
     if (text === file.text) continue;
     if (options.dryRun) {

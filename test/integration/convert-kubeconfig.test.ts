@@ -90,6 +90,8 @@ describe('convert-kubeconfig', () => {
     chmodSync(usersFile, 0o644);
     const bin = tempDir('bin');
     symlinkSync(pluginBin, join(bin, 'kubectl-together_login'));
+    // Installed under int128's name too: `kubectl oidc-login …` entries then run this plugin without converting.
+    symlinkSync(pluginBin, join(bin, 'kubectl-oidc_login'));
     env = {
       KUBECONFIG: `${clustersFile}:${usersFile}`,
       PATH: `${bin}:${process.env.PATH}`,
@@ -125,11 +127,38 @@ describe('convert-kubeconfig', () => {
     expect(readdirSync(dir).filter((name) => name.includes('.bak-'))).toEqual([]);
   });
 
+  it('an unconverted int128 user logs in through a kubectl-oidc_login symlink to this plugin (issue 22, item 8)', async () => {
+    // The int128 user as it is (`command: kubectl`, `args: [oidc-login, get-token, …]`), without the secret this
+    // public client would refuse.
+    const unconverted = join(dir, 'unconverted.yaml');
+    // Its own token cache, so that the conversion below logs in afresh.
+    const text = usersText
+      .replace(/ {6}- --oidc-client-secret=.*\n/, '')
+      .replace(
+        `--token-cache-dir=${join(dir, 'cache')}`,
+        `--token-cache-dir=${join(dir, 'cache-unconverted')}`,
+      );
+    writeFileSync(unconverted, text, { mode: 0o600 });
+    const whoami = await runCommand(
+      kubectl?.path as string,
+      ['--context=int128', 'auth', 'whoami', '-o', 'json'],
+      {
+        ...env,
+        KUBECONFIG: `${clustersFile}:${unconverted}`,
+      },
+    );
+    expect(whoami.code, whoami.stderr).toBe(0);
+    expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe('alice@example.com');
+  });
+
   it('converts in place: settings kept, secrets gone, every other byte and the mode kept, a 0600 backup said to hold the secrets; kubectl logs in', async () => {
     const result = await runPlugin(['convert-kubeconfig'], env);
     expect(result.code, result.stderr).toBe(0);
     expectNoSecrets(`${result.stdout}${result.stderr}`);
     expect(result.stderr).toContain('export OIDC_CLIENT_SECRET=');
+    expect(result.stderr).toContain(
+      "the next kubectl command logs in once: int128/kubelogin's cached tokens (its files and keyring entries) are not read",
+    );
     const converted = readFileSync(usersFile, 'utf8');
     expectNoSecrets(converted);
     expect(
