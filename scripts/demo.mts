@@ -122,7 +122,9 @@ try {
     await api.close();
     if (whoami.code !== 0) throw new Error(`kubectl failed with exit code ${whoami.code}`);
   }
-  say('Done. Try it on your cluster: see README.md');
+  say(
+    'Done. Try it by hand with kubectl: npm run provider (README.md, "Try it by hand"); on your cluster: README.md',
+  );
 } finally {
   await provider.close();
   rmSync(workDir, { recursive: true, force: true });
