@@ -11,7 +11,14 @@ import {
 } from '../cache/inventory.js';
 import { holderKeepsLock, loginRecordSummary } from '../core/login-attempt.js';
 import type { Logger } from '../core/ports.js';
-import { matchesFilter, type PendingLoginRow, renderStatus, statusRow } from '../core/status-view.js';
+import {
+  audienceRow,
+  isExchangedToken,
+  matchesFilter,
+  type PendingLoginRow,
+  renderStatus,
+  statusRow,
+} from '../core/status-view.js';
 import { isAppError } from '../errors.js';
 import { observeProcess } from '../platform/process-start.js';
 
@@ -56,7 +63,20 @@ export async function runStatus(options: CacheCommandOptions & { output: 'text' 
       .filter(([, item]) => item.summary.length > 0),
   );
   const items = await inventory(options);
-  const rows = items.map((item) => statusRow(item, now, records.get(item.key)?.summary));
+  // Tokens exchanged for clusters' audiences are shown under the login they came from, not as identities.
+  const exchanged = items.filter(isExchangedToken);
+  const exchangedFrom = (login: CachedItem) =>
+    exchanged
+      .filter((item) => item.storage === login.storage && item.entry?.loginKey === login.key)
+      .map((item) => audienceRow(item, now));
+  const logins = items.filter((item) => !isExchangedToken(item));
+  const loginKeys = new Set(logins.map((item) => `${item.storage} ${item.key}`));
+  const rows = [
+    ...logins.map((item) => statusRow(item, now, records.get(item.key)?.summary, exchangedFrom(item))),
+    ...exchanged
+      .filter((item) => !loginKeys.has(`${item.storage} ${item.entry?.loginKey}`))
+      .map((item) => statusRow(item, now)),
+  ];
   const cached = new Set(items.map((item) => item.key));
   const pending: PendingLoginRow[] = [...records.values()]
     .filter((item) => !cached.has(item.key))
@@ -84,12 +104,16 @@ export async function runClean(
       ? []
       : removeLeftovers(options.tokenCacheDir, 60_000, Date.now(), records.kept);
   const lines = chosen.map(
-    (item) => `removed ${item.storage} entry: ${identityText(item.issuer, item.clientId)}`,
+    (item) =>
+      `removed ${item.storage} entry: ${identityText(item.issuer, item.clientId)}${isExchangedToken(item) ? ` (token exchanged for audience ${item.entry?.audience})` : ''}`,
   );
+  const identities = chosen.filter((item) => !isExchangedToken(item)).length;
+  const exchangedTokens = chosen.length - identities;
   lines.push(...records.lines);
   if (leftovers.length > 0) lines.push(`removed ${leftovers.length} leftover temporary or lock file(s)`);
   const removed = [
-    ...(chosen.length > 0 ? [`${chosen.length} cached identit${chosen.length === 1 ? 'y' : 'ies'}`] : []),
+    ...(identities > 0 ? [`${identities} cached identit${identities === 1 ? 'y' : 'ies'}`] : []),
+    ...(exchangedTokens > 0 ? [`${exchangedTokens} exchanged token${exchangedTokens === 1 ? '' : 's'}`] : []),
     ...(records.removed > 0
       ? [
           `${records.removed} login record${records.removed === 1 ? '' : 's'} (the next run starts a new login)`,

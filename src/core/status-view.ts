@@ -22,6 +22,33 @@ export interface StatusRow {
   readonly login: readonly string[];
   readonly location: string;
   readonly problem: string | null;
+  /** The tokens exchanged from this login for clusters' audiences (RFC 8693), each in its own entry. */
+  readonly audiences: readonly AudienceRow[];
+  /** Set on the entry of an exchanged token whose login is no longer cached: the audience it carries. */
+  readonly audience: string | null;
+}
+
+export interface AudienceRow {
+  readonly audience: string;
+  readonly expires: string | null;
+  readonly expired: boolean | null;
+  readonly location: string;
+}
+
+/** Whether an item holds a token exchanged from a login (src/core/token-exchange.ts), not a login of its own. */
+export function isExchangedToken(item: CachedItem): boolean {
+  return item.entry?.audience !== undefined && item.entry.loginKey !== undefined;
+}
+
+/** An exchanged token as a line under its login. */
+export function audienceRow(item: CachedItem, now: number): AudienceRow {
+  const expiresAt = item.entry?.idTokenExpiresAt;
+  return {
+    audience: item.entry?.audience ?? '(unknown)',
+    expires: expiresAt === undefined ? null : new Date(expiresAt).toISOString(),
+    expired: expiresAt === undefined ? null : expiresAt <= now,
+    location: item.location,
+  };
 }
 
 /** A login record of a key with no cached entry (a first login under way, or one that failed): shown too. */
@@ -32,7 +59,12 @@ export interface PendingLoginRow {
   readonly location: string;
 }
 
-export function statusRow(item: CachedItem, now: number, login: readonly string[] = []): StatusRow {
+export function statusRow(
+  item: CachedItem,
+  now: number,
+  login: readonly string[] = [],
+  audiences: readonly AudienceRow[] = [],
+): StatusRow {
   const entry = item.entry;
   const claims = readJwtClaims(entry?.idToken) ?? readJwtClaims(entry?.accessToken) ?? {};
   const expiresAt = entry?.idTokenExpiresAt ?? entry?.accessTokenExpiresAt;
@@ -54,6 +86,8 @@ export function statusRow(item: CachedItem, now: number, login: readonly string[
     login,
     location: item.location,
     problem: item.problem ?? null,
+    audiences,
+    audience: isExchangedToken(item) ? (entry?.audience ?? null) : null,
   };
 }
 
@@ -73,7 +107,15 @@ export function renderStatus(
     if (row.groups.length > 0) lines.push(`  groups:   ${summarise(row.groups)}`);
     if (row.expires)
       lines.push(`  expires:  ${row.expires} (${relativeExpiry(Date.parse(row.expires), now)})`);
-    lines.push(`  refresh:  ${row.refreshToken ? 'yes' : 'no'}`);
+    if (row.audience)
+      lines.push(`  audience: ${row.audience} (an exchanged token; its login is no longer cached)`);
+    else lines.push(`  refresh:  ${row.refreshToken ? 'yes' : 'no'}`);
+    for (const exchanged of row.audiences) {
+      const expiry = exchanged.expires
+        ? relativeExpiry(Date.parse(exchanged.expires), now)
+        : 'expiry unknown';
+      lines.push(`  audience: ${exchanged.audience} (exchanged token, ${expiry})`);
+    }
     for (const state of row.login) lines.push(`  login:    ${state}`);
     if (row.problem) lines.push(`  problem:  ${row.problem}`);
     lines.push(`  where:    ${row.location}`);

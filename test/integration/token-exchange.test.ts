@@ -220,6 +220,44 @@ describe('the exchanged token is cached per audience beside the login', () => {
   });
 });
 
+describe('status and clean', () => {
+  const provider = useRigProvider();
+
+  it('status shows the audiences under their login; clean removes them with it', async () => {
+    const cacheDir = join(tempDir('cache'), 'oidc-login');
+    for (const audience of ['cluster-a', 'cluster-b']) {
+      const result = await runPlugin(
+        passwordLoginArgs(provider.issuer, [
+          `--token-cache-dir=${cacheDir}`,
+          `--token-exchange-audience=${audience}`,
+        ]),
+      );
+      expect(result.code, result.stderr).toBe(0);
+    }
+    const cacheArgs = [`--token-cache-dir=${cacheDir}`, '--token-cache-storage=disk'];
+    const status = await runPlugin(['status', ...cacheArgs]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout.match(/^\S.*\(disk\)$/gm)).toEqual(['alice@example.com  (disk)']);
+    expect(status.stdout).toMatch(
+      /^ {2}refresh: {2}no\n {2}audience: cluster-a \(exchanged token, in \d+ min\)\n {2}audience: cluster-b \(exchanged token, in \d+ min\)$/m,
+    );
+    const json = JSON.parse((await runPlugin(['status', ...cacheArgs, '-o', 'json'])).stdout);
+    expect(json.identities).toHaveLength(1);
+    expect(json.identities[0].audiences.map((a: { audience: string }) => a.audience).sort()).toEqual([
+      'cluster-a',
+      'cluster-b',
+    ]);
+
+    const clean = await runPlugin(['clean', ...cacheArgs, `--oidc-issuer-url=${provider.issuer}`]);
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stdout).toContain('(token exchanged for audience cluster-a)');
+    expect(clean.stdout).toContain('Removed 1 cached identity and 2 exchanged tokens.');
+    expect(
+      readdirSync(cacheDir).filter((name) => name.endsWith('.json') && !name.includes('provider-')),
+    ).toEqual([]);
+  });
+});
+
 describe('providers that refuse: one line with the fix, exit 3, never the un-narrowed token', () => {
   const noExchange = useRigProvider({ unsupportedGrants: [tokenExchangeGrant] });
   const refusing = useRigProvider({ tokenExchangeRefusedAudiences: ['cluster-forbidden'] });

@@ -16,6 +16,8 @@ const row = (change: Partial<StatusRow>): StatusRow => ({
   login: [],
   location: '/cache/x.json',
   problem: null,
+  audiences: [],
+  audience: null,
   ...change,
 });
 
@@ -61,5 +63,39 @@ describe('status', () => {
     expect(text).toContain(
       '(no token yet)  https://idp / other\n  login:    a device code valid for 9 minutes\n  where:    /c/y.login',
     );
+  });
+
+  it('shows the tokens exchanged for clusters under their login, and one whose login is gone on its own', () => {
+    const text = renderStatus(
+      [
+        row({
+          email: 'alice@example.com',
+          audiences: [
+            {
+              audience: 'cluster-a',
+              expires: new Date(now + 90_000).toISOString(),
+              expired: false,
+              location: '/a',
+            },
+            {
+              audience: 'cluster-b',
+              expires: new Date(now - 7_200_000).toISOString(),
+              expired: true,
+              location: '/b',
+            },
+          ],
+        }),
+        row({ email: 'alice@example.com', audience: 'cluster-c' }),
+      ],
+      now,
+    );
+    expect(text).toContain(
+      [
+        '  refresh:  no',
+        '  audience: cluster-a (exchanged token, in 2 min)',
+        '  audience: cluster-b (exchanged token, expired 2 h ago)',
+      ].join('\n'),
+    );
+    expect(text).toContain('  audience: cluster-c (an exchanged token; its login is no longer cached)');
   });
 });
