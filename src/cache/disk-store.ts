@@ -19,12 +19,12 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { CacheEntryError, parseCacheEntry, serializeCacheEntry } from '../core/cache-entry.js';
 import type { Logger, TokenStore } from '../core/ports.js';
 import { AppError, ExitCode, isAppError } from '../errors.js';
 import { kindOf } from '../platform/file-kind.js';
 import { replaceFileSync } from '../platform/replace-file.js';
 import { openWithoutWaiting } from '../platform/setting-file.js';
-import { CacheEntryError, parseCacheEntry, serializeCacheEntry } from './entry.js';
 import { cacheEntryFileName } from './key.js';
 import { type FileFacts, posixCacheChecksApply, untrustedDirectory, untrustedEntry } from './trust.js';
 

@@ -11,10 +11,15 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  type CacheEntry,
+  CacheEntryError,
+  parseCacheEntry,
+  serializeCacheEntry,
+} from '../core/cache-entry.js';
 import type { Logger, TokenStore } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
 import { readPrivateFile, writePrivateFile } from './disk-store.js';
-import { type CacheEntry, CacheEntryError, parseCacheEntry, serializeCacheEntry } from './entry.js';
 import { cacheEncryptedFileName } from './key.js';
 
 export const encryptionKeyEnv = 'KUBECTL_TOGETHER_LOGIN_CACHE_KEY';

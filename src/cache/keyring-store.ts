@@ -11,11 +11,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { type CacheEntry, CacheEntryError, parseCacheEntry } from '../core/cache-entry.js';
 import { AddonLoadError } from '../core/native-addon.js';
 import type { Logger, TokenStore } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
 import { requireNative } from '../platform/native-require.js';
-import { type CacheEntry, CacheEntryError, parseCacheEntry } from './entry.js';
 import { listKeychainAccounts } from './keychain-dump.js';
 
 export const keyringService = 'kubectl-together_login';

@@ -6,7 +6,7 @@
  * For tokens that live shorter than twice the margin, half of their lifetime is used as margin instead, so that a
  * short-lived token is still reused for a while rather than refreshed on every call.
  */
-import type { CacheEntry } from '../cache/entry.js';
+import type { CacheEntry } from './cache-entry.js';
 
 /** Used when the provider says nothing about an access token's lifetime (no expires_in, not a JWT). */
 export const unknownLifetimeMs = 60_000;

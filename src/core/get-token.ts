@@ -2,8 +2,9 @@
  * The get-token use case: cached token if fresh, else refresh, else log in; all under a per-key lock so that
  * parallel kubectl calls share one login and refresh-token rotation never races.
  */
-import { type CacheEntry, entryFormat } from '../cache/entry.js';
+
 import { AppError, ExitCode, isAppError } from '../errors.js';
+import { type CacheEntry, entryFormat } from './cache-entry.js';
 import { freshCredential, type IssuedCredential } from './freshness.js';
 import { readJwtClaims } from './jwt-claims.js';
 import {

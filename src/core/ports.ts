@@ -2,7 +2,7 @@
  * The small interfaces the use cases talk to. Adapters live in cache/, oidc/, flows/ and platform/; tests use fakes
  * with state (test/unit/fakes.ts).
  */
-import type { CacheEntry } from '../cache/entry.js';
+import type { CacheEntry } from './cache-entry.js';
 import type { TokenExchangeSettings } from './token-exchange-settings.js';
 
 /** The cache entry of one cache key. */

@@ -5,8 +5,9 @@
  * token (which get-token refreshes, or logs in for, first). Never the login's own token: an exchange that fails ends
  * the call.
  */
-import { type CacheEntry, entryFormat } from '../cache/entry.js';
+
 import { AppError, ExitCode, isAppError } from '../errors.js';
+import { type CacheEntry, entryFormat } from './cache-entry.js';
 import { freshCredential, type IssuedCredential } from './freshness.js';
 import { clampExpiry } from './get-token.js';
 import type { Clock, Logger, TokenExchanger, TokenStore } from './ports.js';

@@ -5,7 +5,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type CacheEntry, CacheEntryError, entryFormat, parseCacheEntry } from '../../src/cache/entry.js';
+import {
+  type CacheEntry,
+  CacheEntryError,
+  entryFormat,
+  parseCacheEntry,
+} from '../../src/core/cache-entry.js';
 import { getToken } from '../../src/core/get-token.js';
 import { renderExecCredential } from '../../src/kube/exec-credential.js';
 import { FakeProvider, ManualClock, MemoryLogger, MemoryStore, noLock } from './fakes.js';

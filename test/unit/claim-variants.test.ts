@@ -4,7 +4,7 @@
  * cluster's answer, and status must say the same thing for every variant.
  */
 import { describe, expect, it } from 'vitest';
-import { entryFormat } from '../../src/cache/entry.js';
+import { entryFormat } from '../../src/core/cache-entry.js';
 import { type ClusterFacts, explainClusterAnswers } from '../../src/core/cluster-verdict.js';
 import { kubeIdentity } from '../../src/core/kube-identity.js';
 import { renderRbacCommands } from '../../src/core/setup-report.js';

@@ -10,7 +10,7 @@ import {
   keyFromEnvironment,
   parseEncryptedFile,
 } from '../../src/cache/encrypted-store.js';
-import { type CacheEntry, entryFormat } from '../../src/cache/entry.js';
+import { type CacheEntry, entryFormat } from '../../src/core/cache-entry.js';
 import { tempDir } from '../rig/plugin.js';
 import { MemoryLogger } from './fakes.js';
 

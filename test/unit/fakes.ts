@@ -1,5 +1,5 @@
 /** In-memory fakes with state for the ports of the use cases. */
-import type { CacheEntry } from '../../src/cache/entry.js';
+import type { CacheEntry } from '../../src/core/cache-entry.js';
 import type { GetTokenRequest } from '../../src/core/get-token.js';
 import {
   type Authenticator,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CacheEntry, entryFormat } from '../../src/cache/entry.js';
+import { type CacheEntry, entryFormat } from '../../src/core/cache-entry.js';
 import { effectiveMarginMs, freshCredential, unknownLifetimeMs } from '../../src/core/freshness.js';
 
 const entry = (fields: Partial<CacheEntry>): CacheEntry => ({

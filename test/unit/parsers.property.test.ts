@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseEncryptedFile } from '../../src/cache/encrypted-store.js';
-import { CacheEntryError, parseCacheEntry } from '../../src/cache/entry.js';
+import { CacheEntryError, parseCacheEntry } from '../../src/core/cache-entry.js';
 import { readJwtClaims } from '../../src/core/jwt-claims.js';
 import { isAppError } from '../../src/errors.js';
 import { parseGetTokenInput } from '../../src/flags/parse-get-token.js';

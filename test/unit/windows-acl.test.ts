@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CacheEntry } from '../../src/cache/entry.js';
+import type { CacheEntry } from '../../src/core/cache-entry.js';
 import { othersWhoCanRead, warnWhenReadableByOthers } from '../../src/platform/windows-acl.js';
 
 const me = 'S-1-5-21-1004336348-1177238915-682003330-1001';
