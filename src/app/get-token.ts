@@ -62,7 +62,13 @@ export async function runGetToken(
     );
   // With an audience, the exchanged token has its own entry beside the login's: a hit reads that one file alone.
   const exchanged = async (exchange: TokenExchangeSettings) => {
-    const exchangeKey = exchangeCacheKey(key, exchange);
+    const { key: exchangeKey, store: exchangeStore } = await openExchangeCache(
+      input,
+      key,
+      exchange,
+      env,
+      logger,
+    );
     return getExchangedToken(
       {
         key: exchangeKey,
@@ -75,7 +81,7 @@ export async function runGetToken(
         marginMs: input.expiryMarginSec * 1000,
       },
       {
-        store: await openStore(input, exchangeKey, env, logger),
+        store: exchangeStore,
         clock,
         logger,
         loginToken,
@@ -105,6 +111,18 @@ export async function openTokenCache(
   const key = cacheKey(keyFields);
   logger.debug(2, `cache key ${key}`);
   return { keyFields, key, store: await openStore(input, key, env, logger) };
+}
+
+/** The entry of a token exchanged for an audience from the login of `loginKey`, in the storage the flags chose. */
+export async function openExchangeCache(
+  input: GetTokenInput,
+  loginKey: string,
+  exchange: TokenExchangeSettings,
+  env: Readonly<Record<string, string | undefined>>,
+  logger: Logger,
+): Promise<{ key: string; store: TokenStore }> {
+  const key = exchangeCacheKey(loginKey, exchange);
+  return { key, store: await openStore(input, key, env, logger) };
 }
 
 async function openSession(

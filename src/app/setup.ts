@@ -10,7 +10,7 @@ import { toEntry } from '../core/get-token.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
 import { readJwtClaims } from '../core/jwt-claims.js';
 import { kubeIdentity } from '../core/kube-identity.js';
-import type { Logger, TokenSet } from '../core/ports.js';
+import type { ExchangedToken, Logger, TokenExchanger, TokenSet } from '../core/ports.js';
 import { selectFlow } from '../core/select-flow.js';
 import { ciPrefixCheck, ciSection } from '../core/setup-ci-report.js';
 import { renderSetupOutput, type SetupSections, setupExitCode } from '../core/setup-output.js';
@@ -26,7 +26,9 @@ import {
   renderRbacCommands,
   renderSetCredentials,
 } from '../core/setup-report.js';
-import { ExitCode, flagsHint, isAppError, usageError } from '../errors.js';
+import { exchangedEntry } from '../core/token-exchange.js';
+import type { TokenExchangeSettings } from '../core/token-exchange-settings.js';
+import { AppError, ExitCode, flagsHint, isAppError, usageError } from '../errors.js';
 import { secretsInArgumentsWarnings } from '../flags/secrets-in-arguments.js';
 import { parseSetupArgs } from '../flags/setup-flags.js';
 import { mergedEntries } from '../kube/kubeconfig-read.js';
@@ -34,7 +36,7 @@ import { OidcClient } from '../oidc/client.js';
 import { probeFlowEnvironment } from '../platform/environment.js';
 import { kubeHomeDir } from '../platform/home.js';
 import { createStderrLogger, writeStderr } from '../platform/logger.js';
-import { openTokenCache } from './get-token.js';
+import { openExchangeCache, openTokenCache } from './get-token.js';
 import { loadYaml, readKubeconfigFiles } from './kubeconfig-files.js';
 import { createAuthenticator } from './login.js';
 import { oidcClientOptions } from './oidc-client-options.js';
@@ -102,8 +104,20 @@ export async function runSetup(
   const refresh = tokens.refreshToken ? await tryRefresh(authenticator, tokens.refreshToken) : undefined;
   const refreshed = refresh?.outcome;
 
+  // The token exchange (issue 27): the narrowed token is the one the cluster sees, so its claims are checked.
+  const latest = refresh?.tokens ?? tokens;
+  let exchanged: ExchangedToken | undefined;
+  if (input.tokenExchange) {
+    try {
+      exchanged = await exchangeLoginToken(authenticator, latest, input.useAccessToken, input.tokenExchange);
+    } catch (error) {
+      return failure('token exchange', error);
+    }
+    checks.push(exchangeCheck(exchanged, input.tokenExchange.audience));
+  }
+
   // 3–4. The tokens, the claims, and the identity kube-apiserver will derive.
-  const claims = readJwtClaims(tokens.idToken) ?? {};
+  const claims = readJwtClaims(exchanged?.token ?? tokens.idToken) ?? {};
   checks.push(
     ...checkTokens(
       claims,
@@ -121,13 +135,14 @@ export async function runSetup(
   if (!identity.ok) checks.push({ step: 'Kubernetes identity', status: 'failed', detail: identity.problem });
   if (ci) checks.push(ciPrefixCheck(mapping, ci));
   // The refreshed tokens when the refresh worked: it rotated the refresh token, and the first one may be dead now.
-  checks.push(...(await cacheLogin(input, refresh?.tokens ?? tokens, checks, env, logger)));
+  checks.push(...(await cacheLogin(input, latest, exchanged, checks, env, logger)));
   const shown = Object.fromEntries(
     Object.entries(claims).filter(([name]) => !['nonce', 'at_hash', 'c_hash', 'sid'].includes(name)),
   );
 
   // 5–6. What the admin and the user apply.
-  const settings = { ...mapping, clientId: input.clientId };
+  // With a token exchange the cluster accepts that cluster's audience only, not the client's tokens.
+  const settings = { ...mapping, clientId: input.tokenExchange?.audience ?? input.clientId };
   const userSettings = {
     issuer: input.issuerUrl,
     clientId: input.clientId,
@@ -144,10 +159,10 @@ export async function runSetup(
       ...(await checkCluster(
         env,
         contextName,
-        input.useAccessToken ? tokens.accessToken : tokens.idToken,
+        exchanged?.token ?? (input.useAccessToken ? tokens.accessToken : tokens.idToken),
         {
           issuer: input.issuerUrl,
-          clientId: input.clientId,
+          clientId: settings.clientId,
           usernameClaim: mapping.usernameClaim,
           claims,
           predicted: identity,
@@ -159,6 +174,7 @@ export async function runSetup(
 
   return report(ExitCode.ok, {
     claims: shown,
+    ...(input.tokenExchange ? { exchangedFor: input.tokenExchange.audience } : {}),
     identity: identity.ok ? { username: identity.username, groups: identity.groups } : null,
     admin: {
       ...(scheme ? { httpIssuerWarning: `WARNING: ${scheme.detail}` } : {}),
@@ -197,6 +213,7 @@ async function tryRefresh(
 async function cacheLogin(
   input: GetTokenInput,
   tokens: TokenSet,
+  exchanged: ExchangedToken | undefined,
   earlier: readonly Check[],
   env: NodeJS.ProcessEnv,
   logger: Logger,
@@ -215,17 +232,55 @@ async function cacheLogin(
       marginMs: input.expiryMarginSec * 1000,
     };
     await store.write(toEntry(request, tokens, Date.now(), { logger }));
+    if (exchanged && input.tokenExchange) {
+      const exchange = input.tokenExchange;
+      const cache = await openExchangeCache(input, key, exchange, env, logger);
+      await cache.store.write(
+        exchangedEntry(
+          { ...request, key: cache.key, loginKey: key, exchange },
+          exchanged,
+          Date.now(),
+          logger,
+        ),
+      );
+    }
     return [
       {
         step,
         status: 'passed',
-        detail: `the login is cached where get-token looks (${input.tokenCacheStorage}): kubectl needs no second login`,
+        detail: `the login${exchanged ? ' and the exchanged token are' : ' is'} cached where get-token looks (${input.tokenCacheStorage}): kubectl needs no second login`,
       },
     ];
   } catch (error) {
     if (!isAppError(error)) throw error;
     return [{ step, status: 'warning', detail: `not cached: ${error.message}`, fix: error.hint }];
   }
+}
+
+/** The login's token (the one get-token hands over) exchanged for the audience, as get-token exchanges it. */
+function exchangeLoginToken(
+  exchanger: TokenExchanger,
+  tokens: TokenSet,
+  useAccessToken: boolean,
+  exchange: TokenExchangeSettings,
+): Promise<ExchangedToken> {
+  const subject = useAccessToken ? tokens.accessToken : tokens.idToken;
+  if (!subject)
+    throw new AppError(
+      'provider.no-token',
+      `the identity provider answered without ${useAccessToken ? 'an access token' : 'an ID token'} to exchange`,
+      { exitCode: ExitCode.provider, hint: 'make sure the client may use the openid scope' },
+    );
+  return exchanger.exchange(subject, useAccessToken, exchange);
+}
+
+function exchangeCheck(exchanged: ExchangedToken, audience: string): Check {
+  const minutes = Math.max(0, Math.round((exchanged.expiresAt - Date.now()) / 60_000));
+  return {
+    step: 'token exchange',
+    status: 'passed',
+    detail: `a token for audience ${JSON.stringify(audience)} (signature (JWKS), iss, aud and exp valid; valid for ${minutes} min)`,
+  };
 }
 
 /** The flag parsers share get-token's usage errors; their default hint then names setup's --help instead. */

@@ -9,8 +9,10 @@ import type { Check, ExecEntry } from './setup-report.js';
 
 /** What setup prints after a run that got as far as the tokens; also the JSON of --output json, in this order. */
 export interface SetupSections {
-  /** The ID token's claims, without the ones of the protocol (nonce, at_hash, …). */
+  /** The ID token's claims, without the ones of the protocol (nonce, at_hash, …); the exchanged token's with one. */
   readonly claims: Readonly<Record<string, unknown>>;
+  /** With --token-exchange-audience: the audience the claims' token (what the cluster sees) was exchanged for. */
+  readonly exchangedFor?: string;
   /** null: kube-apiserver would refuse the token. */
   readonly identity: { readonly username: string; readonly groups: readonly string[] } | null;
   readonly admin: {
@@ -66,7 +68,9 @@ export function renderSetupOutput(
 function renderSections(sections: SetupSections): string {
   const { admin, user, identity } = sections;
   const parts = [
-    '# Claims of the ID token (the token itself is never shown)',
+    sections.exchangedFor === undefined
+      ? '# Claims of the ID token (the token itself is never shown)'
+      : `# Claims of the token exchanged for audience ${sections.exchangedFor}, the one the cluster sees (the token itself is never shown)`,
     JSON.stringify(sections.claims, null, 2),
     '',
     identity

@@ -10,7 +10,7 @@ import { AppError, ExitCode, isAppError } from '../errors.js';
 import { type CacheEntry, entryFormat } from './cache-entry.js';
 import { freshCredential, type IssuedCredential } from './freshness.js';
 import { clampExpiry } from './get-token.js';
-import type { Clock, Logger, TokenExchanger, TokenStore } from './ports.js';
+import type { Clock, ExchangedToken, Logger, TokenExchanger, TokenStore } from './ports.js';
 import type { TokenExchangeSettings } from './token-exchange-settings.js';
 
 export interface ExchangeRequest {
@@ -58,18 +58,7 @@ export async function getExchangedToken(
   const exchanger = await deps.openExchanger();
   deps.logger.debug(1, `exchanging the login's token for one with audience ${request.exchange.audience}`);
   const exchanged = await exchanger.exchange(subject.token, request.subjectIsAccessToken, request.exchange);
-  const now = deps.clock.now();
-  const entry: CacheEntry = {
-    format: entryFormat,
-    issuer: request.issuer,
-    clientId: request.clientId,
-    key: request.key,
-    loginKey: request.loginKey,
-    audience: request.exchange.audience,
-    obtainedAt: now,
-    idToken: exchanged.token,
-    idTokenExpiresAt: clampExpiry(exchanged.expiresAt, now, 'exchanged token', deps.logger),
-  };
+  const entry = exchangedEntry(request, exchanged, deps.clock.now(), deps.logger);
   const credential = fresh(entry);
   if (!credential)
     throw new AppError(
@@ -88,4 +77,24 @@ export async function getExchangedToken(
     deps.logger.warn(`the exchanged token was not cached (${(error as Error).message})`);
   }
   return credential;
+}
+
+/** The cache entry of an exchanged token, as get-token writes it (setup caches its exchange with it too). */
+export function exchangedEntry(
+  request: Pick<ExchangeRequest, 'key' | 'loginKey' | 'issuer' | 'clientId' | 'exchange'>,
+  exchanged: ExchangedToken,
+  now: number,
+  logger: Logger,
+): CacheEntry {
+  return {
+    format: entryFormat,
+    issuer: request.issuer,
+    clientId: request.clientId,
+    key: request.key,
+    loginKey: request.loginKey,
+    audience: request.exchange.audience,
+    obtainedAt: now,
+    idToken: exchanged.token,
+    idTokenExpiresAt: clampExpiry(exchanged.expiresAt, now, 'exchanged token', logger),
+  };
 }

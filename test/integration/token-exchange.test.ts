@@ -15,6 +15,7 @@ import {
   parseCredential,
   passwordLoginArgs,
   runPlugin,
+  runSetup,
   tempDir,
 } from '../rig/plugin.js';
 import { authcodeOnlyClientId, publicClientId, tokenExchangeGrant } from '../rig/provider.js';
@@ -319,5 +320,52 @@ describe('providers that refuse: one line with the fix, exit 3, never the un-nar
       /^hint: the provider ignored the requested audience: ask its administrator to configure token exchange for client kubectl-public/,
     );
     expect(result.stdout).toBe('');
+  });
+});
+
+describe('setup --token-exchange-audience', () => {
+  const provider = useRigProvider();
+  const refusing = useRigProvider({ tokenExchangeRefusedAudiences: ['cluster-forbidden'] });
+
+  it('tries the exchange, shows the narrowed claims, and prints the configuration of that audience only', async () => {
+    const cacheDir = join(tempDir('cache'), 'oidc-login');
+    const result = await runSetup(provider.issuer, [
+      '--token-exchange-audience=cluster-a',
+      `--token-cache-dir=${cacheDir}`,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(
+      /✓ token exchange: a token for audience "cluster-a" \(signature \(JWKS\), iss, aud and exp valid; valid for \d+ min\)/,
+    );
+    expect(result.stdout).toContain(
+      '# Claims of the token exchanged for audience cluster-a, the one the cluster sees (the token itself is never shown)',
+    );
+    expect(result.stdout).toContain('"aud": "cluster-a"');
+    expect(result.stdout).toContain('    audiences:\n    - "cluster-a"\n  claimMappings:');
+    expect(result.stdout).not.toContain(`- "${publicClientId}"`);
+    expect(result.stdout).toContain('--oidc-client-id=cluster-a\n');
+    expect(result.stdout).toContain('--token-exchange-audience=cluster-a');
+    expect(result.stdout).toContain('# kube-apiserver will see: user alice@example.com');
+
+    // Cached where get-token looks: the first kubectl call is a hit.
+    provider.resetCounts();
+    const hit = await runPlugin(
+      loginArgs(provider.issuer, publicClientId, cacheDir, [
+        '--oidc-extra-scope=email,groups',
+        '--token-exchange-audience=cluster-a',
+      ]),
+    );
+    expect(hit.code, hit.stderr).toBe(0);
+    expect(decodeJwt(parseCredential(hit.stdout).token).aud).toBe('cluster-a');
+    expect(provider.totalRequests()).toBe(0);
+  });
+
+  it('an audience the provider refuses: the failed step with its fix, exit 3, no configuration', async () => {
+    const result = await runSetup(refusing.issuer, ['--token-exchange-audience=cluster-forbidden']);
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toContain(
+      '✗ token exchange: the identity provider refused to issue a token for audience "cluster-forbidden"',
+    );
+    expect(result.stdout).not.toContain('AuthenticationConfiguration');
   });
 });
