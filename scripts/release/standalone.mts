@@ -74,7 +74,7 @@ export function requireNative(name) {
 }
 
 /**
- * The cache key's SHA-256 by Bun's native hasher. src/cache/sha256.ts computes it in JavaScript because loading
+ * The cache key's SHA-256 by Bun's native hasher. src/core/sha256.ts computes it in JavaScript because loading
  * node:crypto costs Node ~5 ms; in Bun that JavaScript is what costs: JavaScriptCore compiles its loops on JIT
  * threads, ~10 M instructions and ~8 MiB per call (docs/performance.md), where Bun.SHA256 is native and loaded with the
  * runtime. The same digest of the same UTF-8 bytes, so entries are shared with the Node package.
@@ -82,7 +82,7 @@ export function requireNative(name) {
 const nativeSha256: Plugin = {
   name: 'native-sha256',
   setup(b) {
-    b.onLoad({ filter: /src[\\/]cache[\\/]sha256\.ts$/ }, () => ({
+    b.onLoad({ filter: /src[\\/]core[\\/]sha256\.ts$/ }, () => ({
       loader: 'js',
       contents: "export const sha256Hex = (text) => Bun.SHA256.hash(text, 'hex');",
     }));

@@ -4,12 +4,12 @@
  */
 import { createDiskStore, noTokenStore } from '../cache/disk-store.js';
 import { type CacheKeyFields, cacheKey, exchangeCacheKey, type GrantFamily } from '../cache/key.js';
-import { sha256Hex } from '../cache/sha256.js';
 import { readCiTokenFile } from '../ci/ci-token-file.js';
 import { ciCacheKeyFields } from '../core/ci-token.js';
 import { getToken } from '../core/get-token.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
 import type { Authenticator, KeyLock, Logger, TokenExchanger, TokenStore } from '../core/ports.js';
+import { sha256Hex } from '../core/sha256.js';
 import { getExchangedToken } from '../core/token-exchange.js';
 import type { TokenExchangeSettings } from '../core/token-exchange-settings.js';
 import { secretsInArgumentsWarnings } from '../flags/secrets-in-arguments.js';

@@ -4,11 +4,11 @@
  */
 import { createKeyLock } from '../cache/lock.js';
 import { createLoginRecordStore } from '../cache/login-record.js';
-import { sha256Hex } from '../cache/sha256.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
 import { type LoginRecord, reusableDeviceCode } from '../core/login-attempt.js';
 import type { KeyLock, Logger, TokenSet } from '../core/ports.js';
 import type { LoginFlow } from '../core/select-flow.js';
+import { sha256Hex } from '../core/sha256.js';
 import { AppError, ExitCode } from '../errors.js';
 import { loginWithBrowser } from '../flows/authcode.js';
 import { loginWithDeviceCode } from '../flows/device-code.js';

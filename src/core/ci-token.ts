@@ -4,7 +4,7 @@
  * fetched token (ci-token-check.ts) is not.
  */
 import type { CacheKeyFields } from '../cache/key.js';
-import { sha256Hex } from '../cache/sha256.js';
+import { sha256Hex } from './sha256.js';
 
 export type CiTokenSource =
   /** GitHub Actions: GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=… with $ACTIONS_ID_TOKEN_REQUEST_TOKEN. */
