@@ -7,8 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheKeyFields } from '../src/app/get-token.js';
-import { cacheEntryFileName, cacheKey } from '../src/cache/key.js';
 import { entryFormat } from '../src/core/cache-entry.js';
+import { cacheEntryFileName, cacheKey } from '../src/core/cache-key.js';
 import { parseGetTokenInput } from '../src/flags/parse-get-token.js';
 
 /** KUBERNETES_EXEC_INFO as kubectl sets it for a non-interactive call. */

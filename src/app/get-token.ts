@@ -3,8 +3,8 @@
  * library, openid-client, the flows) is imported lazily inside openSession, so a cache hit loads none of it.
  */
 import { createDiskStore, noTokenStore } from '../cache/disk-store.js';
-import { type CacheKeyFields, cacheKey, exchangeCacheKey, type GrantFamily } from '../cache/key.js';
 import { readCiTokenFile } from '../ci/ci-token-file.js';
+import { type CacheKeyFields, cacheKey, exchangeCacheKey, type GrantFamily } from '../core/cache-key.js';
 import { ciCacheKeyFields } from '../core/ci-token.js';
 import { getToken } from '../core/get-token.js';
 import type { GetTokenInput } from '../core/get-token-input.js';

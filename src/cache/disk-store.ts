@@ -20,12 +20,12 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CacheEntryError, parseCacheEntry, serializeCacheEntry } from '../core/cache-entry.js';
+import { cacheEntryFileName } from '../core/cache-key.js';
 import type { Logger, TokenStore } from '../core/ports.js';
 import { AppError, ExitCode, isAppError } from '../errors.js';
 import { kindOf } from '../platform/file-kind.js';
 import { replaceFileSync } from '../platform/replace-file.js';
 import { openWithoutWaiting } from '../platform/setting-file.js';
-import { cacheEntryFileName } from './key.js';
 import { type FileFacts, posixCacheChecksApply, untrustedDirectory, untrustedEntry } from './trust.js';
 
 export function createDiskStore(dir: string, key: string, logger: Logger): TokenStore {

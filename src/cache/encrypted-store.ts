@@ -17,10 +17,10 @@ import {
   parseCacheEntry,
   serializeCacheEntry,
 } from '../core/cache-entry.js';
+import { cacheEncryptedFileName } from '../core/cache-key.js';
 import type { Logger, TokenStore } from '../core/ports.js';
 import { AppError, ExitCode } from '../errors.js';
 import { readPrivateFile, writePrivateFile } from './disk-store.js';
-import { cacheEncryptedFileName } from './key.js';
 
 export const encryptionKeyEnv = 'KUBECTL_TOGETHER_LOGIN_CACHE_KEY';
 /** The keyring account that holds the generated key (service kubectl-together_login). */

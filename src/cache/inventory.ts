@@ -6,11 +6,11 @@
 import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CacheEntry, CacheEntryError, parseCacheEntry } from '../core/cache-entry.js';
+import { cacheFilePrefix } from '../core/cache-key.js';
 import type { LoginRecord } from '../core/login-attempt.js';
 import type { Logger } from '../core/ports.js';
 import { isAppError } from '../errors.js';
 import { readPrivateFile } from './disk-store.js';
-import { cacheFilePrefix } from './key.js';
 import { readLoginRecord } from './login-record.js';
 
 export type Storage = 'disk' | 'encrypted' | 'keyring';

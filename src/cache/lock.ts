@@ -13,6 +13,7 @@ import { lstatSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
+import { cacheLockFileName } from '../core/cache-key.js';
 import {
   holderIsAlive,
   holderKeepsLock,
@@ -27,7 +28,6 @@ import type { LoginFlow } from '../core/select-flow.js';
 import { AppError, ExitCode } from '../errors.js';
 import { observeProcess, processStartTime } from '../platform/process-start.js';
 import { ensurePrivateDir } from './disk-store.js';
-import { cacheLockFileName } from './key.js';
 import type { LoginRecordStore } from './login-record.js';
 
 /** A killed holder's lock is taken over after this; a live holder touches it every staleMs / 2. */

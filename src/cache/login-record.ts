@@ -9,6 +9,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { cacheFilePrefix, keyVersion } from '../core/cache-key.js';
 import {
   emptyLoginRecord,
   type LoginIdentity,
@@ -17,7 +18,6 @@ import {
 } from '../core/login-attempt.js';
 import type { Logger } from '../core/ports.js';
 import { readPrivateFile, writePrivateFile } from './disk-store.js';
-import { cacheFilePrefix, keyVersion } from './key.js';
 
 export interface LoginRecordStore {
   read(): LoginRecord | undefined;

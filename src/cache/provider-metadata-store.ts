@@ -7,9 +7,9 @@
  * refresh token elsewhere. Runs with --insecure-skip-tls-verify neither read nor write it (src/app/login.ts).
  */
 import { join } from 'node:path';
+import { cacheFilePrefix, keyVersion } from '../core/cache-key.js';
 import type { Logger } from '../core/ports.js';
 import { readPrivateFile, writePrivateFile } from './disk-store.js';
-import { cacheFilePrefix, keyVersion } from './key.js';
 
 export const providerMetadataFormat = 'together-login/provider-metadata/v1';
 /** How long a cached discovery document is used for refreshes before it is fetched again. */

@@ -9,7 +9,7 @@ export interface CacheEntry {
   readonly issuer: string;
   readonly clientId: string;
   /**
-   * The cache key (src/cache/key.ts) the entry was written under: served only to a call of that key, so a file copied or
+   * The cache key (./cache-key.ts) the entry was written under: served only to a call of that key, so a file copied or
    * renamed to another key's name (another --username, hint, scope set, CA …) is a miss. Absent in entries written
    * before it was added: those are misses too (one new login).
    */
@@ -27,7 +27,7 @@ export interface CacheEntry {
   readonly accessToken?: string | undefined;
   readonly accessTokenExpiresAt?: number | undefined;
   readonly refreshToken?: string | undefined;
-  /** How the tokens were obtained (GrantFamily of src/cache/key.ts): status names entries without a user by it. */
+  /** How the tokens were obtained (GrantFamily of ./cache-key.ts): status names entries without a user by it. */
   readonly grant?: string | undefined;
 }
 

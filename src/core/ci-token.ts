@@ -3,7 +3,7 @@
  * small discriminated union, and it decides the cache key. This module is on the cache-hit path; the check of a
  * fetched token (ci-token-check.ts) is not.
  */
-import type { CacheKeyFields } from '../cache/key.js';
+import type { CacheKeyFields } from './cache-key.js';
 import { sha256Hex } from './sha256.js';
 
 export type CiTokenSource =

@@ -14,7 +14,7 @@ import type { Clock, ExchangedToken, Logger, TokenExchanger, TokenStore } from '
 import type { TokenExchangeSettings } from './token-exchange-settings.js';
 
 export interface ExchangeRequest {
-  /** The exchanged entry's own cache key (cache/key.ts exchangeCacheKey): the login's key and the audience. */
+  /** The exchanged entry's own cache key (./cache-key.ts exchangeCacheKey): the login's key and the audience. */
   readonly key: string;
   /** The login's cache key, recorded in the entry so that status and clean find the audiences of a login. */
   readonly loginKey: string;

@@ -39,7 +39,7 @@ function checkSplit(sourcesOf: () => BundleSources): void {
       expect.arrayContaining([
         'src/main.ts',
         'src/flags/parse-get-token.ts',
-        'src/cache/key.ts',
+        'src/core/cache-key.ts',
         'src/cache/disk-store.ts',
         'src/core/freshness.ts',
         // The hit of a token exchanged for a cluster's audience (issue 27) is answered here too.

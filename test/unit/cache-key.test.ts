@@ -4,7 +4,7 @@ import {
   cacheEntryFileName,
   cacheKey,
   canonicalKeyMaterial,
-} from '../../src/cache/key.js';
+} from '../../src/core/cache-key.js';
 
 const fields: CacheKeyFields = {
   issuer: 'https://idp.example.com',

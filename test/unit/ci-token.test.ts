@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalKeyMaterial } from '../../src/cache/key.js';
+import { canonicalKeyMaterial } from '../../src/core/cache-key.js';
 import { type CiTokenSource, ciCacheKeyFields } from '../../src/core/ci-token.js';
 import { checkCiToken } from '../../src/core/ci-token-check.js';
 import { isAppError } from '../../src/errors.js';

@@ -2,8 +2,8 @@ import { chmodSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { createDiskStore } from '../../src/cache/disk-store.js';
-import { cacheEntryFileName } from '../../src/cache/key.js';
 import { type CacheEntry, entryFormat } from '../../src/core/cache-entry.js';
+import { cacheEntryFileName } from '../../src/core/cache-key.js';
 import { tempDir } from '../rig/plugin.js';
 import { MemoryLogger } from './fakes.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exchangeCacheKey } from '../../src/cache/key.js';
+import { exchangeCacheKey } from '../../src/core/cache-key.js';
 import { getToken } from '../../src/core/get-token.js';
 import type { TokenExchanger } from '../../src/core/ports.js';
 import { type ExchangeRequest, getExchangedToken } from '../../src/core/token-exchange.js';

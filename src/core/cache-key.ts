@@ -2,7 +2,7 @@
  * The cache key: which cached identity a get-token call may reuse. See docs/token-cache.md for the field list; the
  * golden tests in test/unit/cache-key.test.ts pin the exact output, so any change here must bump `keyVersion`.
  */
-import { sha256Hex } from '../core/sha256.js';
+import { sha256Hex } from './sha256.js';
 
 /**
  * The version in our file names (`together-login-v1-…`): the layout of the directory. It did not change when the
