@@ -18,7 +18,8 @@ import {
   runSetup,
   tempDir,
 } from '../rig/plugin.js';
-import { authcodeOnlyClientId, publicClientId, tokenExchangeGrant } from '../rig/provider.js';
+import { authcodeOnlyClientId, publicClientId, rigPassword, tokenExchangeGrant } from '../rig/provider.js';
+import { expectNoSecretLeaked } from '../rig/secrets.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
 describe('get-token --token-exchange-audience', () => {
@@ -113,6 +114,13 @@ describe('get-token --token-exchange-audience', () => {
 describe("an exchanged token is checked as kube-apiserver checks it, and never replaced by the login's", () => {
   const provider = useRigProvider();
   let cacheDir: string;
+  const exchangeFromCachedLogin = () =>
+    runPlugin(
+      passwordLoginArgs(provider.issuer, [
+        `--token-cache-dir=${cacheDir}`,
+        '--token-exchange-audience=cluster-a',
+      ]),
+    );
   beforeEach(async () => {
     cacheDir = join(tempDir('cache'), 'oidc-login');
     // The login, cached without a fault: the exchange alone meets it.
@@ -127,12 +135,7 @@ describe("an exchanged token is checked as kube-apiserver checks it, and never r
     ['exchanged-token-opaque', /it is not a JWT/],
   ] as const)('%s: exit 3, one line, no token on stdout', async (fault, reason) => {
     provider.setFault(fault);
-    const result = await runPlugin(
-      passwordLoginArgs(provider.issuer, [
-        `--token-cache-dir=${cacheDir}`,
-        '--token-exchange-audience=cluster-a',
-      ]),
-    );
+    const result = await exchangeFromCachedLogin();
     expect(result.code, result.stderr).toBe(3);
     expectOneError(
       result.stderr,
@@ -141,14 +144,28 @@ describe("an exchanged token is checked as kube-apiserver checks it, and never r
     expect(result.stdout).toBe('');
   });
 
+  it("an exchange error that echoes the request shows neither the login's token nor a control sequence", async () => {
+    const cached = readdirSync(cacheDir).filter((name) =>
+      /^together-login-v1-[0-9a-f]{64}\.json$/.test(name),
+    );
+    const login = JSON.parse(readFileSync(join(cacheDir, cached[0] as string), 'utf8'));
+    provider.setFault('token-error-echo');
+    const result = await exchangeFromCachedLogin();
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toMatch(/cannot parse .*\[redacted\]/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is that none is left
+    expect(result.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expectNoSecretLeaked({
+      stderr: result.stderr,
+      stdout: result.stdout,
+      dirs: [cacheDir],
+      secrets: [login.idToken, login.accessToken, rigPassword],
+    });
+  });
+
   it('a token valid for centuries is believed for a year at most', async () => {
     provider.setFault('id-token-exp-far');
-    const result = await runPlugin(
-      passwordLoginArgs(provider.issuer, [
-        `--token-cache-dir=${cacheDir}`,
-        '--token-exchange-audience=cluster-a',
-      ]),
-    );
+    const result = await exchangeFromCachedLogin();
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain('the identity provider says the exchanged token is valid for');
     expect(Date.parse(parseCredential(result.stdout).expirationTimestamp)).toBeLessThan(
