@@ -1,16 +1,9 @@
 /** `status` and `clean`: what is cached, and removing it, across the storages (src/cache/inventory.ts). */
 import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
-import {
-  type CachedItem,
-  listFiles,
-  listKeyring,
-  listLoginRecords,
-  removeItem,
-  removeLeftovers,
-} from '../cache/inventory.js';
+import { listFiles, listKeyring, listLoginRecords, removeItem, removeLeftovers } from '../cache/inventory.js';
 import { holderKeepsLock, loginRecordSummary } from '../core/login-attempt.js';
-import type { Logger } from '../core/ports.js';
+import type { CachedItem, Logger } from '../core/ports.js';
 import {
   audienceRow,
   isExchangedToken,

@@ -1,5 +1,5 @@
 /** What a login knows of the run that needs it, beyond the flags (get-token and setup both start logins). */
-import type { LoginRecordStore } from '../cache/login-record.js';
+import type { LoginRecordStore } from '../core/ports.js';
 
 export interface LoginContext {
   /** From KUBERNETES_EXEC_INFO: false when kubectl has no terminal for us, undefined on a manual run. */

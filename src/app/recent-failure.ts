@@ -3,7 +3,7 @@
  * login record, so that kubectl's retries end at once with the same error instead of each starting a login of
  * minutes. A user at a terminal may press Enter to try again at once; --force-refresh always does.
  */
-import type { LoginRecordStore } from '../cache/login-record.js';
+
 import type { GetTokenInput } from '../core/get-token-input.js';
 import {
   deviceCodeInstructions,
@@ -13,7 +13,7 @@ import {
   reusableDeviceCode,
   spokenDuration,
 } from '../core/login-attempt.js';
-import type { Logger } from '../core/ports.js';
+import type { Logger, LoginRecordStore } from '../core/ports.js';
 import { AppError, type ExitCode, isAppError } from '../errors.js';
 import { writeStderr } from '../platform/logger.js';
 import { createStdinPrompter } from '../platform/prompt.js';

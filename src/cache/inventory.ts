@@ -5,27 +5,13 @@
  */
 import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CacheEntry, CacheEntryError, parseCacheEntry } from '../core/cache-entry.js';
+import { CacheEntryError, parseCacheEntry } from '../core/cache-entry.js';
 import { cacheFilePrefix } from '../core/cache-key.js';
 import type { LoginRecord } from '../core/login-attempt.js';
-import type { Logger } from '../core/ports.js';
+import type { CachedItem, Logger } from '../core/ports.js';
 import { isAppError } from '../errors.js';
 import { readPrivateFile } from './disk-store.js';
 import { readLoginRecord } from './login-record.js';
-
-export type Storage = 'disk' | 'encrypted' | 'keyring';
-
-export interface CachedItem {
-  readonly storage: Storage;
-  readonly key: string;
-  /** A file path, or `keyring:<service>/<account>`. */
-  readonly location: string;
-  readonly issuer: string | undefined;
-  readonly clientId: string | undefined;
-  /** The decrypted or parsed entry; undefined when it cannot be read (see `problem`). */
-  readonly entry: CacheEntry | undefined;
-  readonly problem: string | undefined;
-}
 
 const ourFile = new RegExp(`^${cacheFilePrefix}-v\\d+-([0-9a-f]{64})\\.(json|enc)$`);
 const ourLoginRecord = new RegExp(`^${cacheFilePrefix}-v\\d+-([0-9a-f]{64})\\.login$`);

@@ -23,12 +23,11 @@ import {
   staleLockSec,
   waitingMessage,
 } from '../core/login-attempt.js';
-import type { KeyLock, Logger } from '../core/ports.js';
+import type { KeyLock, Logger, LoginRecordStore } from '../core/ports.js';
 import type { LoginFlow } from '../core/select-flow.js';
 import { AppError, ExitCode } from '../errors.js';
 import { observeProcess, processStartTime } from '../platform/process-start.js';
 import { ensurePrivateDir } from './disk-store.js';
-import type { LoginRecordStore } from './login-record.js';
 
 /** A killed holder's lock is taken over after this; a live holder touches it every staleMs / 2. */
 export const staleMs = staleLockSec * 1000;

@@ -16,14 +16,8 @@ import {
   type LoginRecord,
   loginRecordFormat,
 } from '../core/login-attempt.js';
-import type { Logger } from '../core/ports.js';
+import type { Logger, LoginRecordStore } from '../core/ports.js';
 import { readPrivateFile, writePrivateFile } from './disk-store.js';
-
-export interface LoginRecordStore {
-  read(): LoginRecord | undefined;
-  /** Read, change, write (the caller holds the lock). */
-  update(change: (record: LoginRecord) => LoginRecord): void;
-}
 
 export function loginRecordFileName(key: string): string {
   return `${cacheFilePrefix}-v${keyVersion}-${key}.login`;

@@ -3,6 +3,7 @@
  * with state (test/unit/fakes.ts).
  */
 import type { CacheEntry } from './cache-entry.js';
+import type { LoginRecord } from './login-attempt.js';
 import type { TokenExchangeSettings } from './token-exchange-settings.js';
 
 /** The cache entry of one cache key. */
@@ -83,4 +84,26 @@ export interface Logger {
 
 export interface Clock {
   now(): number;
+}
+
+/** Where a cached item is kept (src/cache/inventory.ts lists them for status and clean). */
+export type Storage = 'disk' | 'encrypted' | 'keyring';
+
+export interface CachedItem {
+  readonly storage: Storage;
+  readonly key: string;
+  /** A file path, or `keyring:<service>/<account>`. */
+  readonly location: string;
+  readonly issuer: string | undefined;
+  readonly clientId: string | undefined;
+  /** The decrypted or parsed entry; undefined when it cannot be read (see `problem`). */
+  readonly entry: CacheEntry | undefined;
+  readonly problem: string | undefined;
+}
+
+/** The login record of one cache key (src/cache/login-record.ts; what it holds: ./login-attempt.ts). */
+export interface LoginRecordStore {
+  read(): LoginRecord | undefined;
+  /** Read, change, write (the caller holds the lock). */
+  update(change: (record: LoginRecord) => LoginRecord): void;
 }

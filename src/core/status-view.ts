@@ -2,8 +2,9 @@
  * What `status` shows about a cached identity: who, for which provider and client, where it is kept, until when it
  * is valid, and whether a refresh token is held. Never a token. Pure: items and the time in, rows and text out.
  */
-import type { CachedItem, Storage } from '../cache/inventory.js';
+
 import { readJwtClaims } from './jwt-claims.js';
+import type { CachedItem, Storage } from './ports.js';
 
 export interface StatusRow {
   readonly storage: Storage;
