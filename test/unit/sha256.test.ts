@@ -1,11 +1,19 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '../../src/core/sha256.js';
+import { initialHash, roundConstants, sha256Hex } from '../../src/core/sha256.js';
 
 const reference = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 describe('sha256Hex', () => {
+  it('has the constants FIPS 180-4 derives from the first primes (written out so no call computes them)', () => {
+    const primes: number[] = [];
+    for (let n = 2; primes.length < 64; n++) if (primes.every((p) => n % p !== 0)) primes.push(n);
+    const fraction32 = (x: number) => ((x - Math.floor(x)) * 0x100000000) >>> 0;
+    expect([...roundConstants]).toEqual(primes.map((p) => fraction32(Math.cbrt(p))));
+    expect([...initialHash]).toEqual(primes.slice(0, 8).map((p) => fraction32(Math.sqrt(p))));
+  });
+
   it('matches the FIPS 180-4 test vectors', () => {
     expect(sha256Hex('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
