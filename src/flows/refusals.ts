@@ -5,9 +5,8 @@
  */
 import { withoutDeviceCode } from '../core/select-flow.js';
 import { AppError, ExitCode, isAppError } from '../errors.js';
+import { deviceCodeGrant, grantRefused } from '../oidc/grant-refusal.js';
 import { describeProviderError } from '../oidc/provider-text.js';
-
-export const deviceCodeGrant = 'urn:ietf:params:oauth:grant-type:device_code';
 
 /** Codes of the errors that mean "this provider or client offers no device-code flow" (auto falls back on them). */
 export const deviceCodeUnavailable = ['provider.no-device-code', 'provider.device-code-refused'] as const;
@@ -118,16 +117,6 @@ export function explainPasswordRefusal(error: unknown, clientSecretSent: boolean
       cause: error,
     },
   );
-}
-
-/**
- * The grant is not offered or not allowed for the client: RFC 6749's unsupported_grant_type and unauthorized_client,
- * and what providers say instead ("invalid_request: urn:…:device_code is not allowed for this client").
- */
-export function grantRefused(error: AppError): boolean {
-  if (error.code === 'auth.unsupported_grant_type' || error.code === 'auth.unauthorized_client') return true;
-  const description = String((error.cause as { error_description?: unknown } | undefined)?.error_description);
-  return error.code === 'auth.invalid_request' && /not (allowed|permitted|enabled)/i.test(description);
 }
 
 /**

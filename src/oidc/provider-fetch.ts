@@ -5,8 +5,8 @@
  */
 import type * as client from 'openid-client';
 import type { Logger } from '../core/ports.js';
-import { deviceCodeGrant } from '../flows/refusals.js';
 import { skewFromDateHeader } from './clock-skew.js';
+import { deviceCodeGrant } from './grant-refusal.js';
 import { capResponse } from './response-cap.js';
 import type { Fetch } from './transport.js';
 

@@ -11,8 +11,8 @@ import * as client from 'openid-client';
 import type { ExchangedToken } from '../core/ports.js';
 import { type TokenExchangeSettings, tokenTypeUrns } from '../core/token-exchange-settings.js';
 import { AppError, cutForMessage, ExitCode, isAppError, rememberSecrets } from '../errors.js';
-import { grantRefused } from '../flows/refusals.js';
 import { describeOAuthAnswer, toAppError } from './errors.js';
+import { grantRefused } from './grant-refusal.js';
 import { type ConfiguredProvider, providerRequest } from './provider.js';
 
 export const tokenExchangeGrantType = 'urn:ietf:params:oauth:grant-type:token-exchange';
