@@ -61,7 +61,9 @@ export async function runStatus(options: CacheCommandOptions & { output: 'text' 
   const exchangedFrom = (login: CachedItem) =>
     exchanged
       .filter((item) => item.storage === login.storage && item.entry?.loginKey === login.key)
-      .map((item) => audienceRow(item, now));
+      .map((item) => audienceRow(item, now))
+      // By name, not by the order of the files (hashes): status reads the same from one run to the next.
+      .sort((x, y) => (x.audience < y.audience ? -1 : x.audience > y.audience ? 1 : 0));
   const logins = items.filter((item) => !isExchangedToken(item));
   const loginKeys = new Set(logins.map((item) => `${item.storage} ${item.key}`));
   const rows = [
