@@ -16,6 +16,7 @@ export function oidcClientOptions(
     clientSecret: input.clientSecret,
     clientSecretIfAsked: input.clientSecretIfAsked,
     extraScopes: input.extraScopes,
+    useAccessToken: input.useAccessToken,
     requestHeaders: input.requestHeaders,
     timeoutSec: input.providerRequestTimeoutSec,
     transport: createTransport(

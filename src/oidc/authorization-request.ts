@@ -8,7 +8,7 @@ import type { TokenSet } from '../core/ports.js';
 import { AppError, cutForMessage, ExitCode, rememberSecrets } from '../errors.js';
 import { type PkceMode, pkceFor } from './pkce.js';
 import { type ConfiguredProvider, loginScope, providerRequest } from './provider.js';
-import { toTokenSet } from './token-response.js';
+import { tokenSetOf } from './token-response.js';
 
 export interface AuthorizationRequest {
   readonly url: URL;
@@ -77,7 +77,7 @@ export async function startAuthorization(
           pkceCodeVerifier: pkce.verifier,
           idTokenExpected: true,
         });
-        return toTokenSet(response);
+        return tokenSetOf(provider, response);
       }),
   };
 }

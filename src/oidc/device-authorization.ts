@@ -9,7 +9,7 @@ import type { TokenSet } from '../core/ports.js';
 import { rememberSecrets } from '../errors.js';
 import { type PkceMode, pkceFor } from './pkce.js';
 import { type ConfiguredProvider, loginScope, providerRequest } from './provider.js';
-import { toTokenSet } from './token-response.js';
+import { tokenSetOf } from './token-response.js';
 
 export interface DeviceAuthorization {
   readonly verificationUri: string;
@@ -95,7 +95,8 @@ function deviceAuthorization(
     saved,
     poll: (signal) =>
       providerRequest(provider, 'login', async () =>
-        toTokenSet(
+        tokenSetOf(
+          provider,
           await client.pollDeviceAuthorizationGrant(
             provider.config,
             response,

@@ -24,6 +24,8 @@ export interface OidcClientOptions extends ProviderFetchOptions {
   /** Sent only once the token endpoint asked the client to authenticate (see GetTokenInput). */
   readonly clientSecretIfAsked: string | undefined;
   readonly extraScopes: readonly string[];
+  /** --oidc-use-access-token: the access token goes to kubectl, so a JWT one is checked (./access-token-check.ts). */
+  readonly useAccessToken: boolean;
   /** Each request to the provider is abandoned after this many seconds. */
   readonly timeoutSec: number;
 }

@@ -14,11 +14,9 @@ import { AppError, cutForMessage, ExitCode, isAppError, rememberSecrets } from '
 import { describeOAuthAnswer, toAppError } from './errors.js';
 import { grantRefused } from './grant-refusal.js';
 import { type ConfiguredProvider, providerRequest } from './provider.js';
+import { failedCheck, verifyWithProviderKeys } from './provider-keys.js';
 
 export const tokenExchangeGrantType = 'urn:ietf:params:oauth:grant-type:token-exchange';
-
-/** Signatures kube-apiserver accepts; never `none` nor a MAC, whatever the token's header says. */
-const signatureAlgorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
 
 export async function tokenExchange(
   provider: ConfiguredProvider,
@@ -98,28 +96,13 @@ async function verifiedExpiry(
   token: string,
   audience: string,
 ): Promise<number> {
-  const metadata = provider.config.serverMetadata();
-  if (!metadata.jwks_uri)
+  if (!provider.config.serverMetadata().jwks_uri)
     throw invalidToken('the discovery document names no jwks_uri to check its signature with', undefined);
-  const cache = (client.getJwksCache(provider.config) ?? {}) as jose.JWKSCacheInput;
-  const keys = jose.createRemoteJWKSet(new URL(metadata.jwks_uri), {
-    [jose.customFetch]: provider.config[client.customFetch] as jose.FetchImplementation | undefined,
-    [jose.jwksCache]: cache,
-    timeoutDuration: provider.options.timeoutSec * 1000,
-  });
   let payload: jose.JWTPayload;
   try {
-    ({ payload } = await jose.jwtVerify(token, keys, {
-      issuer: metadata.issuer,
-      audience,
-      requiredClaims: ['exp'],
-      algorithms: signatureAlgorithms,
-    }));
+    payload = await verifyWithProviderKeys(provider, token, audience);
   } catch (error) {
     throw verificationFailed(error, token, audience, provider);
-  } finally {
-    if ('jwks' in cache && cache.jwks)
-      client.setJwksCache(provider.config, cache as client.ExportedJWKSCache);
   }
   return (payload.exp as number) * 1000;
 }
@@ -142,15 +125,8 @@ function verificationFailed(
       },
     );
   }
-  if (error instanceof jose.errors.JOSEError) {
-    const reason =
-      error instanceof jose.errors.JWSInvalid || error instanceof jose.errors.JWTInvalid
-        ? 'it is not a JWT'
-        : error instanceof jose.errors.JWTExpired
-          ? 'it is already expired'
-          : error.message;
-    return invalidToken(reason, error);
-  }
+  const reason = failedCheck(error);
+  if (reason !== undefined) return invalidToken(reason, error);
   return toAppError(error, 'token exchange', provider.options.issuerUrl);
 }
 

@@ -6,7 +6,7 @@ import * as client from 'openid-client';
 import type { TokenSet } from '../core/ports.js';
 import { rememberSecrets } from '../errors.js';
 import { type ConfiguredProvider, loginScope, providerRequest } from './provider.js';
-import { toTokenSet } from './token-response.js';
+import { tokenSetOf } from './token-response.js';
 
 export async function passwordGrant(
   provider: ConfiguredProvider,
@@ -15,7 +15,8 @@ export async function passwordGrant(
 ): Promise<TokenSet> {
   rememberSecrets(password);
   return providerRequest(provider, 'login', async () =>
-    toTokenSet(
+    tokenSetOf(
+      provider,
       await client.genericGrantRequest(provider.config, 'password', {
         username,
         password,
@@ -34,13 +35,13 @@ export async function clientCredentialsGrant(
   const { extraScopes } = provider.options;
   if (extraScopes.length > 0) parameters.scope = extraScopes.join(' ');
   return providerRequest(provider, 'login', async () =>
-    toTokenSet(await client.clientCredentialsGrant(provider.config, parameters)),
+    tokenSetOf(provider, await client.clientCredentialsGrant(provider.config, parameters)),
   );
 }
 
 export async function refreshGrant(provider: ConfiguredProvider, refreshToken: string): Promise<TokenSet> {
   rememberSecrets(refreshToken);
   return providerRequest(provider, 'refresh', async () =>
-    toTokenSet(await client.refreshTokenGrant(provider.config, refreshToken)),
+    tokenSetOf(provider, await client.refreshTokenGrant(provider.config, refreshToken)),
   );
 }

@@ -6,8 +6,15 @@
 import type * as client from 'openid-client';
 import type { TokenSet } from '../core/ports.js';
 import { rememberSecrets } from '../errors.js';
+import { checkAccessToken } from './access-token-check.js';
+import type { ConfiguredProvider } from './provider.js';
 
 export type TokenResponse = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
+
+/** The TokenSet of an answer, its access token checked when it is what kubectl will send (./access-token-check.ts). */
+export function tokenSetOf(provider: ConfiguredProvider, response: TokenResponse): Promise<TokenSet> {
+  return checkAccessToken(provider, toTokenSet(response));
+}
 
 export function toTokenSet(response: TokenResponse): TokenSet {
   rememberSecrets(response.id_token, response.access_token, response.refresh_token);

@@ -8,6 +8,7 @@ import { decodeJwt } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { browserDriverPath } from '../rig/build.js';
 import { readDriverLog } from '../rig/driver-log.js';
+import { expectOneError } from '../rig/one-error.js';
 import { neverInteractive, parseCredential, runPlugin, startPlugin, tempDir } from '../rig/plugin.js';
 import {
   defaultUsers,
@@ -483,17 +484,47 @@ describe('login flows against a real OpenID Provider', () => {
     const robotArgs = (extra: string[] = []) =>
       baseArgs(provider.issuer, robotClientId, cacheDir, ['--grant-type=client-credentials', ...extra]);
 
-    it('returns the access token with --oidc-use-access-token', async () => {
-      const result = await runPlugin(robotArgs(['--oidc-use-access-token']), {
+    it('returns the access token with --oidc-use-access-token, a JWT checked against the issuer', async () => {
+      const result = await runPlugin(robotArgs(['--oidc-use-access-token', '-v=1']), {
         OIDC_CLIENT_SECRET: robotClientSecret,
         KUBERNETES_EXEC_INFO: neverInteractive,
       });
       expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain(
+        "the access token is a JWT signed by the issuer's keys, with its iss and exp valid",
+      );
       expect(decodeJwt(parseCredential(result.stdout).token)).toMatchObject({
         aud: robotAudience,
         client_id: robotClientId,
       });
       expect(provider.grants.get('client_credentials')).toBe(1);
+    });
+
+    it('refuses a JWT access token of another issuer, as int128 does (issue 22, item 7)', async () => {
+      provider.setFault('access-token-wrong-iss');
+      const result = await runPlugin(robotArgs(['--oidc-use-access-token']), {
+        OIDC_CLIENT_SECRET: robotClientSecret,
+      });
+      expect(result.code).toBe(3);
+      expectOneError(
+        result.stderr,
+        /^error: the identity provider's access token is not acceptable: unexpected "iss" claim value$/,
+        /^hint: with --oidc-use-access-token kube-apiserver checks the access token as a JWT of the issuer/,
+      );
+      expect(result.stdout).toBe('');
+    });
+
+    it('passes an opaque access token through, saying so at -v=1', async () => {
+      const result = await runPlugin(
+        baseArgs(provider.issuer, publicClientId, cacheDir, [
+          '--username=alice',
+          `--password=${rigPassword}`,
+          '--oidc-use-access-token',
+          '-v=1',
+        ]),
+      );
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain('the access token is not a JWT: it goes to kubectl unchecked');
     });
 
     it('says what to do when the provider returns no ID token', async () => {

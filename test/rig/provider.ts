@@ -342,6 +342,13 @@ async function applyFault(
       delete body.id_token;
       return;
     }
+    const accessToken = typeof body?.access_token === 'string' ? body.access_token : undefined;
+    if (fault === 'access-token-wrong-iss' && body && accessToken?.split('.').length === 3) {
+      body.access_token = await new SignJWT({ ...decodeJwt(accessToken), iss: 'https://impostor.example' })
+        .setProtectedHeader(decodeProtectedHeader(accessToken) as { alg: string })
+        .sign(rig.privateKey);
+      return;
+    }
     // The ID token of a login or refresh; the issued token of a token exchange (RFC 8693 puts it in access_token).
     const field = grantType === tokenExchangeGrant ? 'access_token' : 'id_token';
     if (fault === 'exchanged-token-opaque' && field === 'access_token' && body) {
@@ -638,6 +645,8 @@ export type RigFault =
    * ahead): its Date headers, and the iat/exp of its ID tokens, re-signed with the real key.
    */
   | 'clock-15-min-behind'
+  /** JWT access tokens (the robot's) re-signed with the real key and another `iss`. */
+  | 'access-token-wrong-iss'
   /** The device authorization endpoint answers 401 invalid_client "Invalid client type.", as Google answers any client not of its TV type. */
   | 'device-auth-invalid-client';
 
