@@ -166,6 +166,8 @@ export async function runSetup(
           usernameClaim: mapping.usernameClaim,
           claims,
           predicted: identity,
+          opaqueAccessToken:
+            !exchanged && input.useAccessToken && readJwtClaims(tokens.accessToken) === undefined,
         },
         input.providerRequestTimeoutSec * 1000,
       )),

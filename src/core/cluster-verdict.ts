@@ -30,6 +30,8 @@ export interface ClusterFacts {
   readonly usernameClaim: string;
   readonly claims: Readonly<Record<string, unknown>>;
   readonly predicted: KubeIdentity;
+  /** The token sent is an access token that is not a JWT (--oidc-use-access-token): no OIDC authenticator takes it. */
+  readonly opaqueAccessToken?: boolean;
 }
 
 /**
@@ -111,6 +113,13 @@ export function explainClusterAnswers(answers: ClusterAnswers, facts: ClusterFac
 function unauthorized(facts: ClusterFacts, serverTimeSec: number | undefined): Check {
   const step = 'cluster authentication';
   const detail = `${facts.server} (context ${facts.contextName}) answered 401 Unauthorized: it does not accept tokens of this issuer and client as configured`;
+  if (facts.opaqueAccessToken)
+    return {
+      step,
+      status: 'failed',
+      detail,
+      fix: "token: with --oidc-use-access-token this is the provider's access token, which is not a JWT: kube-apiserver's OIDC authenticator verifies JWTs only. Drop --oidc-use-access-token (the ID token), or have the provider issue JWT access tokens (often by asking for an audience or resource)",
+    };
   if (!facts.predicted.ok)
     return { step, status: 'failed', detail, fix: `claim: ${facts.predicted.problem}` };
   const exp = facts.claims.exp;

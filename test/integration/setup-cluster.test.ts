@@ -173,6 +173,24 @@ describe('setup against a cluster', () => {
     }
   });
 
+  it('explains a 401 to an opaque access token: kube-apiserver verifies JWTs only (issue 22, item 7)', async () => {
+    const api = await startApiServer({ issuer: provider.issuer, audience: publicClientId });
+    try {
+      const result = await setup(['--context=rig-admin', '--oidc-use-access-token'], {
+        KUBECONFIG: adminKubeconfig(api),
+      });
+      expect(result.code).toBe(4);
+      expect(result.stderr).toContain(
+        `✗ cluster authentication: ${api.url} (context rig-admin) answered 401 Unauthorized`,
+      );
+      expect(result.stderr).toContain(
+        "fix: token: with --oidc-use-access-token this is the provider's access token, which is not a JWT: kube-apiserver's OIDC authenticator verifies JWTs only",
+      );
+    } finally {
+      await api.close();
+    }
+  });
+
   it('warns when the cluster maps the token to another identity than the one setup was told', async () => {
     const api = await startApiServer({
       issuer: provider.issuer,

@@ -19,6 +19,17 @@ const review = (username: string, groups: string[]) => ({
 const access = (allowed: boolean) => ({ status: 201, body: { status: { allowed } }, serverTimeSec: 1000 });
 
 describe('explainClusterAnswers', () => {
+  it('a 401 to an opaque access token says kube-apiserver verifies JWTs only (issue 22, item 7)', () => {
+    const unauthorized = { status: 401, body: {}, serverTimeSec: 1000 };
+    const [check] = explainClusterAnswers({ review: unauthorized }, { ...facts, opaqueAccessToken: true });
+    expect(check?.status).toBe('failed');
+    expect(check?.fix).toMatch(
+      /^token: with --oidc-use-access-token .* not a JWT: kube-apiserver's OIDC authenticator verifies JWTs only/,
+    );
+    const [jwt] = explainClusterAnswers({ review: unauthorized }, facts);
+    expect(jwt?.fix).not.toContain('not a JWT');
+  });
+
   it('passes when the cluster knows the predicted user and RBAC allows it', () => {
     const checks = explainClusterAnswers(
       { review: review('a@x', ['devs', 'system:authenticated']), access: access(true) },
