@@ -4,6 +4,7 @@
  * minutes. A user at a terminal may press Enter to try again at once; --force-refresh always does.
  */
 
+import { spokenDuration } from '../core/duration.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
 import {
   deviceCodeInstructions,
@@ -11,7 +12,6 @@ import {
   isRememberedFailure,
   retryAfterFailureMs,
   reusableDeviceCode,
-  spokenDuration,
 } from '../core/login-attempt.js';
 import type { Logger, LoginRecordStore } from '../core/ports.js';
 import { AppError, type ExitCode, isAppError } from '../errors.js';

@@ -14,12 +14,12 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { cacheLockFileName } from '../core/cache-key.js';
+import { spokenDuration } from '../core/duration.js';
 import {
   holderIsAlive,
   holderKeepsLock,
   type LoginRecord,
   lockWaitDeadline,
-  spokenDuration,
   staleLockSec,
   waitingMessage,
 } from '../core/login-attempt.js';

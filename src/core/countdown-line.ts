@@ -4,7 +4,7 @@
  * 36 columns, the very case the device code exists for). So the line never reaches the last column: the full
  * sentence where it fits, a short one where not, and at worst the time alone, cut.
  */
-import { clockDuration } from './login-attempt.js';
+import { clockDuration } from './duration.js';
 
 /** The line in three parts, so that the caller can set the time in bold. */
 export interface CountdownLine {

@@ -5,6 +5,8 @@
  *
  * Pure decisions over the record (docs/token-cache.md, "Logins in progress"); src/cache/login-record.ts stores it.
  */
+
+import { spokenDuration } from './duration.js';
 import type { LoginFlow } from './select-flow.js';
 
 export const loginRecordFormat = 'together-login/login-attempt/v1';
@@ -160,17 +162,6 @@ export function holderKeepsLock(
 ): boolean {
   if (!holder || here.now > holder.until + lockGraceMs) return false;
   return holderIsAlive(holder, here);
-}
-
-/** "2:47" for a status line, "3 minutes" / "45 s" for a sentence. */
-export function clockDuration(ms: number): string {
-  const seconds = Math.max(0, Math.ceil(ms / 1000));
-  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
-}
-
-export function spokenDuration(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  return seconds >= 120 ? `${Math.round(seconds / 60)} minutes` : `${seconds} s`;
 }
 
 /**

@@ -3,7 +3,7 @@
  * the browser with a cookie and redirects to the provider's login page), wait for the redirect, exchange the code
  * (with PKCE), all within --authentication-timeout-sec.
  */
-import { spokenDuration } from '../core/login-attempt.js';
+import { spokenDuration } from '../core/duration.js';
 import type { KeyLock, Logger, TokenSet } from '../core/ports.js';
 import { AppError, ExitCode, isAppError } from '../errors.js';
 import type { OidcClient } from '../oidc/client.js';
