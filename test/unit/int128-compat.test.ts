@@ -188,7 +188,7 @@ const int128Flags: readonly Int128Flag[] = [
     meaning: 'device-code',
     commands: both,
     changed:
-      'auto also chooses the device code where no browser can be shown (int128: always the browser unless --username)',
+      'auto also chooses the device code where no browser can be shown (int128: always the browser unless --username); there the browser flow prints the URL and launches nothing',
   },
   {
     flag: 'listen-address',
