@@ -4,13 +4,13 @@
  * server accepting its own audience only. The first cluster's call logs in (the browser) and exchanges; the
  * second's only exchanges; each API server accepts its own token and refuses the other's (401).
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiServer, startApiServer } from '../rig/api-server.js';
+import { type ApiServer, rigAdminKubeconfigText, startApiServer } from '../rig/api-server.js';
 import { browserDriverPath, pluginBin } from '../rig/build.js';
 import { findKubectls, type KubectlBinary } from '../rig/kubectl.js';
-import { runCommand, tempDir } from '../rig/plugin.js';
+import { runCommand, runSetup, tempDir } from '../rig/plugin.js';
 import { publicClientId, tokenExchangeGrant } from '../rig/provider.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
@@ -145,4 +145,58 @@ describe('two clusters, one login, a token per audience (token-exchange-audience
       expect((await whoami('a-with-a', replay)).code).toBe(0);
     },
   );
+
+  it('setup --token-exchange-audience --settings-on-cluster, once per cluster: one user, each cluster its audience', async () => {
+    const kubectl = chosen[chosen.length - 1] as KubectlBinary;
+    const bin = tempDir('bin');
+    symlinkSync(pluginBin, join(bin, 'kubectl-together_login'));
+    const path = join(tempDir('kubeconfig'), 'config');
+    // The admin's kubeconfig knows cluster `rig` (A); cluster `b` is added by hand.
+    const b = [
+      '- name: b',
+      '  cluster:',
+      `    server: ${apiB.url}`,
+      `    certificate-authority-data: ${Buffer.from(apiB.caPem).toString('base64')}`,
+    ];
+    writeFileSync(path, rigAdminKubeconfigText(apiA).replace('users:', `${b.join('\n')}\nusers:`), {
+      mode: 0o600,
+    });
+    const env = { KUBECONFIG: path, PATH: `${bin}:${process.env.PATH}`, HOME: tempDir('home') };
+    for (const [audience, context, cluster] of [
+      ['cluster-a', 'ctx-a', 'rig'],
+      ['cluster-b', 'ctx-b', 'b'],
+    ] as const) {
+      const setup = await runSetup(
+        provider.issuer,
+        [
+          `--token-exchange-audience=${audience}`,
+          '--write-kubeconfig',
+          `--context=${context}`,
+          `--cluster=${cluster}`,
+          '--settings-on-cluster',
+        ],
+        env,
+      );
+      expect(setup.stderr).toContain(`✓ token exchange: a token for audience "${audience}"`);
+      expect(setup.stdout).toContain(`    audiences:\n    - "${audience}"\n`);
+      expect(setup.stderr).toMatch(
+        new RegExp(`✓ cluster settings: wrote .*token-exchange-audience.* to cluster "${cluster}"`),
+      );
+    }
+    const written = readFileSync(path, 'utf8');
+    expect(written.match(/- name: oidc\n/g)).toHaveLength(1);
+    for (const [context, api] of [
+      ['ctx-a', apiA],
+      ['ctx-b', apiB],
+    ] as const) {
+      const whoami = await runCommand(
+        kubectl.path,
+        [`--context=${context}`, 'auth', 'whoami', '-o', 'json'],
+        env,
+      );
+      expect(whoami.code, whoami.stderr).toBe(0);
+      expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe('alice@example.com');
+      expect(api.authenticated.at(-1)).toBe('alice@example.com');
+    }
+  });
 });
