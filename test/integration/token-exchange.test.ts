@@ -18,7 +18,14 @@ import {
   runSetup,
   tempDir,
 } from '../rig/plugin.js';
-import { authcodeOnlyClientId, publicClientId, rigPassword, tokenExchangeGrant } from '../rig/provider.js';
+import {
+  authcodeOnlyClientId,
+  confidentialClientId,
+  confidentialClientSecret,
+  publicClientId,
+  rigPassword,
+  tokenExchangeGrant,
+} from '../rig/provider.js';
 import { expectNoSecretLeaked } from '../rig/secrets.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
@@ -55,6 +62,18 @@ describe('get-token --token-exchange-audience', () => {
     const plain = await runPlugin(args());
     expect(decodeJwt(parseCredential(plain.stdout).token).aud).toBe(publicClientId);
     expect(provider.grants.get('password')).toBe(1);
+  });
+
+  it("a confidential client's exchange carries its authentication", async () => {
+    const result = await runPlugin(
+      loginArgs(provider.issuer, confidentialClientId, cacheDir, ['--token-exchange-audience=cluster-a']),
+      { OIDC_CLIENT_SECRET: confidentialClientSecret },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(decodeJwt(parseCredential(result.stdout).token).aud).toBe('cluster-a');
+    expect(provider.tokenRequests.filter((request) => request.grantType === tokenExchangeGrant)).toEqual([
+      { grantType: tokenExchangeGrant, clientAuthentication: 'basic', code: undefined, status: 200 },
+    ]);
   });
 
   it('asks for the token type chosen, and exchanges the access token with --oidc-use-access-token', async () => {
