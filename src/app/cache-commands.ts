@@ -1,7 +1,9 @@
 /** `status` and `clean`: what is cached, and removing it, across the storages (src/cache/inventory.ts). */
 import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { listFiles, listKeyring, listLoginRecords, removeItem, removeLeftovers } from '../cache/inventory.js';
+import { removeKubeloginCache } from '../cache/kubelogin-cache.js';
 import { holderKeepsLock, loginRecordSummary } from '../core/login-attempt.js';
 import type { CachedItem, Logger } from '../core/ports.js';
 import {
@@ -84,6 +86,22 @@ export async function runStatus(options: CacheCommandOptions & { output: 'text' 
   return options.output === 'json'
     ? `${JSON.stringify({ identities: rows, logins: pending }, null, 2)}\n`
     : renderStatus(rows, now, pending);
+}
+
+/**
+ * `clean --kubelogin-cache`: int128/kubelogin's and together-kubelogin's token cache files in the cache directory
+ * (src/cache/kubelogin-cache.ts), instead of this plugin's entries, which stay. Their keyring entries (service
+ * `kubelogin`) are not touched.
+ */
+export function runCleanKubeloginCache(options: Pick<CacheCommandOptions, 'tokenCacheDir'>): string {
+  const removed = removeKubeloginCache(options.tokenCacheDir);
+  return [
+    ...removed.map((name) => `removed int128/kubelogin file: ${join(options.tokenCacheDir, name)}`),
+    removed.length === 0
+      ? `No int128/kubelogin token cache files in ${options.tokenCacheDir}; nothing removed.`
+      : `Removed ${removed.length} int128/kubelogin file(s); this plugin's entries and the keyring (service kubelogin) are untouched.`,
+    '',
+  ].join('\n');
 }
 
 export async function runClean(

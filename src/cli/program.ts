@@ -3,7 +3,7 @@
  * The get-token help is rendered from the same flag table the fast path parses with.
  */
 import { Command, Help, Option } from 'commander';
-import { runClean, runStatus, type StorageChoice } from '../app/cache-commands.js';
+import { runClean, runCleanKubeloginCache, runStatus, type StorageChoice } from '../app/cache-commands.js';
 import { runConvertKubeconfig } from '../app/convert-kubeconfig.js';
 import { runGetToken } from '../app/get-token.js';
 import { runSetup } from '../app/setup.js';
@@ -95,13 +95,21 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
       program
         .command('clean')
         .description(
-          "remove this plugin's cached tokens and login records (all, or one issuer / client): the next run logs in afresh; other tools' files are never touched",
+          "remove this plugin's cached tokens and login records (all, or one issuer / client): the next run logs in afresh; other tools' files are never touched (--kubelogin-cache removes int128/kubelogin's instead)",
         ),
     ),
   )
     .option('--oidc-issuer-url <url>', 'Only the entries of this issuer')
     .option('--oidc-client-id <id>', 'Only the entries of this client')
+    .option(
+      '--kubelogin-cache',
+      "Instead: remove int128/kubelogin's (and together-kubelogin's) cached tokens from the cache directory, once you moved; this plugin's entries stay",
+    )
     .action(async (options) => {
+      if (options.kubeloginCache) {
+        process.stdout.write(runCleanKubeloginCache(commonInput(options)));
+        return;
+      }
       process.stdout.write(
         await runClean({
           ...commonInput(options),

@@ -93,6 +93,32 @@ describe('status and clean', () => {
     expect((await status()).stdout).toBe('No cached identities.\n');
   });
 
+  it('clean --kubelogin-cache removes int128/kubelogin files only, on request (issue 22, item 8)', async () => {
+    const login = await runPlugin(loginArgs(provider.issuer, publicClientId, cacheDir));
+    expect(login.code, login.stderr).toBe(0);
+    const kubelogin = 'c'.repeat(64);
+    writeFileSync(join(cacheDir, kubelogin), '{"id_token":"x.y.z","refresh_token":"r"}', { mode: 0o600 });
+    writeFileSync(join(cacheDir, `${kubelogin}.lock`), '', { mode: 0o600 });
+    const before = readdirSync(cacheDir).sort();
+    // A plain clean never touches them.
+    const plain = await runPlugin([
+      'clean',
+      `--token-cache-dir=${cacheDir}`,
+      '--token-cache-storage=disk',
+      '--oidc-client-id=nobody',
+    ]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(readdirSync(cacheDir).sort()).toEqual(before);
+
+    const result = await runPlugin(['clean', '--kubelogin-cache', `--token-cache-dir=${cacheDir}`]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`removed int128/kubelogin file: ${join(cacheDir, kubelogin)}\n`);
+    expect(result.stdout).toContain('Removed 2 int128/kubelogin file(s)');
+    // Ours stays; so does a file of that name that does not hold int128's entry (the 'not ours' one) and its lock.
+    expect(readdirSync(cacheDir).sort()).toEqual(before.filter((name) => !name.startsWith(kubelogin)));
+    expect(JSON.parse((await status(['-o', 'json'])).stdout).identities).toHaveLength(1);
+  });
+
   it('rejects an unknown output format with exit code 2', async () => {
     const result = await status(['--output=yaml']);
     expect(result.code).toBe(2);
