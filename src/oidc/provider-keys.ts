@@ -21,10 +21,16 @@ export async function verifyWithProviderKeys(
   const metadata = provider.config.serverMetadata();
   if (!metadata.jwks_uri)
     throw new Error('the discovery document names no jwks_uri to check its signature with');
-  const cache = (client.getJwksCache(provider.config) ?? {}) as jose.JWKSCacheInput;
+  // openid-client keeps when it fetched the keys in seconds, jose in milliseconds (given seconds, jose took the
+  // cached keys for 56 years old and fetched them again on every check); both fetch them again after 5 minutes.
+  const kept = client.getJwksCache(provider.config);
+  const cache: jose.JWKSCacheInput = kept
+    ? { jwks: kept.jwks as jose.JSONWebKeySet, uat: kept.uat * 1000 }
+    : {};
   const keys = jose.createRemoteJWKSet(new URL(metadata.jwks_uri), {
     [jose.customFetch]: provider.config[client.customFetch] as jose.FetchImplementation | undefined,
     [jose.jwksCache]: cache,
+    cacheMaxAge: 300_000,
     timeoutDuration: provider.options.timeoutSec * 1000,
   });
   try {
@@ -36,8 +42,12 @@ export async function verifyWithProviderKeys(
     });
     return payload;
   } finally {
-    if ('jwks' in cache && cache.jwks)
-      client.setJwksCache(provider.config, cache as client.ExportedJWKSCache);
+    // Keys jose fetched go back into openid-client's cache, in its unit.
+    if ('jwks' in cache && cache.jwks && cache.uat !== (kept && kept.uat * 1000))
+      client.setJwksCache(provider.config, {
+        jwks: cache.jwks as client.ExportedJWKSCache['jwks'],
+        uat: Math.floor(cache.uat / 1000),
+      });
   }
 }
 

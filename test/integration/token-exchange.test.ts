@@ -51,10 +51,13 @@ describe('get-token --token-exchange-audience', () => {
     expect(provider.grants.get('password')).toBe(1);
     expect(provider.grants.get(tokenExchangeGrant)).toBe(1);
 
-    // The next call exchanges from the cached login: no second login.
+    // The next call exchanges from the cached login: no second login, and one request: the discovery document and
+    // the keys that checked the login's ID token are cached, and check the exchanged token too.
+    const before = provider.totalRequests();
     const again = await runPlugin(args(['--token-exchange-audience=cluster-b']));
     expect(again.code, again.stderr).toBe(0);
     expect(decodeJwt(parseCredential(again.stdout).token).aud).toBe('cluster-b');
+    expect(provider.totalRequests() - before).toBe(1);
     expect(provider.grants.get('password')).toBe(1);
     expect(provider.grants.get(tokenExchangeGrant)).toBe(2);
 
