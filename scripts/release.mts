@@ -25,6 +25,7 @@ import {
   type ReleaseTarget,
   releaseTargets,
   runtimeFile,
+  windowsKeyringAddonPackage,
   zipName,
 } from './release/targets.mjs';
 import { signAuthenticode, signingConfigFrom, withWindowsIdentity } from './release/windows-identity.mjs';
@@ -72,10 +73,9 @@ try {
   const hostTarget = releaseTargets.find((t) => `${t.os}_${t.arch}` === hostPlatform());
   const packages = platformPackageDirs(
     repoRoot,
-    [...new Set([...targets, ...(hostTarget ? [hostTarget] : [])])].flatMap((t) => [
-      t.runtimePackage,
-      ...(t.keyringPackage ? [t.keyringPackage] : []),
-    ]),
+    [...new Set([...targets, ...(hostTarget ? [hostTarget] : [])])]
+      .flatMap((t) => [t.runtimePackage, ...(t.keyringPackage ? [t.keyringPackage] : [])])
+      .concat(windowsKeyringAddonPackage),
   );
   const packageFile = (name: string, file: string) => join(packages.get(name) as string, file);
   const runtimeOf = (target: ReleaseTarget) => {

@@ -61,6 +61,13 @@ export const releaseTargets: readonly ReleaseTarget[] = [
   },
 ];
 
+/**
+ * The @napi-rs/keyring build for Windows: it imports VCRUNTIME140.dll, so no release carries it (the Windows
+ * executable calls the Credential Manager itself). The release still fetches it, as the evidence its tests
+ * compare against: they run in a private network namespace, where npm cannot fetch anything.
+ */
+export const windowsKeyringAddonPackage = '@napi-rs/keyring-win32-x64-msvc';
+
 export const commandName = 'kubectl-together_login';
 /** The krew plugin name: krew links it as kubectl-together_login, which kubectl runs as `kubectl together-login`. */
 export const krewPluginName = 'together-login';

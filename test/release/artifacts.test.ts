@@ -20,10 +20,10 @@ import {
   keyringAddonFile,
   krewPluginName,
   releaseTargets,
+  windowsKeyringAddonPackage,
   zipName,
 } from '../../scripts/release/targets.mjs';
 import { repoRoot } from '../rig/build.js';
-import { windowsKeyringAddonPackage } from './pe-imports.js';
 import { releaseBuilt, releaseDir, zipEntries } from './release-zip.js';
 
 const built = releaseBuilt();

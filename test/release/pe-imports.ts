@@ -5,9 +5,6 @@
  * of the PE/COFF format for that, written for these tests.
  */
 
-/** The @napi-rs/keyring build for Windows: it imports VCRUNTIME140.dll, so no release may carry it. */
-export const windowsKeyringAddonPackage = '@napi-rs/keyring-win32-x64-msvc';
-
 /**
  * DLLs every Windows 10 and 11 has: the system DLLs, the API sets (`api-ms-win-core-*`) and the Universal CRT
  * (`api-ms-win-crt-*`, part of Windows since 10). Not VCRUNTIME140.dll or MSVCP140.dll: those come with the Visual

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPackageJson } from '../../scripts/build-info.mjs';
 import { platformPackageDirs } from '../../scripts/release/platform-packages.mjs';
-import { keyringAddonFile, runtimeFile } from '../../scripts/release/targets.mjs';
+import { keyringAddonFile, runtimeFile, windowsKeyringAddonPackage } from '../../scripts/release/targets.mjs';
 import {
   type SigningConfig,
   signAuthenticode,
@@ -29,7 +29,6 @@ import {
   isWindowsSystemDll,
   resourcesByType,
   versionStrings,
-  windowsKeyringAddonPackage,
 } from './pe-imports.js';
 import { extractExecutable, releaseBuilt, releaseTarget } from './release-zip.js';
 import { startWine, type WineSession, wineToolsPresent } from './wine.js';
