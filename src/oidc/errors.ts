@@ -98,8 +98,11 @@ export function toAppError(error: unknown, step: OidcStep, issuerUrl: string): E
     // Node's TLS verification codes: UNABLE_TO_VERIFY_LEAF_SIGNATURE, SELF_SIGNED_CERT_IN_CHAIN,
     // DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED, ERR_TLS_CERT_ALTNAME_INVALID, …
     const certificate = /CERT|SSL|TLS|SIGN|VERIFY|ALTNAME/i.test(reason);
-    // OpenSSL's answer to a server that replied in plain HTTP to our TLS hello (Node's code, Bun's message).
-    const plainHttp = /WRONG_VERSION_NUMBER|wrong version number|packet length too long/i.test(reason);
+    // A server that replied in plain HTTP to our TLS hello: Node names it in the code (OpenSSL's
+    // ERR_SSL_WRONG_VERSION_NUMBER), Bun only in the message of its EPROTO ("Does the server speak TLS on this port?").
+    const plainHttp = /WRONG_VERSION_NUMBER|wrong version number|packet length too long|speak TLS/i.test(
+      networkErrorText(network),
+    );
     return new AppError(
       'provider.unreachable',
       `cannot reach the identity provider at ${issuer} (${reason})`,
@@ -291,6 +294,14 @@ export function describeNetworkError(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') return code;
   return cause?.message ?? (error as Error).message;
+}
+
+/** The codes and messages of a network error and its cause, to recognise a failure by either runtime's words. */
+function networkErrorText(error: unknown): string {
+  const parts = [error, (error as { cause?: unknown }).cause].flatMap((e) =>
+    e ? [(e as { code?: unknown }).code, (e as { message?: unknown }).message] : [],
+  );
+  return parts.filter((part) => typeof part === 'string').join(' ');
 }
 
 /** Where the discovery document of an issuer is (one slash before .well-known, whether the issuer ends with / or not). */
