@@ -3,7 +3,7 @@
  * (a provider served over HTTPS), and self-signed certificates (the test API server, HTTPS redirect URIs).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './plugin.js';
 
@@ -64,16 +64,22 @@ export function makePrivateCa(
 
 /** A self-signed certificate for one host (an IP address, or localhost). */
 export function makeSelfSignedCert(host = '127.0.0.1'): { cert: string; key: string } {
+  // Removed at once: the scripts (bench, demo, playground) use the rig outside a test run's temporary root, and
+  // every run of them left a rig-cert-* folder in the machine's temporary directory.
   const dir = tempDir('rig-cert');
-  const subjectAltName = host === 'localhost' ? 'DNS:localhost' : `IP:${host}`;
-  selfSigned(`/CN=${host}`, join(dir, 'key.pem'), join(dir, 'cert.pem'), [
-    '-addext',
-    `subjectAltName=${subjectAltName}`,
-  ]);
-  return {
-    cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-    key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-  };
+  try {
+    const subjectAltName = host === 'localhost' ? 'DNS:localhost' : `IP:${host}`;
+    selfSigned(`/CN=${host}`, join(dir, 'key.pem'), join(dir, 'cert.pem'), [
+      '-addext',
+      `subjectAltName=${subjectAltName}`,
+    ]);
+    return {
+      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function openssl(...args: string[]): void {
