@@ -4,14 +4,15 @@
  * server accepting its own audience only. The first cluster's call logs in (the browser) and exchanges; the
  * second's only exchanges; each API server accepts its own token and refuses the other's (401).
  */
-import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiServer, rigAdminKubeconfigText, startApiServer } from '../rig/api-server.js';
+import { type ApiServer, startApiServer } from '../rig/api-server.js';
 import { browserDriverPath, pluginBin } from '../rig/build.js';
 import { findKubectls, type KubectlBinary } from '../rig/kubectl.js';
 import { runCommand, runSetup, tempDir } from '../rig/plugin.js';
 import { publicClientId, tokenExchangeGrant } from '../rig/provider.js';
+import { twoClusterAdminKubeconfig } from '../rig/two-clusters.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
 const kubectls = findKubectls();
@@ -148,20 +149,8 @@ describe('two clusters, one login, a token per audience (token-exchange-audience
 
   it('setup --token-exchange-audience --settings-on-cluster, once per cluster: one user, each cluster its audience', async () => {
     const kubectl = chosen[chosen.length - 1] as KubectlBinary;
-    const bin = tempDir('bin');
-    symlinkSync(pluginBin, join(bin, 'kubectl-together_login'));
-    const path = join(tempDir('kubeconfig'), 'config');
     // The admin's kubeconfig knows cluster `rig` (A); cluster `b` is added by hand.
-    const b = [
-      '- name: b',
-      '  cluster:',
-      `    server: ${apiB.url}`,
-      `    certificate-authority-data: ${Buffer.from(apiB.caPem).toString('base64')}`,
-    ];
-    writeFileSync(path, rigAdminKubeconfigText(apiA).replace('users:', `${b.join('\n')}\nusers:`), {
-      mode: 0o600,
-    });
-    const env = { KUBECONFIG: path, PATH: `${bin}:${process.env.PATH}`, HOME: tempDir('home') };
+    const { path, env } = twoClusterAdminKubeconfig(apiA, apiB);
     for (const [audience, context, cluster] of [
       ['cluster-a', 'ctx-a', 'rig'],
       ['cluster-b', 'ctx-b', 'b'],
