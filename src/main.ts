@@ -6,7 +6,7 @@
  */
 import { writeSync } from 'node:fs';
 import { runGetToken } from './app/get-token.js';
-import { ExitCode, isAppError, redact } from './errors.js';
+import { ExitCode, isAppError, redact } from './app-error.js';
 import { hoistGlobalFlags } from './flags/argv.js';
 import { getTokenFlags, globalFlagNames } from './flags/get-token-flags.js';
 import { loadFull } from './load-full.js';

@@ -2,9 +2,10 @@
 import { rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { isAppError } from '../app-error.js';
 import { listFiles, listKeyring, listLoginRecords, removeItem, removeLeftovers } from '../cache/inventory.js';
 import { removeKubeloginCache } from '../cache/kubelogin-cache.js';
-import { holderKeepsLock, loginRecordSummary } from '../core/login-attempt.js';
+import { holderKeepsLock, loginRecordSummary } from '../core/login-coordination.js';
 import type { CachedItem, Logger } from '../core/ports.js';
 import {
   audienceRow,
@@ -14,7 +15,6 @@ import {
   renderStatus,
   statusRow,
 } from '../core/status-view.js';
-import { isAppError } from '../errors.js';
 import { observeProcess } from '../platform/process-start.js';
 
 export type StorageChoice = 'all' | 'disk' | 'encrypted' | 'keyring';

@@ -5,12 +5,12 @@
  * unified diff instead, with the dropped secrets masked. The report goes to stderr, one line per user.
  */
 import { createTwoFilesPatch } from 'diff';
-import { redact, usageError } from '../errors.js';
+import { redact, usageError } from '../app-error.js';
 import { convertUser } from '../kube/convert-user.js';
 import { upsertNamedEntry } from '../kube/kubeconfig-edit.js';
 import { isRecord, parseConfig } from '../kube/kubeconfig-read.js';
 import { writeStderr } from '../platform/logger.js';
-import { foldUsers } from './fold-users.js';
+import { foldUsers } from './apply-fold.js';
 import { loadYaml, readKubeconfigFiles, replaceKubeconfigFile } from './kubeconfig-files.js';
 
 export interface ConvertOptions {
@@ -19,7 +19,7 @@ export interface ConvertOptions {
   readonly dryRun: boolean;
   /** One file instead of KUBECONFIG / ~/.kube/config. */
   readonly kubeconfig?: string;
-  /** Then fold users that differ only in their provider into one, settings on the clusters (fold-users.ts). */
+  /** Then fold users that differ only in their provider into one, settings on the clusters (app/apply-fold.ts). */
   readonly foldUsers?: boolean;
 }
 

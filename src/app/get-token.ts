@@ -6,8 +6,8 @@ import { createDiskStore, noTokenStore } from '../cache/disk-store.js';
 import { readCiTokenFile } from '../ci/ci-token-file.js';
 import { type CacheKeyFields, cacheKey, exchangeCacheKey, type GrantFamily } from '../core/cache-key.js';
 import { ciCacheKeyFields } from '../core/ci-token.js';
-import { getToken } from '../core/get-token.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
+import { getToken } from '../core/get-token-use-case.js';
 import type { Authenticator, KeyLock, Logger, TokenExchanger, TokenStore } from '../core/ports.js';
 import { sha256Hex } from '../core/sha256.js';
 import { getExchangedToken } from '../core/token-exchange.js';
@@ -15,10 +15,10 @@ import type { TokenExchangeSettings } from '../core/token-exchange-settings.js';
 import { secretsInArgumentsWarnings } from '../flags/secrets-in-arguments.js';
 import { parseExecInfo, renderExecCredential } from '../kube/exec-credential.js';
 import { readCertificateAuthorities } from '../platform/certificate-authorities.js';
-import { parseWithClusterSettings } from './cluster-settings.js';
 import { loadLoginMachinery } from './load-login-machinery.js';
 import { loadStores } from './load-stores.js';
 import type { LoginContext } from './login-context.js';
+import { parseWithClusterSettings } from './parse-with-cluster-settings.js';
 
 /** Runs get-token and returns the ExecCredential text for stdout. */
 export async function runGetToken(

@@ -3,6 +3,6 @@
  * part of the second bundle (src/full.ts); the fast-path bundle loads it through load-login-machinery.ts.
  */
 export { createKeyLock } from '../cache/lock.js';
-export { createLoginRecordStore } from '../cache/login-record.js';
+export { createLoginRecordStore } from '../cache/login-record-store.js';
+export { createAuthenticator } from './authenticator.js';
 export { createCiAuthenticator } from './ci-login.js';
-export { createAuthenticator } from './login.js';

@@ -4,6 +4,7 @@
  * minutes. A user at a terminal may press Enter to try again at once; --force-refresh always does.
  */
 
+import { AppError, type ExitCode, isAppError } from '../app-error.js';
 import { spokenDuration } from '../core/duration.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
 import {
@@ -12,9 +13,8 @@ import {
   isRememberedFailure,
   retryAfterFailureMs,
   reusableDeviceCode,
-} from '../core/login-attempt.js';
+} from '../core/login-coordination.js';
 import type { Logger, LoginRecordStore } from '../core/ports.js';
-import { AppError, type ExitCode, isAppError } from '../errors.js';
 import { writeStderr } from '../platform/logger.js';
 import { createStdinPrompter } from '../platform/prompt.js';
 import type { LoginContext } from './login-context.js';
@@ -56,7 +56,7 @@ export async function failFastAfterRecentFailure(
   });
 }
 
-/** Keeps a failed login for replay when its error is one worth replaying (core/login-attempt.ts says which). */
+/** Keeps a failed login for replay when its error is one worth replaying (core/login-coordination.ts says which). */
 export function rememberFailure(record: LoginRecordStore | undefined, error: unknown): void {
   if (!(isAppError(error) && isRememberedFailure(error.code))) return;
   const failure = {

@@ -7,7 +7,7 @@ import { accessWorthAsking, type ClusterFacts, explainClusterAnswers } from '../
 import type { Check } from '../core/setup-report.js';
 import { connectCluster } from '../kube/cluster-client.js';
 import { resolveClusterConnection } from '../kube/kubeconfig-read.js';
-import { describeNetworkError } from '../oidc/errors.js';
+import { describeNetworkError } from '../oidc/translate-error.js';
 import { loadYaml, readKubeconfigFiles } from './kubeconfig-files.js';
 
 export async function checkCluster(

@@ -4,10 +4,11 @@
  * The login is cached under get-token's key, so that kubectl does not ask for it again.
  */
 
+import { AppError, ExitCode, flagsHint, isAppError, usageError } from '../app-error.js';
 import { renderApiserverFlags, renderAuthenticationConfiguration } from '../core/apiserver-config.js';
 import { renderCiJwtEntry } from '../core/ci-trust.js';
-import { toEntry } from '../core/get-token.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
+import { toEntry } from '../core/get-token-use-case.js';
 import { readJwtClaims } from '../core/jwt-claims.js';
 import { kubeIdentity } from '../core/kube-identity.js';
 import type { ExchangedToken, Logger, TokenExchanger, TokenSet } from '../core/ports.js';
@@ -28,7 +29,6 @@ import {
 } from '../core/setup-report.js';
 import { exchangedEntry } from '../core/token-exchange.js';
 import type { TokenExchangeSettings } from '../core/token-exchange-settings.js';
-import { AppError, ExitCode, flagsHint, isAppError, usageError } from '../errors.js';
 import { secretsInArgumentsWarnings } from '../flags/secrets-in-arguments.js';
 import { parseSetupArgs } from '../flags/setup-flags.js';
 import { mergedEntries } from '../kube/kubeconfig-read.js';
@@ -36,9 +36,9 @@ import { OidcClient } from '../oidc/client.js';
 import { probeFlowEnvironment } from '../platform/environment.js';
 import { kubeHomeDir } from '../platform/home.js';
 import { createStderrLogger, writeStderr } from '../platform/logger.js';
+import { createAuthenticator } from './authenticator.js';
 import { openExchangeCache, openTokenCache } from './get-token.js';
 import { loadYaml, readKubeconfigFiles } from './kubeconfig-files.js';
-import { createAuthenticator } from './login.js';
 import { oidcClientOptions } from './oidc-client-options.js';
 import { checkCluster } from './setup-cluster.js';
 import { kubeconfigArgs, kubeconfigStep } from './setup-kubeconfig.js';

@@ -19,10 +19,10 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { AppError, ExitCode, isAppError } from '../app-error.js';
 import { CacheEntryError, parseCacheEntry, serializeCacheEntry } from '../core/cache-entry.js';
 import { cacheEntryFileName } from '../core/cache-key.js';
 import type { Logger, TokenStore } from '../core/ports.js';
-import { AppError, ExitCode, isAppError } from '../errors.js';
 import { kindOf } from '../platform/file-kind.js';
 import { replaceFileSync } from '../platform/replace-file.js';
 import { openWithoutWaiting } from '../platform/setting-file.js';

@@ -11,6 +11,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { AppError, ExitCode } from '../app-error.js';
 import {
   type CacheEntry,
   CacheEntryError,
@@ -19,7 +20,6 @@ import {
 } from '../core/cache-entry.js';
 import { cacheEncryptedFileName } from '../core/cache-key.js';
 import type { Logger, TokenStore } from '../core/ports.js';
-import { AppError, ExitCode } from '../errors.js';
 import { readPrivateFile, writePrivateFile } from './disk-store.js';
 
 export const encryptionKeyEnv = 'KUBECTL_TOGETHER_LOGIN_CACHE_KEY';

@@ -5,17 +5,17 @@
  */
 import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAppError } from '../app-error.js';
 import { CacheEntryError, parseCacheEntry } from '../core/cache-entry.js';
 import { cacheFilePrefix } from '../core/cache-key.js';
-import type { LoginRecord } from '../core/login-attempt.js';
+import type { LoginRecord } from '../core/login-coordination.js';
 import type { CachedItem, Logger } from '../core/ports.js';
-import { isAppError } from '../errors.js';
 import { readPrivateFile } from './disk-store.js';
-import { readLoginRecord } from './login-record.js';
+import { readLoginRecord } from './login-record-store.js';
 
 const ourFile = new RegExp(`^${cacheFilePrefix}-v\\d+-([0-9a-f]{64})\\.(json|enc)$`);
 const ourLoginRecord = new RegExp(`^${cacheFilePrefix}-v\\d+-([0-9a-f]{64})\\.login$`);
-// Temporary files and locks of killed processes, login records and browser slots (login-record.ts, lock.ts), and
+// Temporary files and locks of killed processes, login records and browser slots (login-record-store.ts, lock.ts), and
 // the cached provider metadata (provider-metadata-store.ts).
 const ourLeftover = new RegExp(
   `^${cacheFilePrefix}-v\\d+-((((provider|browser)-)?[0-9a-f]{64}\\.(json|enc|login)\\.\\d+\\.\\d+\\.tmp)|(browser-)?[0-9a-f]{64}\\.(lock|login)|provider-[0-9a-f]{64}\\.json)$`,
@@ -104,7 +104,7 @@ function namesIn(dir: string): string[] {
   }
 }
 
-/** A cache key's login record (src/cache/login-record.ts): a login in progress, its device code, a recent failure. */
+/** A cache key's login record (src/cache/login-record-store.ts): a login in progress, its device code, a recent failure. */
 export interface LoginRecordItem {
   readonly key: string;
   readonly location: string;

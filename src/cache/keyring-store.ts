@@ -11,10 +11,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { AppError, ExitCode } from '../app-error.js';
 import { type CacheEntry, CacheEntryError, parseCacheEntry } from '../core/cache-entry.js';
 import { AddonLoadError } from '../core/native-addon.js';
 import type { Logger, TokenStore } from '../core/ports.js';
-import { AppError, ExitCode } from '../errors.js';
 import { requireNative } from '../platform/native-require.js';
 import { listKeychainAccounts } from './keychain-dump.js';
 

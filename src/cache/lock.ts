@@ -6,13 +6,14 @@
  * A holder that is stopped (SIGSTOP, a closed laptop lid) touches nothing, yet it is alive and will go on: the holder
  * announces its PID, start time, host and deadline in the key's login record, and a lock whose holder is alive on
  * this machine (that PID, started at that time: PIDs are reused) is not taken over before that deadline
- * (src/core/login-attempt.ts, holderKeepsLock). If a holder loses its lock all the same, its lease says so, and
+ * (src/core/login-coordination.ts, holderKeepsLock). If a holder loses its lock all the same, its lease says so, and
  * get-token re-reads the cache before logging in or writing.
  */
 import { lstatSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
+import { AppError, ExitCode } from '../app-error.js';
 import { cacheLockFileName } from '../core/cache-key.js';
 import { spokenDuration } from '../core/duration.js';
 import {
@@ -22,10 +23,9 @@ import {
   lockWaitDeadline,
   staleLockSec,
   waitingMessage,
-} from '../core/login-attempt.js';
+} from '../core/login-coordination.js';
 import type { KeyLock, Logger, LoginRecordStore } from '../core/ports.js';
 import type { LoginFlow } from '../core/select-flow.js';
-import { AppError, ExitCode } from '../errors.js';
 import { observeProcess, processStartTime } from '../platform/process-start.js';
 import { ensurePrivateDir } from './disk-store.js';
 

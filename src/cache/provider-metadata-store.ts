@@ -4,7 +4,7 @@
  * the directory. File: `together-login-v1-provider-<token cache key>.json`: the document is bound to everything the
  * key holds (issuer, CA material, --insecure-skip-tls-verify, request headers …), so a run that trusted more (an
  * extra CA, which a man in the middle may hold) never writes what a run that checks more reads, and steers no
- * refresh token elsewhere. Runs with --insecure-skip-tls-verify neither read nor write it (src/app/login.ts).
+ * refresh token elsewhere. Runs with --insecure-skip-tls-verify neither read nor write it (src/app/authenticator.ts).
  */
 import { join } from 'node:path';
 import { cacheFilePrefix, keyVersion } from '../core/cache-key.js';

@@ -6,7 +6,7 @@
  * Pure: the caller passes what fstat/stat found and the current uid. These are POSIX owner and mode bits; on Windows
  * they mean nothing (mode bits are synthesised, uid is -1), so callers ask `posixCacheChecksApply` first.
  */
-import { AppError, ExitCode } from '../errors.js';
+import { AppError, ExitCode } from '../app-error.js';
 import { type FileKind, kindNames } from '../platform/file-kind.js';
 
 export interface FileFacts {

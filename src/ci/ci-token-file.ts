@@ -3,7 +3,7 @@
  * writes the next job's token to the same path gets a miss, never the previous job's token), and the login hands
  * over that same content. Small and free of the network code, because the cache hit reads it too.
  */
-import { AppError, ExitCode } from '../errors.js';
+import { AppError, ExitCode } from '../app-error.js';
 import { readSettingFile } from '../platform/setting-file.js';
 
 export function readCiTokenFile(

@@ -2,9 +2,10 @@
  * Fetches or reads a CI job's own OIDC token (the adapter behind --ci-token-source). Each source that is missing
  * fails with one line saying what is missing and a hint with the fix; the token itself never enters a message.
  */
+
+import { AppError, ExitCode } from '../app-error.js';
 import type { CiTokenSource } from '../core/ci-token.js';
-import { AppError, ExitCode } from '../errors.js';
-import { describeNetworkError } from '../oidc/errors.js';
+import { describeNetworkError } from '../oidc/translate-error.js';
 import type { Fetch } from '../oidc/transport.js';
 import { readCiTokenFile } from './ci-token-file.js';
 

@@ -7,8 +7,8 @@ import { runClean, runCleanKubeloginCache, runStatus, type StorageChoice } from 
 import { runConvertKubeconfig } from '../app/convert-kubeconfig.js';
 import { runGetToken } from '../app/get-token.js';
 import { runSetup } from '../app/setup.js';
+import { ExitCode } from '../app-error.js';
 import { cacheDirFor } from '../cache/location.js';
-import { ExitCode } from '../errors.js';
 import type { FlagSpec } from '../flags/argv.js';
 import { getTokenFlags, klogFlags } from '../flags/get-token-flags.js';
 import { setupFlags } from '../flags/setup-flags.js';

@@ -5,7 +5,7 @@
  * `file:` URLs make the browser do what no login needs. So only an absolute http: or https: URL that parses,
  * without spaces or control characters (a real URL has none: they are percent-encoded), is ever opened.
  */
-import { AppError, ExitCode } from '../errors.js';
+import { AppError, ExitCode } from '../app-error.js';
 
 /** Why this value must not reach a browser, or undefined when it may. */
 export function browserUrlProblem(value: string): string | undefined {

@@ -3,7 +3,7 @@
  * signature is kube-apiserver's to check: the plugin only makes sure it hands over a JWT for the expected audience
  * that has not expired, so that a misconfigured job fails here with a clear line instead of with a bare 401.
  */
-import { AppError, ExitCode } from '../errors.js';
+import { AppError, ExitCode } from '../app-error.js';
 import { type CiTokenSource, describeCiTokenSource } from './ci-token.js';
 import { readJwtClaims } from './jwt-claims.js';
 

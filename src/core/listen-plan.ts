@@ -12,7 +12,7 @@
  * A redirect URI whose host no socket of the plan receives (`[::1]` while listening on 127.0.0.1) sends the code to
  * whoever holds that socket: such settings are refused before the login (checkRedirectCovered).
  */
-import { AppError, ExitCode } from '../errors.js';
+import { AppError, ExitCode } from '../app-error.js';
 
 /**
  * node:net's isIP, loaded only when a host must be classified: checkRedirectCovered runs on every get-token, cache

@@ -3,7 +3,7 @@
  * with state (test/unit/fakes.ts).
  */
 import type { CacheEntry } from './cache-entry.js';
-import type { LoginRecord } from './login-attempt.js';
+import type { LoginRecord } from './login-coordination.js';
 import type { TokenExchangeSettings } from './token-exchange-settings.js';
 
 /** The cache entry of one cache key. */
@@ -41,7 +41,7 @@ export interface TokenSet {
 export interface Authenticator {
   /**
    * Uses a refresh token. Throws RefreshRejectedError when the provider refuses it (a 4xx such as invalid_grant; see
-   * oidc/errors.ts refreshTokenRefused): the caller then drops it and logs in. Any other failure (network, timeout,
+   * oidc/translate-error.ts refreshTokenRefused): the caller then drops it and logs in. Any other failure (network, timeout,
    * 5xx, client authentication) is thrown as is and ends the call.
    */
   refresh(refreshToken: string): Promise<TokenSet>;
@@ -101,7 +101,7 @@ export interface CachedItem {
   readonly problem: string | undefined;
 }
 
-/** The login record of one cache key (src/cache/login-record.ts; what it holds: ./login-attempt.ts). */
+/** The login record of one cache key (src/cache/login-record-store.ts; what it holds: ./login-coordination.ts). */
 export interface LoginRecordStore {
   read(): LoginRecord | undefined;
   /** Read, change, write (the caller holds the lock). */

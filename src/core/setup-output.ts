@@ -4,7 +4,7 @@
  * (renderChecklist in ./setup-report.ts).
  */
 
-import { ExitCode } from '../errors.js';
+import { ExitCode } from '../app-error.js';
 import type { Check, ExecEntry } from './setup-report.js';
 
 /** What setup prints after a run that got as far as the tokens; also the JSON of --output json, in this order. */

@@ -6,10 +6,10 @@
  * the call.
  */
 
-import { AppError, ExitCode, isAppError } from '../errors.js';
+import { AppError, ExitCode, isAppError } from '../app-error.js';
 import { type CacheEntry, entryFormat } from './cache-entry.js';
 import { freshCredential, type IssuedCredential } from './freshness.js';
-import { clampExpiry } from './get-token.js';
+import { clampExpiry } from './get-token-use-case.js';
 import type { Clock, ExchangedToken, Logger, TokenExchanger, TokenStore } from './ports.js';
 import type { TokenExchangeSettings } from './token-exchange-settings.js';
 

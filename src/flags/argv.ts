@@ -5,7 +5,7 @@
  * Supported forms: `--name=value`, `--name value`, `--flag` / `--flag=true|false` for booleans, and for the
  * verbosity flag `-v`, `-v=3`, `-v3`, `-v 3`, `--v=3`. Repeatable kinds collect every occurrence.
  */
-import { type AppError, usageError } from '../errors.js';
+import { type AppError, usageError } from '../app-error.js';
 
 export type FlagKind =
   | 'string'

@@ -2,9 +2,10 @@
  * The flags of CI workload identity (`--grant-type=ci-token`, issue 15) and their translation into a CiTokenSource.
  * Kept apart from get-token-flags.ts, which only spreads the table in (parse-get-token.ts calls parseCiTokenOptions).
  */
+
+import { usageError } from '../app-error.js';
 import type { CiTokenSource } from '../core/ci-token.js';
 import type { CiTokenOptions } from '../core/get-token-input.js';
-import { usageError } from '../errors.js';
 import type { FlagSpec } from './argv.js';
 
 export const ciTokenFlags: readonly FlagSpec[] = [

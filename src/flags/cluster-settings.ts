@@ -11,7 +11,7 @@
  * turn PKCE off: a cluster entry often comes from someone else's kubeconfig, and these settings reach every user of
  * the cluster. The redirect host and PKCE protect the login's code on this machine; they are the user's (issue 21).
  */
-import { AppError, ExitCode } from '../errors.js';
+import { AppError, ExitCode } from '../app-error.js';
 import { type FlagSpec, parseArgs } from './argv.js';
 
 export const clusterSettableFlags: ReadonlySet<string> = new Set([

@@ -2,7 +2,7 @@
  * Parsers of flag values: durations, a choice among words, positive numbers, HTTP headers. Each throws a usage
  * error (exit 2) that names the flag and the value it refused.
  */
-import { usageError } from '../errors.js';
+import { usageError } from '../app-error.js';
 
 /**
  * The longest duration any flag takes: a day. Longer values are mistakes, and Node's timers overflow beyond

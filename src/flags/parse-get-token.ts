@@ -2,11 +2,12 @@
  * get-token's argv → the typed input (src/core/get-token-input.ts), with the defaults int128/kubelogin applies and a
  * usage error (exit 2) naming the flag at fault. The flags themselves are declared in ./get-token-flags.ts.
  */
+
+import { cutForMessage, usageError } from '../app-error.js';
 import { cacheDirFor } from '../cache/location.js';
 import { cacheStorages, type GetTokenInput, grantTypes, pkceMethods } from '../core/get-token-input.js';
 import { checkRedirectCovered } from '../core/listen-plan.js';
 import { requestedTokenTypes } from '../core/token-exchange-settings.js';
-import { cutForMessage, usageError } from '../errors.js';
 import { expandHome } from '../platform/home.js';
 import { parseArgs } from './argv.js';
 import { parseCiTokenOptions } from './ci-token-flags.js';

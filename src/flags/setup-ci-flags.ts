@@ -4,6 +4,7 @@
  * setup then checks and prints for the jobs is core/setup-ci-report.ts.
  */
 
+import { usageError } from '../app-error.js';
 import { describeCiTokenSource } from '../core/ci-token.js';
 import {
   type CiSetup,
@@ -13,7 +14,6 @@ import {
   predictCiUsername,
 } from '../core/ci-trust.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
-import { usageError } from '../errors.js';
 import type { FlagSpec } from './argv.js';
 
 export const setupCiFlags: readonly FlagSpec[] = [

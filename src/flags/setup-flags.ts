@@ -3,10 +3,11 @@
  * SetupOptions, the get-token input of its login, and the get-token args as given. A usage error (exit 2) for a
  * value or a combination setup cannot use, before any login, so a typo costs no browser round trip.
  */
+
+import { isAppError, usageError } from '../app-error.js';
 import type { CiSetup } from '../core/ci-trust.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
 import type { ClaimMapping } from '../core/kube-identity.js';
-import { isAppError, usageError } from '../errors.js';
 import { type FlagSpec, parseArgs, unknownFlag } from './argv.js';
 import { getTokenFlags } from './get-token-flags.js';
 import { type InputEnvironment, parseGetTokenInput } from './parse-get-token.js';

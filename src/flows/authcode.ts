@@ -3,9 +3,10 @@
  * the browser with a cookie and redirects to the provider's login page), wait for the redirect, exchange the code
  * (with PKCE), all within --authentication-timeout-sec.
  */
+
+import { AppError, ExitCode, isAppError } from '../app-error.js';
 import { spokenDuration } from '../core/duration.js';
 import type { KeyLock, Logger, TokenSet } from '../core/ports.js';
-import { AppError, ExitCode, isAppError } from '../errors.js';
 import type { OidcClient } from '../oidc/client.js';
 import { openInBrowser } from '../platform/browser.js';
 import type { Prompter } from '../platform/prompt.js';

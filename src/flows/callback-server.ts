@@ -14,9 +14,9 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, isIP } from 'node:net';
+import { AppError, ExitCode } from '../app-error.js';
 import { type ListenPlan, listenPlan, socketLabel } from '../core/listen-plan.js';
 import type { Logger } from '../core/ports.js';
-import { AppError, ExitCode } from '../errors.js';
 import { peerUid, ownUsers as usersOfThisLogin } from '../platform/peer-user.js';
 import { notAllowedText, portsBusyHint } from '../platform/port-failure.js';
 import { readSettingFile, UnreadableFile } from '../platform/setting-file.js';

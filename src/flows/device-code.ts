@@ -6,10 +6,11 @@
  * key's login record, so that a later run whose code is still valid shows the same code and keeps polling it
  * instead of asking for a new one (every new code makes the one the user is typing worthless).
  */
+
+import { AppError, ExitCode } from '../app-error.js';
 import { spokenDuration } from '../core/duration.js';
-import { deviceCodeInstructions, type SavedDeviceCode } from '../core/login-attempt.js';
+import { deviceCodeInstructions, type SavedDeviceCode } from '../core/login-coordination.js';
 import type { Logger, TokenSet } from '../core/ports.js';
-import { AppError, ExitCode } from '../errors.js';
 import type { DeviceAuthorization, OidcClient } from '../oidc/client.js';
 import { openInBrowser } from '../platform/browser.js';
 import { startCountdown, type TerminalInfo } from '../platform/status-line.js';

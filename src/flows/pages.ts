@@ -2,7 +2,7 @@
  * The small pages the callback server shows in the browser. Self-contained (inline style, no script, no external
  * resource): the page must work offline and must not make the browser fetch anything after a login.
  */
-import { retryAfterFailureMs } from '../core/login-attempt.js';
+import { retryAfterFailureMs } from '../core/login-coordination.js';
 
 export function messagePage(title: string, message: string | readonly string[]): string {
   const paragraphs = (typeof message === 'string' ? [message] : message)

@@ -2,7 +2,7 @@
  * What a user pasted instead of a browser redirect (the keyboard flow, or the browser flow over SSH without port
  * forwarding) → the authorization response as a URL for the code exchange.
  */
-import { AppError, ExitCode } from '../errors.js';
+import { AppError, ExitCode } from '../app-error.js';
 
 /**
  * What the user pasted → the authorization response as a URL for the code exchange. A whole URL is taken as it is

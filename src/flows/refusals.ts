@@ -1,10 +1,11 @@
 /**
  * What a provider's refusal means for the flow that met it, said plainly with the fix (issue 17 item 2, issue 11
- * items 6 and 15). The generic translation (oidc/errors.ts) knows the HTTP answer; these know which grant was asked
+ * items 6 and 15). The generic translation (oidc/translate-error.ts) knows the HTTP answer; these know which grant was asked
  * for, so "unauthorized_client" becomes "this client may not use the device-code flow: allow it, or use …".
  */
+
+import { AppError, ExitCode, isAppError } from '../app-error.js';
 import { withoutDeviceCode } from '../core/select-flow.js';
-import { AppError, ExitCode, isAppError } from '../errors.js';
 import { deviceCodeGrant, grantRefused } from '../oidc/grant-refusal.js';
 import { describeProviderError } from '../oidc/provider-text.js';
 

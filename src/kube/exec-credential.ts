@@ -2,7 +2,7 @@
  * The ExecCredential contract with kubectl (client-go): what it tells us in KUBERNETES_EXEC_INFO and the one JSON
  * document we answer with on stdout.
  */
-import { AppError, ExitCode } from '../errors.js';
+import { AppError, ExitCode } from '../app-error.js';
 
 export const execCredentialApiVersions = [
   'client.authentication.k8s.io/v1',

@@ -4,7 +4,7 @@
  * files; relative certificate paths are resolved against the file that names them, as kubectl does.
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { AppError, ExitCode } from '../errors.js';
+import { AppError, ExitCode } from '../app-error.js';
 import type { Section, YamlModule } from './kubeconfig-edit.js';
 
 export interface KubeconfigFile {

@@ -4,11 +4,12 @@
  * token names the resource (int128 skips it too). An opaque token cannot be checked here, nor by kube-apiserver's
  * JWT authenticator: it is passed through, and -v=1 says so.
  */
+
+import { AppError, ExitCode } from '../app-error.js';
 import type { TokenSet } from '../core/ports.js';
-import { AppError, ExitCode } from '../errors.js';
-import { toAppError } from './errors.js';
 import type { ConfiguredProvider } from './provider.js';
 import { failedCheck, looksLikeJwt, verifyWithProviderKeys } from './provider-keys.js';
+import { toAppError } from './translate-error.js';
 
 export async function checkAccessToken(provider: ConfiguredProvider, tokens: TokenSet): Promise<TokenSet> {
   const { accessToken } = tokens;

@@ -3,9 +3,9 @@
  * exchange of its code for tokens, checked against that state and nonce.
  */
 import * as client from 'openid-client';
+import { AppError, cutForMessage, ExitCode, rememberSecrets } from '../app-error.js';
 import { checkedBrowserUrl } from '../core/browser-url.js';
 import type { TokenSet } from '../core/ports.js';
-import { AppError, cutForMessage, ExitCode, rememberSecrets } from '../errors.js';
 import { type PkceMode, pkceFor } from './pkce.js';
 import { type ConfiguredProvider, loginScope, providerRequest } from './provider.js';
 import { tokenSetOf } from './token-response.js';

@@ -16,7 +16,7 @@
  *   request can be repeated.
  */
 import * as client from 'openid-client';
-import { httpStatusOf } from './errors.js';
+import { httpStatusOf } from './translate-error.js';
 
 export type SecretMethod = 'basic' | 'post';
 

@@ -6,7 +6,7 @@
  * token-response.ts over every answer.
  */
 import type { CachedProviderMetadata } from '../cache/provider-metadata-store.js';
-import type { SavedDeviceCode } from '../core/login-attempt.js';
+import type { SavedDeviceCode } from '../core/login-coordination.js';
 import type { ExchangedToken, TokenSet } from '../core/ports.js';
 import type { TokenExchangeSettings } from '../core/token-exchange-settings.js';
 import {

@@ -3,7 +3,7 @@
  * ahead) while the provider's own clock, read from the `Date` header of its answers, is minutes away from ours. jose's
  * "expiration is past current timestamp" alone sends people looking for a provider bug.
  */
-import { AppError, ExitCode } from '../errors.js';
+import { AppError, ExitCode } from '../app-error.js';
 
 /** Below this, a difference is the Date header's one-second resolution and the request's time in flight. */
 export const tolerableSkewSec = 60;

@@ -1,12 +1,12 @@
 /**
  * The device authorization grant (RFC 8628): the request for a device and user code, and the polling of the token
- * endpoint until the user has logged in; or the polling of a code an earlier run started (src/cache/login-record.ts).
+ * endpoint until the user has logged in; or the polling of a code an earlier run started (src/cache/login-record-store.ts).
  */
 import * as client from 'openid-client';
+import { rememberSecrets } from '../app-error.js';
 import { checkedBrowserUrl } from '../core/browser-url.js';
-import type { SavedDeviceCode } from '../core/login-attempt.js';
+import type { SavedDeviceCode } from '../core/login-coordination.js';
 import type { TokenSet } from '../core/ports.js';
-import { rememberSecrets } from '../errors.js';
 import { type PkceMode, pkceFor } from './pkce.js';
 import { type ConfiguredProvider, loginScope, providerRequest } from './provider.js';
 import { tokenSetOf } from './token-response.js';
@@ -17,7 +17,7 @@ export interface DeviceAuthorization {
   /** Shown to the user, who types or confirms it at the provider. Not a secret like the device code. */
   readonly userCode: string;
   readonly expiresInSec: number;
-  /** What a later run needs to show the same code and poll it (src/cache/login-record.ts keeps it). */
+  /** What a later run needs to show the same code and poll it (src/cache/login-record-store.ts keeps it). */
   readonly saved: SavedDeviceCode;
   /** Polls the token endpoint at the provider's interval (+5 s on slow_down) until the user has logged in. */
   poll(signal: AbortSignal): Promise<TokenSet>;

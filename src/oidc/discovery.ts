@@ -5,13 +5,13 @@
  * checks).
  */
 import * as client from 'openid-client';
+import { cutForMessage, rememberSecrets } from '../app-error.js';
 import type { CachedProviderMetadata } from '../cache/provider-metadata-store.js';
-import { cutForMessage, rememberSecrets } from '../errors.js';
 import { type ClientAuthState, clientAuthentication, newClientAuthState } from './client-auth.js';
-import { toAppError } from './errors.js';
 import { issuerMismatch } from './issuer-mismatch.js';
 import type { ConfiguredProvider, OidcClientOptions } from './provider.js';
 import { type FetchTweaks, noFetchTweaks, providerFetch } from './provider-fetch.js';
+import { toAppError } from './translate-error.js';
 
 export async function discoverProvider(options: OidcClientOptions): Promise<ConfiguredProvider> {
   const tweaks = noFetchTweaks();

@@ -3,7 +3,7 @@
  * the flows, because the provider's fetch (a device-code poll) and the token exchange need them too; what a refusal
  * means for each flow is flows/refusals.ts.
  */
-import type { AppError } from '../errors.js';
+import type { AppError } from '../app-error.js';
 
 export const deviceCodeGrant = 'urn:ietf:params:oauth:grant-type:device_code';
 

@@ -4,7 +4,7 @@
  * any other spelling of the "same" URL gives tokens the cluster refuses. The error names the exact form and says in
  * words how the two differ, for root and path issuers alike.
  */
-import { AppError, cutForMessage, ExitCode } from '../errors.js';
+import { AppError, cutForMessage, ExitCode } from '../app-error.js';
 
 export function issuerMismatch(discovered: string, configured: string): AppError {
   const difference = describeIssuerDifference(discovered, configured);

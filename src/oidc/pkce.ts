@@ -3,7 +3,7 @@
  * never plain. The verifier is a secret; its challenge goes into the first request.
  */
 import * as client from 'openid-client';
-import { rememberSecrets } from '../errors.js';
+import { rememberSecrets } from '../app-error.js';
 
 export type PkceMode = 'auto' | 'no' | 'S256';
 

@@ -74,7 +74,7 @@ const maxRedirects = 5;
  * A GET (discovery, JWKS), retried, and following redirects within the same origin, as Go clients (kube-apiserver,
  * int128) follow them: a provider that answers `/.well-known/openid-configuration` with 301 to the same path plus
  * `/` (a common Django deployment) still works; the exact issuer check of the document still protects. openid-client
- * asks for no redirects; one to another origin comes back to it as it is, and src/oidc/errors.ts names its status
+ * asks for no redirects; one to another origin comes back to it as it is, and src/oidc/translate-error.ts names its status
  * and Location.
  */
 async function getFollowingSameOrigin(

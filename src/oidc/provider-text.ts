@@ -3,9 +3,9 @@
  * text is the provider's, not ours: a line break in it would start a line of its own on stderr (a forged `error:` or
  * `hint:` line, or a wall of HTML), so line breaks and other control characters become spaces, and a description
  * longer than a sentence or two is cut. A provider may echo what we sent (codes, the client secret): those are
- * redacted before the cut, since half a secret would no longer be recognised on the way to stderr (src/errors.ts).
+ * redacted before the cut, since half a secret would no longer be recognised on the way to stderr (src/app-error.ts).
  */
-import { cutForMessage, redact } from '../errors.js';
+import { cutForMessage, redact } from '../app-error.js';
 
 /** Descriptions longer than this are cut with an ellipsis: enough for any real provider's sentence. */
 export const maxDescriptionLength = 300;

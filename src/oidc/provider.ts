@@ -5,7 +5,7 @@
  * (./client-auth.ts), its failure translated into an AppError.
  */
 import type * as client from 'openid-client';
-import { AppError, ExitCode } from '../errors.js';
+import { AppError, ExitCode } from '../app-error.js';
 import {
   type ClientAuthState,
   clientAuthenticationFailed,
@@ -14,8 +14,8 @@ import {
   withdrawSecretIfAsked,
 } from './client-auth.js';
 import { clockSkewError } from './clock-skew.js';
-import { describeOAuthAnswer, type OidcStep, toAppError } from './errors.js';
 import type { FetchTweaks, ProviderFetchOptions } from './provider-fetch.js';
+import { describeOAuthAnswer, type OidcStep, toAppError } from './translate-error.js';
 
 export interface OidcClientOptions extends ProviderFetchOptions {
   readonly issuerUrl: string;

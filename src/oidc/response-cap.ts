@@ -3,7 +3,7 @@
  * are a few kilobytes (tokens with thousands of groups stay well under a megabyte); a provider that sends hundreds of
  * megabytes (a 300 MB discovery document took 2 GB of memory) is broken or hostile, and is refused while reading.
  */
-import { AppError, ExitCode } from '../errors.js';
+import { AppError, ExitCode } from '../app-error.js';
 
 export const maxProviderResponseBytes = 4 * 1024 * 1024;
 

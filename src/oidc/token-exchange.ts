@@ -8,13 +8,13 @@
  */
 import * as jose from 'jose';
 import * as client from 'openid-client';
+import { AppError, cutForMessage, ExitCode, isAppError, rememberSecrets } from '../app-error.js';
 import type { ExchangedToken } from '../core/ports.js';
 import { type TokenExchangeSettings, tokenTypeUrns } from '../core/token-exchange-settings.js';
-import { AppError, cutForMessage, ExitCode, isAppError, rememberSecrets } from '../errors.js';
-import { describeOAuthAnswer, toAppError } from './errors.js';
 import { grantRefused } from './grant-refusal.js';
 import { type ConfiguredProvider, providerRequest } from './provider.js';
 import { failedCheck, verifyWithProviderKeys } from './provider-keys.js';
+import { describeOAuthAnswer, toAppError } from './translate-error.js';
 
 export const tokenExchangeGrantType = 'urn:ietf:params:oauth:grant-type:token-exchange';
 

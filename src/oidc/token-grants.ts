@@ -3,8 +3,8 @@
  * credentials (a machine's own identity) and the refresh.
  */
 import * as client from 'openid-client';
+import { rememberSecrets } from '../app-error.js';
 import type { TokenSet } from '../core/ports.js';
-import { rememberSecrets } from '../errors.js';
 import { type ConfiguredProvider, loginScope, providerRequest } from './provider.js';
 import { tokenSetOf } from './token-response.js';
 

@@ -4,8 +4,8 @@
  * so that no message prints it.
  */
 import type * as client from 'openid-client';
+import { rememberSecrets } from '../app-error.js';
 import type { TokenSet } from '../core/ports.js';
-import { rememberSecrets } from '../errors.js';
 import { checkAccessToken } from './access-token-check.js';
 import type { ConfiguredProvider } from './provider.js';
 

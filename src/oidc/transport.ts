@@ -4,8 +4,9 @@
  * at all (--insecure-skip-tls-verify). undici is required synchronously and only then: it is a large module that
  * neither the cache hit nor an ordinary login needs.
  */
+
+import { AppError, ExitCode } from '../app-error.js';
 import type { Logger } from '../core/ports.js';
-import { AppError, ExitCode } from '../errors.js';
 import { requireNative } from '../platform/native-require.js';
 
 export interface TransportOptions {

@@ -4,7 +4,7 @@
  * names (./setting-file.ts: never a FIFO or device, at most 1 MB). Unreadable input is a usage error (exit 2) that
  * names the setting (the flag, or the cluster's key) and the file.
  */
-import { AppError, ExitCode } from '../errors.js';
+import { AppError, ExitCode } from '../app-error.js';
 import { readSettingFile, UnreadableFile } from './setting-file.js';
 
 /** `from`: who gave the CA settings when not the exec args, e.g. "the cluster https://…'s exec extension". */

@@ -4,8 +4,8 @@
  * cache-hit path.
  */
 import { writeSync } from 'node:fs';
+import { redact } from '../app-error.js';
 import type { Logger } from '../core/ports.js';
-import { redact } from '../errors.js';
 import { type Charset, consoleCharset, forConsole } from './console-text.js';
 
 export function createStderrLogger(verbosity: number, write: (text: string) => void = writeStderr): Logger {

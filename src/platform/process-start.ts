@@ -1,6 +1,6 @@
 /**
  * Whether a process exists, and when it started: what tells a lock holder from a later process that was given the
- * same PID (src/core/login-attempt.ts, holderIsAlive).
+ * same PID (src/core/login-coordination.ts, holderIsAlive).
  *
  * Linux: field 22 of /proc/PID/stat (starttime, in clock ticks since boot), read the same way by the holder for
  * itself and by a waiter for the holder, so the opaque strings compare exactly. Elsewhere (macOS, Windows) the start
@@ -8,7 +8,7 @@
  * lock: it is left unknown there, and the holder's announced deadline bounds a reused PID as before.
  */
 import { readFileSync } from 'node:fs';
-import type { ObservedProcess } from '../core/login-attempt.js';
+import type { ObservedProcess } from '../core/login-coordination.js';
 
 /** The start time of a process as /proc/PID/stat says it, or undefined where there is no such file. */
 export function processStartTime(pid: number): string | undefined {

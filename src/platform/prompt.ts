@@ -5,7 +5,7 @@
  */
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { AppError, ExitCode } from '../errors.js';
+import { AppError, ExitCode } from '../app-error.js';
 
 export interface Prompter {
   /** With a signal, the question can be withdrawn (another answer came first); the promise then never settles. */

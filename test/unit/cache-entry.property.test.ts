@@ -11,7 +11,7 @@ import {
   entryFormat,
   parseCacheEntry,
 } from '../../src/core/cache-entry.js';
-import { getToken } from '../../src/core/get-token.js';
+import { getToken } from '../../src/core/get-token-use-case.js';
 import { renderExecCredential } from '../../src/kube/exec-credential.js';
 import { FakeProvider, ManualClock, MemoryLogger, MemoryStore, noLock } from './fakes.js';
 

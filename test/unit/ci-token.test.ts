@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { isAppError } from '../../src/app-error.js';
 import { canonicalKeyMaterial } from '../../src/core/cache-key.js';
 import { type CiTokenSource, ciCacheKeyFields } from '../../src/core/ci-token.js';
 import { checkCiToken } from '../../src/core/ci-token-check.js';
-import { isAppError } from '../../src/errors.js';
 import { parseCiTokenOptions } from '../../src/flags/ci-token-flags.js';
 
 const now = 1_800_000_000_000;

@@ -1,6 +1,6 @@
 /** In-memory fakes with state for the ports of the use cases. */
 import type { CacheEntry } from '../../src/core/cache-entry.js';
-import type { GetTokenRequest } from '../../src/core/get-token.js';
+import type { GetTokenRequest } from '../../src/core/get-token-use-case.js';
 import {
   type Authenticator,
   type KeyLock,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { getToken, maxTokenLifetimeMs } from '../../src/core/get-token.js';
-import { AppError, ExitCode } from '../../src/errors.js';
+import { AppError, ExitCode } from '../../src/app-error.js';
+import { getToken, maxTokenLifetimeMs } from '../../src/core/get-token-use-case.js';
 import { FakeProvider, ManualClock, MemoryLogger, MemoryStore, noLock, request } from './fakes.js';
 
 const diskFull = new AppError('cache.write', 'cannot write the token cache in /c: ENOSPC', {

@@ -54,13 +54,13 @@ function findCycle(graph: ReadonlyMap<string, readonly string[]>): string[] | un
 /**
  * The floors of src/, ground floor first: a module imports its own folder and the floors below, never a floor above,
  * and the folders that share a floor stay out of each other. core/ (pure decisions, the ports, the cache entry and
- * key) stands on errors.ts alone; platform/ and cache/ are the adapters core's ports name; oidc/ speaks to the
+ * key) stands on app-error.ts alone; platform/ and cache/ are the adapters core's ports name; oidc/ speaks to the
  * provider; flags/ (the exec args' format), flows/ (the login flows) and ci/ (a CI job's token) use those; kube/
  * reads and writes kubeconfigs in the flags' format; app/ wires it all; cli/ is the commander program; the entries
  * start the process.
  */
 const floors: readonly (readonly string[])[] = [
-  ['errors.ts', 'version.ts'],
+  ['app-error.ts', 'version.ts'],
   ['core'],
   ['platform'],
   ['cache'],
@@ -130,7 +130,7 @@ describe('the import graph of src/', () => {
     expect(
       wrongWayImports(
         new Map([
-          [file('core/a.ts'), [file('cache/b.ts'), file('core/c.ts'), file('errors.ts')]],
+          [file('core/a.ts'), [file('cache/b.ts'), file('core/c.ts'), file('app-error.ts')]],
           [file('flags/d.ts'), [file('flows/e.ts'), file('cache/b.ts')]],
           [file('platform/f.ts'), [file('core/a.ts')]],
         ]),

@@ -4,10 +4,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isAppError } from '../../src/app-error.js';
 import { parseEncryptedFile } from '../../src/cache/encrypted-store.js';
 import { CacheEntryError, parseCacheEntry } from '../../src/core/cache-entry.js';
 import { readJwtClaims } from '../../src/core/jwt-claims.js';
-import { isAppError } from '../../src/errors.js';
 import { parseGetTokenInput } from '../../src/flags/parse-get-token.js';
 import { callbackUrlFromAnswer } from '../../src/flows/pasted-response.js';
 import { parseExecInfo } from '../../src/kube/exec-credential.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, ExitCode } from '../../src/errors.js';
+import { AppError, ExitCode } from '../../src/app-error.js';
 import {
   explainDeviceCodeRefusal,
   explainGrantRefusal,
@@ -7,7 +7,7 @@ import {
   isDeviceCodeUnavailable,
 } from '../../src/flows/refusals.js';
 
-/** An AppError as oidc/errors.ts makes it from a provider answer: the OAuth error, if any, in its cause. */
+/** An AppError as oidc/translate-error.ts makes it from a provider answer: the OAuth error, if any, in its cause. */
 function answered(
   code: string,
   message: string,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { AppError, ExitCode } from '../../src/app-error.js';
 import { exchangeCacheKey } from '../../src/core/cache-key.js';
-import { getToken } from '../../src/core/get-token.js';
+import { getToken } from '../../src/core/get-token-use-case.js';
 import type { TokenExchanger } from '../../src/core/ports.js';
 import { type ExchangeRequest, getExchangedToken } from '../../src/core/token-exchange.js';
-import { AppError, ExitCode } from '../../src/errors.js';
 import { FakeProvider, ManualClock, MemoryLogger, MemoryStore, noLock, request } from './fakes.js';
 
 const exchange = { audience: 'cluster-a', requestedTokenType: 'id-token' } as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redact } from '../../src/errors.js';
+import { redact } from '../../src/app-error.js';
 
 describe('redact', () => {
   it.each([

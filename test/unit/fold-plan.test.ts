@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getTokenFlags } from '../../src/flags/get-token-flags.js';
-import { planFold } from '../../src/kube/fold-users.js';
+import { planFold } from '../../src/kube/fold-plan.js';
 
 const user = (issuer: string, extra: string[] = []) => ({
   exec: {

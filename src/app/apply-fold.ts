@@ -1,12 +1,12 @@
 /**
- * Applies convert-kubeconfig --fold-users (src/kube/fold-users.ts decides): each cluster of a group gets its
+ * Applies convert-kubeconfig --fold-users (src/kube/fold-plan.ts decides): each cluster of a group gets its
  * provider settings, the shared user its exec entry with provideClusterInfo: true, the other members' contexts point
  * at the shared user. Entries are edited in the file of the KUBECONFIG list that defines them, every other byte
  * kept; the users no longer used stay (their removal is the user's call) and the report names them.
  */
 import { execExtensionName } from '../flags/cluster-settings.js';
 import { getTokenFlags } from '../flags/get-token-flags.js';
-import { planFold } from '../kube/fold-users.js';
+import { planFold } from '../kube/fold-plan.js';
 import { upsertNamedEntry } from '../kube/kubeconfig-edit.js';
 import { isRecord, mergedEntries } from '../kube/kubeconfig-read.js';
 import { loadYaml, readKubeconfigFiles, replaceKubeconfigFile } from './kubeconfig-files.js';

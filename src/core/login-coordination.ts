@@ -3,7 +3,7 @@
  * code it shows, and how the last attempt failed. kubectl runs the plugin again after every failure, so without this
  * each run would start a login of its own: a new browser tab or a new device code every time, minutes each.
  *
- * Pure decisions over the record (docs/token-cache.md, "Logins in progress"); src/cache/login-record.ts stores it.
+ * Pure decisions over the record (docs/token-cache.md, "Logins in progress"); src/cache/login-record-store.ts stores it.
  */
 
 import { spokenDuration } from './duration.js';

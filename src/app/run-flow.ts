@@ -2,14 +2,15 @@
  * Runs one login flow, chosen already (core/select-flow.ts): each flow gets its options from the flags and the run,
  * and the terminal questions it may ask.
  */
+
+import { AppError, ExitCode } from '../app-error.js';
 import { createKeyLock } from '../cache/lock.js';
-import { createLoginRecordStore } from '../cache/login-record.js';
+import { createLoginRecordStore } from '../cache/login-record-store.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
-import { type LoginRecord, reusableDeviceCode } from '../core/login-attempt.js';
+import { type LoginRecord, reusableDeviceCode } from '../core/login-coordination.js';
 import type { KeyLock, Logger, TokenSet } from '../core/ports.js';
 import type { LoginFlow } from '../core/select-flow.js';
 import { sha256Hex } from '../core/sha256.js';
-import { AppError, ExitCode } from '../errors.js';
 import { loginWithBrowser } from '../flows/authcode.js';
 import { loginWithDeviceCode } from '../flows/device-code.js';
 import { loginWithKeyboard } from '../flows/keyboard.js';

@@ -10,7 +10,7 @@ import {
   loginRecordSummary,
   reusableDeviceCode,
   waitingMessage,
-} from '../../src/core/login-attempt.js';
+} from '../../src/core/login-coordination.js';
 import { loginFailedText, messagePage } from '../../src/flows/pages.js';
 
 const now = 1_800_000_000_000;

@@ -3,8 +3,8 @@
  * provider's `error` and `error_description`.
  */
 import * as client from 'openid-client';
+import { AppError, cutForMessage, ExitCode, isAppError } from '../app-error.js';
 import { isRefreshRejected, RefreshRejectedError } from '../core/ports.js';
-import { AppError, cutForMessage, ExitCode, isAppError } from '../errors.js';
 import { describeProviderError } from './provider-text.js';
 
 export type OidcStep = 'discovery' | 'login' | 'refresh' | 'token exchange';

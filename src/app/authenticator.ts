@@ -1,22 +1,22 @@
 /**
  * The heavy half of get-token, loaded only when the cache cannot answer: the Authenticator that refreshes with the
  * provider, or logs in: fail fast after a recent failure (./recent-failure.ts), discover, choose the flow and run it
- * (./login-flow.ts), falling back to the browser when a headless machine cannot have the device code.
+ * (./run-flow.ts), falling back to the browser when a headless machine cannot have the device code.
  */
 
+import { isAppError } from '../app-error.js';
 import { createProviderMetadataStore } from '../cache/provider-metadata-store.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
 import type { Authenticator, Logger, TokenExchanger, TokenSet } from '../core/ports.js';
 import { type LoginFlow, selectFlow, whyNoBrowser } from '../core/select-flow.js';
-import { isAppError } from '../errors.js';
 import { checkCallbackSettings } from '../flows/callback-server.js';
 import { isDeviceCodeUnavailable } from '../flows/refusals.js';
 import { OidcClient } from '../oidc/client.js';
 import { probeFlowEnvironment } from '../platform/environment.js';
 import type { LoginContext } from './login-context.js';
-import { localServerTls, runFlow } from './login-flow.js';
 import { oidcClientOptions } from './oidc-client-options.js';
 import { failFastAfterRecentFailure, rememberFailure } from './recent-failure.js';
+import { localServerTls, runFlow } from './run-flow.js';
 
 export function createAuthenticator(
   input: GetTokenInput,

@@ -1,7 +1,7 @@
 /**
  * The login record of one cache key (`together-login-v1-<key>.login`, 0600, beside the lock, for every
  * storage): who holds the lock, the device code being polled, how the last login failed. See
- * src/core/login-attempt.ts for what it is used for. It holds no token; the device code in it is good only for the
+ * src/core/login-coordination.ts for what it is used for. It holds no token; the device code in it is good only for the
  * login its user approves, and only until it expires.
  *
  * Best effort: a record that cannot be read is no record, one that cannot be written is a debug line. Only the lock
@@ -15,7 +15,7 @@ import {
   type LoginIdentity,
   type LoginRecord,
   loginRecordFormat,
-} from '../core/login-attempt.js';
+} from '../core/login-coordination.js';
 import type { Logger, LoginRecordStore } from '../core/ports.js';
 import { readPrivateFile, writePrivateFile } from './disk-store.js';
 

@@ -3,7 +3,7 @@
  * parallel kubectl calls share one login and refresh-token rotation never races.
  */
 
-import { AppError, ExitCode, isAppError } from '../errors.js';
+import { AppError, ExitCode, isAppError } from '../app-error.js';
 import { type CacheEntry, entryFormat } from './cache-entry.js';
 import { freshCredential, type IssuedCredential } from './freshness.js';
 import { readJwtClaims } from './jwt-claims.js';

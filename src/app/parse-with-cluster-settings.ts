@@ -33,7 +33,7 @@ export function parseWithClusterSettings(
     homeDir,
     missingSetting: (flag, what) => missingClusterSetting(flag, what, cluster.server),
   });
-  // The CA is one setting (cluster-settings.ts): either every CA value came from the cluster, or none did.
+  // The CA is one setting (flags/cluster-settings.ts): either every CA value came from the cluster, or none did.
   const caFromCluster = ['certificate-authority', 'certificate-authority-data'].some(
     (flag) => merged.origins.get(flag) === 'cluster',
   );

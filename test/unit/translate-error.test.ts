@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { rememberSecrets } from '../../src/errors.js';
-import { refreshTokenRefused } from '../../src/oidc/errors.js';
+import { rememberSecrets } from '../../src/app-error.js';
 import { describeProviderError, maxDescriptionLength } from '../../src/oidc/provider-text.js';
+import { refreshTokenRefused } from '../../src/oidc/translate-error.js';
 
 describe('refreshTokenRefused: what a refused refresh means', () => {
   it.each([
