@@ -11,7 +11,7 @@
  * turn PKCE off: a cluster entry often comes from someone else's kubeconfig, and these settings reach every user of
  * the cluster. The redirect host and PKCE protect the login's code on this machine; they are the user's (issue 21).
  */
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError, cutForMessage, ExitCode } from '../app-error.js';
 import { type FlagSpec, parseArgs } from './argv.js';
 
 export const clusterSettableFlags: ReadonlySet<string> = new Set([
@@ -84,14 +84,12 @@ export function mergeClusterSettings(
       overridden.push(name);
       continue;
     }
-    if (!clusterMayHold(name, value))
+    const refusal = clusterRefusal(name, value);
+    if (refusal)
       throw new AppError(
         'usage.cluster-setting',
-        `the cluster's ${execExtensionName} extension sets ${name} to ${JSON.stringify(value)}: a cluster may not turn PKCE off`,
-        {
-          exitCode: ExitCode.usage,
-          hint: `remove ${name} from the cluster's extensions in the kubeconfig; if your provider refuses PKCE, put --${name}=no in your user's exec args`,
-        },
+        `the cluster's ${execExtensionName} extension sets ${name} to ${cutForMessage(JSON.stringify(value))}: ${refusal.why}`,
+        { exitCode: ExitCode.usage, hint: refusal.hint },
       );
     extra.push(...asArgs(spec, value));
     origins.set(name, 'cluster');
@@ -100,11 +98,34 @@ export function mergeClusterSettings(
 }
 
 /**
- * Values a cluster may not give a settable flag: PKCE off (`oidc-pkce-method: no`) would let whoever reads the
- * authorization code redeem it. Only the user's own args may turn it off.
+ * Values a cluster may not give a settable flag, and why:
+ * - PKCE off (`oidc-pkce-method: no`) would let whoever reads the authorization code redeem it. Only the user's own
+ *   args may turn it off.
+ * - A relative `certificate-authority` path: kubectl passes the cluster without saying which kubeconfig file holds
+ *   it and runs the plugin in the user's working directory, so the file read would be whichever `ca.pem` lies where
+ *   kubectl happened to be started (kubectl's own relative paths are resolved against the kubeconfig's folder).
  */
-function clusterMayHold(name: string, value: unknown): boolean {
-  return !(name === 'oidc-pkce-method' && value === 'no');
+function clusterRefusal(name: string, value: unknown): { why: string; hint: string } | undefined {
+  if (name === 'oidc-pkce-method' && value === 'no')
+    return {
+      why: 'a cluster may not turn PKCE off',
+      hint: `remove ${name} from the cluster's extensions in the kubeconfig; if your provider refuses PKCE, put --${name}=no in your user's exec args`,
+    };
+  const paths = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
+  if (
+    name === 'certificate-authority' &&
+    paths.some((path) => typeof path === 'string' && !isAbsolutePath(path))
+  )
+    return {
+      why: "a relative path would be read from kubectl's working directory, wherever that is",
+      hint: `give ${name} as an absolute path (or ~/…), or the certificate itself as certificate-authority-data, in the cluster's extensions in the kubeconfig`,
+    };
+  return undefined;
+}
+
+/** Absolute on any platform we run on, or under the home directory (`~`, `~/…`: expandHome's forms). */
+function isAbsolutePath(path: string): boolean {
+  return /^(?:[/\\]|~(?:$|[/\\])|[A-Za-z]:[/\\])/.test(path);
 }
 
 function asArgs(spec: FlagSpec, value: unknown): string[] {
@@ -170,7 +191,8 @@ export function splitClusterSettings(
 ): { userArgs: string[]; settings: Record<string, unknown> } {
   const { values } = parseArgs(args, specs);
   const settings: Record<string, unknown> = {};
-  const moves = (name: string) => providerSettingFlags.has(name) && clusterMayHold(name, values.get(name));
+  const moves = (name: string) =>
+    providerSettingFlags.has(name) && clusterRefusal(name, values.get(name)) === undefined;
   for (const [name, value] of values) if (moves(name)) settings[name] = value;
   const userArgs: string[] = [];
   for (let i = 0; i < args.length; i++) {

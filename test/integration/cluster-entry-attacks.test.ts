@@ -3,11 +3,12 @@
  * the exec args do not give. Cluster entries travel between people, so each test plays the entry's author against
  * the real plugin and a real provider: what the args pin stays pinned.
  */
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { browserDriverPath } from '../rig/build.js';
+import { browserDriverPath, pluginBin } from '../rig/build.js';
 import { expectOneError } from '../rig/one-error.js';
-import { execInfoWithCluster, runPlugin, tempDir } from '../rig/plugin.js';
+import { execInfoWithCluster, runCommand, runPlugin, tempDir } from '../rig/plugin.js';
 import { publicClientId, rigPassword } from '../rig/provider.js';
 import { startSquatter } from '../rig/squatter.js';
 import { makePrivateCa } from '../rig/tls.js';
@@ -56,6 +57,27 @@ describe("the provider's CA: what the exec args pin, a cluster cannot add to", (
       expect(attacker.totalRequests()).toBe(0);
     },
   );
+
+  it('a cluster naming its CA by a relative path is refused before any request: the file would be whichever ca.pem lies where kubectl was started', async () => {
+    attacker.resetCounts();
+    // The attacker's CA sits in a folder the user may run kubectl from (a shared checkout, /tmp).
+    const workingDir = tempDir('cwd');
+    copyFileSync(attackerCa.caPemPath, join(workingDir, 'ca.pem'));
+    for (const path of ['ca.pem', './ca.pem', ['../cwd/ca.pem']]) {
+      const result = await runCommand(
+        'sh',
+        ['-c', 'cd "$1" && shift && exec "$@"', 'sh', workingDir, pluginBin, ...passwordLogin([])],
+        { KUBERNETES_EXEC_INFO: execInfoWithCluster({ 'certificate-authority': path }) },
+      );
+      expect(result.code, result.stderr).toBe(2);
+      expectOneError(
+        result.stderr,
+        /sets certificate-authority to .*ca\.pem.*: a relative path would be read from kubectl's working directory/,
+      );
+      expect(result.stderr).toMatch(/hint: give certificate-authority as an absolute path/);
+    }
+    expect(attacker.totalRequests()).toBe(0);
+  });
 
   it("without a CA in the args, the cluster's CA is the one trusted (the rig's attacker is then reachable)", async () => {
     attacker.resetCounts();

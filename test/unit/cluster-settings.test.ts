@@ -98,6 +98,48 @@ describe('per-cluster settings from the exec extension (provideClusterInfo)', ()
     ).toBe('no');
   });
 
+  it.each([
+    ['ca.pem', false],
+    ['./certs/ca.pem', false],
+    ['../ca.pem', false],
+    ['~alice/ca.pem', false],
+    ['/etc/kube/ca.pem', true],
+    ['~/ca.pem', true],
+    ['~\\ca.pem', true],
+    ['C:\\kube\\ca.pem', true],
+    ['\\\\server\\share\\ca.pem', true],
+  ])(
+    "a cluster's certificate-authority %s: accepted only when it does not depend on kubectl's working directory (%s)",
+    (path, accepted) => {
+      const run = () =>
+        merge(['--oidc-issuer-url=https://i.example', '--oidc-client-id=k'], {
+          'certificate-authority': [path],
+        });
+      if (accepted)
+        expect(parse(run().argv).certificateAuthorityFiles).toEqual([expect.stringContaining('ca.pem')]);
+      else
+        expect(run).toThrow(
+          expect.objectContaining({
+            exitCode: 2,
+            message: expect.stringMatching(
+              /sets certificate-authority to .*: a relative path would be read from kubectl's working directory/,
+            ),
+          }),
+        );
+    },
+  );
+
+  it('setup --settings-on-cluster keeps a relative CA path with the user, where it still works', () => {
+    const args = [
+      '--oidc-issuer-url=https://idp.example.com',
+      '--oidc-client-id=kube',
+      '--certificate-authority=ca.pem',
+    ];
+    const { userArgs, settings } = splitClusterSettings(args, getTokenFlags);
+    expect(userArgs).toEqual(['--certificate-authority=ca.pem']);
+    expect(settings).toEqual({ 'oidc-issuer-url': 'https://idp.example.com', 'oidc-client-id': 'kube' });
+  });
+
   it('two clusters with different issuers give two cache identities; the same issuer and client one', () => {
     const user = ['--browser-command=firefox'];
     const a = parse(merge(user, { 'oidc-issuer-url': 'https://a.example.com', 'oidc-client-id': 'k' }).argv);
