@@ -18,11 +18,9 @@ import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { entryFormat } from '../src/core/cache-entry.js';
-import { cacheEntryFileName, exchangeCacheKey } from '../src/core/cache-key.js';
 import { startApiServer } from '../test/rig/api-server.js';
 import { findKubectls, writeKubeconfig } from '../test/rig/kubectl.js';
-import { execInfo, fakeJwt, writeHitFixture } from './hit-fixture.mjs';
+import { execInfo, writeExchangedHitFixture, writeHitFixture } from './hit-fixture.mjs';
 
 const runs = Number(process.env.BENCH_RUNS ?? 200);
 // The command as npm installs it: the entry bundle, run through its `#!/usr/bin/env node` line like kubectl does.
@@ -30,27 +28,10 @@ const bin = join(import.meta.dirname, '..', 'dist', 'kubectl-together_login.cjs'
 const benchDir = mkdtempSync(join(tmpdir(), 'bench-'));
 // The API server takes its admin token: the ID token of the cache entry (the server compares strings).
 const api = await startApiServer({ issuer: 'https://idp.example.com', audience: 'kubernetes' });
-const { args, cacheDir, key } = writeHitFixture(benchDir, api.adminToken);
-
+const fixture = writeHitFixture(benchDir, api.adminToken);
+const { args, cacheDir } = fixture;
 // The hit of a token exchanged for a cluster's audience (issue 27): its own entry beside the login's, read alone.
-const exchangeArgs = [...args, '--token-exchange-audience=cluster-a'];
-const exchangeKey = exchangeCacheKey(key, { audience: 'cluster-a', requestedTokenType: 'id-token' });
-const now = Date.now();
-writeFileSync(
-  join(cacheDir, cacheEntryFileName(exchangeKey)),
-  JSON.stringify({
-    format: entryFormat,
-    issuer: 'https://idp.example.com',
-    clientId: 'kubernetes',
-    key: exchangeKey,
-    loginKey: key,
-    audience: 'cluster-a',
-    obtainedAt: now,
-    idToken: fakeJwt(800),
-    idTokenExpiresAt: now + 3_600_000,
-  }),
-  { mode: 0o600 },
-);
+const exchangeArgs = writeExchangedHitFixture(fixture);
 
 const env = { ...process.env };
 delete env.NODE_EXTRA_CA_CERTS;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheKeyFields } from '../src/app/get-token.js';
 import { entryFormat } from '../src/core/cache-entry.js';
-import { cacheEntryFileName, cacheKey } from '../src/core/cache-key.js';
+import { cacheEntryFileName, cacheKey, exchangeCacheKey } from '../src/core/cache-key.js';
 import { parseGetTokenInput } from '../src/flags/parse-get-token.js';
 
 /** KUBERNETES_EXEC_INFO as kubectl sets it for a non-interactive call. */
@@ -56,4 +56,35 @@ export function writeHitFixture(
     { mode: 0o600 },
   );
   return { args, cacheDir, key };
+}
+
+/** The audience of the exchanged token that writeExchangedHitFixture caches. */
+export const hitAudience = 'cluster-a';
+
+/**
+ * Beside the login's entry of writeHitFixture, the entry of a token exchanged for a cluster's audience (issue 27),
+ * which a hit reads alone; returns the arguments of that hit.
+ */
+export function writeExchangedHitFixture(
+  fixture: { args: readonly string[]; cacheDir: string; key: string },
+  idToken?: string,
+): string[] {
+  const key = exchangeCacheKey(fixture.key, { audience: hitAudience, requestedTokenType: 'id-token' });
+  const now = Date.now();
+  writeFileSync(
+    join(fixture.cacheDir, cacheEntryFileName(key)),
+    JSON.stringify({
+      format: entryFormat,
+      issuer: 'https://idp.example.com',
+      clientId: 'kubernetes',
+      key,
+      loginKey: fixture.key,
+      audience: hitAudience,
+      obtainedAt: now,
+      idToken: idToken ?? fakeJwt(800),
+      idTokenExpiresAt: now + 3_600_000,
+    }),
+    { mode: 0o600 },
+  );
+  return [...fixture.args, `--token-exchange-audience=${hitAudience}`];
 }
