@@ -6,9 +6,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cacheKeyFields } from '../src/app/get-token.js';
 import { entryFormat } from '../src/core/cache-entry.js';
-import { cacheEntryFileName, cacheKey, exchangeCacheKey } from '../src/core/cache-key.js';
+import { cacheEntryFileName, cacheKey, cacheKeyFields, exchangeCacheKey } from '../src/core/cache-key.js';
 import { parseGetTokenInput } from '../src/flags/parse-get-token.js';
 
 /** KUBERNETES_EXEC_INFO as kubectl sets it for a non-interactive call. */
@@ -37,7 +36,7 @@ export function writeHitFixture(
   const input = parseGetTokenInput(args.slice(1), { env: {}, homeDir: tmpdir() });
   const now = Date.now();
   mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
-  const key = cacheKey(cacheKeyFields(input, undefined));
+  const key = cacheKey(cacheKeyFields(input, { env: {}, certificateAuthorities: () => [] }));
   // A realistic entry: tokens of typical size, valid for an hour.
   writeFileSync(
     join(cacheDir, cacheEntryFileName(key)),

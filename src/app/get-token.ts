@@ -4,12 +4,10 @@
  */
 import { createDiskStore, noTokenStore } from '../cache/disk-store.js';
 import { readCiTokenFile } from '../ci/ci-token-file.js';
-import { type CacheKeyFields, cacheKey, exchangeCacheKey, type GrantFamily } from '../core/cache-key.js';
-import { ciCacheKeyFields } from '../core/ci-token.js';
+import { type CacheKeyFields, cacheKey, cacheKeyFields, exchangeCacheKey } from '../core/cache-key.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
 import { getToken } from '../core/get-token-use-case.js';
 import type { Authenticator, KeyLock, Logger, TokenExchanger, TokenStore } from '../core/ports.js';
-import { sha256Hex } from '../core/sha256.js';
 import { getExchangedToken } from '../core/token-exchange.js';
 import type { TokenExchangeSettings } from '../core/token-exchange-settings.js';
 import { secretsInArgumentsWarnings } from '../flags/secrets-in-arguments.js';
@@ -100,14 +98,17 @@ export async function openTokenCache(
   logger: Logger,
   ciFileToken?: string,
 ): Promise<{ keyFields: CacheKeyFields; key: string; store: TokenStore }> {
-  const keyFields =
-    input.grantType === 'ci-token' && input.ciToken.source && input.ciToken.audience
-      ? ciCacheKeyFields(
-          { source: input.ciToken.source, audience: input.ciToken.audience, fileToken: ciFileToken },
-          input.cacheHint,
-          env,
-        )
-      : cacheKeyFields(input, caFingerprint(input));
+  // core/cache-key.ts decides what enters the key; the CA files are read only when it asks for them.
+  const keyFields = cacheKeyFields(input, {
+    env,
+    ciFileToken,
+    certificateAuthorities: () =>
+      readCertificateAuthorities(
+        input.certificateAuthorityFiles,
+        input.certificateAuthorityData,
+        input.certificateAuthoritiesFrom,
+      ),
+  });
   const key = cacheKey(keyFields);
   logger.debug(2, `cache key ${key}`);
   return { keyFields, key, store: await openStore(input, key, env, logger) };
@@ -197,41 +198,4 @@ async function openStore(
       return createEncryptedStore(input.tokenCacheDir, key, env, logger);
     }
   }
-}
-
-export function grantFamily(input: Pick<GetTokenInput, 'grantType' | 'username'>): GrantFamily {
-  if (input.grantType === 'client-credentials') return 'client-credentials';
-  if (input.grantType === 'password' || (input.grantType === 'auto' && input.username)) return 'password';
-  return 'user';
-}
-
-export function cacheKeyFields(input: GetTokenInput, caFingerprintHex: string | undefined): CacheKeyFields {
-  return {
-    issuer: input.issuerUrl,
-    clientId: input.clientId,
-    extraScopes: input.extraScopes,
-    grantFamily: grantFamily(input),
-    username: input.username,
-    useAccessToken: input.useAccessToken,
-    authRequestExtraParams: input.authRequestExtraParams,
-    requestHeaders: input.requestHeaders,
-    caFingerprint: caFingerprintHex,
-    insecureSkipTlsVerify: input.insecureSkipTlsVerify,
-    cacheHint: input.cacheHint,
-  };
-}
-
-/** The CA material enters the cache key, so a changed CA never reuses tokens obtained under the old one. */
-function caFingerprint(input: GetTokenInput): string | undefined {
-  if (input.certificateAuthorityFiles.length === 0 && input.certificateAuthorityData.length === 0)
-    return undefined;
-  return sha256Hex(
-    JSON.stringify(
-      readCertificateAuthorities(
-        input.certificateAuthorityFiles,
-        input.certificateAuthorityData,
-        input.certificateAuthoritiesFrom,
-      ),
-    ),
-  );
 }

@@ -1,7 +1,13 @@
 /**
- * The cache key: which cached identity a get-token call may reuse. See docs/token-cache.md for the field list; the
- * golden tests in test/unit/cache-key.test.ts pin the exact output, so any change here must bump `keyVersion`.
+ * The cache key: which cached identity a get-token call may reuse. The one place that decides it for every grant:
+ * which of a run's settings go in (`cacheKeyFields`: the login grants, the CA's fingerprint, ci-token's job), their
+ * canonical form and hash, the key of an exchanged token, and the file names. The composition root
+ * (src/app/get-token.ts) only gathers what lies outside the flags (the CA files, a CI token file) and calls it.
+ * See docs/token-cache.md for the field list; the golden tests in test/unit/cache-key.test.ts pin the exact output,
+ * so any change here must bump `keyVersion`. On the cache-hit path: pure and light.
  */
+import { type CiTokenSource, describeCiTokenSource } from './ci-token.js';
+import type { GetTokenInput } from './get-token-input.js';
 import { sha256Hex } from './sha256.js';
 
 /**
@@ -38,6 +44,88 @@ export interface CacheKeyFields {
    * keeps its home between jobs never hands one job's token to another.
    */
   readonly ciJob?: string;
+}
+
+/** What the key needs from outside the flags, gathered by the composition root. */
+export interface KeySources {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** With --ci-token-source=file: the file's token, read once per run by the caller (src/ci/ci-token-file.ts). */
+  readonly ciFileToken?: string | undefined;
+  /** The CA material the settings give for the provider, as PEMs; called only when there is some. */
+  certificateAuthorities(): readonly string[];
+}
+
+/** Which fields of a get-token run's settings make its cache key, for every grant. */
+export function cacheKeyFields(input: GetTokenInput, sources: KeySources): CacheKeyFields {
+  const { source, audience } = input.ciToken;
+  if (input.grantType === 'ci-token' && source && audience)
+    return ciCacheKeyFields(
+      { source, audience, fileToken: sources.ciFileToken },
+      input.cacheHint,
+      sources.env,
+    );
+  return {
+    issuer: input.issuerUrl,
+    clientId: input.clientId,
+    extraScopes: input.extraScopes,
+    grantFamily: grantFamily(input),
+    username: input.username,
+    useAccessToken: input.useAccessToken,
+    authRequestExtraParams: input.authRequestExtraParams,
+    requestHeaders: input.requestHeaders,
+    caFingerprint: caFingerprint(input, sources),
+    insecureSkipTlsVerify: input.insecureSkipTlsVerify,
+    cacheHint: input.cacheHint,
+  };
+}
+
+export function grantFamily(input: Pick<GetTokenInput, 'grantType' | 'username'>): GrantFamily {
+  if (input.grantType === 'client-credentials') return 'client-credentials';
+  if (input.grantType === 'password' || (input.grantType === 'auto' && input.username)) return 'password';
+  return 'user';
+}
+
+/** The CA material enters the cache key, so a changed CA never reuses tokens obtained under the old one. */
+function caFingerprint(
+  input: Pick<GetTokenInput, 'certificateAuthorityFiles' | 'certificateAuthorityData'>,
+  sources: Pick<KeySources, 'certificateAuthorities'>,
+): string | undefined {
+  if (input.certificateAuthorityFiles.length === 0 && input.certificateAuthorityData.length === 0)
+    return undefined;
+  return sha256Hex(JSON.stringify(sources.certificateAuthorities()));
+}
+
+/**
+ * The cache key of a CI token: the source and audience, and the job. The job is GitHub's token request URL (it
+ * names the run and the job; the request token, a secret, is not used), or the SHA-256 of the token itself for a
+ * GitLab variable and a token file (each job gets its own; a runner may write the next job's token to the same
+ * path). `fileToken`: the file's token, read by the caller (src/ci/ci-token-file.ts).
+ */
+export function ciCacheKeyFields(
+  ci: { source: CiTokenSource; audience: string; fileToken?: string | undefined },
+  cacheHint: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): CacheKeyFields {
+  const { source } = ci;
+  const job =
+    source.kind === 'github-actions'
+      ? (env.ACTIONS_ID_TOKEN_REQUEST_URL ?? '')
+      : sha256Hex((source.kind === 'gitlab' ? env[source.variable]?.trim() : ci.fileToken) ?? '');
+  return {
+    issuer: `ci-token:${describeCiTokenSource(source)}`,
+    clientId: ci.audience,
+    extraScopes: [],
+    grantFamily: 'ci-token',
+    username: undefined,
+    useAccessToken: false,
+    authRequestExtraParams: {},
+    requestHeaders: {},
+    caFingerprint: undefined,
+    cacheHint,
+    // The token service's certificate is always checked (--insecure-skip-tls-verify is for the provider).
+    insecureSkipTlsVerify: false,
+    ciJob: job,
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../src/app-error.js';
-import { canonicalKeyMaterial } from '../../src/core/cache-key.js';
-import { type CiTokenSource, ciCacheKeyFields } from '../../src/core/ci-token.js';
+import { canonicalKeyMaterial, ciCacheKeyFields } from '../../src/core/cache-key.js';
+import type { CiTokenSource } from '../../src/core/ci-token.js';
 import { checkCiToken } from '../../src/core/ci-token-check.js';
 import { parseCiTokenOptions } from '../../src/flags/ci-token-flags.js';
 
