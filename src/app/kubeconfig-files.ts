@@ -4,26 +4,60 @@
  * merge lets the first file win, so writing the name anywhere else would change nothing), atomically, with the
  * previous file kept as <file>.bak-<time>, readable by its owner only.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
+import { AppError, cutForMessage, ExitCode } from '../app-error.js';
 import type { Section, YamlModule } from '../kube/kubeconfig-edit.js';
 import { type KubeconfigFile, mergedEntries } from '../kube/kubeconfig-read.js';
 import { kubeHomeDir } from '../platform/home.js';
 import { requireNative } from '../platform/native-require.js';
 import { replaceFileSync } from '../platform/replace-file.js';
+import { readSettingFile, UnreadableFile } from '../platform/setting-file.js';
 
 export function loadYaml(): YamlModule {
   return requireNative('yaml') as YamlModule;
 }
 
-/** The files of KUBECONFIG in order, or ~/.kube/config, or only `explicit`; missing files read as empty. */
+/** Far above any real kubeconfig (a thousand clusters with their CA data is about 5 MB), far below a memory problem. */
+const kubeconfigMaxBytes = 32 * 1024 * 1024;
+
+/**
+ * The files of KUBECONFIG in order, or ~/.kube/config, or only `explicit`; missing files read as empty. Each is read
+ * as a setting's file is (platform/setting-file.ts): a FIFO or a device in the list is exit 2 naming it, not a
+ * setup that hangs or a convert that fills the memory.
+ */
 export function readKubeconfigFiles(env: NodeJS.ProcessEnv, explicit?: string): KubeconfigFile[] {
   const listed = explicit ? [explicit] : (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
   const paths = listed.length > 0 ? listed : [join(kubeHomeDir(process.platform, env), '.kube', 'config')];
   return [...new Set(paths)].map((path) => ({
     path,
-    text: existsSync(path) ? readFileSync(path, 'utf8') : '',
+    text: readKubeconfigText(path, explicit !== undefined),
   }));
+}
+
+function readKubeconfigText(path: string, explicit: boolean): string {
+  try {
+    return readSettingFile(path, kubeconfigMaxBytes);
+  } catch (error) {
+    if (!(error instanceof UnreadableFile)) throw error;
+    if (error.code === 'ENOENT') return '';
+    throw new AppError('kubeconfig.unreadable', `the kubeconfig ${cutForMessage(path)} ${error.problem}`, {
+      exitCode: ExitCode.usage,
+      hint: explicit
+        ? 'give --kubeconfig the path of a kubeconfig file'
+        : 'point KUBECONFIG at kubeconfig files only (kubectl reads the same list)',
+      cause: error,
+    });
+  }
 }
 
 /** The file an entry of this name belongs in: the one defining it already, else the first. */
@@ -42,7 +76,10 @@ export function fileFor(
  * 0600 at most: a 0644 kubeconfig's backup is not left readable by everyone. Created with that mode (never wider for
  * a moment) and only as a new file, so nothing already at its name is followed or overwritten.
  */
-export function replaceKubeconfigFile(path: string, text: string): string {
+export function replaceKubeconfigFile(listedPath: string, text: string): string {
+  // A kubeconfig is often a symlink into a dotfiles repository: the new text goes to the file it points at, as
+  // kubectl's own `config set` writes it, instead of replacing the link with a copy.
+  const path = existsSync(listedPath) ? realpathSync(listedPath) : listedPath;
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const exists = existsSync(path);
   const mode = exists ? statSync(path).mode & 0o777 : 0o600;

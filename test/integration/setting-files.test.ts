@@ -6,7 +6,7 @@
  * and the path. The run is watched (test/rig/bounded-run.ts) so a regression fails instead of hanging the suite.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPluginBounded } from '../rig/bounded-run.js';
@@ -109,5 +109,72 @@ describe('files named by settings: only a regular file of at most 1 MB is read',
     expect(result.code, result.stderr).toBe(2);
     expect(result.stdout).toBe('');
     expectOneError(result.stderr, error);
+  });
+});
+
+describe('kubeconfig files that setup and convert-kubeconfig read: only regular files', () => {
+  const kubeconfig = join(dir, 'config');
+  writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\n');
+  const commands: readonly (readonly [
+    what: string,
+    run: (path: string) => { args: string[]; env: Record<string, string> },
+  ])[] = [
+    [
+      'convert-kubeconfig --kubeconfig',
+      (path) => ({ args: ['convert-kubeconfig', `--kubeconfig=${path}`], env: {} }),
+    ],
+    [
+      'convert-kubeconfig (KUBECONFIG)',
+      (path) => ({ args: ['convert-kubeconfig'], env: { KUBECONFIG: `${kubeconfig}:${path}` } }),
+    ],
+    [
+      'setup --context (KUBECONFIG)',
+      (path) => ({
+        args: ['setup', ...provider, '--context=prod'],
+        env: { KUBECONFIG: `${path}:${kubeconfig}` },
+      }),
+    ],
+  ];
+  it.each(
+    commands.flatMap(([command, run]) =>
+      hostilePaths
+        .filter(([what]) => what !== 'a 2 MB file')
+        .map(([what, path, problem]) => [command, what, run(path), path, problem] as const),
+    ),
+  )(
+    '%s naming %s: exit 2 at once, naming the file, no request',
+    async (_, __, { args, env }, path, problem) => {
+      const result = await runPluginBounded(args, env);
+      expect(result.killedFor, result.stderr).toBe(undefined);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stdout).toBe('');
+      expectOneError(result.stderr, new RegExp(`^error: the kubeconfig ${literal(path)} ${problem}$`));
+    },
+  );
+
+  it('a kubeconfig that is a symlink (a dotfiles repository) stays one: the converted text goes to the file it points at', async () => {
+    const target = join(tempDir('dotfiles'), 'kubeconfig.yaml');
+    const before = [
+      'apiVersion: v1',
+      'kind: Config',
+      'users:',
+      '- name: dev',
+      '  user:',
+      '    exec:',
+      '      apiVersion: client.authentication.k8s.io/v1beta1',
+      '      command: kubectl',
+      '      args: [oidc-login, get-token, --oidc-issuer-url=https://idp.example.com, --oidc-client-id=kube]',
+      '',
+    ].join('\n');
+    writeFileSync(target, before);
+    const link = join(tempDir('home'), 'config');
+    symlinkSync(target, link);
+    const result = await runPluginBounded(['convert-kubeconfig', `--kubeconfig=${link}`]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    const after = readFileSync(target, 'utf8');
+    expect(after).not.toBe(before);
+    expect(after).toContain('--oidc-issuer-url=https://idp.example.com');
+    expect(after).not.toContain('oidc-login');
   });
 });
