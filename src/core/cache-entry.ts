@@ -31,6 +31,18 @@ export interface CacheEntry {
   readonly grant?: string | undefined;
 }
 
+/**
+ * The head of every entry written, the login's and an exchanged token's: the format and whose it is (the key, issuer
+ * and client it may be served to). Spread first, so the fields keep their order in the file.
+ */
+export function entryHead(owner: {
+  readonly key: string;
+  readonly issuer: string;
+  readonly clientId: string;
+}): Pick<CacheEntry, 'format' | 'issuer' | 'clientId' | 'key'> {
+  return { format: entryFormat, issuer: owner.issuer, clientId: owner.clientId, key: owner.key };
+}
+
 export class CacheEntryError extends Error {}
 
 export function parseCacheEntry(text: string): CacheEntry {

@@ -4,7 +4,7 @@
  */
 
 import { AppError, ExitCode, isAppError } from '../app-error.js';
-import { type CacheEntry, entryFormat } from './cache-entry.js';
+import { type CacheEntry, entryHead } from './cache-entry.js';
 import { freshCredential, type IssuedCredential } from './freshness.js';
 import { readJwtClaims } from './jwt-claims.js';
 import {
@@ -269,10 +269,7 @@ export function toEntry(
   deps: Pick<GetTokenDeps, 'logger'>,
 ): CacheEntry {
   return {
-    format: entryFormat,
-    issuer: request.issuer,
-    clientId: request.clientId,
-    key: request.key,
+    ...entryHead(request),
     obtainedAt: now,
     idToken: tokens.idToken,
     idTokenExpiresAt: clampExpiry(tokens.idTokenExpiresAt, now, 'ID token', deps.logger),

@@ -7,7 +7,7 @@
  */
 
 import { AppError, ExitCode, isAppError } from '../app-error.js';
-import { type CacheEntry, entryFormat } from './cache-entry.js';
+import { type CacheEntry, entryHead } from './cache-entry.js';
 import { freshCredential, type IssuedCredential } from './freshness.js';
 import { clampExpiry } from './get-token-use-case.js';
 import type { Clock, ExchangedToken, Logger, TokenExchanger, TokenStore } from './ports.js';
@@ -87,10 +87,7 @@ export function exchangedEntry(
   logger: Logger,
 ): CacheEntry {
   return {
-    format: entryFormat,
-    issuer: request.issuer,
-    clientId: request.clientId,
-    key: request.key,
+    ...entryHead(request),
     loginKey: request.loginKey,
     audience: request.exchange.audience,
     obtainedAt: now,
