@@ -60,6 +60,19 @@ export interface PendingLoginRow {
   readonly location: string;
 }
 
+/**
+ * An entry get-token will never serve, because the key it records is not the one it is stored under
+ * (get-token-use-case.ts reads it the same way): say so, or status shows a valid-looking login that a new login
+ * will replace anyway.
+ */
+function neverServed(item: CachedItem): string | undefined {
+  const entry = item.entry;
+  if (!entry || entry.key === item.key) return undefined;
+  return entry.key === undefined
+    ? 'never served: an older version wrote it without its cache key (the next login replaces it)'
+    : 'never served: it was written for other settings and copied or renamed to this name (`clean` removes it)';
+}
+
 export function statusRow(
   item: CachedItem,
   now: number,
@@ -86,7 +99,7 @@ export function statusRow(
     grant: entry?.grant ?? null,
     login,
     location: item.location,
-    problem: item.problem ?? null,
+    problem: item.problem ?? neverServed(item) ?? null,
     audiences,
     audience: isExchangedToken(item) ? (entry?.audience ?? null) : null,
   };

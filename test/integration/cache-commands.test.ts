@@ -1,7 +1,8 @@
 /** `status` and `clean` on a cache directory shared with int128/kubelogin, against the real provider. */
-import { mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { entryPath } from '../rig/cache-entries.js';
 import { loginArgs, neverInteractive, runPlugin, startPlugin, tempDir } from '../rig/plugin.js';
 import {
   confidentialClientId,
@@ -65,6 +66,21 @@ describe('status and clean', () => {
       expired: false,
     });
     for (const token of tokens) expect(result.stdout).not.toContain(token);
+  });
+
+  it("flags an entry copied to another key's name: get-token never serves it, status says so", async () => {
+    const dir = join(tempDir('copied'), 'oidc-login');
+    const login = await runPlugin(loginArgs(provider.issuer, publicClientId, dir));
+    expect(login.code, login.stderr).toBe(0);
+    const original = entryPath(dir);
+    copyFileSync(original, join(dir, `together-login-v1-${'f'.repeat(64)}.json`));
+    const result = await runPlugin(['status', `--token-cache-dir=${dir}`, '--token-cache-storage=disk']);
+    expect(result.code, result.stderr).toBe(0);
+    const problems = result.stdout.split('\n').filter((line) => line.includes('problem:'));
+    expect(problems).toEqual([
+      '  problem:  never served: it was written for other settings and copied or renamed to this name (`clean` removes it)',
+    ]);
+    expect(result.stdout).toContain(`together-login-v1-${'f'.repeat(64)}.json`);
   });
 
   it('cleans one client only, then everything of ours, never the files of other tools', async () => {

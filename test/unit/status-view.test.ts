@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { relativeExpiry, renderStatus, type StatusRow } from '../../src/core/status-view.js';
+import { entryFormat } from '../../src/core/cache-entry.js';
+import { relativeExpiry, renderStatus, type StatusRow, statusRow } from '../../src/core/status-view.js';
 
 const now = 1_800_000_000_000;
 const row = (change: Partial<StatusRow>): StatusRow => ({
@@ -97,5 +98,32 @@ describe('status', () => {
       ].join('\n'),
     );
     expect(text).toContain('  audience: cluster-c (an exchanged token; its login is no longer cached)');
+  });
+
+  it.each([
+    ['k'.repeat(64), null],
+    [undefined, 'never served: an older version wrote it without its cache key (the next login replaces it)'],
+    [
+      'e'.repeat(64),
+      'never served: it was written for other settings and copied or renamed to this name (`clean` removes it)',
+    ],
+  ])('an entry recording key %s under key k…: problem %s', (recorded, problem) => {
+    const entry = {
+      format: entryFormat,
+      issuer: 'https://idp',
+      clientId: 'k',
+      obtainedAt: now,
+      key: recorded,
+    };
+    const item = {
+      storage: 'disk' as const,
+      key: 'k'.repeat(64),
+      location: '/c/x.json',
+      issuer: 'https://idp',
+      clientId: 'k',
+      entry,
+      problem: undefined,
+    };
+    expect(statusRow(item, now).problem).toBe(problem);
   });
 });
