@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { entryFormat } from '../../src/core/cache-entry.js';
+import { type CacheEntry, entryFormat } from '../../src/core/cache-entry.js';
 import { relativeExpiry, renderStatus, type StatusRow, statusRow } from '../../src/core/status-view.js';
 
 const now = 1_800_000_000_000;
@@ -108,7 +108,7 @@ describe('status', () => {
       'never served: it was written for other settings and copied or renamed to this name (`clean` removes it)',
     ],
   ])('an entry recording key %s under key k…: problem %s', (recorded, problem) => {
-    const entry = {
+    const entry: CacheEntry = {
       format: entryFormat,
       issuer: 'https://idp',
       clientId: 'k',
