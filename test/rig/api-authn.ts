@@ -4,7 +4,7 @@
  * way kube-apiserver validates it (a username claim needs an explicit prefix). A token is routed to the
  * authenticator whose issuer equals its unverified `iss` byte for byte, then verified against that issuer's JWKS
  * (found through discovery on first use), its audiences, exp and nbf. Written from the Kubernetes documentation of
- * structured authentication; it is the independent oracle for src/core/kube-identity.ts.
+ * structured authentication; it is the independent oracle for src/core/setup/kube-identity.ts.
  */
 import { createRemoteJWKSet, decodeJwt, type JWTPayload, jwtVerify } from 'jose';
 import { parse } from 'yaml';

@@ -74,7 +74,10 @@ const floors: readonly (readonly string[])[] = [
 /** The files at the top of src/ that start the process (main.ts) or a bundle (full.ts, load-full.ts). */
 const entryFiles = ['main.ts', 'full.ts', 'load-full.ts'];
 
-/** The unit a floor lists: the folder under src/, a shared file at its top, or the entries. */
+/**
+ * The unit a floor lists: the folder under src/ (a subfolder, such as core/setup/ of one use case, stands on its
+ * folder's floor and is part of its unit), a shared file at its top, or the entries.
+ */
 function unitOf(file: string): string {
   const path = relative(srcDir, file);
   if (path.includes('/')) return path.split('/')[0] as string;
@@ -133,9 +136,12 @@ describe('the import graph of src/', () => {
           [file('core/a.ts'), [file('cache/b.ts'), file('core/c.ts'), file('app-error.ts')]],
           [file('flags/d.ts'), [file('flows/e.ts'), file('cache/b.ts')]],
           [file('platform/f.ts'), [file('core/a.ts')]],
+          // A subfolder is its folder's floor: core/setup/ may import core/ and core/ it, but neither app/setup/.
+          [file('core/setup/h.ts'), [file('core/a.ts'), file('app/setup/i.ts')]],
+          [file('core/c.ts'), [file('core/setup/h.ts')]],
         ]),
       ),
-    ).toEqual(['core/a.ts → cache/b.ts', 'flags/d.ts → flows/e.ts']);
+    ).toEqual(['core/a.ts → cache/b.ts', 'flags/d.ts → flows/e.ts', 'core/setup/h.ts → app/setup/i.ts']);
     expect(() => floorOf(file('newfolder/g.ts'))).toThrow('on no floor');
 
     const graph = new Map(sourceFiles(srcDir).map((source) => [source, importsOf(source)]));

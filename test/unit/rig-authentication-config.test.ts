@@ -3,7 +3,7 @@
  * relies on that strictness (a printed configuration kube-apiserver would refuse must fail the test).
  */
 import { describe, expect, it } from 'vitest';
-import { renderAuthenticationConfiguration } from '../../src/core/apiserver-config.js';
+import { renderAuthenticationConfiguration } from '../../src/core/setup/apiserver-config.js';
 import { fromAuthenticationConfiguration } from '../rig/api-authn.js';
 
 const valid = `apiVersion: apiserver.config.k8s.io/v1

@@ -5,9 +5,9 @@
  * explanation rules out what this machine already verified and names what is left, most likely first.
  */
 
+import type { Check } from './checklist.js';
 import type { KubeIdentity } from './kube-identity.js';
-import type { Check } from './setup-report.js';
-import { renderRbacCommands } from './setup-report.js';
+import { renderRbacCommands } from './rbac.js';
 
 export interface ClusterAnswers {
   readonly review: Answer;

@@ -4,24 +4,20 @@
  * kubeconfig kubectl would use. A failure here is a failed check, never a half-written file.
  */
 
-import {
-  type Check,
-  type ExecEntry,
-  kubeconfigExec,
-  shellQuote,
-  type UserSettings,
-} from '../core/setup-report.js';
-import { ciTokenFlags } from '../flags/ci-token-flags.js';
-import { secretFlags, withoutFlags } from '../flags/flag-filter.js';
-import type { SetupOptions } from '../flags/setup-flags.js';
-import { setCurrentContext, upsertNamedEntry } from '../kube/kubeconfig-edit.js';
-import { type KubeconfigFile, mergedEntries, parseConfig } from '../kube/kubeconfig-read.js';
-import { fileFor, loadYaml, readKubeconfigFiles, replaceKubeconfigFile } from './kubeconfig-files.js';
-import { userExecForClusterSettings, writeClusterSettings } from './setup-cluster-settings.js';
+import type { Check } from '../../core/setup/checklist.js';
+import { type ExecEntry, kubeconfigExec, type UserSettings } from '../../core/setup/kubeconfig-user.js';
+import { shellQuote } from '../../core/setup/shell-quote.js';
+import { ciTokenFlags } from '../../flags/ci-token-flags.js';
+import { secretFlags, withoutFlags } from '../../flags/flag-filter.js';
+import type { SetupOptions } from '../../flags/setup/setup-flags.js';
+import { setCurrentContext, upsertNamedEntry } from '../../kube/kubeconfig-edit.js';
+import { type KubeconfigFile, mergedEntries, parseConfig } from '../../kube/kubeconfig-read.js';
+import { fileFor, loadYaml, readKubeconfigFiles, replaceKubeconfigFile } from '../kubeconfig-files.js';
+import { userExecForClusterSettings, writeClusterSettings } from './settings-on-cluster.js';
 
 /** The get-token flags for the kubeconfig: as given, without secrets or this run's verbosity. */
 export function kubeconfigArgs(args: readonly string[]): string[] {
-  // The CI flags describe the jobs' user, printed separately (setup-ci.ts).
+  // The CI flags describe the jobs' user, printed separately (core/setup/ci-report.ts).
   return withoutFlags(args, new Set([...secretFlags, 'v', ...ciTokenFlags.map((flag) => flag.name)])).kept;
 }
 

@@ -4,14 +4,14 @@
  * value or a combination setup cannot use, before any login, so a typo costs no browser round trip.
  */
 
-import { isAppError, usageError } from '../app-error.js';
-import type { CiSetup } from '../core/ci-trust.js';
-import type { GetTokenInput } from '../core/get-token-input.js';
-import type { ClaimMapping } from '../core/kube-identity.js';
-import { type FlagSpec, parseArgs, unknownFlag } from './argv.js';
-import { getTokenFlags } from './get-token-flags.js';
-import { type InputEnvironment, parseGetTokenInput } from './parse-get-token.js';
-import { ciSetupFromFlags, setupCiFlags } from './setup-ci-flags.js';
+import { isAppError, usageError } from '../../app-error.js';
+import type { GetTokenInput } from '../../core/get-token-input.js';
+import type { CiSetup } from '../../core/setup/ci-trust.js';
+import type { ClaimMapping } from '../../core/setup/kube-identity.js';
+import { type FlagSpec, parseArgs, unknownFlag } from '../argv.js';
+import { getTokenFlags } from '../get-token-flags.js';
+import { type InputEnvironment, parseGetTokenInput } from '../parse-get-token.js';
+import { ciSetupFromFlags, setupCiFlags } from './ci-flags.js';
 
 export const setupFlags: readonly FlagSpec[] = [
   {
@@ -69,7 +69,7 @@ export const setupFlags: readonly FlagSpec[] = [
     description: "With --write-kubeconfig --context: make it kubectl's current context",
   },
   {
-    // app/setup-cluster-settings.ts does what it asks.
+    // app/setup/settings-on-cluster.ts does what it asks.
     name: 'settings-on-cluster',
     kind: 'bool',
     description:

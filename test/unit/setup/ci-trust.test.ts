@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { renderAuthenticationConfiguration } from '../../src/core/apiserver-config.js';
+import { renderAuthenticationConfiguration } from '../../../src/core/setup/apiserver-config.js';
 import {
   type CiTrustSettings,
   ciPrefixProblem,
   predictCiUsername,
   renderCiJwtEntry,
-} from '../../src/core/ci-trust.js';
-import { fromAuthenticationConfiguration } from '../rig/api-authn.js';
+} from '../../../src/core/setup/ci-trust.js';
+import { fromAuthenticationConfiguration } from '../../rig/api-authn.js';
 
 const github: CiTrustSettings = {
   platform: 'github-actions',

@@ -4,11 +4,11 @@
  * cluster's answer, and status must say the same thing for every variant.
  */
 import { describe, expect, it } from 'vitest';
-import { entryFormat } from '../../src/core/cache-entry.js';
-import { type ClusterFacts, explainClusterAnswers } from '../../src/core/cluster-verdict.js';
-import { kubeIdentity } from '../../src/core/kube-identity.js';
-import { renderRbacCommands } from '../../src/core/setup-report.js';
-import { statusRow } from '../../src/core/status-view.js';
+import { entryFormat } from '../../../src/core/cache-entry.js';
+import { type ClusterFacts, explainClusterAnswers } from '../../../src/core/setup/cluster-verdict.js';
+import { kubeIdentity } from '../../../src/core/setup/kube-identity.js';
+import { renderRbacCommands } from '../../../src/core/setup/rbac.js';
+import { statusRow } from '../../../src/core/status-view.js';
 
 const issuer = 'https://idp.example.com';
 const base = { iss: issuer, sub: 'u-1', email: 'alice@example.com', email_verified: true, exp: 2000 };

@@ -4,44 +4,44 @@
  * The login is cached under get-token's key, so that kubectl does not ask for it again.
  */
 
-import { AppError, ExitCode, flagsHint, isAppError, usageError } from '../app-error.js';
-import { renderApiserverFlags, renderAuthenticationConfiguration } from '../core/apiserver-config.js';
-import { renderCiJwtEntry } from '../core/ci-trust.js';
-import type { GetTokenInput } from '../core/get-token-input.js';
-import { toEntry } from '../core/get-token-use-case.js';
-import { readJwtClaims } from '../core/jwt-claims.js';
-import { kubeIdentity } from '../core/kube-identity.js';
-import type { ExchangedToken, Logger, TokenExchanger, TokenSet } from '../core/ports.js';
-import { selectFlow } from '../core/select-flow.js';
-import { ciPrefixCheck, ciSection } from '../core/setup-ci-report.js';
-import { renderSetupOutput, type SetupSections, setupExitCode } from '../core/setup-output.js';
+import { AppError, ExitCode, flagsHint, isAppError, usageError } from '../../app-error.js';
+import type { GetTokenInput } from '../../core/get-token-input.js';
+import { toEntry } from '../../core/get-token-use-case.js';
+import { readJwtClaims } from '../../core/jwt-claims.js';
+import type { ExchangedToken, Logger, TokenExchanger, TokenSet } from '../../core/ports.js';
+import { selectFlow } from '../../core/select-flow.js';
 import {
-  type Check,
-  checkDiscovery,
-  checkIssuerScheme,
-  checkTokens,
+  renderApiserverFlags,
+  renderAuthenticationConfiguration,
+} from '../../core/setup/apiserver-config.js';
+import { type Check, renderChecklist } from '../../core/setup/checklist.js';
+import { ciPrefixCheck, ciSection } from '../../core/setup/ci-report.js';
+import { renderCiJwtEntry } from '../../core/setup/ci-trust.js';
+import { checkDiscovery, checkIssuerScheme } from '../../core/setup/discovery-checks.js';
+import { kubeIdentity } from '../../core/setup/kube-identity.js';
+import {
   kubeconfigExec,
-  type RefreshOutcome,
-  renderChecklist,
   renderKubeconfigUser,
-  renderRbacCommands,
   renderSetCredentials,
-} from '../core/setup-report.js';
-import { exchangedEntry } from '../core/token-exchange.js';
-import type { TokenExchangeSettings } from '../core/token-exchange-settings.js';
-import { secretsInArgumentsWarnings } from '../flags/secrets-in-arguments.js';
-import { parseSetupArgs } from '../flags/setup-flags.js';
-import { mergedEntries } from '../kube/kubeconfig-read.js';
-import { OidcClient } from '../oidc/client.js';
-import { probeFlowEnvironment } from '../platform/environment.js';
-import { kubeHomeDir } from '../platform/home.js';
-import { createStderrLogger, writeStderr } from '../platform/logger.js';
-import { createAuthenticator } from './authenticator.js';
-import { openExchangeCache, openTokenCache } from './get-token.js';
-import { loadYaml, readKubeconfigFiles } from './kubeconfig-files.js';
-import { oidcClientOptions } from './oidc-client-options.js';
-import { checkCluster } from './setup-cluster.js';
-import { kubeconfigArgs, kubeconfigStep } from './setup-kubeconfig.js';
+} from '../../core/setup/kubeconfig-user.js';
+import { renderSetupOutput, type SetupSections, setupExitCode } from '../../core/setup/output.js';
+import { renderRbacCommands } from '../../core/setup/rbac.js';
+import { checkTokens, type RefreshOutcome } from '../../core/setup/token-checks.js';
+import { exchangedEntry } from '../../core/token-exchange.js';
+import type { TokenExchangeSettings } from '../../core/token-exchange-settings.js';
+import { secretsInArgumentsWarnings } from '../../flags/secrets-in-arguments.js';
+import { parseSetupArgs } from '../../flags/setup/setup-flags.js';
+import { mergedEntries } from '../../kube/kubeconfig-read.js';
+import { OidcClient } from '../../oidc/client.js';
+import { probeFlowEnvironment } from '../../platform/environment.js';
+import { kubeHomeDir } from '../../platform/home.js';
+import { createStderrLogger, writeStderr } from '../../platform/logger.js';
+import { createAuthenticator } from '../authenticator.js';
+import { openExchangeCache, openTokenCache } from '../get-token.js';
+import { loadYaml, readKubeconfigFiles } from '../kubeconfig-files.js';
+import { oidcClientOptions } from '../oidc-client-options.js';
+import { checkCluster } from './cluster-check.js';
+import { kubeconfigArgs, kubeconfigStep } from './kubeconfig-step.js';
 
 export async function runSetup(
   argv: readonly string[],

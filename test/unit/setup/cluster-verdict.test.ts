@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ClusterFacts, explainClusterAnswers } from '../../src/core/cluster-verdict.js';
+import { type ClusterFacts, explainClusterAnswers } from '../../../src/core/setup/cluster-verdict.js';
 
 const facts: ClusterFacts = {
   contextName: 'prod',

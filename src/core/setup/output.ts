@@ -1,11 +1,12 @@
 /**
  * setup's stdout and exit code: the sections (claims, identity, what the admin and the user apply, the CI jobs' part)
  * as text or as JSON with the checks, and the exit code the failed checks make. The checklist itself goes to stderr
- * (renderChecklist in ./setup-report.ts).
+ * (renderChecklist in ./checklist.ts).
  */
 
-import { ExitCode } from '../app-error.js';
-import type { Check, ExecEntry } from './setup-report.js';
+import { ExitCode } from '../../app-error.js';
+import type { Check } from './checklist.js';
+import type { ExecEntry } from './kubeconfig-user.js';
 
 /** What setup prints after a run that got as far as the tokens; also the JSON of --output json, in this order. */
 export interface SetupSections {
@@ -32,7 +33,7 @@ export interface SetupSections {
   readonly ci?: CiSection;
 }
 
-/** The CI jobs' part (app/setup-ci.ts). */
+/** The CI jobs' part (./ci-report.ts). */
 export interface CiSection {
   readonly repository: string;
   /** `branch NAME` or `environment NAME`. */

@@ -1,20 +1,20 @@
 /**
  * setup's flags for CI jobs (issue 15) and their translation into a CiSetup: the CI trust setup prints, and the
  * username the jobs will get. A usage error (exit 2) for an incomplete or unsupported set, before any login. What
- * setup then checks and prints for the jobs is core/setup-ci-report.ts.
+ * setup then checks and prints for the jobs is core/setup/ci-report.ts.
  */
 
-import { usageError } from '../app-error.js';
-import { describeCiTokenSource } from '../core/ci-token.js';
+import { usageError } from '../../app-error.js';
+import { describeCiTokenSource } from '../../core/ci-token.js';
+import type { GetTokenInput } from '../../core/get-token-input.js';
 import {
   type CiSetup,
   type CiTrustSettings,
   defaultCiIssuers,
   defaultCiUsernamePrefixes,
   predictCiUsername,
-} from '../core/ci-trust.js';
-import type { GetTokenInput } from '../core/get-token-input.js';
-import type { FlagSpec } from './argv.js';
+} from '../../core/setup/ci-trust.js';
+import type { FlagSpec } from '../argv.js';
 
 export const setupCiFlags: readonly FlagSpec[] = [
   {

@@ -1,14 +1,19 @@
 /**
  * Step 8 of `setup`: send the token just obtained to the cluster of a kubeconfig context and explain the answer
- * (src/core/cluster-verdict.ts). Only the token setup obtained is used; the cache and the context's own user are
+ * (src/core/setup/cluster-verdict.ts). Only the token setup obtained is used; the cache and the context's own user are
  * not involved.
  */
-import { accessWorthAsking, type ClusterFacts, explainClusterAnswers } from '../core/cluster-verdict.js';
-import type { Check } from '../core/setup-report.js';
-import { connectCluster } from '../kube/cluster-client.js';
-import { resolveClusterConnection } from '../kube/kubeconfig-read.js';
-import { describeNetworkError } from '../oidc/translate-error.js';
-import { loadYaml, readKubeconfigFiles } from './kubeconfig-files.js';
+
+import type { Check } from '../../core/setup/checklist.js';
+import {
+  accessWorthAsking,
+  type ClusterFacts,
+  explainClusterAnswers,
+} from '../../core/setup/cluster-verdict.js';
+import { connectCluster } from '../../kube/cluster-client.js';
+import { resolveClusterConnection } from '../../kube/kubeconfig-read.js';
+import { describeNetworkError } from '../../oidc/translate-error.js';
+import { loadYaml, readKubeconfigFiles } from '../kubeconfig-files.js';
 
 export async function checkCluster(
   env: NodeJS.ProcessEnv,

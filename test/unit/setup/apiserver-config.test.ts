@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { renderApiserverFlags, renderAuthenticationConfiguration } from '../../src/core/apiserver-config.js';
+import {
+  renderApiserverFlags,
+  renderAuthenticationConfiguration,
+} from '../../../src/core/setup/apiserver-config.js';
 
 const email = {
   issuer: 'https://idp.example.com/realms/k8s',

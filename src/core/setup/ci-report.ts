@@ -4,13 +4,14 @@
  * people's entry, the username the jobs of that repository and branch will get, the RBAC binding for exactly that
  * username, and the kubeconfig user of the jobs. Nothing here talks to the CI system: the admin runs setup on their
  * own machine, and the prediction comes from the platform's documented `sub` format. The flags and what they
- * mean are src/flags/setup-ci-flags.ts; here are the check and the section, pure.
+ * mean are src/flags/setup/ci-flags.ts; here are the check and the section, pure.
  */
 
+import type { Check } from './checklist.js';
 import { type CiSetup, ciGetTokenArgs, ciPrefixProblem } from './ci-trust.js';
 import type { ClaimMapping } from './kube-identity.js';
-import type { CiSection } from './setup-output.js';
-import { type Check, shellQuote } from './setup-report.js';
+import type { CiSection } from './output.js';
+import { shellQuote } from './shell-quote.js';
 
 /** The check that people and jobs can never share a username. */
 export function ciPrefixCheck(people: ClaimMapping, ci: CiSetup): Check {
@@ -29,7 +30,7 @@ export function ciPrefixCheck(people: ClaimMapping, ci: CiSetup): Check {
       };
 }
 
-/** The CI jobs' part of setup's output (rendered by core/setup-output.ts). */
+/** The CI jobs' part of setup's output (rendered by ./output.ts). */
 export function ciSection(ci: CiSetup): CiSection {
   const { settings } = ci;
   const what = settings.environment ? `environment ${settings.environment}` : `branch ${settings.branch}`;

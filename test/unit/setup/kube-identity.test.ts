@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ClaimMapping, kubeIdentity } from '../../src/core/kube-identity.js';
+import { type ClaimMapping, kubeIdentity } from '../../../src/core/setup/kube-identity.js';
 
 const issuer = 'https://idp.example.com';
 const mapping = (change: Partial<ClaimMapping> = {}): ClaimMapping => ({

@@ -4,12 +4,13 @@
  * machine logs in, with provideClusterInfo: true, so the same user serves every cluster that names its issuer.
  */
 
-import type { Check, ExecEntry } from '../core/setup-report.js';
-import { execExtensionName, splitClusterSettings } from '../flags/cluster-settings.js';
-import { getTokenFlags } from '../flags/get-token-flags.js';
-import { upsertNamedEntry } from '../kube/kubeconfig-edit.js';
-import { isRecord, mergedEntries } from '../kube/kubeconfig-read.js';
-import { loadYaml, readKubeconfigFiles, replaceKubeconfigFile } from './kubeconfig-files.js';
+import type { Check } from '../../core/setup/checklist.js';
+import type { ExecEntry } from '../../core/setup/kubeconfig-user.js';
+import { execExtensionName, splitClusterSettings } from '../../flags/cluster-settings.js';
+import { getTokenFlags } from '../../flags/get-token-flags.js';
+import { upsertNamedEntry } from '../../kube/kubeconfig-edit.js';
+import { isRecord, mergedEntries } from '../../kube/kubeconfig-read.js';
+import { loadYaml, readKubeconfigFiles, replaceKubeconfigFile } from '../kubeconfig-files.js';
 
 /** The user's exec entry without the provider settings, and those settings. */
 export function userExecForClusterSettings(exec: ExecEntry): {
