@@ -8,8 +8,7 @@ import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { chromiumDriverPath } from '../rig/build.js';
 import { readDriverLog } from '../rig/driver-log.js';
-import { parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
-import { publicClientId } from '../rig/provider.js';
+import { getTokenArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
 import { requirement } from '../rig/requirement.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
@@ -28,15 +27,11 @@ describe.skipIf(!haveChromium)('Chromium as the browser', () => {
       const dir = tempDir('chromium');
       const log = join(dir, 'driver.log');
       const result = await runPlugin(
-        [
-          'get-token',
-          `--oidc-issuer-url=${provider.issuer}`,
-          `--oidc-client-id=${publicClientId}`,
-          '--oidc-extra-scope=email,groups',
-          `--grant-type=${flow}`,
-          `--browser-command=${chromiumDriverPath}`,
-          `--token-cache-dir=${join(dir, 'cache')}`,
-        ],
+        getTokenArgs(provider.issuer, {
+          cacheDir: join(dir, 'cache'),
+          browser: chromiumDriverPath,
+          extra: ['--oidc-extra-scope=email,groups', `--grant-type=${flow}`],
+        }),
         { RIG_DRIVER_LOG: log, RIG_SCREENSHOT: join(dir, 'last-page.png') },
       );
       expect(result.code, `${result.stderr}\n${existsSync(log) ? readFileSync(log, 'utf8') : ''}`).toBe(0);

@@ -12,8 +12,7 @@ import { type ApiServer, rigAdminKubeconfigText, startApiServer } from '../rig/a
 import { browserDriverPath, pluginBin } from '../rig/build.js';
 import { type CiTokenService, startCiTokenService } from '../rig/ci-token-service.js';
 import { findKubectls, type KubectlBinary, writeKubeconfig } from '../rig/kubectl.js';
-import { runCommand, runSetup, tempDir } from '../rig/plugin.js';
-import { publicClientId } from '../rig/provider.js';
+import { getTokenFlags, runCommand, runSetup, tempDir } from '../rig/plugin.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
 const kubectls = findKubectls();
@@ -154,13 +153,14 @@ describe('CI jobs authenticate with their own token, beside people', () => {
         expect(api.refused.at(-1)).toContain('claim repository_owner is not "octo-org"');
 
         // The person logs in through the browser on the same cluster, as setup predicted.
-        const personConfig = kubeconfigWith(api, [
-          `--oidc-issuer-url=${provider.issuer}`,
-          `--oidc-client-id=${publicClientId}`,
-          '--oidc-extra-scope=email,groups',
-          `--browser-command=${browserDriverPath}`,
-          `--token-cache-dir=${join(tempDir('cache'), 'oidc-login')}`,
-        ]);
+        const personConfig = kubeconfigWith(
+          api,
+          getTokenFlags(provider.issuer, {
+            cacheDir: join(tempDir('cache'), 'oidc-login'),
+            browser: browserDriverPath,
+            extra: ['--oidc-extra-scope=email,groups'],
+          }),
+        );
         const person = await runCommand(
           kubectl.path,
           [`--kubeconfig=${personConfig}`, 'auth', 'whoami', '-o', 'json'],

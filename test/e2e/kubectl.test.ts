@@ -10,7 +10,7 @@ import { type ApiServer, startApiServer } from '../rig/api-server.js';
 import { browserDriverPath, nodePluginBin, pluginBin } from '../rig/build.js';
 import { ageEntryOvernight } from '../rig/cache-entries.js';
 import { findKubectls, type KubectlBinary, writeKubeconfig } from '../rig/kubectl.js';
-import { baseEnvironment, runCommand, startProcess, tempDir } from '../rig/plugin.js';
+import { baseEnvironment, getTokenFlags, runCommand, startProcess, tempDir } from '../rig/plugin.js';
 import {
   publicClientId,
   rigPassword,
@@ -76,14 +76,12 @@ describe.skipIf(chosen.length === 0).each(chosen as KubectlBinary[])('kubectl $v
       serverUrl: server.url,
       caPem: server.caPem,
       pluginCommand: pluginBin,
-      pluginArgs: [
-        `--oidc-issuer-url=${issuer}`,
-        `--oidc-client-id=${clientId}`,
-        '--oidc-extra-scope=email,groups',
-        ...(browser ? [`--browser-command=${browserDriverPath}`] : []),
-        `--token-cache-dir=${cacheDir}`,
-        ...args,
-      ],
+      pluginArgs: getTokenFlags(issuer, {
+        clientId,
+        cacheDir,
+        ...(browser ? { browser: browserDriverPath } : {}),
+        extra: ['--oidc-extra-scope=email,groups', ...args],
+      }),
       interactiveMode,
       env,
     });
@@ -182,13 +180,11 @@ describe.skipIf(chosen.length === 0).each(chosen as KubectlBinary[])('kubectl $v
     const dayProvider = await startProvider({ idTokenTtlSec: 3600 });
     const dayApi = await startApiServer({ issuer: dayProvider.issuer, audience: publicClientId });
     try {
-      const flags = [
-        `--oidc-issuer-url=${dayProvider.issuer}`,
-        `--oidc-client-id=${publicClientId}`,
-        '--oidc-extra-scope=email,groups',
-        `--browser-command=${browserDriverPath}`,
-        `--token-cache-dir=${join(tempDir('cache'), 'oidc-login')}`,
-      ];
+      const flags = getTokenFlags(dayProvider.issuer, {
+        cacheDir: join(tempDir('cache'), 'oidc-login'),
+        browser: browserDriverPath,
+        extra: ['--oidc-extra-scope=email,groups'],
+      });
       // kubectl finds a plugin by its name on PATH only when no flag comes before that name.
       const direct = await runCommand(binary.path, ['together-login', 'get-token', ...flags], env);
       expect(direct.code, direct.stderr).toBe(0);

@@ -11,7 +11,7 @@ import { type ApiServer, startApiServer } from '../rig/api-server.js';
 import { browserDriverPath, pluginBin } from '../rig/build.js';
 import { readDriverLog } from '../rig/driver-log.js';
 import { findKubectls, type KubectlBinary, writeKubeconfig } from '../rig/kubectl.js';
-import { runCommand, tempDir } from '../rig/plugin.js';
+import { getTokenFlags, runCommand, tempDir } from '../rig/plugin.js';
 import { publicClientId } from '../rig/provider.js';
 import { requirement } from '../rig/requirement.js';
 import { useRigProvider } from '../rig/use-provider.js';
@@ -77,7 +77,7 @@ describe.skipIf(!newest)('kubectl retries against a login nobody completes', { t
       serverUrl: api.url,
       caPem: api.caPem,
       pluginCommand,
-      pluginArgs: [`--oidc-issuer-url=${provider.issuer}`, `--oidc-client-id=${publicClientId}`, ...args],
+      pluginArgs: getTokenFlags(provider.issuer, { extra: args }),
       interactiveMode: 'Never',
       env,
     });

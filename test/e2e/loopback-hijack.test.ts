@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chromiumDriverPath } from '../rig/build.js';
 import { readDriverLog } from '../rig/driver-log.js';
-import { runPlugin, tempDir } from '../rig/plugin.js';
-import { publicClientId } from '../rig/provider.js';
+import { getTokenArgs, runPlugin, tempDir } from '../rig/plugin.js';
 import { requirement } from '../rig/requirement.js';
 import { startSquatter } from '../rig/squatter.js';
 import { useRigProvider } from '../rig/use-provider.js';
@@ -32,15 +31,11 @@ describe.skipIf(!haveChromium)('a program on [::1]:8000 and a real browser', () 
       const dir = tempDir('hijack');
       const log = join(dir, 'driver.log');
       const result = await runPlugin(
-        [
-          'get-token',
-          `--oidc-issuer-url=${provider.issuer}`,
-          `--oidc-client-id=${publicClientId}`,
-          '--grant-type=authcode',
-          '--authentication-timeout-sec=30',
-          `--browser-command=${chromiumDriverPath}`,
-          `--token-cache-dir=${join(dir, 'cache')}`,
-        ],
+        getTokenArgs(provider.issuer, {
+          cacheDir: join(dir, 'cache'),
+          browser: chromiumDriverPath,
+          extra: ['--grant-type=authcode', '--authentication-timeout-sec=30'],
+        }),
         { RIG_DRIVER_LOG: log },
       );
       // The browser may still be on the callback page when the plugin exits: wait for it before judging.

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../rig/api-server.js';
 import { browserDriverPath, pluginBin } from '../rig/build.js';
 import { findKubectls, type KubectlBinary } from '../rig/kubectl.js';
-import { runCommand, runSetup, tempDir } from '../rig/plugin.js';
+import { getTokenArgs, runCommand, runSetup, tempDir } from '../rig/plugin.js';
 import { publicClientId } from '../rig/provider.js';
 import { twoClusterAdminKubeconfig } from '../rig/two-clusters.js';
 import { useRigProvider } from '../rig/use-provider.js';
@@ -186,12 +186,11 @@ describe('one user entry, clusters with their own issuers (provideClusterInfo)',
           command: 'kubectl',
           args: [
             'oidc-login',
-            'get-token',
-            `--oidc-issuer-url=${issuer}`,
-            `--oidc-client-id=${publicClientId}`,
-            '--oidc-extra-scope=email',
-            `--browser-command=${browserDriverPath}`,
-            `--token-cache-dir=${cacheDir}`,
+            ...getTokenArgs(issuer, {
+              cacheDir,
+              browser: browserDriverPath,
+              extra: ['--oidc-extra-scope=email'],
+            }),
           ],
           interactiveMode: 'Never',
         },

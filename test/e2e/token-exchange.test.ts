@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../rig/api-server.js';
 import { browserDriverPath, pluginBin } from '../rig/build.js';
 import { findKubectls, type KubectlBinary } from '../rig/kubectl.js';
-import { runCommand, runSetup, tempDir } from '../rig/plugin.js';
-import { publicClientId, tokenExchangeGrant } from '../rig/provider.js';
+import { getTokenArgs, runCommand, runSetup, tempDir } from '../rig/plugin.js';
+import { tokenExchangeGrant } from '../rig/provider.js';
 import { twoClusterAdminKubeconfig } from '../rig/two-clusters.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
@@ -62,14 +62,11 @@ describe('two clusters, one login, a token per audience (token-exchange-audience
               exec: {
                 apiVersion: 'client.authentication.k8s.io/v1',
                 command: pluginBin,
-                args: [
-                  'get-token',
-                  `--oidc-issuer-url=${provider.issuer}`,
-                  `--oidc-client-id=${publicClientId}`,
-                  '--oidc-extra-scope=email,groups',
-                  `--browser-command=${browserDriverPath}`,
-                  `--token-cache-dir=${cacheDir}`,
-                ],
+                args: getTokenArgs(provider.issuer, {
+                  cacheDir,
+                  browser: browserDriverPath,
+                  extra: ['--oidc-extra-scope=email,groups'],
+                }),
                 provideClusterInfo: true,
                 interactiveMode: 'Never',
               },

@@ -9,24 +9,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { browserDriverPath } from '../rig/build.js';
 import { expectOneError } from '../rig/one-error.js';
-import { parseCredential, runCommand, startPlugin, tempDir } from '../rig/plugin.js';
-import { publicClientId, type RigFault } from '../rig/provider.js';
+import { getTokenArgs, parseCredential, runCommand, startPlugin, tempDir } from '../rig/plugin.js';
+import type { RigFault } from '../rig/provider.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
 describe('starting the browser', () => {
   const provider = useRigProvider();
   let root: string;
   let cacheDir: string;
-  const args = (extra: readonly string[]) => [
-    'get-token',
-    `--oidc-issuer-url=${provider.issuer}`,
-    `--oidc-client-id=${publicClientId}`,
-    `--token-cache-dir=${cacheDir}`,
-    '--grant-type=authcode',
-    // A failing test leaves no plugin waiting for long.
-    '--authentication-timeout-sec=30',
-    ...extra,
-  ];
+  const args = (extra: readonly string[]) =>
+    getTokenArgs(provider.issuer, {
+      cacheDir,
+      // A failing test leaves no plugin waiting for long.
+      extra: ['--grant-type=authcode', '--authentication-timeout-sec=30', ...extra],
+    });
   const urlIn = (stderr: string) =>
     /Open this URL in your browser to log in:\n {2}(\S+)/.exec(stderr)?.[1] ?? '';
 
@@ -92,17 +88,14 @@ describe("a hostile provider's URLs never reach the browser command", () => {
   let argsLog: string;
   let browser: string;
   const run = (grant: string) =>
-    startPlugin([
-      'get-token',
-      `--oidc-issuer-url=${provider.issuer}`,
-      `--oidc-client-id=${publicClientId}`,
-      `--token-cache-dir=${join(tempDir('cache'), 'oidc-login')}`,
-      `--grant-type=${grant}`,
-      '--skip-qr-code',
-      '--authentication-timeout-sec=30',
-      // A browser command with its own argument: the URL comes after it, as one argument.
-      `--browser-command=${browser} --new-window`,
-    ]).result;
+    startPlugin(
+      getTokenArgs(provider.issuer, {
+        cacheDir: join(tempDir('cache'), 'oidc-login'),
+        // A browser command with its own argument: the URL comes after it, as one argument.
+        browser: `${browser} --new-window`,
+        extra: [`--grant-type=${grant}`, '--skip-qr-code', '--authentication-timeout-sec=30'],
+      }),
+    ).result;
 
   beforeAll(() => {
     root = tempDir('hostile-urls');

@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { entryPath } from '../rig/cache-entries.js';
-import { loginArgs, neverInteractive, runPlugin, startPlugin, tempDir } from '../rig/plugin.js';
+import { getTokenArgs, loginArgs, neverInteractive, runPlugin, startPlugin, tempDir } from '../rig/plugin.js';
 import {
   confidentialClientId,
   confidentialClientSecret,
@@ -150,14 +150,11 @@ describe('status and clean', () => {
         return result.stdout;
       };
       const robot = await runPlugin(
-        [
-          'get-token',
-          `--oidc-issuer-url=${provider.issuer}`,
-          `--oidc-client-id=${robotClientId}`,
-          `--token-cache-dir=${dir}`,
-          '--grant-type=client-credentials',
-          '--oidc-use-access-token',
-        ],
+        getTokenArgs(provider.issuer, {
+          clientId: robotClientId,
+          cacheDir: dir,
+          extra: ['--grant-type=client-credentials', '--oidc-use-access-token'],
+        }),
         { OIDC_CLIENT_SECRET: robotClientSecret },
       );
       expect(robot.code, robot.stderr).toBe(0);

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { browserDriverPath, pluginBin } from '../rig/build.js';
 import { expectOneError } from '../rig/one-error.js';
-import { execInfoWithCluster, runCommand, runPlugin, tempDir } from '../rig/plugin.js';
-import { publicClientId, rigPassword } from '../rig/provider.js';
+import { execInfoWithCluster, passwordLoginArgs, runCommand, runPlugin, tempDir } from '../rig/plugin.js';
+import { publicClientId } from '../rig/provider.js';
 import { startSquatter } from '../rig/squatter.js';
 import { makePrivateCa } from '../rig/tls.js';
 import { useRigProvider } from '../rig/use-provider.js';
@@ -20,16 +20,8 @@ describe("the provider's CA: what the exec args pin, a cluster cannot add to", (
   // The attacker answers at the issuer's address (a man in the middle, or a spoofed name) with a certificate of its
   // own CA: a real provider, so that a password sent to it is counted as a grant.
   const attacker = useRigProvider({ tls: { cert: attackerCa.serverCert, key: attackerCa.serverKey } });
-  const passwordLogin = (pin: readonly string[]) => [
-    'get-token',
-    `--oidc-issuer-url=${attacker.issuer}`,
-    `--oidc-client-id=${publicClientId}`,
-    '--grant-type=password',
-    '--username=alice',
-    `--password=${rigPassword}`,
-    `--token-cache-dir=${join(tempDir('cache'), 'c')}`,
-    ...pin,
-  ];
+  const passwordLogin = (pin: readonly string[]) =>
+    passwordLoginArgs(attacker.issuer, [`--token-cache-dir=${join(tempDir('cache'), 'c')}`, ...pin]);
   const attackerData = Buffer.from(attackerCa.caPem).toString('base64');
 
   it.each([

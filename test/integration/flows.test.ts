@@ -9,7 +9,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { browserDriverPath } from '../rig/build.js';
 import { readDriverLog } from '../rig/driver-log.js';
 import { expectOneError } from '../rig/one-error.js';
-import { neverInteractive, parseCredential, runPlugin, startPlugin, tempDir } from '../rig/plugin.js';
+import {
+  getTokenArgs,
+  neverInteractive,
+  parseCredential,
+  runPlugin,
+  startPlugin,
+  tempDir,
+} from '../rig/plugin.js';
 import {
   defaultUsers,
   oneRedirectClientId,
@@ -30,16 +37,6 @@ const user = { login: 'alice', password: 'any' };
 /** A password a trimming prompt would spoil. */
 const spacedPassword = '  two spaces before, one after ';
 
-function baseArgs(issuer: string, clientId: string, cacheDir: string, extra: string[] = []): string[] {
-  return [
-    'get-token',
-    `--oidc-issuer-url=${issuer}`,
-    `--oidc-client-id=${clientId}`,
-    `--token-cache-dir=${cacheDir}`,
-    ...extra,
-  ];
-}
-
 describe('login flows against a real OpenID Provider', () => {
   const provider = useRigProvider({
     users: [
@@ -56,10 +53,10 @@ describe('login flows against a real OpenID Provider', () => {
   describe('device code', () => {
     it('prints the URL and code, waits, and completes without stdin (interactiveMode Never)', async () => {
       const plugin = startPlugin(
-        baseArgs(provider.issuer, publicClientId, cacheDir, [
-          '--grant-type=device-code',
-          '--oidc-extra-scope=email',
-        ]),
+        getTokenArgs(provider.issuer, {
+          cacheDir,
+          extra: ['--grant-type=device-code', '--oidc-extra-scope=email'],
+        }),
         { KUBERNETES_EXEC_INFO: neverInteractive },
       );
       const [, url] = await plugin.waitForStderr(/check that it shows the code \S+:\n {2}(\S+)/);
@@ -84,10 +81,10 @@ describe('login flows against a real OpenID Provider', () => {
       // Cached like any other login.
       provider.resetCounts();
       const again = await runPlugin(
-        baseArgs(provider.issuer, publicClientId, cacheDir, [
-          '--grant-type=device-code',
-          '--oidc-extra-scope=email',
-        ]),
+        getTokenArgs(provider.issuer, {
+          cacheDir,
+          extra: ['--grant-type=device-code', '--oidc-extra-scope=email'],
+        }),
       );
       expect(again.code).toBe(0);
       expect(provider.totalRequests()).toBe(0);
@@ -96,10 +93,10 @@ describe('login flows against a real OpenID Provider', () => {
     it('opens the verification page with --browser-command', async () => {
       const driverLog = join(tempDir('driver'), 'log');
       const result = await runPlugin(
-        baseArgs(provider.issuer, publicClientId, cacheDir, [
-          '--grant-type=device-code',
-          `--browser-command=${browserDriverPath}`,
-        ]),
+        getTokenArgs(provider.issuer, {
+          cacheDir,
+          extra: ['--grant-type=device-code', `--browser-command=${browserDriverPath}`],
+        }),
         { KUBERNETES_EXEC_INFO: neverInteractive, RIG_DRIVER_LOG: driverLog },
       );
       expect(result.code, result.stderr).toBe(0);
@@ -108,7 +105,7 @@ describe('login flows against a real OpenID Provider', () => {
     });
 
     it('is chosen automatically where no browser can be shown, and says so', async () => {
-      const plugin = startPlugin(baseArgs(provider.issuer, publicClientId, cacheDir), {
+      const plugin = startPlugin(getTokenArgs(provider.issuer, { cacheDir }), {
         KUBERNETES_EXEC_INFO: neverInteractive,
         SSH_CONNECTION: '10.0.0.1 50000 10.0.0.2 22',
       });
@@ -123,7 +120,7 @@ describe('login flows against a real OpenID Provider', () => {
 
     it('follows KUBECTL_TOGETHER_LOGIN_GRANT_TYPE over the kubeconfig flag', async () => {
       const plugin = startPlugin(
-        baseArgs(provider.issuer, publicClientId, cacheDir, ['--grant-type=authcode']),
+        getTokenArgs(provider.issuer, { cacheDir, extra: ['--grant-type=authcode'] }),
         {
           KUBECTL_TOGETHER_LOGIN_GRANT_TYPE: 'device-code',
         },
@@ -135,7 +132,7 @@ describe('login flows against a real OpenID Provider', () => {
 
     it('fails with exit code 4 when the user aborts at the provider', async () => {
       const plugin = startPlugin(
-        baseArgs(provider.issuer, publicClientId, cacheDir, ['--grant-type=device-code']),
+        getTokenArgs(provider.issuer, { cacheDir, extra: ['--grant-type=device-code'] }),
       );
       const [, url] = await plugin.waitForStderr(/check that it shows the code \S+:\n {2}(\S+)/);
       await completeLoginWithForms(url as string, { ...user, abortDevice: true });
@@ -149,7 +146,7 @@ describe('login flows against a real OpenID Provider', () => {
       const shortLived = await startProvider({ deviceCodeTtlSec: 2 });
       try {
         const result = await runPlugin(
-          baseArgs(shortLived.issuer, publicClientId, cacheDir, ['--grant-type=device-code']),
+          getTokenArgs(shortLived.issuer, { cacheDir, extra: ['--grant-type=device-code'] }),
         );
         expect(result.code).toBe(4);
         expect(result.stderr).toMatch(/error: the device code expired/);
@@ -163,7 +160,7 @@ describe('login flows against a real OpenID Provider', () => {
       const strict = await startProvider({ deviceSlowDownOnce: true });
       try {
         const plugin = startPlugin(
-          baseArgs(strict.issuer, publicClientId, cacheDir, ['--grant-type=device-code']),
+          getTokenArgs(strict.issuer, { cacheDir, extra: ['--grant-type=device-code'] }),
         );
         const [, url] = await plugin.waitForStderr(/check that it shows the code \S+:\n {2}(\S+)/);
         // Let the first poll (answered with slow_down) happen before the user logs in.
@@ -182,7 +179,7 @@ describe('login flows against a real OpenID Provider', () => {
     it('polls again at once when a poll meets a connection reset before any answer (a stale keep-alive connection)', async () => {
       provider.setFault('device-poll-reset-once');
       const plugin = startPlugin(
-        baseArgs(provider.issuer, publicClientId, cacheDir, ['--grant-type=device-code', '-v=1']),
+        getTokenArgs(provider.issuer, { cacheDir, extra: ['--grant-type=device-code', '-v=1'] }),
       );
       const [, url] = await plugin.waitForStderr(/check that it shows the code \S+:\n {2}(\S+)/);
       // The first poll is reset (and sent again) before the user logs in.
@@ -200,7 +197,7 @@ describe('login flows against a real OpenID Provider', () => {
       const strict = await startProvider({ devicePkceRequired: true });
       try {
         const plugin = startPlugin(
-          baseArgs(strict.issuer, publicClientId, cacheDir, ['--grant-type=device-code', '-v=1']),
+          getTokenArgs(strict.issuer, { cacheDir, extra: ['--grant-type=device-code', '-v=1'] }),
         );
         const [, url] = await plugin.waitForStderr(/check that it shows the code \S+:\n {2}(\S+)/);
         await completeLoginWithForms(url as string, user);
@@ -210,10 +207,10 @@ describe('login flows against a real OpenID Provider', () => {
         expect(strict.grants.get(deviceGrant)).toBe(1);
         // Without PKCE such a provider refuses the device authorization, with its own words.
         const without = await runPlugin(
-          baseArgs(strict.issuer, publicClientId, join(tempDir('cache'), 'c'), [
-            '--grant-type=device-code',
-            '--oidc-pkce-method=no',
-          ]),
+          getTokenArgs(strict.issuer, {
+            cacheDir: join(tempDir('cache'), 'c'),
+            extra: ['--grant-type=device-code', '--oidc-pkce-method=no'],
+          }),
         );
         expect(without.code).not.toBe(0);
         expect(without.stderr).toContain('PKCE (S256) is required for the device grant');
@@ -226,11 +223,10 @@ describe('login flows against a real OpenID Provider', () => {
       const typed = await startProvider({ deviceNoCompleteUri: true });
       try {
         const result = await runPlugin(
-          baseArgs(typed.issuer, publicClientId, join(tempDir('cache'), 'c'), [
-            '--grant-type=device-code',
-            '--skip-open-browser',
-            '--authentication-timeout-sec=1',
-          ]),
+          getTokenArgs(typed.issuer, {
+            cacheDir: join(tempDir('cache'), 'c'),
+            extra: ['--grant-type=device-code', '--skip-open-browser', '--authentication-timeout-sec=1'],
+          }),
         );
         expect(result.code).toBe(4);
         const lines = result.stderr.split('\n');
@@ -246,10 +242,10 @@ describe('login flows against a real OpenID Provider', () => {
 
     it('waits at most --authentication-timeout-sec when it is given, even the default value', async () => {
       const plugin = startPlugin(
-        baseArgs(provider.issuer, publicClientId, cacheDir, [
-          '--grant-type=device-code',
-          '--authentication-timeout-sec=180',
-        ]),
+        getTokenArgs(provider.issuer, {
+          cacheDir,
+          extra: ['--grant-type=device-code', '--authentication-timeout-sec=180'],
+        }),
       );
       await plugin.waitForStderr(
         /Waiting for the login for 3 minutes \(the code stays valid for 10 minutes; a later run shows it again\)/,
@@ -262,7 +258,7 @@ describe('login flows against a real OpenID Provider', () => {
       const google = await startProvider({ deviceVerificationUrlQuirk: true });
       try {
         const plugin = startPlugin(
-          baseArgs(google.issuer, publicClientId, cacheDir, ['--grant-type=device-code']),
+          getTokenArgs(google.issuer, { cacheDir, extra: ['--grant-type=device-code'] }),
         );
         const [, url] = await plugin.waitForStderr(/check that it shows the code \S+:\n {2}(\S+)/);
         await completeLoginWithForms(url as string, user);
@@ -276,7 +272,7 @@ describe('login flows against a real OpenID Provider', () => {
       const odd = await startProvider({ deviceUserCodeAsCode: true });
       try {
         const plugin = startPlugin(
-          baseArgs(odd.issuer, publicClientId, cacheDir, ['--grant-type=device-code', '--skip-open-browser']),
+          getTokenArgs(odd.issuer, { cacheDir, extra: ['--grant-type=device-code', '--skip-open-browser'] }),
         );
         const [, userCode, url] = await plugin.waitForStderr(
           /check that it shows the code (\S+):\n {2}(\S+)/,
@@ -297,7 +293,7 @@ describe('login flows against a real OpenID Provider', () => {
 
     it('accepts the pasted URL when the browser cannot reach the callback server', async () => {
       const plugin = startPlugin(
-        baseArgs(provider.issuer, publicClientId, cacheDir, ['--grant-type=authcode', '--skip-open-browser']),
+        getTokenArgs(provider.issuer, { cacheDir, extra: ['--grant-type=authcode', '--skip-open-browser'] }),
         { KUBERNETES_EXEC_INFO: interactive },
       );
       // A browser elsewhere: the provider's URL, printed for it on the terminal (the start URL is this machine's).
@@ -314,10 +310,10 @@ describe('login flows against a real OpenID Provider', () => {
 
     it('completes through the callback while the paste question is open, and exits', async () => {
       const plugin = startPlugin(
-        baseArgs(provider.issuer, publicClientId, cacheDir, [
-          '--grant-type=authcode',
-          `--browser-command=${browserDriverPath}`,
-        ]),
+        getTokenArgs(provider.issuer, {
+          cacheDir,
+          extra: ['--grant-type=authcode', `--browser-command=${browserDriverPath}`],
+        }),
         { KUBERNETES_EXEC_INFO: interactive },
       );
       const result = await plugin.result;
@@ -329,10 +325,10 @@ describe('login flows against a real OpenID Provider', () => {
 
   describe('authcode-keyboard', () => {
     const keyboardArgs = () =>
-      baseArgs(provider.issuer, publicClientId, cacheDir, [
-        '--grant-type=authcode-keyboard',
-        '--oidc-redirect-url=http://localhost:8000/callback',
-      ]);
+      getTokenArgs(provider.issuer, {
+        cacheDir,
+        extra: ['--grant-type=authcode-keyboard', '--oidc-redirect-url=http://localhost:8000/callback'],
+      });
     const stopAtCallback = (url: URL) => url.port === '8000';
 
     it('reads the whole redirected URL from stdin and exchanges the code with PKCE', async () => {
@@ -359,7 +355,11 @@ describe('login flows against a real OpenID Provider', () => {
 
     it('sends no redirect_uri without --oidc-redirect-url, as int128 v1.36 (issue 22, item 6)', async () => {
       const plugin = startPlugin(
-        baseArgs(provider.issuer, oneRedirectClientId, cacheDir, ['--grant-type=authcode-keyboard']),
+        getTokenArgs(provider.issuer, {
+          clientId: oneRedirectClientId,
+          cacheDir,
+          extra: ['--grant-type=authcode-keyboard'],
+        }),
         { KUBERNETES_EXEC_INFO: interactive },
       );
       const [, url] = await plugin.waitForStderr(/log in:\n {2}(\S+)/);
@@ -375,10 +375,13 @@ describe('login flows against a real OpenID Provider', () => {
 
     it('sends --oidc-redirect-url-authcode-keyboard when an older kubeconfig gives it', async () => {
       const plugin = startPlugin(
-        baseArgs(provider.issuer, publicClientId, cacheDir, [
-          '--grant-type=authcode-keyboard',
-          '--oidc-redirect-url-authcode-keyboard=urn:ietf:wg:oauth:2.0:oob',
-        ]),
+        getTokenArgs(provider.issuer, {
+          cacheDir,
+          extra: [
+            '--grant-type=authcode-keyboard',
+            '--oidc-redirect-url-authcode-keyboard=urn:ietf:wg:oauth:2.0:oob',
+          ],
+        }),
         { KUBERNETES_EXEC_INFO: interactive },
       );
       const [, url] = await plugin.waitForStderr(/log in:\n {2}(\S+)/);
@@ -400,11 +403,10 @@ describe('login flows against a real OpenID Provider', () => {
   describe('password', () => {
     it('logs in with --username and --password, and never prints the password', async () => {
       const result = await runPlugin(
-        baseArgs(provider.issuer, publicClientId, cacheDir, [
-          '--username=alice',
-          `--password=${rigPassword}`,
-          '-v=9',
-        ]),
+        getTokenArgs(provider.issuer, {
+          cacheDir,
+          extra: ['--username=alice', `--password=${rigPassword}`, '-v=9'],
+        }),
         { KUBERNETES_EXEC_INFO: neverInteractive },
       );
       expect(result.code, result.stderr).toBe(0);
@@ -418,7 +420,7 @@ describe('login flows against a real OpenID Provider', () => {
     });
 
     it('asks for the missing password on stdin', async () => {
-      const plugin = startPlugin(baseArgs(provider.issuer, publicClientId, cacheDir, ['--username=alice']), {
+      const plugin = startPlugin(getTokenArgs(provider.issuer, { cacheDir, extra: ['--username=alice'] }), {
         KUBERNETES_EXEC_INFO: interactive,
       });
       await plugin.waitForStderr(/Password: /);
@@ -429,7 +431,7 @@ describe('login flows against a real OpenID Provider', () => {
     });
 
     it('takes the typed password exactly, spaces included; only the line ending is removed', async () => {
-      const plugin = startPlugin(baseArgs(provider.issuer, publicClientId, cacheDir, ['--username=carol']), {
+      const plugin = startPlugin(getTokenArgs(provider.issuer, { cacheDir, extra: ['--username=carol'] }), {
         KUBERNETES_EXEC_INFO: interactive,
       });
       await plugin.waitForStderr(/Password: /);
@@ -441,7 +443,7 @@ describe('login flows against a real OpenID Provider', () => {
 
     it('asks for username and password with --grant-type=password', async () => {
       const plugin = startPlugin(
-        baseArgs(provider.issuer, publicClientId, cacheDir, ['--grant-type=password']),
+        getTokenArgs(provider.issuer, { cacheDir, extra: ['--grant-type=password'] }),
         {
           KUBERNETES_EXEC_INFO: interactive,
         },
@@ -457,7 +459,7 @@ describe('login flows against a real OpenID Provider', () => {
 
     it('fails at once with exit code 5 when the password is missing and kubectl gives no terminal', async () => {
       const result = await runPlugin(
-        baseArgs(provider.issuer, publicClientId, cacheDir, ['--username=alice']),
+        getTokenArgs(provider.issuer, { cacheDir, extra: ['--username=alice'] }),
         {
           KUBERNETES_EXEC_INFO: neverInteractive,
         },
@@ -471,7 +473,7 @@ describe('login flows against a real OpenID Provider', () => {
 
     it('fails with exit code 4 on a wrong password', async () => {
       const result = await runPlugin(
-        baseArgs(provider.issuer, publicClientId, cacheDir, ['--username=alice', '--password=wrong']),
+        getTokenArgs(provider.issuer, { cacheDir, extra: ['--username=alice', '--password=wrong'] }),
       );
       expect(result.code).toBe(4);
       expect(result.stderr).toContain('error: the provider refused the username or password (invalid_grant');
@@ -482,7 +484,11 @@ describe('login flows against a real OpenID Provider', () => {
 
   describe('client credentials', () => {
     const robotArgs = (extra: string[] = []) =>
-      baseArgs(provider.issuer, robotClientId, cacheDir, ['--grant-type=client-credentials', ...extra]);
+      getTokenArgs(provider.issuer, {
+        clientId: robotClientId,
+        cacheDir,
+        extra: ['--grant-type=client-credentials', ...extra],
+      });
 
     it('returns the access token with --oidc-use-access-token, a JWT checked against the issuer', async () => {
       const result = await runPlugin(robotArgs(['--oidc-use-access-token', '-v=1']), {
@@ -516,12 +522,10 @@ describe('login flows against a real OpenID Provider', () => {
 
     it('passes an opaque access token through, saying so at -v=1', async () => {
       const result = await runPlugin(
-        baseArgs(provider.issuer, publicClientId, cacheDir, [
-          '--username=alice',
-          `--password=${rigPassword}`,
-          '--oidc-use-access-token',
-          '-v=1',
-        ]),
+        getTokenArgs(provider.issuer, {
+          cacheDir,
+          extra: ['--username=alice', `--password=${rigPassword}`, '--oidc-use-access-token', '-v=1'],
+        }),
       );
       expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).toContain('the access token is not a JWT: it goes to kubectl unchecked');

@@ -9,7 +9,7 @@ import { decodeJwt } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { readDriverLog } from '../rig/driver-log.js';
 import { waitUntilExpired } from '../rig/expiry.js';
-import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
+import { getTokenArgs, loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
 import {
   confidentialClientId,
   confidentialClientSecret,
@@ -290,12 +290,7 @@ describe('get-token against a real OpenID Provider', () => {
     const closed = await occupy(0);
     const port = (closed.address() as { port: number }).port;
     closed.close();
-    const args = [
-      'get-token',
-      `--oidc-issuer-url=http://127.0.0.1:${port}`,
-      '--oidc-client-id=x',
-      `--token-cache-dir=${cacheDir}`,
-    ];
+    const args = getTokenArgs(`http://127.0.0.1:${port}`, { clientId: 'x', cacheDir });
     const result = await runPlugin(args);
     expect(result.code).toBe(3);
     expect(result.stderr.trim().split('\n')).toEqual([

@@ -8,7 +8,7 @@ import { chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authProviderUserLines } from '../rig/kubeconfig-users.js';
-import { runCommand, runPlugin, runSetup, tempDir } from '../rig/plugin.js';
+import { getTokenArgs, runCommand, runPlugin, runSetup, tempDir } from '../rig/plugin.js';
 import { publicClientId } from '../rig/provider.js';
 import { secondUserDir } from '../rig/second-user.js';
 import { useRigProvider } from '../rig/use-provider.js';
@@ -62,12 +62,10 @@ describe('platform text and files', () => {
         '--regid=65534',
         '--clear-groups',
         nobody.pluginBin,
-        'get-token',
-        `--oidc-issuer-url=${provider.issuer}`,
-        `--oidc-client-id=${publicClientId}`,
-        '--grant-type=authcode',
-        '--listen-address=127.0.0.1:80',
-        `--token-cache-dir=${cacheDir}`,
+        ...getTokenArgs(provider.issuer, {
+          cacheDir,
+          extra: ['--grant-type=authcode', '--listen-address=127.0.0.1:80'],
+        }),
       ]);
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toMatch(

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readDriverLog } from '../rig/driver-log.js';
 import {
+  getTokenArgs,
   loginArgs,
   type PluginResult,
   parseCredential,
@@ -17,7 +18,6 @@ import {
 import {
   confidentialClientId,
   confidentialClientSecret,
-  publicClientId,
   rigPassword,
   robotClientId,
   robotClientSecret,
@@ -69,15 +69,14 @@ describe('no secret in any output, at -v=9', () => {
   it('keyboard login: the pasted code never comes back', async () => {
     const cacheDir = join(tempDir('cache'), 'oidc-login');
     const plugin = startPlugin(
-      [
-        'get-token',
-        `--oidc-issuer-url=${provider.issuer}`,
-        `--oidc-client-id=${publicClientId}`,
-        `--token-cache-dir=${cacheDir}`,
-        '--grant-type=authcode-keyboard',
-        '--oidc-redirect-url=http://localhost:8000/callback',
-        '-v=9',
-      ],
+      getTokenArgs(provider.issuer, {
+        cacheDir,
+        extra: [
+          '--grant-type=authcode-keyboard',
+          '--oidc-redirect-url=http://localhost:8000/callback',
+          '-v=9',
+        ],
+      }),
       {
         KUBERNETES_EXEC_INFO:
           '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","spec":{"interactive":true}}',
@@ -96,14 +95,9 @@ describe('no secret in any output, at -v=9', () => {
 
   it('device code', async () => {
     const cacheDir = join(tempDir('cache'), 'oidc-login');
-    const plugin = startPlugin([
-      'get-token',
-      `--oidc-issuer-url=${provider.issuer}`,
-      `--oidc-client-id=${publicClientId}`,
-      `--token-cache-dir=${cacheDir}`,
-      '--grant-type=device-code',
-      '-v=9',
-    ]);
+    const plugin = startPlugin(
+      getTokenArgs(provider.issuer, { cacheDir, extra: ['--grant-type=device-code', '-v=9'] }),
+    );
     const [, url] = await plugin.waitForStderr(/check that it shows the code \S+:\n {2}(\S+)/);
     await completeLoginWithForms(url as string, { login: 'alice', password: 'x' });
     check(await plugin.result, cacheDir, []);
@@ -111,30 +105,23 @@ describe('no secret in any output, at -v=9', () => {
 
   it('password', async () => {
     const cacheDir = join(tempDir('cache'), 'oidc-login');
-    const result = await runPlugin([
-      'get-token',
-      `--oidc-issuer-url=${provider.issuer}`,
-      `--oidc-client-id=${publicClientId}`,
-      `--token-cache-dir=${cacheDir}`,
-      '--username=alice',
-      `--password=${rigPassword}`,
-      '-v=9',
-    ]);
+    const result = await runPlugin(
+      getTokenArgs(provider.issuer, {
+        cacheDir,
+        extra: ['--username=alice', `--password=${rigPassword}`, '-v=9'],
+      }),
+    );
     check(result, cacheDir, [rigPassword]);
   });
 
   it('client credentials', async () => {
     const cacheDir = join(tempDir('cache'), 'oidc-login');
     const result = await runPlugin(
-      [
-        'get-token',
-        `--oidc-issuer-url=${provider.issuer}`,
-        `--oidc-client-id=${robotClientId}`,
-        `--token-cache-dir=${cacheDir}`,
-        '--grant-type=client-credentials',
-        '--oidc-use-access-token',
-        '-v=9',
-      ],
+      getTokenArgs(provider.issuer, {
+        clientId: robotClientId,
+        cacheDir,
+        extra: ['--grant-type=client-credentials', '--oidc-use-access-token', '-v=9'],
+      }),
       { OIDC_CLIENT_SECRET: robotClientSecret },
     );
     check(result, cacheDir, [robotClientSecret]);

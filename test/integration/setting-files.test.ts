@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPluginBounded } from '../rig/bounded-run.js';
 import { expectOneError } from '../rig/one-error.js';
-import { tempDir } from '../rig/plugin.js';
+import { getTokenArgs, tempDir } from '../rig/plugin.js';
 
 const dir = tempDir('setting-files');
 const fifo = join(dir, 'fifo');
@@ -31,7 +31,10 @@ const hostilePaths: readonly (readonly [what: string, path: string, problem: str
 const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const cluster = 'https://k8s.example.com';
 // Never contacted: the CA is read for the cache key, before any request.
-const provider = ['--oidc-issuer-url=https://127.0.0.1:9/', '--oidc-client-id=kubernetes'];
+const issuer = 'https://127.0.0.1:9/';
+const clientId = 'kubernetes';
+const getToken = (cacheDir: string, extra: readonly string[] = []) =>
+  getTokenArgs(issuer, { clientId, cacheDir, extra });
 
 const settings: readonly (readonly [
   setting: string,
@@ -41,7 +44,7 @@ const settings: readonly (readonly [
   [
     '--certificate-authority',
     (path) => (cacheDir) => ({
-      args: ['get-token', ...provider, `--token-cache-dir=${cacheDir}`, `--certificate-authority=${path}`],
+      args: getToken(cacheDir, [`--certificate-authority=${path}`]),
       env: {},
     }),
     (path, problem) => new RegExp(`^error: --certificate-authority ${literal(path)} ${problem}$`),
@@ -49,7 +52,7 @@ const settings: readonly (readonly [
   [
     "the cluster's certificate-authority",
     (path) => (cacheDir) => ({
-      args: ['get-token', ...provider, `--token-cache-dir=${cacheDir}`],
+      args: getToken(cacheDir),
       env: {
         KUBERNETES_EXEC_INFO: JSON.stringify({
           apiVersion: 'client.authentication.k8s.io/v1',
@@ -83,14 +86,11 @@ const settings: readonly (readonly [
   [
     '--local-server-cert',
     (path) => (cacheDir) => ({
-      args: [
-        'get-token',
-        ...provider,
+      args: getToken(cacheDir, [
         '--grant-type=authcode',
-        `--token-cache-dir=${cacheDir}`,
         `--local-server-cert=${path}`,
         `--local-server-key=${path}`,
-      ],
+      ]),
       env: {},
     }),
     (path, problem) => new RegExp(`^error: --local-server-cert ${literal(path)} ${problem}$`),
@@ -130,7 +130,7 @@ describe('kubeconfig files that setup and convert-kubeconfig read: only regular 
     [
       'setup --context (KUBECONFIG)',
       (path) => ({
-        args: ['setup', ...provider, '--context=prod'],
+        args: ['setup', `--oidc-issuer-url=${issuer}`, `--oidc-client-id=${clientId}`, '--context=prod'],
         env: { KUBECONFIG: `${path}:${kubeconfig}` },
       }),
     ],

@@ -6,8 +6,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pluginBin } from '../rig/build.js';
-import { baseEnvironment, runPlugin, tempDir } from '../rig/plugin.js';
-import { publicClientId } from '../rig/provider.js';
+import { baseEnvironment, getTokenArgs, runPlugin, tempDir } from '../rig/plugin.js';
 import { startInTmux, type TmuxScreen, tmuxPresent } from '../rig/tmux.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
@@ -59,15 +58,11 @@ function onTerminal(args: string[], { columns = 100, env = {} as Record<string, 
 describe('messages while a login waits', () => {
   const provider = useRigProvider();
 
-  const deviceArgs = (extra: string[] = []) => [
-    'get-token',
-    `--oidc-issuer-url=${provider.issuer}`,
-    `--oidc-client-id=${publicClientId}`,
-    '--grant-type=device-code',
-    '--authentication-timeout-sec=2',
-    `--token-cache-dir=${join(tempDir('cache'), 'oidc-login')}`,
-    ...extra,
-  ];
+  const deviceArgs = (extra: string[] = []) =>
+    getTokenArgs(provider.issuer, {
+      cacheDir: join(tempDir('cache'), 'oidc-login'),
+      extra: ['--grant-type=device-code', '--authentication-timeout-sec=2', ...extra],
+    });
 
   it('on a terminal: one status line updated in place with the time left, in bold, and a QR code', async () => {
     const { code, output } = await onTerminal(deviceArgs()).done;
@@ -105,14 +100,12 @@ describe('messages while a login waits', () => {
   });
 
   it('says why no browser opened, for how long it waits, what must be reachable, and the alternatives', async () => {
-    const result = await runPlugin([
-      'get-token',
-      `--oidc-issuer-url=${provider.issuer}`,
-      `--oidc-client-id=${publicClientId}`,
-      '--grant-type=authcode',
-      '--authentication-timeout-sec=1',
-      `--token-cache-dir=${join(tempDir('cache'), 'oidc-login')}`,
-    ]);
+    const result = await runPlugin(
+      getTokenArgs(provider.issuer, {
+        cacheDir: join(tempDir('cache'), 'oidc-login'),
+        extra: ['--grant-type=authcode', '--authentication-timeout-sec=1'],
+      }),
+    );
     expect(result.code).toBe(4);
     expect(result.stderr).toContain(
       'No browser can be opened here (no display: DISPLAY and WAYLAND_DISPLAY are unset). Open the URL above in a browser that can reach http://localhost:8000 on this machine, within 1 s.',
@@ -156,13 +149,10 @@ describe.skipIf(!tmuxPresent())('the countdown on a screen (tmux)', () => {
     screen = await startInTmux(
       [
         pluginBin,
-        'get-token',
-        `--oidc-issuer-url=${provider.issuer}`,
-        `--oidc-client-id=${publicClientId}`,
-        '--grant-type=device-code',
-        '--skip-open-browser',
-        '--authentication-timeout-sec=40',
-        `--token-cache-dir=${join(tempDir('cache'), 'oidc-login')}`,
+        ...getTokenArgs(provider.issuer, {
+          cacheDir: join(tempDir('cache'), 'oidc-login'),
+          extra: ['--grant-type=device-code', '--skip-open-browser', '--authentication-timeout-sec=40'],
+        }),
       ],
       baseEnvironment(),
       { columns },

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { browserDriverPath } from '../rig/build.js';
-import { parseCredential, runPlugin, runSetup, startPlugin, tempDir } from '../rig/plugin.js';
+import { getTokenArgs, parseCredential, runPlugin, runSetup, startPlugin, tempDir } from '../rig/plugin.js';
 import {
   authcodeOnlyClientId,
   confidentialClientId,
@@ -23,16 +23,6 @@ const deviceGrant = 'urn:ietf:params:oauth:grant-type:device_code';
 /** A machine without a browser: what makes --grant-type=auto choose the device code. */
 const overSsh = { SSH_CONNECTION: '10.0.0.1 50000 10.0.0.2 22' };
 const user = { login: 'alice', password: 'any' };
-
-function args(issuer: string, clientId: string, cacheDir: string, extra: string[] = []): string[] {
-  return [
-    'get-token',
-    `--oidc-issuer-url=${issuer}`,
-    `--oidc-client-id=${clientId}`,
-    `--token-cache-dir=${cacheDir}`,
-    ...extra,
-  ];
-}
 
 function expectOneErrorAndHint(stderr: string): void {
   expect(stderr.match(/^error: /gm)).toHaveLength(1);
@@ -56,7 +46,7 @@ describe('flows the provider or the client does not offer', () => {
   describe('device code', () => {
     it('--grant-type=device-code without a device_authorization_endpoint: says so, with the other flows', async () => {
       const result = await runPlugin(
-        args(browserOnly.issuer, publicClientId, cacheDir, ['--grant-type=device-code']),
+        getTokenArgs(browserOnly.issuer, { cacheDir, extra: ['--grant-type=device-code'] }),
       );
       expect(result.code, result.stderr).toBe(3);
       expect(result.stderr).toContain(
@@ -77,7 +67,11 @@ describe('flows the provider or the client does not offer', () => {
       async (fault, answer) => {
         provider.setFault(fault);
         const result = await runPlugin(
-          args(provider.issuer, authcodeOnlyClientId, cacheDir, ['--grant-type=device-code']),
+          getTokenArgs(provider.issuer, {
+            clientId: authcodeOnlyClientId,
+            cacheDir,
+            extra: ['--grant-type=device-code'],
+          }),
         );
         expect(result.code, result.stderr).toBe(3);
         expect(result.stderr).toContain(
@@ -107,7 +101,10 @@ describe('flows the provider or the client does not offer', () => {
       'auto on a headless machine falls back to the browser flow when %s',
       async (_, fault, reason) => {
         provider.setFault(fault);
-        const plugin = startPlugin(args(provider.issuer, authcodeOnlyClientId, cacheDir), overSsh);
+        const plugin = startPlugin(
+          getTokenArgs(provider.issuer, { clientId: authcodeOnlyClientId, cacheDir }),
+          overSsh,
+        );
         await plugin.waitForStderr(
           /No browser can be opened here \(an SSH session\): using a device code instead\./,
         );
@@ -131,10 +128,11 @@ describe('flows the provider or the client does not offer', () => {
     it('after the refused device code, says only what happened: the real port, no device code, no flag nobody set (issue 22, item 13)', async () => {
       provider.setFault('device-auth-invalid-client');
       const result = await runPlugin(
-        args(provider.issuer, authcodeOnlyClientId, cacheDir, [
-          '--listen-address=127.0.0.1:18000',
-          '--authentication-timeout-sec=2',
-        ]),
+        getTokenArgs(provider.issuer, {
+          clientId: authcodeOnlyClientId,
+          cacheDir,
+          extra: ['--listen-address=127.0.0.1:18000', '--authentication-timeout-sec=2'],
+        }),
         overSsh,
       );
       expect(result.code, result.stderr).toBe(4);
@@ -150,7 +148,7 @@ describe('flows the provider or the client does not offer', () => {
     });
 
     it('auto on a headless machine against a provider without device flow: the browser flow, and why', async () => {
-      const plugin = startPlugin(args(browserOnly.issuer, publicClientId, cacheDir), overSsh);
+      const plugin = startPlugin(getTokenArgs(browserOnly.issuer, { cacheDir }), overSsh);
       await plugin.waitForStderr(
         /No browser can be opened here \(an SSH session\), and the provider offers no device code flow: using the browser flow\./,
       );
@@ -173,7 +171,10 @@ describe('flows the provider or the client does not offer', () => {
   describe('password and client credentials', () => {
     it('a provider without the password grant: named, with what discovery says and the fix', async () => {
       const result = await runPlugin(
-        args(browserOnly.issuer, publicClientId, cacheDir, ['--username=alice', `--password=${rigPassword}`]),
+        getTokenArgs(browserOnly.issuer, {
+          cacheDir,
+          extra: ['--username=alice', `--password=${rigPassword}`],
+        }),
       );
       expect(result.code, result.stderr).toBe(3);
       expect(result.stderr).toContain(
@@ -194,10 +195,11 @@ describe('flows the provider or the client does not offer', () => {
     ] as const)('a client without the password grant (%s): names the client', async (fault, answer) => {
       provider.setFault(fault);
       const result = await runPlugin(
-        args(provider.issuer, authcodeOnlyClientId, cacheDir, [
-          '--username=alice',
-          `--password=${rigPassword}`,
-        ]),
+        getTokenArgs(provider.issuer, {
+          clientId: authcodeOnlyClientId,
+          cacheDir,
+          extra: ['--username=alice', `--password=${rigPassword}`],
+        }),
       );
       expect(result.code, result.stderr).toBe(3);
       expect(result.stderr).toContain(
@@ -208,7 +210,11 @@ describe('flows the provider or the client does not offer', () => {
 
     it('a provider without the client-credentials grant: named, with the fix', async () => {
       const result = await runPlugin(
-        args(browserOnly.issuer, robotClientId, cacheDir, ['--grant-type=client-credentials']),
+        getTokenArgs(browserOnly.issuer, {
+          clientId: robotClientId,
+          cacheDir,
+          extra: ['--grant-type=client-credentials'],
+        }),
         { OIDC_CLIENT_SECRET: robotClientSecret },
       );
       expect(result.code, result.stderr).toBe(3);
@@ -240,7 +246,7 @@ describe('error answers without an OAuth body', () => {
     async (fault, type) => {
       provider.setFault(fault);
       const result = await runPlugin(
-        args(provider.issuer, publicClientId, cacheDir, ['--username=alice', '--password=wrong', '-v=1']),
+        getTokenArgs(provider.issuer, { cacheDir, extra: ['--username=alice', '--password=wrong', '-v=1'] }),
       );
       expect(result.code, result.stderr).toBe(4);
       expect(result.stderr).toContain(
@@ -258,10 +264,11 @@ describe('error answers without an OAuth body', () => {
   it('a bare 401 to a password grant that carried a client secret: the secret, exit code 3 (issue 22, item 4)', async () => {
     provider.setFault('token-errors-html');
     const result = await runPlugin(
-      args(provider.issuer, confidentialClientId, cacheDir, [
-        '--username=alice',
-        `--password=${rigPassword}`,
-      ]),
+      getTokenArgs(provider.issuer, {
+        clientId: confidentialClientId,
+        cacheDir,
+        extra: ['--username=alice', `--password=${rigPassword}`],
+      }),
       { OIDC_CLIENT_SECRET: 'not-the-secret-of-this-client' },
     );
     expect(result.code, result.stderr).toBe(3);
@@ -275,7 +282,7 @@ describe('error answers without an OAuth body', () => {
 
   it('an issuer without a discovery document: the status and the URL', async () => {
     const result = await runPlugin(
-      args(`${provider.issuer}/realms/none`, publicClientId, cacheDir, ['-v=1']),
+      getTokenArgs(`${provider.issuer}/realms/none`, { cacheDir, extra: ['-v=1'] }),
     );
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toContain(
@@ -286,7 +293,7 @@ describe('error answers without an OAuth body', () => {
 
   it('a wrong password answered with an OAuth error: exit code 4 with the same words', async () => {
     const result = await runPlugin(
-      args(provider.issuer, publicClientId, cacheDir, ['--username=alice', '--password=wrong']),
+      getTokenArgs(provider.issuer, { cacheDir, extra: ['--username=alice', '--password=wrong'] }),
     );
     expect(result.code, result.stderr).toBe(4);
     expect(result.stderr).toContain('error: the provider refused the username or password (invalid_grant');
@@ -299,10 +306,11 @@ describe('error answers without an OAuth body', () => {
   ] as const)('a refused client secret (%s): exit code 3 with a client-secret hint', async (fault, what) => {
     provider.setFault(fault);
     const result = await runPlugin(
-      args(provider.issuer, confidentialClientId, cacheDir, [
-        `--browser-command=${browserDriverPath}`,
-        '-v=1',
-      ]),
+      getTokenArgs(provider.issuer, {
+        clientId: confidentialClientId,
+        cacheDir,
+        extra: [`--browser-command=${browserDriverPath}`, '-v=1'],
+      }),
       { OIDC_CLIENT_SECRET: 'not-the-secret-of-this-client' },
     );
     expect(result.code, result.stderr).toBe(3);

@@ -71,6 +71,34 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `${prefix}-`));
 }
 
+/** What a test says about a get-token run; every flag it does not name is left to the plugin's default. */
+export interface GetTokenArgs {
+  /** The client at the rig's provider (default: its public client). */
+  readonly clientId?: string;
+  /** A private cache directory (default: none, the plugin's own under HOME). */
+  readonly cacheDir?: string;
+  /** A browser command (default: none, so the flow's own choice holds: a test that plays the user gives none). */
+  readonly browser?: string;
+  /** Flags after these: the grant, timeouts, -v, the flag the test is about. */
+  readonly extra?: readonly string[];
+}
+
+/** The flags of get-token after the command name, as a kubeconfig's exec args or kubectl's plugin args carry them. */
+export function getTokenFlags(issuer: string, options: GetTokenArgs = {}): string[] {
+  return [
+    `--oidc-issuer-url=${issuer}`,
+    `--oidc-client-id=${options.clientId ?? publicClientId}`,
+    ...(options.browser === undefined ? [] : [`--browser-command=${options.browser}`]),
+    ...(options.cacheDir === undefined ? [] : [`--token-cache-dir=${options.cacheDir}`]),
+    ...(options.extra ?? []),
+  ];
+}
+
+/** The argv of the plugin's get-token: the one builder every test's get-token run goes through. */
+export function getTokenArgs(issuer: string, options: GetTokenArgs = {}): string[] {
+  return ['get-token', ...getTokenFlags(issuer, options)];
+}
+
 /** The usual flags: the rig's public client, the HTTP form driver as browser, a private cache directory. */
 export function loginArgs(
   issuer: string,
@@ -78,27 +106,14 @@ export function loginArgs(
   cacheDir: string,
   extra: readonly string[] = [],
 ): string[] {
-  return [
-    'get-token',
-    `--oidc-issuer-url=${issuer}`,
-    `--oidc-client-id=${clientId}`,
-    `--browser-command=${browserDriverPath}`,
-    `--token-cache-dir=${cacheDir}`,
-    ...extra,
-  ];
+  return getTokenArgs(issuer, { clientId, cacheDir, browser: browserDriverPath, extra });
 }
 
 /** get-token with the password grant of alice at the rig's public client: a login that needs no browser. */
 export function passwordLoginArgs(issuer: string, extra: readonly string[] = []): string[] {
-  return [
-    'get-token',
-    `--oidc-issuer-url=${issuer}`,
-    `--oidc-client-id=${publicClientId}`,
-    '--grant-type=password',
-    '--username=alice',
-    `--password=${rigPassword}`,
-    ...extra,
-  ];
+  return getTokenArgs(issuer, {
+    extra: ['--grant-type=password', '--username=alice', `--password=${rigPassword}`, ...extra],
+  });
 }
 
 /** `setup` with the rig's public client, email and groups scopes, the HTTP form driver, an untouched cache. */
