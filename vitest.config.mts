@@ -17,9 +17,10 @@ function rigConsoleLog(log: string, type: 'stdout' | 'stderr'): false | undefine
   return false;
 }
 
-// Two projects: unit tests need nothing built and run in parallel; integration and e2e tests run the built plugin
+// Three projects: unit tests need nothing built and run in parallel; integration and e2e tests run the built plugin
 // (built once by their global setup) and bind the default callback ports 8000/18000 and spawn kubectl, so they
-// run one file at a time. Both get a private temporary directory, removed after the run.
+// run one file at a time; release tests check what `npm run release` left in release/. Each gets a private
+// temporary directory, removed after the run.
 export default defineConfig({
   test: {
     onConsoleLog: rigConsoleLog,
