@@ -30,7 +30,7 @@ const benchDir = mkdtempSync(join(tmpdir(), 'bench-'));
 const api = await startApiServer({ issuer: 'https://idp.example.com', audience: 'kubernetes' });
 const fixture = writeHitFixture(benchDir, api.adminToken);
 const { args, cacheDir } = fixture;
-// The hit of a token exchanged for a cluster's audience (issue 27): its own entry beside the login's, read alone.
+// The hit of a token exchanged for a cluster's audience: its own entry beside the login's, read alone.
 const exchangeArgs = writeExchangedHitFixture(fixture);
 
 const env = { ...process.env };

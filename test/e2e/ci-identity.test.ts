@@ -1,5 +1,5 @@
 /**
- * CI workload identity end to end (issue 15): the admin runs setup with the CI flags and configures the test API
+ * CI workload identity end to end: the admin runs setup with the CI flags and configures the test API
  * server from the AuthenticationConfiguration it prints (the people's issuer and the CI issuer), runs the printed
  * RBAC command; a CI job (GITHUB_ACTIONS=true, or GitLab's id_tokens variable) runs the real kubectl with the
  * printed kubeconfig user and is the username setup predicted; a job of another owner is refused by the pinned

@@ -1,5 +1,5 @@
 /**
- * One kubeconfig user for many clusters (issue 15, part 2): the user's exec config sets provideClusterInfo: true
+ * One kubeconfig user for many clusters: the user's exec config sets provideClusterInfo: true
  * and carries no issuer; each cluster names its own in extensions[client.authentication.k8s.io/exec]. The real
  * kubectl passes it in KUBERNETES_EXEC_INFO; two clusters with two providers both authenticate, each from its own
  * cache entry; a cluster without the extension fails with one clear line.

@@ -1,5 +1,5 @@
 /**
- * One login, a token per cluster (issue 27): the real kubectl, one provideClusterInfo user for two clusters that
+ * One login, a token per cluster: the real kubectl, one provideClusterInfo user for two clusters that
  * share the issuer and client, each cluster's exec extension naming its own token-exchange-audience, and each API
  * server accepting its own audience only. The first cluster's call logs in (the browser) and exchanges; the
  * second's only exchanges; each API server accepts its own token and refuses the other's (401).

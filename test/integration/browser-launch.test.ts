@@ -67,7 +67,7 @@ describe('starting the browser', () => {
   });
 
   it('the system opener failing (xdg-open on a desktop without its opener): says so and keeps waiting', async () => {
-    // A display is set, so the plugin tries the opener (without one it tries none: issue 22, item 13); xdg-open on a
+    // A display is set, so the plugin tries the opener (without one it tries none); xdg-open on a
     // KDE desktop calls kde-open5, which this machine lacks: it exits 4.
     const plugin = startPlugin(args([]), {
       DISPLAY: ':99',

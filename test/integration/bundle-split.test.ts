@@ -42,7 +42,7 @@ function checkSplit(sourcesOf: () => BundleSources): void {
         'src/core/cache-key.ts',
         'src/cache/disk-store.ts',
         'src/core/freshness.ts',
-        // The hit of a token exchanged for a cluster's audience (issue 27) is answered here too.
+        // The hit of a token exchanged for a cluster's audience is answered here too.
         'src/core/token-exchange.ts',
         'src/kube/exec-credential.ts',
       ]),

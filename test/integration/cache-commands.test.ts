@@ -109,7 +109,7 @@ describe('status and clean', () => {
     expect((await status()).stdout).toBe('No cached identities.\n');
   });
 
-  it('clean --kubelogin-cache removes int128/kubelogin files only, on request (issue 22, item 8)', async () => {
+  it('clean --kubelogin-cache removes int128/kubelogin files only, on request', async () => {
     const login = await runPlugin(loginArgs(provider.issuer, publicClientId, cacheDir));
     expect(login.code, login.stderr).toBe(0);
     const kubelogin = 'c'.repeat(64);

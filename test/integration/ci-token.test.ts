@@ -1,7 +1,8 @@
 /**
- * `--grant-type=ci-token` (issue 15) through the built plugin: the CI job's own token from the rig's stand-in for
- * the CI token service (GitHub's request/response, GitLab's variable, a token file), checked and cached like any
- * entry; each missing source is one line with the fix. kubectl and the API server: test/e2e/ci-identity.test.ts.
+ * `--grant-type=ci-token` (a CI job logs in as itself, with no person's login) through the built plugin: the CI job's
+ * own token from the rig's stand-in for the CI token service (GitHub's request/response, GitLab's variable, a token
+ * file), checked and cached like any entry; each missing source is one line with the fix. kubectl and the API server:
+ * test/e2e/ci-identity.test.ts.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

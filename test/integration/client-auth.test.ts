@@ -1,5 +1,5 @@
 /**
- * Client authentication with a secret against providers that differ in what they accept (issue 11, item 12): the
+ * Client authentication with a secret against providers that differ in what they accept: the
  * client id and secret arrive as int128/kubelogin sends them, the method follows the discovery document, and a
  * refused HTTP Basic is retried once with client_secret_post.
  */
@@ -96,7 +96,7 @@ describe('client secret authentication', () => {
 });
 
 /**
- * OIDC_CLIENT_SECRET under an explicit PKCE S256 (issue 22, item 2): Together's install page has users of Google
+ * OIDC_CLIENT_SECRET under an explicit PKCE S256: Together's install page has users of Google
  * export the secret while the kubeconfig says S256. The secret goes out only once the provider asks for client
  * authentication, on the same request: a failed client authentication leaves the code unused.
  */

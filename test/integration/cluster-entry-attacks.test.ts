@@ -1,5 +1,5 @@
 /**
- * A hostile cluster entry (issue 21): with provideClusterInfo, a cluster's exec extension fills in provider settings
+ * A hostile cluster entry: with provideClusterInfo, a cluster's exec extension fills in provider settings
  * the exec args do not give. Cluster entries travel between people, so each test plays the entry's author against
  * the real plugin and a real provider: what the args pin stays pinned.
  */

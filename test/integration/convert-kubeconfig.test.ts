@@ -127,7 +127,7 @@ describe('convert-kubeconfig', () => {
     expect(readdirSync(dir).filter((name) => name.includes('.bak-'))).toEqual([]);
   });
 
-  it('an unconverted int128 user logs in through a kubectl-oidc_login symlink to this plugin (issue 22, item 8)', async () => {
+  it('an unconverted int128 user logs in through a kubectl-oidc_login symlink to this plugin', async () => {
     // The int128 user as it is (`command: kubectl`, `args: [oidc-login, get-token, …]`), without the secret this
     // public client would refuse.
     const unconverted = join(dir, 'unconverted.yaml');
@@ -225,7 +225,7 @@ describe('convert-kubeconfig', () => {
 });
 
 /**
- * A Google-shaped int128 user (issue 22, item 1): `--oidc-client-secret` with `--oidc-pkce-method=S256`, at a
+ * A Google-shaped int128 user: `--oidc-client-secret` with `--oidc-pkce-method=S256`, at a
  * provider that requires the secret. The secret leaves the file; exported as the report says, the converted user
  * logs in through the real kubectl, and without it kubectl shows what is missing.
  */

@@ -100,7 +100,7 @@ describe('fault matrix', () => {
     expect(entryOf(cacheDir)).toBe(before);
   });
 
-  it('a clock 15 minutes off the provider: get-token and setup name the skew (issue 22, item 12)', async () => {
+  it('a clock 15 minutes off the provider: get-token and setup name the skew', async () => {
     provider.setFault('clock-15-min-behind');
     const cacheDir = join(tempDir('cache'), 'oidc-login');
     const skew =
@@ -118,7 +118,7 @@ describe('fault matrix', () => {
     expect(setup.stderr).toContain("    fix: set this machine's clock right (turn on network time: NTP)");
   });
 
-  it('an https:// issuer whose server speaks plain HTTP: the hint says so, not the certificate (issue 22, item 12)', async () => {
+  it('an https:// issuer whose server speaks plain HTTP: the hint says so, not the certificate', async () => {
     const https = provider.issuer.replace(/^http:/, 'https:');
     const result = await runPlugin(loginArgs(https, publicClientId, join(tempDir('cache'), 'c')));
     expect(result.code).toBe(3);

@@ -60,7 +60,7 @@ describe('login flows against a real OpenID Provider', () => {
         { KUBERNETES_EXEC_INFO: neverInteractive },
       );
       const [, url] = await plugin.waitForStderr(/check that it shows the code \S+:\n {2}(\S+)/);
-      // Without --authentication-timeout-sec it waits as long as the code lives, as int128 does (issue 22, item 5),
+      // Without --authentication-timeout-sec it waits as long as the code lives, as int128 does,
       // and tells the processes waiting for its lock so.
       await plugin.waitForStderr(/Waiting for the login \(the code expires in 10 minutes\)…/);
       const record = JSON.parse(
@@ -268,7 +268,7 @@ describe('login flows against a real OpenID Provider', () => {
         await google.close();
       }
     });
-    it('prints a verification URL whose user code parameter is called code intact (issue 22, item 9)', async () => {
+    it('prints a verification URL whose user code parameter is called code intact', async () => {
       const odd = await startProvider({ deviceUserCodeAsCode: true });
       try {
         const plugin = startPlugin(
@@ -353,7 +353,7 @@ describe('login flows against a real OpenID Provider', () => {
       expect(result.code, result.stderr).toBe(0);
     });
 
-    it('sends no redirect_uri without --oidc-redirect-url, as int128 v1.36 (issue 22, item 6)', async () => {
+    it('sends no redirect_uri without --oidc-redirect-url, as int128 v1.36', async () => {
       const plugin = startPlugin(
         getTokenArgs(provider.issuer, {
           clientId: oneRedirectClientId,
@@ -506,7 +506,7 @@ describe('login flows against a real OpenID Provider', () => {
       expect(provider.grants.get('client_credentials')).toBe(1);
     });
 
-    it('refuses a JWT access token of another issuer, as int128 does (issue 22, item 7)', async () => {
+    it('refuses a JWT access token of another issuer, as int128 does', async () => {
       provider.setFault('access-token-wrong-iss');
       const result = await runPlugin(robotArgs(['--oidc-use-access-token']), {
         OIDC_CLIENT_SECRET: robotClientSecret,

@@ -1,6 +1,6 @@
 /**
  * Kubeconfigs written for int128/kubelogin and together-kubelogin, run through the built plugin against the real
- * provider: the flag forms and environment they rely on behave as there (issue 11).
+ * provider: the flag forms and environment they rely on behave as there, so a kubeconfig works unchanged.
  */
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';

@@ -82,7 +82,7 @@ describe('logins across processes', () => {
       const again = await runPlugin(args, { KUBERNETES_EXEC_INFO: neverInteractive });
       expect(again.code).toBe(4);
       expect(again.stderr).toMatch(/The last login failed \d+ s ago; not starting another for \d+ s/);
-      // The same error; the hint speaks of no URL "printed above": this run printed none (issue 22, item 13).
+      // The same error; the hint speaks of no URL "printed above": this run printed none.
       expectOneError(
         again.stderr,
         /^error: no login completed within 1 s$/,

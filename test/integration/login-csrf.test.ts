@@ -1,5 +1,5 @@
 /**
- * Login CSRF by another local user (issue 21): the URL the plugin hands to the browser sits in the launcher's
+ * Login CSRF by another local user: the URL the plugin hands to the browser sits in the launcher's
  * command line, which every user can read in /proc. Bob reads it there (or gets the provider's authorization URL
  * some other way), logs in as himself, and tries to make the victim's plugin accept his code, so that the victim's
  * kubectl would act as bob. The plugin gives the browser a one-time start URL that binds it with a cookie: a second

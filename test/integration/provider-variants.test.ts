@@ -1,7 +1,7 @@
 /**
- * What real providers do differently, each a switch of the rig provider (issue 17, items 3–5): a consent the user
- * declines (access_denied from the consent page, or consent_required), offline_access that gives a refresh token only
- * with prompt=consent, `aud` as an array and groups in a different order on each login.
+ * What real providers do differently, each a switch of the rig provider: a consent the user declines (access_denied
+ * from the consent page, or consent_required), offline_access that gives a refresh token only with prompt=consent,
+ * `aud` as an array and groups in a different order on each login.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -152,9 +152,9 @@ describe('aud as an array and groups in a different order on each login', () => 
 });
 
 /**
- * Discovery behind a redirect (issue 22, item 10): a provider answering `/.well-known/openid-configuration` with 301
- * to the same path plus `/`. Followed within the issuer's origin, as Go clients (kube-apiserver, int128) follow it;
- * one to another origin is named with its status and Location.
+ * Discovery behind a redirect, as a common Django deployment serves it: a provider answering
+ * `/.well-known/openid-configuration` with 301 to the same path plus `/`. Followed within the issuer's origin, as Go
+ * clients (kube-apiserver, int128) follow it; one to another origin is named with its status and Location.
  */
 describe('discovery behind a 301 redirect', () => {
   const sameOrigin = useRigProvider({ discoveryRedirect: 'same-origin' });

@@ -1,5 +1,5 @@
 /**
- * The morning after (issue 17, item 1): the provider's session ended overnight (revoked, purged), and the refresh is
+ * The morning after: the provider's session ended overnight (revoked, purged), and the refresh is
  * refused the ways real providers refuse it: RFC 6749's `invalid_grant`, but also `invalid_request`,
  * `unauthorized_client`, `invalid_scope` or a bare 400/401 without a JSON body. Each time: one line saying what the
  * provider answered, the dead refresh token dropped, one new login, and the next call a cache hit. Failures that say

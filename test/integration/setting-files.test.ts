@@ -1,9 +1,9 @@
 /**
- * Files that settings name (issue 21): a CA file (the flag, or a cluster's exec extension), the CI token file and
- * the callback server's certificate.
- * Whatever sits at the path, the plugin neither hangs (a FIFO blocked open() forever) nor reads without end
- * (/dev/zero grew to 11 GB): it refuses anything but a regular file of at most 1 MB with exit 2, naming the setting
- * and the path. The run is watched (test/rig/bounded-run.ts) so a regression fails instead of hanging the suite.
+ * Files that settings name, at paths a kubeconfig or a cluster entry written by someone else may give: a CA file (the
+ * flag, or a cluster's exec extension), the CI token file and the callback server's certificate. Whatever sits at the
+ * path, the plugin neither hangs (a FIFO blocked open() forever) nor reads without end (/dev/zero grew to 11 GB): it
+ * refuses anything but a regular file of at most 1 MB with exit 2, naming the setting and the path. The run is watched
+ * (test/rig/bounded-run.ts) so a regression fails instead of hanging the suite.
  */
 import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';

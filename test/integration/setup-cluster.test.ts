@@ -1,8 +1,9 @@
 /**
- * The loop of issue 5, closed with real parts: the admin configures the test API server from the
- * AuthenticationConfiguration text setup printed; setup writes the kubeconfig (--write-kubeconfig) and calls the
- * cluster; the real kubectl authenticates as the identity setup predicted, gets 403 until the admin runs the printed
- * `kubectl create clusterrolebinding`, and succeeds after. And the 401s setup explains.
+ * setup's promise (what it prints is all the admin and the user must apply), kept with real parts: the admin configures
+ * the test API server from the AuthenticationConfiguration text setup printed; setup writes the kubeconfig
+ * (--write-kubeconfig) and calls the cluster; the real kubectl authenticates as the identity setup predicted, gets 403
+ * until the admin runs the printed `kubectl create clusterrolebinding`, and succeeds after. And the 401s setup
+ * explains.
  */
 import { readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -173,7 +174,7 @@ describe('setup against a cluster', () => {
     }
   });
 
-  it('explains a 401 to an opaque access token: kube-apiserver verifies JWTs only (issue 22, item 7)', async () => {
+  it('explains a 401 to an opaque access token: kube-apiserver verifies JWTs only', async () => {
     const api = await startApiServer({ issuer: provider.issuer, audience: publicClientId });
     try {
       const result = await setup(['--context=rig-admin', '--oidc-use-access-token'], {

@@ -169,7 +169,7 @@ describe('setup', () => {
     try {
       const result = await setup(quirky.issuer, ['--oidc-pkce-method=S256']);
       expect(result.code, result.stderr).toBe(0);
-      // The line says what the login sent (issue 22, item 11): S256, as the flag asked.
+      // The line says what the login sent, not what discovery advertised: S256, as the flag asked.
       expect(result.stderr).toContain(
         '✓ PKCE: S256 (--oidc-pkce-method=S256), sent though code_challenge_methods_supported does not list it',
       );

@@ -116,7 +116,7 @@ describe('messages while a login waits', () => {
     expect(result.stderr).toContain('--grant-type=device-code');
     expect(result.stderr).toContain('--grant-type=authcode-keyboard');
     expect(result.stderr).toMatch(/hint: .*--grant-type=device-code or --grant-type=authcode-keyboard/);
-    // It says no browser can be opened, so it tries none (issue 22, item 13).
+    // It says no browser can be opened, so it tries none: it never says one thing and does another.
     expect(result.stderr).not.toContain('no browser could be opened');
     expect(result.stderr).not.toContain('opener');
     expect(result.stderr).not.toContain(esc);

@@ -1,6 +1,7 @@
 /**
- * RFC 8693 token exchange (issue 27): the built plugin against the rig provider, whose token-exchange grant issues
- * a JWT for the requested audience signed with its own key (test/rig/provider.ts).
+ * RFC 8693 token exchange (a token per cluster's audience, useless at another cluster): the built plugin against the
+ * rig provider, whose token-exchange grant issues a JWT for the requested audience signed with its own key
+ * (test/rig/provider.ts).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

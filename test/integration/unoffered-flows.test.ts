@@ -1,8 +1,8 @@
 /**
- * Flows a provider or a client does not offer (issue 17 item 2, issue 11 item 6) and error answers without an OAuth
- * body (issue 11 item 15), against the rig provider's switches: no device_authorization_endpoint, grants left out of
- * grant_types_supported (and refused at the token endpoint), a client registered for the browser flow only, and
- * token-endpoint errors with HTML or empty bodies.
+ * Flows a provider or a client does not offer, and error answers without an OAuth body (a gateway's HTML page, an empty
+ * 401): each still ends in one line saying what happened and what is left to try. Against the rig provider's switches:
+ * no device_authorization_endpoint, grants left out of grant_types_supported (and refused at the token endpoint), a
+ * client registered for the browser flow only, and token-endpoint errors with HTML or empty bodies.
  */
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -125,7 +125,7 @@ describe('flows the provider or the client does not offer', () => {
       },
     );
 
-    it('after the refused device code, says only what happened: the real port, no device code, no flag nobody set (issue 22, item 13)', async () => {
+    it('after the refused device code, says only what happened: the real port, no device code, no flag nobody set', async () => {
       provider.setFault('device-auth-invalid-client');
       const result = await runPlugin(
         getTokenArgs(provider.issuer, {
@@ -261,7 +261,7 @@ describe('error answers without an OAuth body', () => {
     },
   );
 
-  it('a bare 401 to a password grant that carried a client secret: the secret, exit code 3 (issue 22, item 4)', async () => {
+  it('a bare 401 to a password grant that carried a client secret: the secret, exit code 3', async () => {
     provider.setFault('token-errors-html');
     const result = await runPlugin(
       getTokenArgs(provider.issuer, {

@@ -1,7 +1,7 @@
 /**
- * A stand-in for a CI system's OIDC token service on 127.0.0.1 (issue 15): it signs job tokens with its own RSA key,
- * which its discovery document and JWKS serve, so the test API server verifies them as kube-apiserver would verify
- * GitHub's or GitLab's. Three ways to hand a job its token, as the real systems do:
+ * A stand-in for a CI system's OIDC token service on 127.0.0.1, for --grant-type=ci-token: it signs job tokens with its
+ * own RSA key, which its discovery document and JWKS serve, so the test API server verifies them as kube-apiserver
+ * would verify GitHub's or GitLab's. Three ways to hand a job its token, as the real systems do:
  * - GitHub Actions: `githubJob()` gives the job's ACTIONS_ID_TOKEN_REQUEST_URL / _TOKEN; a GET of that URL with
  *   `&audience=…` and `Authorization: bearer <request token>` answers `{"count": …, "value": "<jwt>"}` (401 with a
  *   wrong request token, 400 without api-version, GitHub's default audience without `audience`);

@@ -1,5 +1,6 @@
 /**
- * A man in the middle for the discovery-cache attack (issue 21): a CONNECT proxy that does not tunnel but ends TLS
+ * A man in the middle for the discovery-cache attack (what a run that skipped the TLS check, or trusted an extra
+ * CA, cached must never serve a run that did not): a CONNECT proxy that does not tunnel but ends TLS
  * itself with a certificate of its own (which only a run that skips the check, or trusts an extra CA, accepts) and
  * relays every request to the real server, rewriting the discovery document so that its `token_endpoint` points at
  * the attacker's relay. The relay is an HTTPS server of the attacker's with a certificate the victim trusts (as a

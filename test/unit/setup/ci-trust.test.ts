@@ -32,7 +32,7 @@ const people = {
   groupsPrefix: 'oidc:',
 };
 
-describe('CI trust (issue 15)', () => {
+describe('CI trust', () => {
   it.each([
     [github, 'github-actions:repo:octo-org/deploy:ref:refs/heads/main'],
     [{ ...github, branch: 'release/1.2' }, 'github-actions:repo:octo-org/deploy:ref:refs/heads/release/1.2'],

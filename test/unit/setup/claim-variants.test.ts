@@ -1,5 +1,5 @@
 /**
- * Claims as real providers issue them (issue 17, item 5): `aud` as an array (`["kubernetes"]`) and groups whose order
+ * Claims as real providers issue them: `aud` as an array (`["kubernetes"]`) and groups whose order
  * changes from one login to the next are normal. setup's identity prediction, its RBAC commands, its reading of the
  * cluster's answer, and status must say the same thing for every variant.
  */

@@ -19,7 +19,7 @@ const review = (username: string, groups: string[]) => ({
 const access = (allowed: boolean) => ({ status: 201, body: { status: { allowed } }, serverTimeSec: 1000 });
 
 describe('explainClusterAnswers', () => {
-  it('a 401 to an opaque access token says kube-apiserver verifies JWTs only (issue 22, item 7)', () => {
+  it('a 401 to an opaque access token says kube-apiserver verifies JWTs only', () => {
     const unauthorized = { status: 401, body: {}, serverTimeSec: 1000 };
     const [check] = explainClusterAnswers({ review: unauthorized }, { ...facts, opaqueAccessToken: true });
     expect(check?.status).toBe('failed');
