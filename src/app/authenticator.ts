@@ -1,22 +1,26 @@
 /**
  * The heavy half of get-token, loaded only when the cache cannot answer: the Authenticator that refreshes with the
- * provider, or logs in: fail fast after a recent failure (./recent-failure.ts), discover, choose the flow and run it
- * (./run-flow.ts), falling back to the browser when a headless machine cannot have the device code.
+ * provider, or logs in: fail fast after a recent failure (./recent-failure.ts), discover, plan the flow
+ * (core/select-flow.ts: the flow, its fallback, whether a browser may open) and run it (flows/run-flow.ts).
  */
 
 import { isAppError } from '../app-error.js';
+import { createKeyLock } from '../cache/lock.js';
+import { createLoginRecordStore } from '../cache/login-record-store.js';
 import { createProviderMetadataStore } from '../cache/provider-metadata-store.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
-import type { Authenticator, Logger, TokenExchanger, TokenSet } from '../core/ports.js';
-import { type LoginFlow, selectFlow, whyNoBrowser } from '../core/select-flow.js';
-import { checkCallbackSettings } from '../flows/callback-server.js';
+import type { Authenticator, KeyLock, Logger, TokenExchanger, TokenSet } from '../core/ports.js';
+import { type FlowStep, fallbackNotice, mayUseCallbackServer, selectFlow } from '../core/select-flow.js';
+import { sha256Hex } from '../core/sha256.js';
+import { checkCallbackSettings, localServerTls } from '../flows/callback-server.js';
 import { isDeviceCodeUnavailable } from '../flows/refusals.js';
+import { runFlow } from '../flows/run-flow.js';
 import { OidcClient } from '../oidc/client.js';
 import { probeFlowEnvironment } from '../platform/environment.js';
+import { stderrTerminal } from '../platform/status-line.js';
 import type { LoginContext } from './login-context.js';
 import { oidcClientOptions } from './oidc-client-options.js';
 import { failFastAfterRecentFailure, rememberFailure } from './recent-failure.js';
-import { localServerTls, runFlow } from './run-flow.js';
 
 export function createAuthenticator(
   input: GetTokenInput,
@@ -68,42 +72,36 @@ export function createAuthenticator(
       const { record } = context;
       await failFastAfterRecentFailure(record, input, context, logger);
       // The callback server's settings can be wrong in ways only this machine tells: found before any request.
-      if (input.grantType === 'auto' || input.grantType === 'authcode') {
+      if (mayUseCallbackServer(input.grantType)) {
         await checkCallbackSettings({ addresses: input.listenAddresses, tls: localServerTls(input) });
       }
       const client = await discover();
-      const environment = probeFlowEnvironment(context.env);
-      const noBrowser = whyNoBrowser(environment);
-      const choice = selectFlow(input, environment, client.supportsDeviceCode());
-      logger.debug(1, `login flow: ${choice.flow} (${choice.reason})`);
-      const auto = input.grantType === 'auto';
-      if (auto && choice.flow === 'device-code') {
-        logger.info(`No browser can be opened here (${noBrowser}): using a device code instead.`);
-      }
-      if (auto && choice.flow === 'authcode' && !client.supportsDeviceCode() && noBrowser !== undefined) {
-        logger.info(`${capitalized(choice.reason)}: using the browser flow.`);
-      }
-      // The browser flow on a headless machine (auto's fallback, or asked for): the URL is printed, and nothing is
-      // launched (here a launcher finds no browser, or worse, a text browser that takes the terminal); the flow says
-      // why, with the port it really listens on, once it listens.
-      const flowInput =
-        noBrowser !== undefined && !input.browserCommand ? { ...input, skipOpenBrowser: true } : input;
+      const plan = selectFlow(input, probeFlowEnvironment(context.env), client.supportsDeviceCode());
+      logger.debug(1, `login flow: ${plan.flow} (${plan.reason})`);
+      if (plan.notice) logger.info(plan.notice);
       const deadline = Date.now() + input.authenticationTimeoutSec * 1000;
       // Processes waiting for our lock learn what we are doing, and for how long.
       record?.update((r) => ({
         ...r,
-        holder: r.holder && { ...r.holder, flow: choice.flow, until: deadline },
+        holder: r.holder && { ...r.holder, flow: plan.flow, until: deadline },
       }));
-      const run = (flow: LoginFlow, deviceCodeOffered = client.supportsDeviceCode()) =>
-        runFlow(flow, client, flowInput, logger, context, { noBrowser, deadline, deviceCodeOffered });
+      const run = (step: FlowStep) =>
+        runFlow(client, input, {
+          step,
+          deadline,
+          interactive: context.interactive,
+          record,
+          browserSlot: record && (() => browserSlot(input, deadline, logger)),
+          terminal: stderrTerminal(context.env),
+          logger,
+        });
       let tokens: TokenSet;
       try {
-        tokens = await run(choice.flow).catch((error: unknown) => {
-          // auto chose the device code for a headless machine, and the provider or the client refuses it: the
-          // browser flow still works for SSH users who forward the callback port, or who paste the URL back.
-          if (!(auto && choice.flow === 'device-code' && isDeviceCodeUnavailable(error))) throw error;
-          logger.info(`${capitalized(error.message)}: using the browser flow instead.`);
-          return run('authcode', false);
+        tokens = await run(plan).catch((error: unknown) => {
+          // The plan's fallback (auto's device code on a headless machine), when the provider or client refuses it.
+          if (!(plan.fallback && isDeviceCodeUnavailable(error))) throw error;
+          logger.info(fallbackNotice(error.message));
+          return run(plan.fallback);
         });
       } catch (error) {
         rememberFailure(record, error);
@@ -116,6 +114,22 @@ export function createAuthenticator(
   };
 }
 
-function capitalized(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
+/**
+ * The provider's browser slot: a lock shared by every cache key of this issuer (see AuthCodeOptions). A waiter
+ * gives up when too little of its own time would be left for a login in the tab it would open.
+ */
+function browserSlot(input: GetTokenInput, deadline: number, logger: Logger): KeyLock {
+  const slot = `browser-${sha256Hex(input.issuerUrl)}`;
+  const timeForATabMs = Math.min(30_000, (input.authenticationTimeoutSec * 1000) / 2);
+  return createKeyLock(
+    input.tokenCacheDir,
+    slot,
+    {
+      timeoutMs: Math.max(0, deadline - Date.now() - timeForATabMs),
+      graceMs: 0,
+      flow: 'authcode',
+      record: createLoginRecordStore(input.tokenCacheDir, slot, logger),
+    },
+    logger,
+  );
 }

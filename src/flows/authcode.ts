@@ -6,13 +6,15 @@
 
 import { AppError, ExitCode, isAppError } from '../app-error.js';
 import { spokenDuration } from '../core/duration.js';
+import type { GetTokenInput } from '../core/get-token-input.js';
 import type { KeyLock, Logger, TokenSet } from '../core/ports.js';
 import type { OidcClient } from '../oidc/client.js';
 import { openInBrowser } from '../platform/browser.js';
-import type { Prompter } from '../platform/prompt.js';
+import { createStdinPrompter, type Prompter } from '../platform/prompt.js';
 import { startCountdown, type TerminalInfo } from '../platform/status-line.js';
 import { newBrowserBinding } from './browser-binding.js';
-import { startCallbackServer } from './callback-server.js';
+import { localServerTls, startCallbackServer } from './callback-server.js';
+import { type FlowRun, personAtTerminal } from './flow-run.js';
 import { callbackUrlFromAnswer } from './pasted-response.js';
 
 export interface AuthCodeOptions {
@@ -39,6 +41,31 @@ export interface AuthCodeOptions {
    */
   readonly browserSlot: KeyLock | undefined;
   readonly terminal: TerminalInfo;
+}
+
+/** The options of a run from the flags and the plan's step: whether to open a browser, and what to suggest. */
+export function authcodeOptions(input: GetTokenInput, run: FlowRun): AuthCodeOptions {
+  return {
+    listenAddresses: input.listenAddresses,
+    redirectUrl: input.redirectUrl,
+    redirectUrlHostname: input.redirectUrlHostname,
+    localServerTls: localServerTls(input),
+    pkce: input.pkceMethod,
+    authRequestExtraParams: input.authRequestExtraParams,
+    skipOpenBrowser: !run.step.openBrowser,
+    browserCommand: input.browserCommand,
+    openUrlAfterAuthentication: input.openUrlAfterAuthentication,
+    timeoutSec: input.authenticationTimeoutSec,
+    verbosity: input.verbosity,
+    // Only with a person at a terminal.
+    pasteFallback: personAtTerminal(run.interactive)
+      ? createStdinPrompter(run.interactive, { what: 'pasting the URL', hint: '' })
+      : undefined,
+    noBrowser: run.step.noBrowser,
+    deviceCodeOffered: run.step.deviceCodeOffered,
+    browserSlot: run.browserSlot?.(),
+    terminal: run.terminal,
+  };
 }
 
 export async function loginWithBrowser(

@@ -15,6 +15,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, isIP } from 'node:net';
 import { AppError, ExitCode } from '../app-error.js';
+import type { GetTokenInput } from '../core/get-token-input.js';
 import { type ListenPlan, listenPlan, socketLabel } from '../core/listen-plan.js';
 import type { Logger } from '../core/ports.js';
 import { peerUid, ownUsers as usersOfThisLogin } from '../platform/peer-user.js';
@@ -70,6 +71,15 @@ export interface CallbackServer {
  * machine's or do not resolve (a trial bind on port 0, closed at once). A busy port is not checked here: it may be
  * free when the login gets there.
  */
+/** --local-server-cert and --local-server-key, when both are given: the callback server then speaks HTTPS. */
+export function localServerTls(
+  input: Pick<GetTokenInput, 'localServerCert' | 'localServerKey'>,
+): { cert: string; key: string } | undefined {
+  return input.localServerCert && input.localServerKey
+    ? { cert: input.localServerCert, key: input.localServerKey }
+    : undefined;
+}
+
 export async function checkCallbackSettings(
   options: Pick<CallbackServerOptions, 'addresses' | 'tls'>,
 ): Promise<void> {

@@ -9,11 +9,18 @@
 
 import { AppError, ExitCode } from '../app-error.js';
 import { spokenDuration } from '../core/duration.js';
-import { deviceCodeInstructions, type SavedDeviceCode } from '../core/login-coordination.js';
+import type { GetTokenInput } from '../core/get-token-input.js';
+import {
+  deviceCodeInstructions,
+  type LoginRecord,
+  reusableDeviceCode,
+  type SavedDeviceCode,
+} from '../core/login-coordination.js';
 import type { Logger, TokenSet } from '../core/ports.js';
 import type { DeviceAuthorization, OidcClient } from '../oidc/client.js';
 import { openInBrowser } from '../platform/browser.js';
 import { startCountdown, type TerminalInfo } from '../platform/status-line.js';
+import type { FlowRun } from './flow-run.js';
 import { explainDeviceCodeRefusal, noDeviceCodeFlow } from './refusals.js';
 
 export interface DeviceCodeOptions {
@@ -35,6 +42,34 @@ export interface DeviceCodeOptions {
   readonly terminal: TerminalInfo;
   /** Draw the verification URL as a QR code on a terminal wide enough (not with --skip-qr-code). */
   readonly qrCode: boolean;
+}
+
+/**
+ * The options of a run from the flags and the login record: an earlier run's code still valid is resumed. Without
+ * --authentication-timeout-sec the code's own lifetime is the limit (int128 waits as long), and processes waiting
+ * for this key's lock learn it.
+ */
+export function deviceCodeOptions(input: GetTokenInput, run: FlowRun): DeviceCodeOptions {
+  const { record } = run;
+  const wholeLifetime = !input.authenticationTimeoutGiven;
+  const resume = reusableDeviceCode(record?.read(), Date.now());
+  const holderUntil = (r: LoginRecord, expiresAt: number) =>
+    wholeLifetime && r.holder ? { holder: { ...r.holder, until: expiresAt } } : {};
+  if (resume) record?.update((r) => ({ ...r, ...holderUntil(r, resume.expiresAt) }));
+  return {
+    openBrowser: run.step.openBrowser,
+    browserCommand: input.browserCommand,
+    extraParams: input.authRequestExtraParams,
+    pkce: input.pkceMethod,
+    verbosity: input.verbosity,
+    clientId: input.clientId,
+    timeoutSec: input.authenticationTimeoutSec,
+    deadline: wholeLifetime ? Number.POSITIVE_INFINITY : run.deadline,
+    resume,
+    onNewCode: (device) => record?.update((r) => ({ ...r, device, ...holderUntil(r, device.expiresAt) })),
+    terminal: run.terminal,
+    qrCode: !input.skipQrCode,
+  };
 }
 
 export async function loginWithDeviceCode(
