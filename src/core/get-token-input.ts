@@ -26,7 +26,8 @@ export interface CiTokenOptions {
   readonly audience: string | undefined;
 }
 
-export interface GetTokenInput {
+/** Who we are at the provider and what we ask of it: the settings the login and the OIDC client share. */
+export interface ProviderClientSettings {
   readonly issuerUrl: string;
   readonly clientId: string;
   readonly clientSecret: string | undefined;
@@ -37,7 +38,11 @@ export interface GetTokenInput {
    */
   readonly clientSecretIfAsked: string | undefined;
   readonly extraScopes: readonly string[];
+  /** --oidc-use-access-token: the access token goes to kubectl, so a JWT one is checked (oidc/access-token-check.ts). */
   readonly useAccessToken: boolean;
+}
+
+export interface GetTokenInput extends ProviderClientSettings {
   readonly redirectUrl: string | undefined;
   readonly redirectUrlHostname: string;
   readonly redirectUrlAuthcodeKeyboard: string | undefined;

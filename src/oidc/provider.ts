@@ -6,6 +6,7 @@
  */
 import type * as client from 'openid-client';
 import { AppError, ExitCode } from '../app-error.js';
+import type { ProviderClientSettings } from '../core/get-token-input.js';
 import {
   type ClientAuthState,
   clientAuthenticationFailed,
@@ -17,15 +18,7 @@ import { clockSkewError } from './clock-skew.js';
 import type { FetchTweaks, ProviderFetchOptions } from './provider-fetch.js';
 import { describeOAuthAnswer, type OidcStep, toAppError } from './translate-error.js';
 
-export interface OidcClientOptions extends ProviderFetchOptions {
-  readonly issuerUrl: string;
-  readonly clientId: string;
-  readonly clientSecret: string | undefined;
-  /** Sent only once the token endpoint asked the client to authenticate (see GetTokenInput). */
-  readonly clientSecretIfAsked: string | undefined;
-  readonly extraScopes: readonly string[];
-  /** --oidc-use-access-token: the access token goes to kubectl, so a JWT one is checked (./access-token-check.ts). */
-  readonly useAccessToken: boolean;
+export interface OidcClientOptions extends ProviderFetchOptions, ProviderClientSettings {
   /** Each request to the provider is abandoned after this many seconds. */
   readonly timeoutSec: number;
 }
