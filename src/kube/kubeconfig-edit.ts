@@ -12,6 +12,40 @@ export type Section = 'users' | 'contexts' | 'clusters';
 /** kubectl's own style: lists not indented under their key, long strings never folded. */
 const yamlStyle = { indentSeq: false, lineWidth: 0 } as const;
 
+/**
+ * The YAML text of a value as kubectl will read it back. The `yaml` package writes YAML 1.2, where a bare `yes`,
+ * `on`, `0b101` or `1_000` is a string; kubectl reads YAML 1.1 (go-yaml), where they are a boolean or a number,
+ * and then refuses the whole file ("cannot unmarshal bool into … of type string"). So every string that YAML 1.1
+ * would read as something else is double-quoted; every other string keeps the plain look kubectl writes itself.
+ */
+function toKubectlYaml(yaml: YamlModule, value: unknown): string {
+  const doc = new yaml.Document(value);
+  yaml.visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && !readsBackIn11(yaml, node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  // Only double-quoted scalars can hold these (see readsBackIn11), and there an escape is read back exactly.
+  return doc
+    .toString(yamlStyle)
+    .replace(lineBreaksIn11OrUnprintable, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Characters the `yaml` package writes raw even inside double quotes, which a YAML 1.1 reader takes as a line break
+ * (NEL, LS, PS: folded into a space) or refuses as unprintable (DEL, the C1 controls, a BOM, U+FFFE/U+FFFF).
+ */
+const lineBreaksIn11OrUnprintable = /[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/g;
+
+/** Whether the string, written plain, is read back by a YAML 1.1 reader as that same string. */
+function readsBackIn11(yaml: YamlModule, text: string): boolean {
+  if (text.search(lineBreaksIn11OrUnprintable) >= 0) return false;
+  // An alias (`*x`), a map (`a: b`) or a tagged value is no plain scalar: those are quoted too.
+  const doc = yaml.parseDocument(text, { version: '1.1' });
+  const node = doc.contents;
+  return doc.errors.length === 0 && yaml.isScalar(node) && !node.tag && node.value === text;
+}
+
 export function upsertNamedEntry(
   yaml: YamlModule,
   text: string,
@@ -36,7 +70,7 @@ function upsertInLfText(
   const doc = yaml.parseDocument(source);
   if (doc.errors.length > 0) throw new Error(`the kubeconfig is not valid YAML: ${doc.errors[0]?.message}`);
   const list = doc.get(section, true);
-  const block = (indent: number) => indentEntry(yaml.stringify(entry, yamlStyle), indent);
+  const block = (indent: number) => indentEntry(toKubectlYaml(yaml, entry), indent);
 
   if (yaml.isSeq(list) && !list.flow && list.items.length > 0 && list.range) {
     const items = list.items.filter(yaml.isMap);
@@ -69,7 +103,7 @@ function rewrite(yaml: YamlModule, doc: Yaml.Document, section: Section, entry: 
   if (index >= 0) list[index] = entry;
   else list.push(entry);
   value[section] = list;
-  return yaml.stringify(value, yamlStyle);
+  return toKubectlYaml(yaml, value);
 }
 
 function indentEntry(text: string, indent: number): string {
@@ -99,7 +133,7 @@ export function setCurrentContext(yaml: YamlModule, text: string, name: string):
   }
   if (!doc.contents || !yaml.isMap(doc.contents) || (doc.contents as { flow?: boolean }).flow || node) {
     const config = (doc.toJS() ?? {}) as Record<string, unknown>;
-    return yaml.stringify({ ...config, 'current-context': name }, yamlStyle);
+    return toKubectlYaml(yaml, { ...config, 'current-context': name });
   }
   return `${source}${source.endsWith('\n') ? '' : '\n'}current-context: ${value}\n`;
 }

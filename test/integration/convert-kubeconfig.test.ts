@@ -222,6 +222,48 @@ describe('convert-kubeconfig', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain(`error: no user "nobody" in ${clustersFile}, ${usersFile}`);
   });
+
+  it('a user named like a YAML 1.1 boolean ("yes") stays quoted: kubectl still reads the converted file and logs in', async () => {
+    // The user and its context carry names kubectl's YAML 1.1 reads as booleans when written bare.
+    const file = join(tempDir('yaml11'), 'config');
+    const text = [
+      'apiVersion: v1',
+      'kind: Config',
+      ...rigClusterSection(api),
+      'contexts:',
+      '- name: "on"',
+      '  context: {cluster: rig, user: "yes"}',
+      'users:',
+      '- name: "yes"',
+      '  user:',
+      '    exec:',
+      '      apiVersion: client.authentication.k8s.io/v1',
+      '      command: kubectl',
+      `      args: [oidc-login, get-token, --oidc-issuer-url=${provider.issuer}, --oidc-client-id=${publicClientId}, --oidc-extra-scope=email, --browser-command=${browserDriverPath}, --token-cache-dir=${join(dir, 'cache-yaml11')}]`,
+      '      interactiveMode: Never',
+      '',
+    ].join('\n');
+    writeFileSync(file, text, { mode: 0o600 });
+    const result = await runPlugin(['convert-kubeconfig', `--kubeconfig=${file}`], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`✓ user "yes" (${file}): from int128/kubelogin`);
+    expect(readFileSync(file, 'utf8')).toContain('- name: "yes"\n');
+    const inFile = { ...env, KUBECONFIG: file };
+    const names = await runCommand(
+      kubectl?.path as string,
+      ['config', 'view', '-o', 'jsonpath={.users[*].name}'],
+      inFile,
+    );
+    expect(names.stderr).toBe('');
+    expect(names.stdout).toBe('yes');
+    const whoami = await runCommand(
+      kubectl?.path as string,
+      ['--context=on', 'auth', 'whoami', '-o', 'json'],
+      inFile,
+    );
+    expect(whoami.code, whoami.stderr).toBe(0);
+    expect(JSON.parse(whoami.stdout).status.userInfo.username).toBe('alice@example.com');
+  });
 });
 
 /**

@@ -282,6 +282,35 @@ describe('setup against a cluster', () => {
       },
     );
 
+    it('a user and context named like YAML 1.1 booleans ("yes", "on") are written so that kubectl finds them', async () => {
+      const api = await startApiServer({ issuer: provider.issuer, audience: publicClientId });
+      try {
+        const env = { KUBECONFIG: adminKubeconfig(api), HOME: tempDir('home') };
+        const result = await setup(
+          ['--write-kubeconfig', '--kubeconfig-user=yes', '--context=on', '--cluster=rig', '--use-context'],
+          env,
+        );
+        expect(result.stderr).toContain('✓ kubectl context: "on" is now the current context');
+        expect(result.stderr).toContain('✓ cluster authentication: ');
+        const kubectl = chosen[chosen.length - 1] as KubectlBinary;
+        const shown = await runCommand(
+          kubectl.path,
+          ['config', 'view', '-o', 'jsonpath={.current-context} {.contexts[?(@.name=="on")].context.user}'],
+          env,
+        );
+        expect(shown.stderr).toBe('');
+        expect(shown.stdout).toBe('on yes');
+        const names = await runCommand(
+          kubectl.path,
+          ['config', 'view', '-o', 'jsonpath={.users[*].name}'],
+          env,
+        );
+        expect(names.stdout.split(' ').sort()).toEqual(['rig-admin', 'yes']);
+      } finally {
+        await api.close();
+      }
+    });
+
     it('without --use-context says how to switch; without --context warns that no context uses the user', async () => {
       const api = await startApiServer({ issuer: provider.issuer, audience: publicClientId });
       try {
