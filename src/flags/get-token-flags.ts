@@ -12,7 +12,7 @@ import { ciTokenFlags } from './ci-token-flags.js';
 export const defaultListenAddresses = ['127.0.0.1:8000', '127.0.0.1:18000'];
 export const defaultExpiryMarginSec = 30;
 export const defaultAuthenticationTimeoutSec = 180;
-export const defaultProviderRequestTimeout = '30s';
+export const defaultProviderRequestTimeoutSec = 30;
 
 /**
  * klog's flags (besides -v), which int128/kubelogin registers on every command because it logs through klog; its
@@ -206,7 +206,7 @@ export const getTokenFlags: readonly FlagSpec[] = [
     kind: 'string',
     description:
       '(ours) Give up on a request to the identity provider after this long, e.g. 30s, 1m (at most 24h)',
-    defaultText: defaultProviderRequestTimeout,
+    defaultText: `${defaultProviderRequestTimeoutSec}s`,
   },
   {
     name: 'token-expiry-margin',
