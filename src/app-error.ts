@@ -59,7 +59,7 @@ export function cutForMessage(text: string, max = 200): string {
 }
 
 /** The hint of a usage error that has no better one: the flags of the command that was run. */
-export function flagsHint(command: 'get-token' | 'setup'): string {
+export function flagsHint(command: string): string {
   return `run \`kubectl together-login ${command} --help\` for the flags`;
 }
 

@@ -2,7 +2,7 @@
  * commander wiring for everything but the get-token fast path: help, version, and (later) the other commands.
  * The get-token help is rendered from the same flag table the fast path parses with.
  */
-import { Command, Help, Option } from 'commander';
+import { Command, type CommanderError, Help, Option } from 'commander';
 import { runClean, runCleanKubeloginCache, runStatus, type StorageChoice } from '../app/cache-commands.js';
 import { runConvertKubeconfig } from '../app/convert-kubeconfig.js';
 import { runGetToken } from '../app/get-token.js';
@@ -15,6 +15,7 @@ import { setupFlags } from '../flags/setup/setup-flags.js';
 import { expandHome, kubeHomeDir } from '../platform/home.js';
 import { createStderrLogger } from '../platform/logger.js';
 import { helpFooter, version, versionReport } from '../version.js';
+import { commanderUsageError } from './usage-error.js';
 
 export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   let setupExitCode: number = ExitCode.ok;
@@ -31,9 +32,10 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
     .configureOutput({
       writeOut: (text) => process.stdout.write(text),
       writeErr: (text) => process.stderr.write(text),
+      // Its parse errors are thrown instead, as our one error and hint lines (cli/usage-error.ts).
+      outputError: () => undefined,
     })
     .exitOverride()
-    .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', helpFooter());
 
   const getToken = program
@@ -188,7 +190,8 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
     const code = (error as { code?: string; exitCode?: number }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help')
       return ExitCode.ok;
-    if (typeof code === 'string' && code.startsWith('commander.')) return ExitCode.usage;
+    if (typeof code === 'string' && code.startsWith('commander.'))
+      throw commanderUsageError(error as CommanderError, program, argv);
     throw error;
   }
 }

@@ -180,6 +180,6 @@ describe('help and version', () => {
   it('fails with exit code 2 on an unknown command', async () => {
     const result = await runPlugin(['fly']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("unknown command 'fly'");
+    expect(result.stderr).toContain('error: unknown command "fly"');
   });
 });

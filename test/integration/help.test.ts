@@ -83,6 +83,62 @@ describe('a mistyped flag', () => {
     );
   });
 
+  // status, clean, convert-kubeconfig and version are parsed by commander: its errors in the same two lines.
+  it.each([
+    ['status', ['--outpt=json'], 'unknown flag: --outpt \\(did you mean --output\\?\\)'],
+    [
+      'whoami',
+      ['--token-cache-dri=/tmp'],
+      'unknown flag: --token-cache-dri \\(did you mean --token-cache-dir\\?\\)',
+    ],
+    ['clean', ['--kubelogin-cach'], 'unknown flag: --kubelogin-cach \\(did you mean --kubelogin-cache\\?\\)'],
+    [
+      'clean',
+      ['--oidc-isuer-url', 'x'],
+      'unknown flag: --oidc-isuer-url \\(did you mean --oidc-issuer-url\\?\\)',
+    ],
+    ['convert-kubeconfig', ['--dryrun'], 'unknown flag: --dryrun \\(did you mean --dry-run\\?\\)'],
+    ['status', ['--bogus'], 'unknown flag: --bogus'],
+    [
+      'status',
+      ['--token-cache-storage=disc'],
+      'flag --token-cache-storage takes one of all, disk, encrypted, keyring, not "disc"',
+    ],
+    // A value that would add a line of its own (a fake hint) stays on the error line, escaped.
+    [
+      'clean',
+      ['--token-cache-storage=x\nhint: fake'],
+      'flag --token-cache-storage takes one of .*, not "x\\\\nhint: fake"',
+    ],
+    ['status', ['--a\nhint: fake'], 'unknown flag: --a\\\\nhint: fake'],
+    ['status', ['-o'], 'flag --output needs a value'],
+    ['clean', ['extra'], 'clean takes no arguments, not "extra"'],
+    ['version', ['--bogus'], 'unknown flag: --bogus'],
+  ])('%s %j: one error line, one hint line, exit 2', async (command, args, error) => {
+    const result = await runPlugin([command, ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expectOneError(
+      result.stderr,
+      new RegExp(`^error: ${error}$`),
+      new RegExp(
+        `^hint: run \`kubectl together-login ${command === 'whoami' ? 'status' : command} --help\` for the flags$`,
+      ),
+    );
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(2);
+  });
+
+  it('an unknown command: did you mean, and the commands', async () => {
+    const result = await runPlugin(['stauts']);
+    expect(result.code).toBe(2);
+    expectOneError(
+      result.stderr,
+      /^error: unknown command "stauts" \(did you mean status\?\)$/,
+      /^hint: run `kubectl together-login --help` for the commands$/,
+    );
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(2);
+  });
+
   it('far from every flag: no guess', async () => {
     const result = await runPlugin(['get-token', '--no-such-flag']);
     expectOneError(result.stderr, /^error: unknown flag: --no-such-flag$/);
