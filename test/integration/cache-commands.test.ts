@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { entryPath } from '../rig/cache-entries.js';
+import { expectOneError } from '../rig/one-error.js';
 import { getTokenArgs, loginArgs, neverInteractive, runPlugin, startPlugin, tempDir } from '../rig/plugin.js';
 import {
   confidentialClientId,
@@ -138,7 +139,11 @@ describe('status and clean', () => {
   it('rejects an unknown output format with exit code 2', async () => {
     const result = await status(['--output=yaml']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("argument 'yaml' is invalid");
+    expectOneError(
+      result.stderr,
+      /^error: flag --output takes one of text, json, not "yaml"$/,
+      /^hint: run `kubectl together-login status --help` for the flags$/,
+    );
   });
 
   describe('what status says beyond the entries', () => {
