@@ -3,37 +3,34 @@
  * anything else that escapes is a bug and exits with 1.
  */
 
-/** Exit codes are part of the user contract: they are documented in README.md ("Exit codes"). */
-export const ExitCode = {
-  ok: 0,
-  unexpected: 1,
-  usage: 2,
-  provider: 3,
-  authentication: 4,
-  interactionRequired: 5,
-  cache: 6,
-  interrupted: 130,
-} as const;
-export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+import {
+  type ChosenExitCode,
+  type ErrorCode,
+  type ExitCode,
+  exitCodeOf,
+  type FixedExitCode,
+} from './error-codes.js';
 
 export interface AppErrorOptions {
-  exitCode: ExitCode;
   /** The next step for the user, printed as `hint: …`. */
   hint?: string;
   cause?: unknown;
 }
 
 export class AppError extends Error {
-  /** Stable, machine-readable identifier such as `usage.missing-flag` (never shown without -v). */
-  readonly code: string;
+  /** Stable, machine-readable identifier such as `usage.missing-setting` (never shown without -v): error-codes.ts. */
+  readonly code: ErrorCode;
   readonly exitCode: ExitCode;
   readonly hint: string | undefined;
 
-  constructor(code: string, message: string, options: AppErrorOptions) {
+  /** The exit code is the code's own (error-codes.ts); the raiser gives it only where the code lets it choose. */
+  constructor(code: FixedExitCode, message: string, options?: AppErrorOptions);
+  constructor(code: ChosenExitCode, message: string, options: AppErrorOptions & { exitCode: ExitCode });
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions & { exitCode?: ExitCode } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
-    this.exitCode = options.exitCode;
+    this.exitCode = options.exitCode ?? exitCodeOf(code as FixedExitCode);
     this.hint = options.hint;
   }
 }
@@ -64,7 +61,7 @@ export function flagsHint(command: string): string {
 }
 
 export function usageError(message: string, hint = flagsHint('get-token')): AppError {
-  return new AppError('usage', message, { exitCode: ExitCode.usage, hint });
+  return new AppError('usage', message, { hint });
 }
 
 /**

@@ -6,7 +6,8 @@
  */
 import { writeSync } from 'node:fs';
 import { runGetToken } from './app/get-token.js';
-import { ExitCode, isAppError, redact } from './app-error.js';
+import { isAppError, redact } from './app-error.js';
+import { ExitCode } from './error-codes.js';
 import { hoistGlobalFlags } from './flags/argv.js';
 import { getTokenFlags, globalFlagNames } from './flags/get-token-flags.js';
 import { loadFull } from './load-full.js';
@@ -27,7 +28,8 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     const { runProgram } = await loadFull();
     return await runProgram(args, env);
   } catch (error) {
-    reportError(error, verbosity);
+    // setup's checklist on stderr has already said what failed and how to fix it.
+    if (!(isAppError(error) && error.code === 'setup.failed')) reportError(error, verbosity);
     return isAppError(error) ? error.exitCode : ExitCode.unexpected;
   }
 }
@@ -67,7 +69,7 @@ const interrupted = (signal: NodeJS.Signals, code: number) => () => {
   process.exit(code);
 };
 process.once('SIGINT', interrupted('SIGINT', ExitCode.interrupted));
-process.once('SIGTERM', interrupted('SIGTERM', 143));
+process.once('SIGTERM', interrupted('SIGTERM', ExitCode.terminated));
 
 main(process.argv.slice(2), process.env).then(
   (code) => process.exit(code),

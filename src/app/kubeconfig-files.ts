@@ -15,7 +15,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { AppError, cutForMessage, ExitCode } from '../app-error.js';
+import { AppError, cutForMessage } from '../app-error.js';
 import type { Section, YamlModule } from '../kube/kubeconfig-edit.js';
 import { type KubeconfigFile, mergedEntries } from '../kube/kubeconfig-read.js';
 import { kubeHomeDir } from '../platform/home.js';
@@ -51,7 +51,6 @@ function readKubeconfigText(path: string, explicit: boolean): string {
     if (!(error instanceof UnreadableFile)) throw error;
     if (error.code === 'ENOENT') return '';
     throw new AppError('kubeconfig.unreadable', `the kubeconfig ${cutForMessage(path)} ${error.problem}`, {
-      exitCode: ExitCode.usage,
       hint: explicit
         ? 'give --kubeconfig the path of a kubeconfig file'
         : 'point KUBECONFIG at kubeconfig files only (kubectl reads the same list)',

@@ -4,7 +4,7 @@
  * minutes. A user at a terminal may press Enter to try again at once; --force-refresh always does.
  */
 
-import { AppError, type ExitCode, isAppError } from '../app-error.js';
+import { AppError, isAppError } from '../app-error.js';
 import { spokenDuration } from '../core/duration.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
 import {
@@ -15,6 +15,7 @@ import {
   reusableDeviceCode,
 } from '../core/login-coordination.js';
 import type { Logger, LoginRecordStore } from '../core/ports.js';
+import type { ChosenExitCode, ExitCode } from '../error-codes.js';
 import { writeStderr } from '../platform/logger.js';
 import { createStdinPrompter } from '../platform/prompt.js';
 import type { LoginContext } from './login-context.js';
@@ -46,7 +47,8 @@ export async function failFastAfterRecentFailure(
     // The offer passed unanswered: the user is not at this terminal; later retries in the window do not ask again.
     record?.update((r) => ({ ...r, failure: r.failure && { ...r.failure, at: Date.now(), asked: true } }));
   }
-  throw new AppError(failure.code, failure.message, {
+  // A replay keeps the exit code it was recorded with: passed as a raiser passes a code's chosen exit code.
+  throw new AppError(failure.code as ChosenExitCode, failure.message, {
     exitCode: failure.exitCode as ExitCode,
     // "The URL printed above" was printed by the run that failed, not by this one, unless its device code was.
     hint:

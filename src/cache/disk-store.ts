@@ -19,7 +19,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { AppError, ExitCode, isAppError } from '../app-error.js';
+import { AppError, isAppError } from '../app-error.js';
 import { CacheEntryError, parseCacheEntry, serializeCacheEntry } from '../core/cache-entry.js';
 import { cacheEntryFileName } from '../core/cache-key.js';
 import type { Logger, TokenStore } from '../core/ports.js';
@@ -161,7 +161,6 @@ export function writePrivateFile(dir: string, path: string, content: string): vo
 
 function cacheDirError(dir: string, cause: unknown): AppError {
   return new AppError('cache.write', `cannot write the token cache in ${dir}: ${(cause as Error).message}`, {
-    exitCode: ExitCode.cache,
     hint: 'make the directory writable, choose another one with --token-cache-dir, or use --token-cache-storage=none',
     cause,
   });

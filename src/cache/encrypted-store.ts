@@ -11,7 +11,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 import {
   type CacheEntry,
   CacheEntryError,
@@ -174,7 +174,7 @@ export function keyFromEnvironment(value: string): Buffer {
   throw new AppError(
     'usage.cache-key',
     `${encryptionKeyEnv} must be 32 bytes in base64, not ${isBase64 ? `${key.length} bytes` : 'text that is not base64'}`,
-    { exitCode: ExitCode.usage, hint: 'make one with: openssl rand -base64 32' },
+    { hint: 'make one with: openssl rand -base64 32' },
   );
 }
 
@@ -188,7 +188,6 @@ async function keyringOfTheKey(): Promise<ReturnType<OpenKeyring>> {
       'cache.encryption-key',
       `the encrypted token cache needs a key: ${encryptionKeyEnv} is not set, and no OS keyring is reachable to keep one`,
       {
-        exitCode: ExitCode.cache,
         hint: `set ${encryptionKeyEnv} to a key made with: openssl rand -base64 32; or choose --token-cache-storage=disk (files only you can read) or none`,
         cause: error,
       },

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 import { type CacheEntry, CacheEntryError, parseCacheEntry } from '../core/cache-entry.js';
 import { AddonLoadError } from '../core/native-addon.js';
 import type { Logger, TokenStore } from '../core/ports.js';
@@ -178,7 +178,6 @@ export function readKeyringEntry(
 
 function keyringError(message: string, cause: unknown): AppError {
   return new AppError('cache.keyring', `${message}: ${(cause as Error)?.message ?? String(cause)}`, {
-    exitCode: ExitCode.cache,
     // The standalone executable's addon on a noexec mount has its own hint (src/core/native-addon.ts).
     hint:
       (cause instanceof AddonLoadError && cause.hint) ||

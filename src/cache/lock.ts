@@ -13,7 +13,7 @@ import { lstatSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 import { cacheLockFileName } from '../core/cache-key.js';
 import { spokenDuration } from '../core/duration.js';
 import {
@@ -125,7 +125,6 @@ async function acquire(
       } catch (error) {
         if (!isLockBusy((error as NodeJS.ErrnoException).code, process.platform)) {
           throw new AppError('cache.lock', `cannot lock the token cache: ${(error as Error).message}`, {
-            exitCode: ExitCode.cache,
             hint: 'make the cache directory writable, or choose another one with --token-cache-dir',
             cause: error,
           });
@@ -165,7 +164,6 @@ function lockTimeout(lockPath: string, record: LoginRecord | undefined, waitedMs
     'cache.lock-timeout',
     `gave up waiting for the token cache lock ${lockPath}${holder} after ${spokenDuration(waitedMs)}`,
     {
-      exitCode: ExitCode.cache,
       hint: 'finish or cancel the other login in progress, then retry',
     },
   );

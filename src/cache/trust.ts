@@ -6,7 +6,7 @@
  * Pure: the caller passes what fstat/stat found and the current uid. These are POSIX owner and mode bits; on Windows
  * they mean nothing (mode bits are synthesised, uid is -1), so callers ask `posixCacheChecksApply` first.
  */
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 import { type FileKind, kindNames } from '../platform/file-kind.js';
 
 export interface FileFacts {
@@ -77,7 +77,6 @@ export function untrustedEntry(path: string, facts: FileFacts, ownUid: number): 
 
 function untrusted(path: string, what: string, hint: string): AppError {
   return new AppError('cache.untrusted', `refusing the token cache: ${path} ${what}`, {
-    exitCode: ExitCode.cache,
     hint,
   });
 }

@@ -3,7 +3,7 @@
  * writes the next job's token to the same path gets a miss, never the previous job's token), and the login hands
  * over that same content. Small and free of the network code, because the cache hit reads it too.
  */
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 import { readSettingFile } from '../platform/setting-file.js';
 
 export function readCiTokenFile(
@@ -21,7 +21,6 @@ export function readCiTokenFile(
       'ci-token.file',
       `the CI token file ${path} ${missing ? 'does not exist' : (problem ?? `cannot be read (${code ?? (error as Error).message})`)}`,
       {
-        exitCode: ExitCode.usage,
         hint:
           missing || code !== undefined
             ? 'mount the token there, e.g. a projected volume with sources: serviceAccountToken: {path, audience}, or fix --ci-token-source=file:<path>'
@@ -33,7 +32,6 @@ export function readCiTokenFile(
   const token = text.trim();
   if (token === '')
     throw new AppError('ci-token.file', `the CI token file ${path} is empty`, {
-      exitCode: ExitCode.usage,
       hint: 'whoever writes the token (the kubelet, a sidecar) has not written it yet, or --ci-token-source points at the wrong file',
     });
   return token;

@@ -3,7 +3,7 @@
  * fails with one line saying what is missing and a hint with the fix; the token itself never enters a message.
  */
 
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 import type { CiTokenSource } from '../core/ci-token.js';
 import { describeNetworkError } from '../oidc/translate-error.js';
 import type { Fetch } from '../oidc/transport.js';
@@ -45,10 +45,9 @@ async function requestGithubToken(audience: string, deps: CiTokenSourceDeps): Pr
       throw new AppError(
         'ci-token.github-permission',
         `this GitHub Actions job may not request an OIDC token (${missing} is not set)`,
-        { exitCode: ExitCode.usage, hint: missingGithubPermission },
+        { hint: missingGithubPermission },
       );
     throw new AppError('ci-token.not-in-ci', `not inside a GitHub Actions job (${missing} is not set)`, {
-      exitCode: ExitCode.usage,
       hint: '--ci-token-source=github-actions works only in a GitHub Actions job; outside CI, log in as a person (without --grant-type=ci-token)',
     });
   }
@@ -65,7 +64,6 @@ async function requestGithubToken(audience: string, deps: CiTokenSourceDeps): Pr
       'ci-token.unreachable',
       `cannot reach GitHub's OIDC token service (${describeNetworkError(error)})`,
       {
-        exitCode: ExitCode.provider,
         hint: "check the runner's network and HTTPS_PROXY/NO_PROXY; a self-hosted runner must reach ACTIONS_ID_TOKEN_REQUEST_URL",
         cause: error,
       },
@@ -77,7 +75,6 @@ async function requestGithubToken(audience: string, deps: CiTokenSourceDeps): Pr
       'ci-token.refused',
       `GitHub's OIDC token service answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
       {
-        exitCode: ExitCode.provider,
         hint: `the request token is valid only while the job runs; ${missingGithubPermission}`,
       },
     );
@@ -91,7 +88,7 @@ async function requestGithubToken(audience: string, deps: CiTokenSourceDeps): Pr
     throw new AppError(
       'ci-token.bad-response',
       'GitHub\'s OIDC token service answered without a token (no "value" in its JSON)',
-      { exitCode: ExitCode.provider, hint: 'run the job again; if it persists, report it with -v=1' },
+      { hint: 'run the job again; if it persists, report it with -v=1' },
     );
   return value;
 }
@@ -102,11 +99,9 @@ function readGitlabVariable(variable: string, env: Readonly<Record<string, strin
   const declare = `declare it in .gitlab-ci.yml under the job: id_tokens: ${variable}: aud: <the audience>`;
   if (env.GITLAB_CI === 'true')
     throw new AppError('ci-token.variable-unset', `the GitLab job has no ${variable} variable`, {
-      exitCode: ExitCode.usage,
       hint: declare,
     });
   throw new AppError('ci-token.not-in-ci', `not inside a GitLab CI job (${variable} is not set)`, {
-    exitCode: ExitCode.usage,
     hint: `${declare}; outside CI, log in as a person (without --grant-type=ci-token)`,
   });
 }

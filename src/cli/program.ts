@@ -7,8 +7,9 @@ import { runClean, runCleanKubeloginCache, runStatus, type StorageChoice } from 
 import { runConvertKubeconfig } from '../app/convert-kubeconfig.js';
 import { runGetToken } from '../app/get-token.js';
 import { runSetup } from '../app/setup/run-setup.js';
-import { ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 import { cacheDirFor } from '../cache/location.js';
+import { ExitCode } from '../error-codes.js';
 import type { FlagSpec } from '../flags/argv.js';
 import { getTokenFlags, klogFlags } from '../flags/get-token-flags.js';
 import { setupFlags } from '../flags/setup/setup-flags.js';
@@ -18,7 +19,6 @@ import { helpFooter, version, versionReport } from '../version.js';
 import { commanderUsageError } from './usage-error.js';
 
 export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
-  let setupExitCode: number = ExitCode.ok;
   const program = new Command('kubectl-together_login')
     .description(
       'kubectl credential plugin for OpenID Connect: logs you in, caches and refreshes your token.',
@@ -140,7 +140,10 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
       }
       const result = await runSetup(argv.slice(1), env);
       process.stdout.write(result.stdout);
-      setupExitCode = result.exitCode;
+      if (result.exitCode !== ExitCode.ok)
+        throw new AppError('setup.failed', 'a check of setup failed (its checklist is on stderr)', {
+          exitCode: result.exitCode,
+        });
     });
 
   withKlogFlags(program.command('convert-kubeconfig'))
@@ -185,7 +188,7 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return setupExitCode;
+    return ExitCode.ok;
   } catch (error) {
     const code = (error as { code?: string; exitCode?: number }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help')

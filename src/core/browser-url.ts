@@ -5,7 +5,7 @@
  * `file:` URLs make the browser do what no login needs. So only an absolute http: or https: URL that parses,
  * without spaces or control characters (a real URL has none: they are percent-encoded), is ever opened.
  */
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 
 /** Why this value must not reach a browser, or undefined when it may. */
 export function browserUrlProblem(value: string): string | undefined {
@@ -29,7 +29,6 @@ export function checkedBrowserUrl(value: string, field: string): string {
     'provider.unsafe-browser-url',
     `the identity provider's ${field} cannot be opened in a browser: ${problem}`,
     {
-      exitCode: ExitCode.provider,
       hint: `the provider (or something between it and you) sent a ${field} that is not an http(s) URL; nothing was opened. Report it to the provider's administrators, and check --oidc-issuer-url`,
     },
   );

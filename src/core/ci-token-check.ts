@@ -3,7 +3,7 @@
  * signature is kube-apiserver's to check: the plugin only makes sure it hands over a JWT for the expected audience
  * that has not expired, so that a misconfigured job fails here with a clear line instead of with a bare 401.
  */
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 import { type CiTokenSource, describeCiTokenSource } from './ci-token.js';
 import { readJwtClaims } from './jwt-claims.js';
 
@@ -25,7 +25,6 @@ export function checkCiToken(
   const claims = token.split('.').length === 3 ? readJwtClaims(token) : undefined;
   if (!claims)
     throw new AppError('ci-token.not-a-jwt', `the CI token from ${from} is not a JWT`, {
-      exitCode: ExitCode.usage,
       hint: hintForSource(expected.source, 'point --ci-token-source at the OIDC ID token of the job'),
     });
   const audiences =
@@ -35,7 +34,6 @@ export function checkCiToken(
       'ci-token.audience',
       `the CI token from ${from} is for audience ${JSON.stringify(audiences.length === 1 ? audiences[0] : audiences)}, not "${expected.audience}"`,
       {
-        exitCode: ExitCode.usage,
         hint: hintForSource(
           expected.source,
           `make the token's audience and --ci-token-audience the same as the cluster's AuthenticationConfiguration audiences`,
@@ -44,7 +42,6 @@ export function checkCiToken(
     );
   if (typeof claims.exp !== 'number')
     throw new AppError('ci-token.no-exp', `the CI token from ${from} has no exp claim`, {
-      exitCode: ExitCode.usage,
       hint: 'kube-apiserver refuses tokens without exp: use the OIDC ID token the CI system issues for the job',
     });
   const expiresAt = claims.exp * 1000;
@@ -53,7 +50,6 @@ export function checkCiToken(
       'ci-token.expired',
       `the CI token from ${from} expired at ${new Date(expiresAt).toISOString()}`,
       {
-        exitCode: ExitCode.authentication,
         hint:
           expected.source.kind === 'gitlab'
             ? "GitLab's id_tokens live as long as the job's timeout: request the cluster earlier in the job, or raise the timeout"

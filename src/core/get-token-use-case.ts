@@ -3,7 +3,8 @@
  * parallel kubectl calls share one login and refresh-token rotation never races.
  */
 
-import { AppError, ExitCode, isAppError } from '../app-error.js';
+import { AppError, isAppError } from '../app-error.js';
+import { ExitCode } from '../error-codes.js';
 import { type CacheEntry, entryHead } from './cache-entry.js';
 import { freshCredential, type IssuedCredential } from './freshness.js';
 import { readJwtClaims } from './jwt-claims.js';
@@ -190,7 +191,6 @@ function requireSameSubject(entry: CacheEntry, tokens: TokenSet): void {
       'provider.subject-changed',
       `the identity provider refreshed the session with an ID token whose ${claim} is ${JSON.stringify(after[claim])}, not ${JSON.stringify(before[claim])}`,
       {
-        exitCode: ExitCode.provider,
         hint: 'a refresh must keep the identity (OpenID Connect Core 12.2); tell the identity provider administrator. To log in as someone else, run `kubectl together-login clean` first',
       },
     );
@@ -245,7 +245,6 @@ function unusableTokens(request: GetTokenRequest, tokens: TokenSet): AppError {
   if (request.useAccessToken ? !tokens.accessToken : !tokens.idToken) {
     const what = request.useAccessToken ? 'an access token' : 'an ID token';
     return new AppError('provider.no-token', `the identity provider answered without ${what}`, {
-      exitCode: ExitCode.provider,
       hint: request.useAccessToken
         ? 'check the client configuration at the identity provider'
         : 'make sure the client may use the openid scope, or pass --oidc-use-access-token',
@@ -255,7 +254,6 @@ function unusableTokens(request: GetTokenRequest, tokens: TokenSet): AppError {
     'provider.token-expired',
     'the identity provider issued a token that is already expired',
     {
-      exitCode: ExitCode.provider,
       hint: "check this machine's clock, and the token lifetime configured at the provider",
     },
   );

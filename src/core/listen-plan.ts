@@ -12,7 +12,7 @@
  * A redirect URI whose host no socket of the plan receives (`[::1]` while listening on 127.0.0.1) sends the code to
  * whoever holds that socket: such settings are refused before the login (checkRedirectCovered).
  */
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 
 /**
  * node:net's isIP, loaded only when a host must be classified: checkRedirectCovered runs on every get-token, cache
@@ -47,7 +47,6 @@ export function parseListenAddress(address: string): { host: string; port: numbe
   const port = match ? Number(match[3]) : Number.NaN;
   if (!match || port > 65535) {
     throw new AppError('usage.listen-address', `--listen-address "${address}" is not HOST:PORT`, {
-      exitCode: ExitCode.usage,
       hint: 'write it as 127.0.0.1:8000 (a port from 0 to 65535)',
     });
   }
@@ -97,7 +96,6 @@ export function checkRedirectCovered(
       'usage.redirect-host',
       `${source} sends the browser to ${redirectHost}, where the callback server does not listen (--listen-address ${address}): another program could receive the login there`,
       {
-        exitCode: ExitCode.usage,
         hint: redirectFlag
           ? `listen where the browser is sent (${there}), or leave ${redirectFlag} out (localhost, served on both loopback families)`
           : `listen on loopback (${there}), or send the browser to the address you listen on with --oidc-redirect-url-hostname`,

@@ -6,6 +6,7 @@
  * Pure decisions over the record (docs/token-cache.md, "Logins in progress"); src/cache/login-record-store.ts stores it.
  */
 
+import type { ErrorCode } from '../error-codes.js';
 import { spokenDuration } from './duration.js';
 import type { LoginFlow } from './select-flow.js';
 
@@ -50,7 +51,7 @@ export interface SavedDeviceCode {
 /** How the last login ended in failure; replayed as is (same message, hint and exit code). */
 export interface RecordedFailure {
   readonly at: number;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly message: string;
   readonly hint: string | undefined;
   readonly exitCode: number;
@@ -84,8 +85,10 @@ export const emptyLoginRecord: LoginRecord = {
  * Failures that nobody fixes by running the same command again a second later: nobody was there to log in, the user
  * said no, the code ran out. Network and provider errors are not remembered: the next run may well succeed.
  */
-export function isRememberedFailure(code: string): boolean {
-  return code === 'auth.timeout' || code === 'auth.access_denied' || code === 'auth.expired_token';
+const rememberedFailures: readonly ErrorCode[] = ['auth.timeout', 'auth.access_denied', 'auth.expired_token'];
+
+export function isRememberedFailure(code: ErrorCode): boolean {
+  return rememberedFailures.includes(code);
 }
 
 /** The failure to replay instead of starting a login, or undefined to log in. */

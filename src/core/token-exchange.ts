@@ -6,7 +6,8 @@
  * the call.
  */
 
-import { AppError, ExitCode, isAppError } from '../app-error.js';
+import { AppError, isAppError } from '../app-error.js';
+import { ExitCode } from '../error-codes.js';
 import { type CacheEntry, entryHead } from './cache-entry.js';
 import { freshCredential, type IssuedCredential } from './freshness.js';
 import { clampExpiry } from './get-token-use-case.js';
@@ -65,7 +66,6 @@ export async function getExchangedToken(
       'provider.token-expired',
       `the identity provider's exchanged token for audience ${request.exchange.audience} is already expired`,
       {
-        exitCode: ExitCode.provider,
         hint: "check this machine's clock, and the lifetime of exchanged tokens configured at the provider",
       },
     );

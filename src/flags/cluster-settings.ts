@@ -11,7 +11,7 @@
  * turn PKCE off: a cluster entry often comes from someone else's kubeconfig, and these settings reach every user of
  * the cluster. The redirect host and PKCE protect the login's code on this machine; they are the user's (issue 21).
  */
-import { AppError, cutForMessage, ExitCode } from '../app-error.js';
+import { AppError, cutForMessage } from '../app-error.js';
 import { type FlagSpec, parseArgs } from './argv.js';
 
 export const clusterSettableFlags: ReadonlySet<string> = new Set([
@@ -89,7 +89,7 @@ export function mergeClusterSettings(
       throw new AppError(
         'usage.cluster-setting',
         `the cluster's ${execExtensionName} extension sets ${name} to ${cutForMessage(JSON.stringify(value))}: ${refusal.why}`,
-        { exitCode: ExitCode.usage, hint: refusal.hint },
+        { hint: refusal.hint },
       );
     extra.push(...asArgs(spec, value));
     origins.set(name, 'cluster');
@@ -134,7 +134,7 @@ function asArgs(spec: FlagSpec, value: unknown): string[] {
     new AppError(
       'usage.cluster-setting',
       `the cluster's ${execExtensionName} extension sets ${spec.name} to ${JSON.stringify(value)}, not ${expected}`,
-      { exitCode: ExitCode.usage, hint: `fix ${spec.name} in the cluster's extensions in the kubeconfig` },
+      { hint: `fix ${spec.name} in the cluster's extensions in the kubeconfig` },
     );
   switch (spec.kind) {
     case 'bool':
@@ -170,7 +170,6 @@ export function missingClusterSetting(flag: string, what: string, server: string
     'usage.missing-setting',
     `--${flag} is required: neither the exec args nor the cluster${server ? ` ${server}` : ''} give it`,
     {
-      exitCode: ExitCode.usage,
       hint: `add ${flag}: … (${what}) to the cluster's extensions (name: ${execExtensionName}) in the kubeconfig, or --${flag}=… to the exec args`,
     },
   );

@@ -4,7 +4,7 @@
  * (with PKCE), all within --authentication-timeout-sec.
  */
 
-import { AppError, ExitCode, isAppError } from '../app-error.js';
+import { AppError, isAppError } from '../app-error.js';
 import { spokenDuration } from '../core/duration.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
 import type { KeyLock, Logger, TokenSet } from '../core/ports.js';
@@ -196,7 +196,6 @@ function loginTimeout(options: Pick<AuthCodeOptions, 'timeoutSec' | 'deviceCodeO
     ? '--grant-type=device-code or --grant-type=authcode-keyboard'
     : '--grant-type=authcode-keyboard';
   return new AppError('auth.timeout', `no login completed within ${options.timeoutSec} s`, {
-    exitCode: ExitCode.authentication,
     hint: `open the URL printed above and log in, or raise --authentication-timeout-sec; where no browser can reach this machine, use ${elsewhere}`,
   });
 }

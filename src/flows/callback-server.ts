@@ -14,7 +14,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, isIP } from 'node:net';
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
 import { type ListenPlan, listenPlan, socketLabel } from '../core/listen-plan.js';
 import type { Logger } from '../core/ports.js';
@@ -218,7 +218,6 @@ function startUrlRaced(): AppError {
     'auth.start-url-raced',
     'the login URL was opened twice, by two different browsers or programs: the login was stopped, since another user on this machine may have tried to log you in as them',
     {
-      exitCode: ExitCode.authentication,
       hint: "run the command again and open the URL in one browser only; if it happens again, someone on this machine reads your processes' command lines (use --grant-type=authcode-keyboard meanwhile)",
     },
   );
@@ -246,7 +245,6 @@ function readTls(files: { cert: string; key: string }): { cert: string; key: str
     } catch (error) {
       if (!(error instanceof UnreadableFile)) throw error;
       throw new AppError('usage.local-server-cert', `--${flag} ${path} ${error.problem}`, {
-        exitCode: ExitCode.usage,
         hint: 'check --local-server-cert and --local-server-key: PEM files (regular files of at most 1 MB)',
         cause: error,
       });
@@ -279,7 +277,6 @@ async function listenOnFirstFree(
     logger.debug(1, `${address} is not available: ${outcome.busy}`);
   }
   throw new AppError('usage.ports-busy', `cannot start the callback server: ${busy.join('; ')}`, {
-    exitCode: ExitCode.usage,
     hint: portsBusyHint(process.platform, busy),
   });
 }
@@ -362,7 +359,6 @@ function describeBindFailure(error: NodeJS.ErrnoException, host: string): string
 
 function listenAddressError(host: string, what: string, cause: NodeJS.ErrnoException): AppError {
   return new AppError('usage.listen-address', `--listen-address ${host} ${what}`, {
-    exitCode: ExitCode.usage,
     hint: 'listen on a loopback address such as 127.0.0.1:8000',
     cause,
   });

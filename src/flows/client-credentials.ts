@@ -1,7 +1,7 @@
 /**
  * Client credentials grant, for automation with a client of its own: one request with the client's secret, no user.
  */
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
 import type { TokenSet } from '../core/ports.js';
 import type { OidcClient } from '../oidc/client.js';
@@ -14,7 +14,6 @@ export function loginWithClientCredentials(
   if (!input.clientSecret) {
     return Promise.reject(
       new AppError('usage.client-secret', 'the client credentials grant needs a client secret', {
-        exitCode: ExitCode.usage,
         hint: 'set OIDC_CLIENT_SECRET (or --oidc-client-secret) for the client',
       }),
     );

@@ -7,7 +7,7 @@
  * instead of asking for a new one (every new code makes the one the user is typing worthless).
  */
 
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 import { spokenDuration } from '../core/duration.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
 import {
@@ -123,12 +123,10 @@ export async function loginWithDeviceCode(
     if (!stop.aborted) throw explainDeviceCodeRefusal(error, options.clientId, 'poll');
     throw codeRunsOut
       ? new AppError('auth.expired_token', 'the device code expired without a login', {
-          exitCode: ExitCode.authentication,
           hint: 'run the command again and complete the login at the provider before the code expires',
           cause: error,
         })
       : new AppError('auth.timeout', `no login completed within ${options.timeoutSec} s`, {
-          exitCode: ExitCode.authentication,
           hint: `open the URL above and enter the code, then run the command again in a minute (the code stays valid for ${spokenDuration(saved.expiresAt - Date.now())}); or raise --authentication-timeout-sec`,
           cause: error,
         });

@@ -2,7 +2,7 @@
  * What a user pasted instead of a browser redirect (the keyboard flow, or the browser flow over SSH without port
  * forwarding) → the authorization response as a URL for the code exchange.
  */
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 
 /**
  * What the user pasted → the authorization response as a URL for the code exchange. A whole URL is taken as it is
@@ -16,7 +16,6 @@ export function callbackUrlFromAnswer(
   const text = answer.trim();
   if (text === '') {
     throw new AppError('auth.no-code', 'no code was entered', {
-      exitCode: ExitCode.authentication,
       hint: 'run the command again and paste the code the provider showed',
     });
   }
@@ -24,7 +23,6 @@ export function callbackUrlFromAnswer(
     const pasted = new URL(text);
     if (!pasted.searchParams.has('code') && !pasted.searchParams.has('error')) {
       throw new AppError('auth.no-code', 'the pasted URL carries no code', {
-        exitCode: ExitCode.authentication,
         hint: 'paste the URL of the page the provider redirected to after the login (it contains code=…)',
       });
     }

@@ -4,32 +4,36 @@
  * for, so "unauthorized_client" becomes "this client may not use the device-code flow: allow it, or use …".
  */
 
-import { AppError, ExitCode, isAppError } from '../app-error.js';
+import { AppError, isAppError } from '../app-error.js';
 import { withoutDeviceCode } from '../core/select-flow.js';
+import { type ErrorCode, httpAnswerCode, httpAnswerStatus } from '../error-codes.js';
 import { deviceCodeGrant, grantRefused } from '../oidc/grant-refusal.js';
 import { describeProviderError } from '../oidc/provider-text.js';
 
 /** Codes of the errors that mean "this provider or client offers no device-code flow" (auto falls back on them). */
-export const deviceCodeUnavailable = ['provider.no-device-code', 'provider.device-code-refused'] as const;
+export const deviceCodeUnavailable: readonly ErrorCode[] = [
+  'provider.no-device-code',
+  'provider.device-code-refused',
+];
 
 export function isDeviceCodeUnavailable(error: unknown): error is AppError {
-  return isAppError(error) && (deviceCodeUnavailable as readonly string[]).includes(error.code);
+  return isAppError(error) && deviceCodeUnavailable.includes(error.code);
 }
 
 export function noDeviceCodeFlow(): AppError {
   return new AppError(
     'provider.no-device-code',
     'the identity provider offers no device-code flow (its discovery document has no device_authorization_endpoint)',
-    { exitCode: ExitCode.provider, hint: withoutDeviceCode },
+    { hint: withoutDeviceCode },
   );
 }
 
 /** Codes oidc/ gives a refused client authentication (invalid_client, a 401, a secret missing). */
-const clientRefusals = [
+const clientRefusals: readonly ErrorCode[] = [
   'auth.invalid_client',
   'auth.client-secret-missing',
   'provider.client-rejected',
-  'provider.http-401',
+  httpAnswerCode(401),
 ];
 
 /**
@@ -48,14 +52,13 @@ export function explainDeviceCodeRefusal(
   const oauth = oauthErrorOf(error);
   const refused =
     grantRefused(error) ||
-    /^provider\.http-4(0[02-9]|[1-9]\d)$/.test(error.code) ||
+    isRefusedByHttpStatus(error.code) ||
     (at === 'device-authorization' && clientRefusals.includes(error.code));
   if (!refused) return error;
   return new AppError(
     'provider.device-code-refused',
     `the identity provider does not allow the device-code flow for client ${clientId} (${oauth ?? error.message})`,
     {
-      exitCode: ExitCode.provider,
       hint: `allow the grant ${deviceCodeGrant} for the client at the provider, or ${withoutDeviceCode}`,
       cause: error,
     },
@@ -91,7 +94,6 @@ export function explainGrantRefusal(
     'provider.grant-refused',
     `the identity provider ${whom} the ${label} grant (${oauthErrorOf(error) ?? error.message})${unlisted ? `; its discovery document does not list "${grant}" in grant_types_supported` : ''}`,
     {
-      exitCode: ExitCode.provider,
       hint: `enable the ${grant} grant for client ${clientId} at the provider (${atProvider}), or choose another --grant-type (authcode, device-code)`,
       cause: error,
     },
@@ -106,18 +108,23 @@ export function explainGrantRefusal(
  */
 export function explainPasswordRefusal(error: unknown, clientSecretSent: boolean): unknown {
   if (!isAppError(error)) return error;
-  const userRefusals = ['auth.invalid_grant', 'provider.http-400', 'provider.http-401'];
-  if (!userRefusals.includes(error.code) || (clientSecretSent && error.code === 'provider.http-401'))
+  const userRefusals: readonly ErrorCode[] = ['auth.invalid_grant', httpAnswerCode(400), httpAnswerCode(401)];
+  if (!userRefusals.includes(error.code) || (clientSecretSent && error.code === httpAnswerCode(401)))
     return error;
   return new AppError(
     'auth.password-refused',
     `the provider refused the username or password (${oauthErrorOf(error) ?? error.message})`,
     {
-      exitCode: ExitCode.authentication,
       hint: 'check the username and password, then try again',
       cause: error,
     },
   );
+}
+
+/** A bare 4xx other than 401 (a refused client authentication, which clientRefusals weighs by endpoint). */
+function isRefusedByHttpStatus(code: ErrorCode): boolean {
+  const status = httpAnswerStatus(code);
+  return status !== undefined && status >= 400 && status < 500 && status !== 401;
 }
 
 /**

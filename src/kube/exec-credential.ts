@@ -2,7 +2,7 @@
  * The ExecCredential contract with kubectl (client-go): what it tells us in KUBERNETES_EXEC_INFO and the one JSON
  * document we answer with on stdout.
  */
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 
 export const execCredentialApiVersions = [
   'client.authentication.k8s.io/v1',
@@ -74,7 +74,6 @@ export function parseExecInfo(raw: string | undefined): ExecInfo {
 
 function execInfoError(message: string, cause?: unknown): AppError {
   return new AppError('usage.exec-info', message, {
-    exitCode: ExitCode.usage,
     hint: 'set apiVersion: client.authentication.k8s.io/v1 in the exec section of your kubeconfig user',
     cause,
   });

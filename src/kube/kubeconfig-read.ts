@@ -4,7 +4,7 @@
  * files; relative certificate paths are resolved against the file that names them, as kubectl does.
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 import type { Section, YamlModule } from './kubeconfig-edit.js';
 
 export interface KubeconfigFile {
@@ -109,7 +109,7 @@ export function parseConfig(yaml: YamlModule, file: KubeconfigFile): Record<stri
       throw new AppError(
         'kubeconfig.invalid',
         `${file.path} is not valid YAML: ${(error as Error).message.split('\n')[0]?.replace(/:$/, '')}`,
-        { exitCode: ExitCode.usage, hint: 'fix the file, or point KUBECONFIG at another one' },
+        { hint: 'fix the file, or point KUBECONFIG at another one' },
       );
     }
     config = isRecord(value) ? value : {};

@@ -5,7 +5,7 @@
  * JWT authenticator: it is passed through, and -v=1 says so.
  */
 
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 import type { TokenSet } from '../core/ports.js';
 import type { ConfiguredProvider } from './provider.js';
 import { failedCheck, looksLikeJwt, verifyWithProviderKeys } from './provider-keys.js';
@@ -30,7 +30,6 @@ export async function checkAccessToken(provider: ConfiguredProvider, tokens: Tok
       'provider.invalid-response',
       `the identity provider's access token is not acceptable: ${reason}`,
       {
-        exitCode: ExitCode.provider,
         hint: "with --oidc-use-access-token kube-apiserver checks the access token as a JWT of the issuer (signature by its keys, iss, exp): check --oidc-issuer-url, and this machine's clock",
         cause: error,
       },

@@ -3,7 +3,7 @@
  * exchange of its code for tokens, checked against that state and nonce.
  */
 import * as client from 'openid-client';
-import { AppError, cutForMessage, ExitCode, rememberSecrets } from '../app-error.js';
+import { AppError, cutForMessage, rememberSecrets } from '../app-error.js';
 import { checkedBrowserUrl } from '../core/browser-url.js';
 import type { TokenSet } from '../core/ports.js';
 import { type PkceMode, pkceFor } from './pkce.js';
@@ -35,7 +35,6 @@ export async function startAuthorization(
       'provider.no-authorization-endpoint',
       `the discovery document of ${cutForMessage(clientOptions.issuerUrl)} has no authorization_endpoint: a browser login is impossible`,
       {
-        exitCode: ExitCode.provider,
         hint: 'check --oidc-issuer-url, or use a flow without the browser: --grant-type=device-code, password or client-credentials',
       },
     );

@@ -3,7 +3,7 @@
  * ahead) while the provider's own clock, read from the `Date` header of its answers, is minutes away from ours. jose's
  * "expiration is past current timestamp" alone sends people looking for a provider bug.
  */
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 
 /** Below this, a difference is the Date header's one-second resolution and the request's time in flight. */
 export const tolerableSkewSec = 60;
@@ -29,7 +29,6 @@ export function clockSkewError(error: unknown, skewSec: number | undefined): App
     'provider.clock-skew',
     `this machine's clock is ${describeSkew(skewSec)} the identity provider's (its Date header), so its token looks ${skewSec > 0 ? 'expired' : 'not yet valid'} here`,
     {
-      exitCode: ExitCode.provider,
       hint: "set this machine's clock right (turn on network time: NTP), then run the command again",
       cause: error,
     },

@@ -4,7 +4,7 @@
  * any other spelling of the "same" URL gives tokens the cluster refuses. The error names the exact form and says in
  * words how the two differ, for root and path issuers alike.
  */
-import { AppError, cutForMessage, ExitCode } from '../app-error.js';
+import { AppError, cutForMessage } from '../app-error.js';
 
 export function issuerMismatch(discovered: string, configured: string): AppError {
   const difference = describeIssuerDifference(discovered, configured);
@@ -12,7 +12,6 @@ export function issuerMismatch(discovered: string, configured: string): AppError
     'provider.issuer-mismatch',
     `the provider's discovery document names the issuer "${cutForMessage(discovered)}", not "${cutForMessage(configured)}"${difference ? `: ${difference}` : ''}`,
     {
-      exitCode: ExitCode.provider,
       hint: `use --oidc-issuer-url=${cutForMessage(discovered)} exactly (and the same in kube-apiserver's --oidc-issuer-url): issuers are compared byte for byte`,
     },
   );

@@ -5,7 +5,7 @@
  * (./client-auth.ts), its failure translated into an AppError.
  */
 import type * as client from 'openid-client';
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 import type { ProviderClientSettings } from '../core/get-token-input.js';
 import {
   type ClientAuthState,
@@ -109,7 +109,6 @@ function secretMissing(error: unknown, options: OidcClientOptions): AppError {
     'auth.client-secret-missing',
     `the identity provider requires a client secret for client ${options.clientId} (${describeOAuthAnswer(error)})`,
     {
-      exitCode: ExitCode.provider,
       hint: 'this client needs a secret: --oidc-client-secret or OIDC_CLIENT_SECRET',
       cause: error,
     },

@@ -3,7 +3,7 @@
  * are a few kilobytes (tokens with thousands of groups stay well under a megabyte); a provider that sends hundreds of
  * megabytes (a 300 MB discovery document took 2 GB of memory) is broken or hostile, and is refused while reading.
  */
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 
 export const maxProviderResponseBytes = 4 * 1024 * 1024;
 
@@ -49,7 +49,6 @@ function tooLarge(url: string, limit: number): AppError {
     'provider.response-too-large',
     `the identity provider's response from ${at < 0 ? url : url.slice(0, at)} is larger than ${limit / 1024 / 1024} MB`,
     {
-      exitCode: ExitCode.provider,
       hint: 'check --oidc-issuer-url: no OpenID provider sends documents or tokens that large',
     },
   );

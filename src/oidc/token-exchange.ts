@@ -8,7 +8,7 @@
  */
 import * as jose from 'jose';
 import * as client from 'openid-client';
-import { AppError, cutForMessage, ExitCode, isAppError, rememberSecrets } from '../app-error.js';
+import { AppError, cutForMessage, isAppError, rememberSecrets } from '../app-error.js';
 import type { ExchangedToken } from '../core/ports.js';
 import { type TokenExchangeSettings, tokenTypeUrns } from '../core/token-exchange-settings.js';
 import { grantRefused } from './grant-refusal.js';
@@ -61,7 +61,6 @@ function exchangeRefused(error: unknown, provider: ConfiguredProvider, audience:
       'exchange.unsupported',
       `the identity provider does not offer token exchange ${answer}${notListed ? '; its discovery document does not list it in grant_types_supported' : ''}`,
       {
-        exitCode: ExitCode.provider,
         hint: `remove --token-exchange-audience (or the cluster's token-exchange-audience), or use a provider that serves RFC 8693 token exchange (Keycloak, Okta, Zitadel, Dex, Pinniped's supervisor) at ${cutForMessage(issuerUrl)}`,
         cause: error,
       },
@@ -71,7 +70,6 @@ function exchangeRefused(error: unknown, provider: ConfiguredProvider, audience:
       'exchange.audience-refused',
       `the identity provider refused to issue a token for audience ${JSON.stringify(audience)} ${answer}`,
       {
-        exitCode: ExitCode.provider,
         hint: `check the audience (--token-exchange-audience or the cluster's token-exchange-audience) against the cluster's AuthenticationConfiguration, and ask the identity provider administrator to let client ${clientId} exchange tokens for it`,
         cause: error,
       },
@@ -82,7 +80,6 @@ function exchangeRefused(error: unknown, provider: ConfiguredProvider, audience:
       'exchange.not-allowed',
       `the identity provider does not let client ${clientId} exchange tokens ${answer}`,
       {
-        exitCode: ExitCode.provider,
         hint: `ask the identity provider administrator to allow the token exchange grant (${tokenExchangeGrantType}) for client ${clientId}`,
         cause: error,
       },
@@ -119,7 +116,6 @@ function verificationFailed(
       'exchange.audience-missing',
       `the identity provider's exchanged token is not for audience ${JSON.stringify(audience)} (its aud is ${cutForMessage(JSON.stringify(aud ?? null), 120)}); the login's own token is not used instead`,
       {
-        exitCode: ExitCode.provider,
         hint: `the provider ignored the requested audience: ask its administrator to configure token exchange for client ${provider.options.clientId} to issue tokens for ${JSON.stringify(audience)} (in Keycloak, an audience mapper or the client's allowed audiences)`,
         cause: error,
       },
@@ -135,7 +131,6 @@ function invalidToken(reason: string, cause: unknown): AppError {
     'provider.invalid-response',
     `the identity provider's exchanged token is not acceptable: ${reason}`,
     {
-      exitCode: ExitCode.provider,
       hint: "the token exchange must issue a JWT signed by the issuer's keys (--token-exchange-requested-token-type chooses its type); check this machine's clock",
       cause,
     },

@@ -3,8 +3,9 @@
  * provider's `error` and `error_description`.
  */
 import * as client from 'openid-client';
-import { AppError, cutForMessage, ExitCode, isAppError } from '../app-error.js';
+import { AppError, cutForMessage, isAppError } from '../app-error.js';
 import { isRefreshRejected, RefreshRejectedError } from '../core/ports.js';
+import { ExitCode, httpAnswerCode, oauthRefusalCode, oauthRefusalExitCode } from '../error-codes.js';
 import { describeProviderError } from './provider-text.js';
 
 export type OidcStep = 'discovery' | 'login' | 'refresh' | 'token exchange';
@@ -38,26 +39,26 @@ export function toAppError(error: unknown, step: OidcStep, issuerUrl: string): E
       return new RefreshRejectedError(what);
     const known = knownLoginErrors[error.error];
     if (step === 'login' && known) {
-      return new AppError(`auth.${error.error}`, `${known.message} (${what})`, {
-        exitCode: ExitCode.authentication,
+      return new AppError(oauthRefusalCode(error.error), `${known.message} (${what})`, {
+        exitCode: oauthRefusalExitCode(error.error, 'token endpoint'),
         hint: known.hint,
         cause: error,
       });
     }
     if (error.status >= 500) return serverError(`HTTP ${error.status}, ${what}`, error);
-    const clientProblem = [
-      'invalid_client',
-      'unauthorized_client',
-      'invalid_request',
-      'invalid_scope',
-    ].includes(error.error);
-    return new AppError(`auth.${error.error}`, `the identity provider refused the ${step} (${what})`, {
-      exitCode: clientProblem ? ExitCode.provider : ExitCode.authentication,
-      hint: clientProblem
-        ? 'check --oidc-client-id, --oidc-client-secret (or OIDC_CLIENT_SECRET) and the scopes against the client registration'
-        : 'log in again; if it keeps failing, ask the identity provider administrator',
-      cause: error,
-    });
+    const exitCode = oauthRefusalExitCode(error.error, 'token endpoint');
+    const clientProblem = exitCode === ExitCode.provider;
+    return new AppError(
+      oauthRefusalCode(error.error),
+      `the identity provider refused the ${step} (${what})`,
+      {
+        exitCode,
+        hint: clientProblem
+          ? 'check --oidc-client-id, --oidc-client-secret (or OIDC_CLIENT_SECRET) and the scopes against the client registration'
+          : 'log in again; if it keeps failing, ask the identity provider administrator',
+        cause: error,
+      },
+    );
   }
   if (error instanceof client.WWWAuthenticateChallengeError) {
     // A 401 with a WWW-Authenticate challenge: the provider did not accept the client's credentials, unless the
@@ -67,7 +68,6 @@ export function toAppError(error: unknown, step: OidcStep, issuerUrl: string): E
     if (step === 'refresh' && challenge?.error && refreshTokenRefused(error.status, challenge.error))
       return new RefreshRejectedError(what);
     return new AppError('provider.client-rejected', `the identity provider refused the ${step} (${what})`, {
-      exitCode: ExitCode.provider,
       hint: 'check --oidc-client-id and --oidc-client-secret (or OIDC_CLIENT_SECRET) against the client registration',
       cause: error,
     });
@@ -77,12 +77,12 @@ export function toAppError(error: unknown, step: OidcStep, issuerUrl: string): E
     // choice, not a registration problem.
     const declined = error.error === 'access_denied' || error.error === 'consent_required';
     return new AppError(
-      `auth.${error.error}`,
+      oauthRefusalCode(error.error),
       declined
         ? `you declined the consent at the provider (${describeOAuthError(error)})`
         : `the identity provider refused the login (${describeOAuthError(error)})`,
       {
-        exitCode: ExitCode.authentication,
+        exitCode: oauthRefusalExitCode(error.error, 'authorization response'),
         hint: declined
           ? 'run the command again and allow the access the provider asks for; if you did not decline, ask the provider administrator whether your account may use this client'
           : 'check the client registration at the identity provider',
@@ -107,7 +107,6 @@ export function toAppError(error: unknown, step: OidcStep, issuerUrl: string): E
       'provider.unreachable',
       `cannot reach the identity provider at ${issuer} (${reason})`,
       {
-        exitCode: ExitCode.provider,
         hint: plainHttp
           ? `the server does not speak TLS (it answered in plain HTTP): is the issuer ${issuer.replace(/^https:/, 'http:')}?`
           : certificate
@@ -127,7 +126,6 @@ export function toAppError(error: unknown, step: OidcStep, issuerUrl: string): E
       'provider.invalid-response',
       `the identity provider's ${step} response is not acceptable: ${innermostMessage(error)}`,
       {
-        exitCode: ExitCode.provider,
         hint:
           step === 'discovery'
             ? `check --oidc-issuer-url: ${discoveryUrl(issuer)} must be an OpenID discovery document whose issuer is exactly ${issuer}`
@@ -171,8 +169,7 @@ function errorWithoutOAuthBody(error: unknown, step: OidcStep, status: number, i
     step === 'discovery'
       ? `no discovery document at ${endpoint} (HTTP ${status})`
       : `the identity provider refused the ${step}: ${what}`;
-  return new AppError(`provider.http-${status}`, message, {
-    exitCode: ExitCode.provider,
+  return new AppError(httpAnswerCode(status), message, {
     hint:
       step === 'discovery'
         ? `check --oidc-issuer-url: ${discoveryUrl(issuer)} must be an OpenID discovery document`
@@ -208,12 +205,11 @@ function redirectNotFollowed(error: unknown, step: OidcStep, status: number, iss
   const where = location ? `to ${location.replace(/[?#].*$/, '').slice(0, 200)}` : 'without a Location';
   const what = `HTTP ${status} redirects ${where} (redirects are followed within ${new URL(issuer).origin} only, at most 5)`;
   return new AppError(
-    `provider.http-${status}`,
+    httpAnswerCode(status),
     step === 'discovery'
       ? `no discovery document at ${endpoint}: ${what}`
       : `the identity provider refused the ${step}: ${what}`,
     {
-      exitCode: ExitCode.provider,
       hint:
         step === 'discovery'
           ? `check --oidc-issuer-url: it must be the issuer exactly as the provider names itself, and ${discoveryUrl(issuer)} its discovery document`
@@ -231,7 +227,6 @@ function describeOAuthError(error: { error: string; error_description?: string |
 /** The provider failed (HTTP 5xx), whether it said why in an OAuth error body or not. */
 function serverError(detail: string, cause: unknown): AppError {
   return new AppError('provider.server-error', `the identity provider failed (${detail})`, {
-    exitCode: ExitCode.provider,
     hint: 'retry later; if it persists, ask the identity provider administrator',
     cause,
   });

@@ -5,7 +5,7 @@
  * neither the cache hit nor an ordinary login needs.
  */
 
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 import type { Logger } from '../core/ports.js';
 import { requireNative } from '../platform/native-require.js';
 
@@ -31,7 +31,6 @@ function requireProxyUrl(name: string, value: string): void {
   const url = URL.canParse(value) ? new URL(value) : undefined;
   if (url && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname) return;
   throw new AppError('usage.proxy', `${name}="${value}" is not a proxy URL`, {
-    exitCode: ExitCode.usage,
     hint: `write it as http://HOST:PORT (or unset ${name})`,
   });
 }

@@ -4,7 +4,7 @@
  * names (./setting-file.ts: never a FIFO or device, at most 1 MB). Unreadable input is a usage error (exit 2) that
  * names the setting (the flag, or the cluster's key) and the file.
  */
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 import { readSettingFile, UnreadableFile } from './setting-file.js';
 
 /** `from`: who gave the CA settings when not the exec args, e.g. "the cluster https://…'s exec extension". */
@@ -26,7 +26,6 @@ export function readCertificateAuthorities(
         'usage.certificate-authority',
         `${setting('certificate-authority', file)} ${error.problem}`,
         {
-          exitCode: ExitCode.usage,
           hint:
             fixHint ??
             (error.code === 'ENOENT'
@@ -44,7 +43,6 @@ export function readCertificateAuthorities(
         'usage.certificate-authority-data',
         `${setting('certificate-authority-data', `#${index + 1}`)} is not a base64-encoded PEM certificate`,
         {
-          exitCode: ExitCode.usage,
           hint: fixHint ?? 'encode the PEM file with: base64 -w0 ca.pem',
         },
       );
@@ -57,7 +55,6 @@ export function readCertificateAuthorities(
         'usage.certificate-authority',
         `${setting('certificate-authority', files[index] as string)} holds no PEM certificate`,
         {
-          exitCode: ExitCode.usage,
           hint: fixHint ?? 'give a PEM file (-----BEGIN CERTIFICATE-----)',
         },
       );

@@ -5,7 +5,7 @@
  */
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import { AppError, ExitCode } from '../app-error.js';
+import { AppError } from '../app-error.js';
 
 export interface Prompter {
   /** With a signal, the question can be withdrawn (another answer came first); the promise then never settles. */
@@ -30,7 +30,6 @@ export function createStdinPrompter(
           'interaction.required',
           `${needs.what}, but kubectl runs this plugin without a terminal`,
           {
-            exitCode: ExitCode.interactionRequired,
             hint: needs.hint,
           },
         ),
@@ -71,7 +70,6 @@ function readLine(question: string, hidden: boolean, signal: AbortSignal | undef
       if (!answered && !signal?.aborted) {
         reject(
           new AppError('interaction.no-input', 'no answer on stdin (it is closed)', {
-            exitCode: ExitCode.interactionRequired,
             hint: 'run the command in a terminal, or give the value as a flag',
           }),
         );

@@ -99,6 +99,8 @@ describe('setup', () => {
       `✗ discovery: the provider's discovery document names the issuer "${provider.issuer}", not "${provider.issuer}/"`,
     );
     expect(result.stderr).toContain(`fix: use --oidc-issuer-url=${provider.issuer} exactly`);
+    // The checklist has said it: no `error:` line repeats it (the exit code is an AppError's like any other).
+    expect(result.stderr).not.toMatch(/^error:/m);
   });
 
   it('catches the trailing slash an Auth0-style issuer needs, and passes with it', async () => {
@@ -141,6 +143,7 @@ describe('setup', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('✗ username claim: the ID token has no "upn" claim');
     expect(result.stderr).toMatch(/fix: choose a --username-claim the token has: .*email/);
+    expect(result.stderr).not.toMatch(/^error:/m);
   });
 
   it('keeps the client secret out of the printed kubeconfig', async () => {

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, ExitCode } from '../../src/app-error.js';
+import { AppError } from '../../src/app-error.js';
 import { getToken, maxTokenLifetimeMs } from '../../src/core/get-token-use-case.js';
 import { FakeProvider, ManualClock, MemoryLogger, MemoryStore, noLock, request } from './fakes.js';
 
-const diskFull = new AppError('cache.write', 'cannot write the token cache in /c: ENOSPC', {
-  exitCode: ExitCode.cache,
-});
+const diskFull = new AppError('cache.write', 'cannot write the token cache in /c: ENOSPC');
 
 function setup(lifetimeMs?: number) {
   const clock = new ManualClock();

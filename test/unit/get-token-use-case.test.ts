@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, ExitCode } from '../../src/app-error.js';
+import { AppError } from '../../src/app-error.js';
 import { getToken } from '../../src/core/get-token-use-case.js';
+import { ExitCode } from '../../src/error-codes.js';
 import { FakeProvider, ManualClock, MemoryLogger, MemoryStore, noLock, request } from './fakes.js';
 
 function cached(store: MemoryStore) {
@@ -78,7 +79,7 @@ describe('getToken', () => {
     store.entry = { ...cached(store), refreshToken: 'revoked' };
     clock.time += 3_600_000;
     provider.login = async () => {
-      throw new AppError('auth.timeout', 'no login', { exitCode: ExitCode.authentication });
+      throw new AppError('auth.timeout', 'no login');
     };
     await expect(getToken(request, deps)).rejects.toMatchObject({ exitCode: ExitCode.authentication });
     expect(store.entry?.refreshToken).toBeUndefined();
@@ -90,7 +91,7 @@ describe('getToken', () => {
     await getToken(request, deps);
     const before = store.entry;
     clock.time += 3_600_000;
-    provider.refreshFailure = new AppError('provider.unreachable', 'down', { exitCode: ExitCode.provider });
+    provider.refreshFailure = new AppError('provider.unreachable', 'down');
     await expect(getToken(request, deps)).rejects.toMatchObject({ exitCode: ExitCode.provider });
     expect(provider.logins).toBe(1);
     expect(store.entry).toBe(before);

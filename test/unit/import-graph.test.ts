@@ -53,13 +53,14 @@ function findCycle(graph: ReadonlyMap<string, readonly string[]>): string[] | un
 
 /**
  * The floors of src/, ground floor first: a module imports its own folder and the floors below, never a floor above,
- * and the folders that share a floor stay out of each other. core/ (pure decisions, the ports, the cache entry and
- * key) stands on app-error.ts alone; platform/ and cache/ are the adapters core's ports name; oidc/ speaks to the
- * provider; flags/ (the exec args' format), flows/ (the login flows) and ci/ (a CI job's token) use those; kube/
- * reads and writes kubeconfigs in the flags' format; app/ wires it all; cli/ is the commander program; the entries
- * start the process.
+ * and the folders that share a floor stay out of each other. error-codes.ts (the codes and their exit codes) is the
+ * ground floor; core/ (pure decisions, the ports, the cache entry and key) stands on it and app-error.ts alone;
+ * platform/ and cache/ are the adapters core's ports name; oidc/ speaks to the provider; flags/ (the exec args'
+ * format), flows/ (the login flows) and ci/ (a CI job's token) use those; kube/ reads and writes kubeconfigs in the
+ * flags' format; app/ wires it all; cli/ is the commander program; the entries start the process.
  */
 const floors: readonly (readonly string[])[] = [
+  ['error-codes.ts'],
   ['app-error.ts', 'version.ts'],
   ['core'],
   ['platform'],

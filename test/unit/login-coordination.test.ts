@@ -8,13 +8,21 @@ import {
   type LoginRecord,
   lockWaitDeadline,
   loginRecordSummary,
+  type RecordedFailure,
   reusableDeviceCode,
   waitingMessage,
 } from '../../src/core/login-coordination.js';
+import type { ErrorCode } from '../../src/error-codes.js';
 import { loginFailedText, messagePage } from '../../src/flows/pages.js';
 
 const now = 1_800_000_000_000;
-const failure = { at: now - 10_000, code: 'auth.timeout', message: 'no login', hint: 'h', exitCode: 4 };
+const failure: RecordedFailure = {
+  at: now - 10_000,
+  code: 'auth.timeout',
+  message: 'no login',
+  hint: 'h',
+  exitCode: 4,
+};
 const device = {
   deviceCode: 'dc',
   userCode: 'ABCD-EFGH',
@@ -34,7 +42,7 @@ const holder = (change: Partial<LockHolder> = {}): LockHolder => ({
 });
 
 describe('a failed login', () => {
-  it.each([
+  it.each<[ErrorCode, boolean]>([
     ['auth.timeout', true],
     ['auth.access_denied', true],
     ['auth.expired_token', true],

@@ -3,7 +3,8 @@
  * 1.4.4, the standalone build's runtime), and what the user is told: exit 3 with the system or TLS code.
  */
 import { describe, expect, it } from 'vitest';
-import { ExitCode, isAppError } from '../../src/app-error.js';
+import { isAppError } from '../../src/app-error.js';
+import { ExitCode } from '../../src/error-codes.js';
 import { describeNetworkError, toAppError } from '../../src/oidc/translate-error.js';
 
 const withCode = <T extends Error>(error: T, code: string): T => Object.assign(error, { code });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, ExitCode } from '../../src/app-error.js';
+import { AppError } from '../../src/app-error.js';
+import { type ChosenExitCode, type ErrorCode, ExitCode, httpAnswerCode } from '../../src/error-codes.js';
 import {
   explainDeviceCodeRefusal,
   explainGrantRefusal,
@@ -9,15 +10,15 @@ import {
 
 /** An AppError as oidc/translate-error.ts makes it from a provider answer: the OAuth error, if any, in its cause. */
 function answered(
-  code: string,
+  code: ErrorCode,
   message: string,
   oauth?: { error: string; error_description?: string },
 ): AppError {
-  return new AppError(code, message, { exitCode: ExitCode.provider, cause: oauth });
+  return new AppError(code as ChosenExitCode, message, { exitCode: ExitCode.provider, cause: oauth });
 }
 const bare = (status: number) =>
   answered(
-    `provider.http-${status}`,
+    httpAnswerCode(status),
     `the identity provider refused the login: HTTP ${status} at https://idp/x, without an OAuth error (text/html body)`,
   );
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, ExitCode } from '../../src/app-error.js';
+import { AppError } from '../../src/app-error.js';
 import { exchangeCacheKey } from '../../src/core/cache-key.js';
 import { getToken } from '../../src/core/get-token-use-case.js';
 import type { TokenExchanger } from '../../src/core/ports.js';
@@ -100,14 +100,14 @@ describe('getExchangedToken', () => {
 
   it("a failed exchange fails the call: the login's token is never handed over instead", async () => {
     const { deps, fail, loginStore } = setup();
-    fail(new AppError('exchange.audience-refused', 'refused', { exitCode: ExitCode.provider }));
+    fail(new AppError('exchange.audience-refused', 'refused'));
     await expect(getExchangedToken(exchangeRequest, deps)).rejects.toThrow('refused');
     expect(loginStore.entry?.idToken).toBe('id-1');
   });
 
   it('a failed write of the exchanged entry still hands the token over, with a warning', async () => {
     const { store, deps } = setup();
-    store.writeFailure = new AppError('cache.write', 'disk full', { exitCode: ExitCode.cache });
+    store.writeFailure = new AppError('cache.write', 'disk full');
     expect((await getExchangedToken(exchangeRequest, deps)).token).toBe('cluster-a:id-1');
     expect((deps.logger as MemoryLogger).lines).toContain(
       'warning: the exchanged token was not cached (disk full)',

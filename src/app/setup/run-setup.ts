@@ -4,7 +4,7 @@
  * The login is cached under get-token's key, so that kubectl does not ask for it again.
  */
 
-import { AppError, ExitCode, flagsHint, isAppError, usageError } from '../../app-error.js';
+import { AppError, flagsHint, isAppError, usageError } from '../../app-error.js';
 import type { GetTokenInput } from '../../core/get-token-input.js';
 import { toEntry } from '../../core/get-token-use-case.js';
 import { readJwtClaims } from '../../core/jwt-claims.js';
@@ -29,6 +29,7 @@ import { renderRbacCommands } from '../../core/setup/rbac.js';
 import { checkTokens, type RefreshOutcome } from '../../core/setup/token-checks.js';
 import { exchangedEntry } from '../../core/token-exchange.js';
 import type { TokenExchangeSettings } from '../../core/token-exchange-settings.js';
+import { ExitCode } from '../../error-codes.js';
 import { secretsInArgumentsWarnings } from '../../flags/secrets-in-arguments.js';
 import { parseSetupArgs } from '../../flags/setup/setup-flags.js';
 import { mergedEntries } from '../../kube/kubeconfig-read.js';
@@ -46,7 +47,7 @@ import { kubeconfigArgs, kubeconfigStep } from './kubeconfig-step.js';
 export async function runSetup(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
-): Promise<{ stdout: string; exitCode: number }> {
+): Promise<{ stdout: string; exitCode: ExitCode }> {
   const { options, input, getTokenArgs } = withSetupHint(() =>
     parseSetupArgs(argv, { env, homeDir: kubeHomeDir(process.platform, env) }),
   );
@@ -62,7 +63,7 @@ export async function runSetup(
   const logger = createStderrLogger(input.verbosity);
   for (const warning of secretsInArgumentsWarnings(argv)) logger.warn(warning);
   const checks: Check[] = [];
-  const report = (exitCode: number, sections?: SetupSections) => {
+  const report = (exitCode: ExitCode, sections?: SetupSections) => {
     writeStderr(renderChecklist(checks));
     return { stdout: renderSetupOutput(output, checks, sections), exitCode: setupExitCode(checks, exitCode) };
   };
@@ -271,7 +272,7 @@ function exchangeLoginToken(
     throw new AppError(
       'provider.no-token',
       `the identity provider answered without ${useAccessToken ? 'an access token' : 'an ID token'} to exchange`,
-      { exitCode: ExitCode.provider, hint: 'make sure the client may use the openid scope' },
+      { hint: 'make sure the client may use the openid scope' },
     );
   return exchanger.exchange(subject, useAccessToken, exchange);
 }

@@ -4,7 +4,7 @@
  * (renderChecklist in ./checklist.ts).
  */
 
-import { ExitCode } from '../../app-error.js';
+import { ExitCode } from '../../error-codes.js';
 import type { Check } from './checklist.js';
 import type { ExecEntry } from './kubeconfig-user.js';
 
@@ -47,7 +47,7 @@ export interface CiSection {
  * The exit code of a run: `exitCode` when something stopped it, else from the failed checks. The cluster refusing
  * the token or RBAC refusing the user is exit 4; any other failed check exit 3.
  */
-export function setupExitCode(checks: readonly Check[], exitCode: number): number {
+export function setupExitCode(checks: readonly Check[], exitCode: ExitCode): ExitCode {
   const failed = checks.filter((check) => check.status === 'failed');
   return failed.length === 0 || exitCode !== ExitCode.ok
     ? exitCode
