@@ -4,7 +4,11 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { isAppError } from '../app-error.js';
 import { listFiles, listKeyring, listLoginRecords, removeItem, removeLeftovers } from '../cache/inventory.js';
-import { removeKubeloginCache } from '../cache/kubelogin-cache.js';
+import {
+  kubeloginKeyringService,
+  removeKubeloginCache,
+  removeKubeloginKeyringItems,
+} from '../cache/kubelogin-cache.js';
 import { holderKeepsLock, loginRecordSummary } from '../core/login-coordination.js';
 import type { CachedItem, Logger } from '../core/ports.js';
 import {
@@ -89,19 +93,49 @@ export async function runStatus(options: CacheCommandOptions & { output: 'text' 
 }
 
 /**
- * `clean --kubelogin-cache`: int128/kubelogin's and together-kubelogin's token cache files in the cache directory
- * (src/cache/kubelogin-cache.ts), instead of this plugin's entries, which stay. Their keyring entries (service
- * `kubelogin`) are not touched.
+ * `clean --kubelogin-cache`: int128/kubelogin's and together-kubelogin's token cache files in the cache directory,
+ * and int128's keyring items (service `kubelogin`; src/cache/kubelogin-cache.ts), instead of this plugin's entries,
+ * which stay. As for status, --token-cache-storage chooses: disk (files), keyring (items), all (both). int128 keeps
+ * its tokens on disk by default, so under `all` an unreachable keyring is a note, not a failure.
  */
-export function runCleanKubeloginCache(options: Pick<CacheCommandOptions, 'tokenCacheDir'>): string {
-  const removed = removeKubeloginCache(options.tokenCacheDir);
-  return [
-    ...removed.map((name) => `removed int128/kubelogin file: ${join(options.tokenCacheDir, name)}`),
-    removed.length === 0
-      ? `No int128/kubelogin token cache files in ${options.tokenCacheDir}; nothing removed.`
-      : `Removed ${removed.length} int128/kubelogin file(s); this plugin's entries and the keyring (service kubelogin) are untouched.`,
-    '',
-  ].join('\n');
+export async function runCleanKubeloginCache(
+  options: Pick<CacheCommandOptions, 'tokenCacheDir' | 'storage'>,
+): Promise<string> {
+  const files = options.storage === 'keyring' ? [] : removeKubeloginCache(options.tokenCacheDir);
+  const lines = files.map((name) => `removed int128/kubelogin file: ${join(options.tokenCacheDir, name)}`);
+  let items: readonly string[] = [];
+  let searched = false;
+  let notSearched: string | undefined;
+  if (options.storage === 'all' || options.storage === 'keyring') {
+    try {
+      const result = await removeKubeloginKeyringItems(process.platform);
+      if (result.searched) {
+        searched = true;
+        items = result.removed;
+      } else notSearched = result.reason;
+    } catch (error) {
+      if (options.storage === 'keyring' || !isAppError(error)) throw error;
+      notSearched = `the keyring was not searched (${error.message})`;
+    }
+  }
+  lines.push(
+    ...items.map((account) => `removed int128/kubelogin keyring item: ${kubeloginKeyringService}/${account}`),
+  );
+  const counts = [
+    ...(options.storage === 'keyring'
+      ? []
+      : [`${files.length} int128/kubelogin file(s) in ${options.tokenCacheDir}`]),
+    ...(searched
+      ? [`${items.length} int128/kubelogin keyring item(s) (service ${kubeloginKeyringService})`]
+      : []),
+  ];
+  lines.push(
+    files.length + items.length === 0
+      ? `Nothing removed${counts.length > 0 ? `: ${counts.join(' and ')}` : ''}.`
+      : `Removed ${counts.join(' and ')}; this plugin's entries are untouched.`,
+  );
+  if (notSearched !== undefined) lines.push(`Note: ${notSearched}.`);
+  return `${lines.join('\n')}\n`;
 }
 
 export async function runClean(

@@ -37,8 +37,11 @@ interface Item {
   deleteCredential(): boolean;
 }
 
-/** Opens the keyring, or fails with exit code 6 and the alternatives when none is reachable. */
-export function openKeyring(): { item(account: string): Item; accounts(): string[] } {
+/**
+ * Opens the keyring, or fails with exit code 6 and the alternatives when none is reachable. Our service unless told
+ * (`clean --kubelogin-cache` opens int128/kubelogin's, src/cache/kubelogin-cache.ts).
+ */
+export function openKeyring(service = keyringService): { item(account: string): Item; accounts(): string[] } {
   let keyring: KeyringModule;
   try {
     keyring = requireNative('@napi-rs/keyring') as KeyringModule;
@@ -48,7 +51,7 @@ export function openKeyring(): { item(account: string): Item; accounts(): string
   const options = process.platform === 'linux' ? { linux: { store: 'secret-service' as const } } : undefined;
   const item = (account: string): Item => {
     try {
-      return new keyring.Entry(keyringService, account, options);
+      return new keyring.Entry(service, account, options);
     } catch (cause) {
       throw keyringError('no OS keyring is reachable', cause);
     }
@@ -61,8 +64,8 @@ export function openKeyring(): { item(account: string): Item; accounts(): string
       try {
         // Names only. On macOS by their attributes: findCredentials reads every item's secret there, and each read
         // may ask the user. Elsewhere reading does not ask (Windows never; the Secret Service once to unlock).
-        if (process.platform === 'darwin') return listKeychainAccounts(keyringService);
-        return keyring.findCredentials(keyringService).map((credential) => credential.account);
+        if (process.platform === 'darwin') return listKeychainAccounts(service);
+        return keyring.findCredentials(service).map((credential) => credential.account);
       } catch (cause) {
         throw keyringError('the OS keyring cannot be searched', cause);
       }
@@ -176,7 +179,7 @@ export function readKeyringEntry(
   return readChunks(keyring, key);
 }
 
-function keyringError(message: string, cause: unknown): AppError {
+export function keyringError(message: string, cause: unknown): AppError {
   return new AppError('cache.keyring', `${message}: ${(cause as Error)?.message ?? String(cause)}`, {
     // The standalone executable's addon on a noexec mount has its own hint (src/core/native-addon.ts).
     hint:

@@ -105,11 +105,11 @@ export async function runProgram(argv: readonly string[], env: NodeJS.ProcessEnv
     .option('--oidc-client-id <id>', 'Only the entries of this client')
     .option(
       '--kubelogin-cache',
-      "Instead: remove int128/kubelogin's (and together-kubelogin's) cached tokens from the cache directory, once you moved; this plugin's entries stay",
+      "Instead: remove int128/kubelogin's (and together-kubelogin's) cached tokens from the cache directory and int128's keyring items (service kubelogin), once you moved; this plugin's entries stay",
     )
     .action(async (options) => {
       if (options.kubeloginCache) {
-        process.stdout.write(runCleanKubeloginCache(commonInput(options)));
+        process.stdout.write(await runCleanKubeloginCache(commonInput(options)));
         return;
       }
       process.stdout.write(

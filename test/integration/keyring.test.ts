@@ -2,8 +2,8 @@
  * --token-cache-storage=keyring against a real Secret Service (GNOME Keyring on a private D-Bus session), the real
  * provider, and the real kubectl. Under CI=true missing keyring tools fail the run.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -229,6 +229,63 @@ describe.skipIf(!keyringToolsPresent)('keyring token storage', () => {
       }
     },
   );
+
+  it("clean --kubelogin-cache removes int128/kubelogin's keyring items (service kubelogin) and no other item", async () => {
+    // As zalando/go-keyring stores them for int128: attributes service and username, the account named by its cache key.
+    const store = (attributes: string[], secret: string) =>
+      execFileSync('secret-tool', ['store', '--label=rig kubelogin', ...attributes], {
+        env: keyring.env,
+        input: secret,
+      });
+    const int128 = ['a', 'b'].map((c) => `kubelogin/tokencache/${c.repeat(64)}`);
+    for (const account of int128)
+      store(['service', 'kubelogin', 'username', account], '{"id_token":"x.y.z"}');
+    // Not int128's: another account shape under its service, and its account shape under another service.
+    store(['service', 'kubelogin', 'username', 'kubelogin/tokencache/not-a-hash'], 'keep');
+    store(['service', 'kubelogin', 'username', 'e'.repeat(64)], 'keep');
+    store(['service', 'other-tool', 'username', `kubelogin/tokencache/${'c'.repeat(64)}`], 'keep');
+    // One of ours, under our service with an int128-like account: it stays too.
+    store(['service', service, 'username', 'f'.repeat(64)], 'ours');
+    const ours = keyring.accounts(service).sort();
+    const dir = join(tempDir('cache'), 'oidc-login');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(dir, 'd'.repeat(64)), '{"id_token":"x.y.z"}', { mode: 0o600 });
+
+    const cleaned = await runPlugin(['clean', '--kubelogin-cache', `--token-cache-dir=${dir}`], keyring.env);
+    expect(cleaned.code, cleaned.stderr).toBe(0);
+    for (const account of int128)
+      expect(cleaned.stdout).toContain(`removed int128/kubelogin keyring item: kubelogin/${account}\n`);
+    expect(cleaned.stdout).toContain(
+      `Removed 1 int128/kubelogin file(s) in ${dir} and 2 int128/kubelogin keyring item(s) (service kubelogin); this plugin's entries are untouched.`,
+    );
+    expect(keyring.accounts('kubelogin').sort()).toEqual(['e'.repeat(64), 'kubelogin/tokencache/not-a-hash']);
+    expect(keyring.accounts('other-tool')).toEqual([`kubelogin/tokencache/${'c'.repeat(64)}`]);
+    expect(keyring.accounts(service).sort()).toEqual(ours);
+    expect(readdirSync(dir)).toEqual([]);
+
+    const again = await runPlugin(
+      ['clean', '--kubelogin-cache', '--token-cache-storage=keyring', `--token-cache-dir=${dir}`],
+      keyring.env,
+    );
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toBe('Nothing removed: 0 int128/kubelogin keyring item(s) (service kubelogin).\n');
+  });
+
+  it('clean --kubelogin-cache without a reachable keyring: the files, and a note (exit 0); exit 6 when the keyring was asked for', async () => {
+    const dir = join(tempDir('cache'), 'oidc-login');
+    const noKeyring = { HOME: keyring.env.HOME as string };
+    const files = await runPlugin(['clean', '--kubelogin-cache', `--token-cache-dir=${dir}`], noKeyring);
+    expect(files.code, files.stderr).toBe(0);
+    expect(files.stdout).toMatch(
+      /^Nothing removed: 0 int128\/kubelogin file\(s\) in .*\.\nNote: the keyring was not searched \(no OS keyring is reachable: .*\)\.\n$/,
+    );
+    const asked = await runPlugin(
+      ['clean', '--kubelogin-cache', '--token-cache-storage=keyring', `--token-cache-dir=${dir}`],
+      noKeyring,
+    );
+    expect(asked.code).toBe(6);
+    expectOneError(asked.stderr, /^error: no OS keyring is reachable: /);
+  });
 
   it('lists and cleans the keyring entries, continuation items included, keeping the encryption key', async () => {
     const listed = await runPlugin(['status', '--token-cache-storage=keyring', '-o', 'json'], keyring.env);
