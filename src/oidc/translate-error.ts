@@ -37,7 +37,8 @@ export function toAppError(error: unknown, step: OidcStep, issuerUrl: string): E
     const what = describeOAuthError(error);
     if (step === 'refresh' && refreshTokenRefused(error.status, error.error))
       return new RefreshRejectedError(what);
-    const known = knownLoginErrors[error.error];
+    // Own keys only: a provider answering `constructor` or `__proto__` would find Object's properties.
+    const known = Object.hasOwn(knownLoginErrors, error.error) ? knownLoginErrors[error.error] : undefined;
     if (step === 'login' && known) {
       return new AppError(oauthRefusalCode(error.error), `${known.message} (${what})`, {
         exitCode: oauthRefusalExitCode(error.error, 'token endpoint'),

@@ -1,7 +1,8 @@
+import * as client from 'openid-client';
 import { describe, expect, it } from 'vitest';
 import { rememberSecrets } from '../../src/app-error.js';
 import { describeProviderError, maxDescriptionLength } from '../../src/oidc/provider-text.js';
-import { refreshTokenRefused } from '../../src/oidc/translate-error.js';
+import { refreshTokenRefused, toAppError } from '../../src/oidc/translate-error.js';
 
 describe('refreshTokenRefused: what a refused refresh means', () => {
   it.each([
@@ -24,6 +25,36 @@ describe('refreshTokenRefused: what a refused refresh means', () => {
   ] as [number, string | undefined, boolean][])('HTTP %i %s → %s', (status, error, refused) => {
     expect(refreshTokenRefused(status, error)).toBe(refused);
   });
+});
+
+describe("toAppError: a login's refusal at the token endpoint", () => {
+  /** What openid-client throws for an OAuth error in a token response's body. */
+  const refusal = (error: string) =>
+    new client.ResponseBodyError('server responded with an error in the response body', {
+      cause: { error },
+      response: new Response('{}', { status: 400 }),
+    });
+
+  it('says what a known refusal means', () => {
+    expect(toAppError(refusal('access_denied'), 'login', 'https://idp.example')).toMatchObject({
+      code: 'auth.access_denied',
+      exitCode: 4,
+      message: 'the login was denied at the identity provider (access_denied)',
+      hint: 'run the command again and approve the request',
+    });
+  });
+
+  it.each(['constructor', '__proto__', 'toString'])(
+    'takes an error named %s for an unknown refusal, not for a property of every object',
+    (name) => {
+      expect(toAppError(refusal(name), 'login', 'https://idp.example')).toMatchObject({
+        code: `auth.${name}`,
+        exitCode: 4,
+        message: `the identity provider refused the login (${name})`,
+        hint: 'log in again; if it keeps failing, ask the identity provider administrator',
+      });
+    },
+  );
 });
 
 describe('describeProviderError: what a provider says, on one line', () => {
