@@ -25,10 +25,16 @@ function toKubectlYaml(yaml: YamlModule, value: unknown): string {
       if (typeof node.value === 'string' && !readsBackIn11(yaml, node.value)) node.type = 'QUOTE_DOUBLE';
     },
   });
-  // Only double-quoted scalars can hold these (see readsBackIn11), and there an escape is read back exactly.
-  return doc
-    .toString(yamlStyle)
-    .replace(lineBreaksIn11OrUnprintable, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // Only double-quoted scalars can hold these (see readsBackIn11).
+  return escapedFor11(doc.toString(yamlStyle));
+}
+
+/** The characters of lineBreaksIn11OrUnprintable as `\\uXXXX`, which a double-quoted scalar reads back exactly. */
+function escapedFor11(doubleQuoted: string): string {
+  return doubleQuoted.replace(
+    lineBreaksIn11OrUnprintable,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /**
@@ -126,7 +132,7 @@ export function setCurrentContext(yaml: YamlModule, text: string, name: string):
   const doc = yaml.parseDocument(source);
   if (doc.errors.length > 0) throw new Error(`the kubeconfig is not valid YAML: ${doc.errors[0]?.message}`);
   // Always quoted: kubectl reads YAML 1.1, where a bare `yes`, `on` or `1.30` is not the string it names.
-  const value = JSON.stringify(name);
+  const value = escapedFor11(JSON.stringify(name));
   const node = doc.get('current-context', true);
   if (yaml.isScalar(node) && node.range) {
     return `${source.slice(0, node.range[0])}${value}${source.slice(node.range[1])}`;

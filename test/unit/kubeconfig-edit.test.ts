@@ -280,4 +280,28 @@ describe('names and values YAML 1.1 (kubectl) would read as something else', () 
       sorted,
     );
   });
+
+  it.each(tricky)('current-context %j reads back as itself in YAML 1.1', (name) => {
+    const parsed = yaml.parse(setCurrentContext(yaml, 'current-context: old\n', name), { version: '1.1' });
+    expect(parsed['current-context']).toBe(name);
+  });
+
+  it.skipIf(!haveKubectl)(
+    'the real kubectl reads a current-context with a NEL, a DEL or a C1 control as itself',
+    () => {
+      const path = join(tempDir('kubeconfig'), 'config');
+      for (const name of ['nel\u0085x', 'del\u007fx', 'c1\u009bx', 'ls\u2028x']) {
+        writeFileSync(path, setCurrentContext(yaml, 'apiVersion: v1\nkind: Config\n', name), { mode: 0o600 });
+        const shown = execFileSync(
+          kubectl?.path as string,
+          ['config', 'view', '-o', 'jsonpath={.current-context}'],
+          {
+            env: { ...process.env, KUBECONFIG: path },
+            encoding: 'utf8',
+          },
+        );
+        expect(shown).toBe(name);
+      }
+    },
+  );
 });
