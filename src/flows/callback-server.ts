@@ -3,7 +3,8 @@
  * free address of the list (on both loopback families when the redirect URI says `localhost`: ../core/listen-plan.ts),
  * answers only requests addressed to the redirect URI's host (DNS rebinding) from a socket of this user (Linux:
  * ../platform/peer-user.ts), serves the one-time start URL that binds the browser with a cookie and redirects it to
- * the provider (./browser-binding.ts), accepts exactly one callback that carries our `state` and that cookie,
+ * the provider (./browser-binding.ts; the HTTP pieces it shares with the device flow's start server:
+ * ./loopback-http.ts), accepts exactly one callback that carries our `state` and that cookie,
  * answers everything else with an error page, and closes all connections when done.
  */
 import {
@@ -18,18 +19,19 @@ import { AppError } from '../app-error.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
 import { type ListenPlan, listenPlan, socketLabel } from '../core/listen-plan.js';
 import type { Logger } from '../core/ports.js';
-import { peerUid, ownUsers as usersOfThisLogin } from '../platform/peer-user.js';
+import { ownUsers as usersOfThisLogin } from '../platform/peer-user.js';
 import { notAllowedText, portsBusyHint } from '../platform/port-failure.js';
 import { readSettingFile, UnreadableFile } from '../platform/setting-file.js';
-import type { BrowserBinding } from './browser-binding.js';
 import {
-  loginFailedText,
-  loginSucceededText,
-  messagePage,
-  notBoundBrowserText,
-  otherUserText,
-  startRacedText,
-} from './pages.js';
+  admittedUrl,
+  answerStart,
+  closeServer,
+  listen,
+  type StartRedirect,
+  sendPage,
+  startUrlRaced,
+} from './loopback-http.js';
+import { loginFailedText, loginSucceededText, notBoundBrowserText } from './pages.js';
 
 export interface CallbackServerOptions {
   readonly addresses: readonly string[];
@@ -50,11 +52,7 @@ export interface WaitOptions<T> {
   readonly redirectAfterSuccess: string | undefined;
   readonly handle: CallbackHandler<T>;
   /** The start URL: its path and cookie (the binding), where it redirects (the authorization URL), for how long. */
-  readonly start: {
-    readonly binding: BrowserBinding;
-    readonly location: string;
-    readonly maxAgeSec: number;
-  };
+  readonly start: StartRedirect;
 }
 
 export interface CallbackServer {
@@ -119,48 +117,21 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
     waitForCallback: <T>({ host, path, state, redirectAfterSuccess, handle, start }: WaitOptions<T>) =>
       new Promise<T>((resolve, reject) => {
         let done = false;
+        const gate = {
+          name: 'callback server',
+          host,
+          base: `${scheme}://127.0.0.1:${port}`,
+          ownUsers,
+          logger: options.logger,
+        };
         onRequest = (req, res) => {
-          // Another user of this machine (Linux tells: ../platform/peer-user.ts) may have read the start URL in the
-          // browser launcher's command line: nothing of this login is theirs to take, nor to answer.
-          const peer = peerUid(req.socket);
-          if (peer !== undefined && !ownUsers.has(peer)) {
-            options.logger.warn(
-              `refused a request to the login's callback server from another user of this machine (uid ${peer}): someone may be trying to log you in as them`,
-            );
-            sendPage(res, 403, 'Another user', otherUserText);
-            return;
-          }
-          // DNS rebinding: a web page whose name resolves to 127.0.0.1 reaches this port with its own Host.
-          if (req.headers.host?.toLowerCase() !== host.toLowerCase()) {
-            sendPage(res, 421, 'Wrong address', 'This is the kubectl-together_login callback server.');
-            return;
-          }
-          // A target no URL parser accepts (`//[`) is answered, not thrown: it would end the login.
-          const base = `${scheme}://127.0.0.1:${port}`;
-          const url = URL.canParse(req.url ?? '/', base) ? new URL(req.url ?? '/', base) : undefined;
-          if (!url) {
-            sendPage(res, 400, 'Bad request', 'This is the kubectl-together_login callback server.');
-            return;
-          }
+          const url = admittedUrl(req, res, gate);
+          if (!url) return;
           if (req.method === 'GET' && url.pathname === start.binding.startPath) {
-            if (done) {
-              sendPage(res, 410, 'Already done', 'This login has already ended. Return to your terminal.');
-              return;
-            }
-            if (start.binding.onStart(req.headers.cookie) === 'raced') {
+            if (answerStart(req, res, start, { secure: scheme === 'https', ended: done }) === 'raced') {
               done = true;
-              sendPage(res, 409, 'Login stopped', startRacedText);
-              reject(startUrlRaced());
-              return;
+              reject(startUrlRaced('--grant-type=authcode-keyboard'));
             }
-            res
-              .writeHead(302, {
-                location: start.location,
-                'set-cookie': start.binding.setCookie(start.maxAgeSec, scheme === 'https'),
-                'cache-control': 'no-store',
-                'referrer-policy': 'no-referrer',
-              })
-              .end();
             return;
           }
           if (req.method !== 'GET' || url.pathname !== path) {
@@ -211,31 +182,6 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
       await Promise.all(servers.map(closeServer));
     },
   };
-}
-
-function startUrlRaced(): AppError {
-  return new AppError(
-    'auth.start-url-raced',
-    'the login URL was opened twice, by two different browsers or programs: the login was stopped, since another user on this machine may have tried to log you in as them',
-    {
-      hint: "run the command again and open the URL in one browser only; if it happens again, someone on this machine reads your processes' command lines (use --grant-type=authcode-keyboard meanwhile)",
-    },
-  );
-}
-
-function sendPage(
-  res: ServerResponse,
-  status: number,
-  title: string,
-  message: string | readonly string[],
-): void {
-  res
-    .writeHead(status, {
-      'content-type': 'text/html; charset=utf-8',
-      'cache-control': 'no-store',
-      connection: 'close',
-    })
-    .end(messagePage(title, message));
 }
 
 function readTls(files: { cert: string; key: string }): { cert: string; key: string } {
@@ -324,18 +270,6 @@ async function bindPlan(
   }
 }
 
-function listen(server: Server, port: number, host: string): Promise<NodeJS.ErrnoException | undefined> {
-  return new Promise((resolve) => {
-    const onError = (error: NodeJS.ErrnoException) => resolve(error);
-    server.once('error', onError);
-    // ipv6Only: [::1] must not fall back to an IPv4-mapped socket; exclusive: no port sharing with a cluster.
-    server.listen({ port, host, ipv6Only: host.includes(':'), exclusive: true }, () => {
-      server.off('error', onError);
-      resolve(undefined);
-    });
-  });
-}
-
 /** `host`: the one we asked for (the error names it in Node's runtime only, not in Bun's). */
 function describeBindFailure(error: NodeJS.ErrnoException, host: string): string {
   switch (error.code) {
@@ -367,11 +301,4 @@ function listenAddressError(host: string, what: string, cause: NodeJS.ErrnoExcep
 function label(server: Server): string {
   const address = server.address() as AddressInfo;
   return socketLabel(address.address, address.port);
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

@@ -5,6 +5,10 @@
  * A run waits at most --authentication-timeout-sec (and never past the code's expiry). The code is saved in the
  * key's login record, so that a later run whose code is still valid shows the same code and keeps polling it
  * instead of asking for a new one (every new code makes the one the user is typing worthless).
+ *
+ * Where it opens a browser, the browser gets a one-time start URL of ours that redirects to the verification page
+ * (./start-server.ts), never the page's URL, which carries the user code: the launcher's command line is readable by
+ * every local user. The code and URL are still printed on stderr, the user's own terminal.
  */
 
 import { AppError } from '../app-error.js';
@@ -22,6 +26,7 @@ import { openInBrowser } from '../platform/browser.js';
 import { startCountdown, type TerminalInfo } from '../platform/status-line.js';
 import type { FlowRun } from './flow-run.js';
 import { explainDeviceCodeRefusal, noDeviceCodeFlow } from './refusals.js';
+import { type StartServer, startStartServer } from './start-server.js';
 
 export interface DeviceCodeOptions {
   /** Open the verification page in a browser too (only where one can be shown, and not --skip-open-browser). */
@@ -39,6 +44,8 @@ export interface DeviceCodeOptions {
   readonly resume: SavedDeviceCode | undefined;
   /** Called with a new code, so that later runs can find it. */
   readonly onNewCode: (code: SavedDeviceCode) => void;
+  /** Called when the code must never be polled again: another client may have approved it as someone else. */
+  readonly onCodeSpoiled: () => void;
   readonly terminal: TerminalInfo;
   /** Draw the verification URL as a QR code on a terminal wide enough (not with --skip-qr-code). */
   readonly qrCode: boolean;
@@ -67,6 +74,7 @@ export function deviceCodeOptions(input: GetTokenInput, run: FlowRun): DeviceCod
     deadline: wholeLifetime ? Number.POSITIVE_INFINITY : run.deadline,
     resume,
     onNewCode: (device) => record?.update((r) => ({ ...r, device, ...holderUntil(r, device.expiresAt) })),
+    onCodeSpoiled: () => record?.update((r) => ({ ...r, device: undefined })),
     terminal: run.terminal,
     qrCode: !input.skipQrCode,
   };
@@ -96,15 +104,52 @@ export async function loginWithDeviceCode(
   logger.info(deviceCodeInstructions(saved));
   if (options.qrCode)
     await drawQrCode(saved.verificationUriComplete ?? saved.verificationUri, options.terminal, logger);
-  if (options.openBrowser && !options.resume) {
-    await openInBrowser(saved.verificationUriComplete ?? saved.verificationUri, {
+  const until = Math.min(options.deadline, saved.expiresAt);
+  const start =
+    options.openBrowser && !options.resume
+      ? await openThroughStartServer(saved, until, options, logger)
+      : undefined;
+  try {
+    return await pollUntil(authorization, until, options, start, logger);
+  } finally {
+    await start?.close();
+  }
+}
+
+/**
+ * Opens the verification page through a one-time start URL of our own (./start-server.ts), never with the page's
+ * URL itself: that carries the user code, and the launcher's command line is readable by every local user.
+ */
+async function openThroughStartServer(
+  saved: SavedDeviceCode,
+  until: number,
+  options: DeviceCodeOptions,
+  logger: Logger,
+): Promise<StartServer | undefined> {
+  const start = await startStartServer(
+    saved.verificationUriComplete ?? saved.verificationUri,
+    (until - Date.now()) / 1000,
+    logger,
+  );
+  if (start) {
+    await openInBrowser(start.url, {
       source: saved.verificationUriComplete ? 'verification_uri_complete' : 'verification_uri',
       command: options.browserCommand,
       verbosity: options.verbosity,
       logger,
     });
   }
-  const until = Math.min(options.deadline, saved.expiresAt);
+  return start;
+}
+
+async function pollUntil(
+  authorization: DeviceAuthorization,
+  until: number,
+  options: DeviceCodeOptions,
+  start: StartServer | undefined,
+  logger: Logger,
+): Promise<TokenSet> {
+  const { saved } = authorization;
   const codeRunsOut = saved.expiresAt <= options.deadline;
   logger.info(
     codeRunsOut
@@ -112,15 +157,25 @@ export async function loginWithDeviceCode(
       : `Waiting for the login for ${spokenDuration(until - Date.now())} (the code stays valid for ${spokenDuration(saved.expiresAt - Date.now())}; a later run shows it again)…`,
   );
   const countdown = startCountdown('Waiting for the login at the provider', until, options.terminal);
-  const stop = AbortSignal.timeout(Math.max(0, until - Date.now()));
+  const timeout = AbortSignal.timeout(Math.max(0, until - Date.now()));
+  // A raced start URL stops the polling too: a token the other client approved must never arrive after it.
+  const raced = new AbortController();
+  const stop = AbortSignal.any([timeout, raced.signal]);
   try {
-    const tokens = await authorization.poll(stop);
+    start?.raced.catch(() => raced.abort());
+    const polled = authorization.poll(stop);
+    const tokens = await (start ? Promise.race([polled, start.raced]) : polled);
     countdown.stop();
     logger.info('Logged in.');
     return tokens;
   } catch (error) {
     countdown.stop();
-    if (!stop.aborted) throw explainDeviceCodeRefusal(error, options.clientId, 'poll');
+    // Whoever raced for the start URL holds the code: a later run must not resume it and poll their approval.
+    if (raced.signal.aborted) {
+      options.onCodeSpoiled();
+      throw error;
+    }
+    if (!timeout.aborted) throw explainDeviceCodeRefusal(error, options.clientId, 'poll');
     throw codeRunsOut
       ? new AppError('auth.expired_token', 'the device code expired without a login', {
           hint: 'run the command again and complete the login at the provider before the code expires',

@@ -1,8 +1,9 @@
 /**
- * Which local user is at the other end of a loopback connection to the callback server (Linux). The login's start
- * URL sits in the browser launcher's command line, which every user can read: another user who fetched it before
- * our browser did, and logged in at the provider before our browser arrived, would win the race the browser
- * binding (src/flows/browser-binding.ts) cannot see. The kernel knows who owns each socket: /proc/net/tcp and tcp6
+ * Which local user is at the other end of a loopback connection to the login's servers (Linux): the browser flow's
+ * callback server and the device flow's start server. The login's start URL sits in the browser launcher's command
+ * line, which every user can read: another user who fetched it before our browser did, and logged in at the
+ * provider before our browser arrived, would win the race the browser binding (src/flows/browser-binding.ts)
+ * cannot see. The kernel knows who owns each socket: /proc/net/tcp and tcp6
  * list every TCP socket of this network namespace with its owner's uid, so a request from another user's socket is
  * refused before it can take the start URL or bring a callback.
  *

@@ -111,11 +111,12 @@ describe("a hostile provider's URLs never reach the browser command", () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   beforeEach(() => rmSync(argsLog, { force: true }));
 
-  it('the recording browser command sees an honest verification URL, one argument after its own', async () => {
+  it('the recording browser command sees the one-time start URL, one argument after its own', async () => {
     const result = await run('device-code');
     expect(result.code, result.stderr).toBe(0);
+    // The verification URL (with the user code) stays off the command line: the start URL redirects to it.
     expect(readFileSync(argsLog, 'utf8')).toMatch(
-      /^--new-window\nhttp:\/\/127\.0\.0\.1:\d+\/device\?user_code=[\w-]+\n$/,
+      /^--new-window\nhttp:\/\/127\.0\.0\.1:\d+\/login\/[\w-]+\n$/,
     );
   });
 

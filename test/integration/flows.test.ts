@@ -90,7 +90,7 @@ describe('login flows against a real OpenID Provider', () => {
       expect(provider.totalRequests()).toBe(0);
     });
 
-    it('opens the verification page with --browser-command', async () => {
+    it('opens the verification page with --browser-command, through a one-time loopback start URL', async () => {
       const driverLog = join(tempDir('driver'), 'log');
       const result = await runPlugin(
         getTokenArgs(provider.issuer, {
@@ -100,7 +100,11 @@ describe('login flows against a real OpenID Provider', () => {
         { KUBERNETES_EXEC_INFO: neverInteractive, RIG_DRIVER_LOG: driverLog },
       );
       expect(result.code, result.stderr).toBe(0);
-      expect(await readDriverLog(driverLog)).toContain('/device');
+      // The browser starts at the plugin's one-time start URL (the verification URL carries the code, and a
+      // launcher's command line is readable by every local user), which redirects it to the provider's page.
+      expect(await readDriverLog(driverLog)).toMatch(
+        /GET http:\/\/127\.0\.0\.1:\d+\/login\/[\w-]{20,}\n.* GET http:\/\/127\.0\.0\.1:\d+\/device\n/,
+      );
       expect(provider.grants.get(deviceGrant)).toBe(1);
     });
 

@@ -8,13 +8,15 @@
  * own cookie jar, as another user's browser would be.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { browserDriverPath } from '../rig/build.js';
 import { readEntry } from '../rig/cache-entries.js';
+import { readDriverLog } from '../rig/driver-log.js';
+import { expectOneError } from '../rig/one-error.js';
 import {
   type LivePlugin,
   loginArgs,
@@ -93,11 +95,11 @@ describe('login CSRF: another local user tries to make you log in as them', () =
     for (const { pid } of processesRunning(browser)) process.kill(pid, 'SIGKILL');
   });
   const openGate = () => writeFile(gate, 'go\n');
-  const victim = (extra: readonly string[] = []) => {
+  const victim = (extra: readonly string[] = [], grant = 'authcode') => {
     const plugin = startPlugin(
       loginArgs(provider.issuer, publicClientId, cacheDir, [
         `--browser-command=${browser}`,
-        '--grant-type=authcode',
+        `--grant-type=${grant}`,
         '--authentication-timeout-sec=30',
         ...extra,
       ]),
@@ -107,13 +109,13 @@ describe('login CSRF: another local user tries to make you log in as them', () =
     return plugin;
   };
   /** The victim's browser, let through the gate, logs in as alice: hers is the only login made and cached. */
-  const aliceLogsIn = async (plugin: LivePlugin) => {
+  const aliceLogsIn = async (plugin: LivePlugin, grant = 'authorization_code') => {
     await openGate();
     const result = await plugin.result;
     expect(result.code, result.stderr).toBe(0);
     expect(decodeJwt(parseCredential(result.stdout).token).sub).toBe('alice');
     expect(decodeJwt(readEntry(cacheDir).idToken as string).sub).toBe('alice');
-    expect(provider.grants.get('authorization_code')).toBe(1);
+    expect(provider.grants.get(grant)).toBe(1);
   };
   const bob = { login: 'bob', password: 'x' };
   const atCallback = (url: URL) => url.hostname === 'localhost' && url.searchParams.has('code');
@@ -156,30 +158,82 @@ describe('login CSRF: another local user tries to make you log in as them', () =
     await aliceLogsIn(plugin);
   });
 
+  /**
+   * Bob's browser (the form driver, run as uid 65534) opens the URL from the launcher's command line and tries the
+   * whole login before the victim's browser starts: the plugin's `server` refuses him, and alice logs in.
+   */
+  const anotherUserIsRefused = async (plugin: LivePlugin, server: string, grant: string) => {
+    const bobs = secondUserDir('csrf-bob');
+    try {
+      const url = (await commandLineOf(browser)).at(-1) as string;
+      // Bob's driver writes what it got where he may write.
+      const log = join(bobs.path, 'bob-driver.log');
+      writeFileSync(log, '');
+      chownSync(log, bobUid, bobUid);
+      const attack = await runCommand(
+        'setpriv',
+        ['--reuid', String(bobUid), '--regid', String(bobUid), '--clear-groups', bobs.browserDriver, url],
+        { RIG_LOGIN: 'bob', RIG_DRIVER_LOG: log },
+      );
+      expect(attack.code, attack.stderr).toBe(0);
+      expect(await readDriverLog(log)).toContain(`done: HTTP 403 at ${new URL(url).origin}/login/`);
+      await plugin.waitForStderr(
+        new RegExp(
+          `warning: refused a request to the login's ${server} from another user of this machine \\(uid ${bobUid}\\)`,
+        ),
+      );
+      expect(provider.grants.get(grant) ?? 0).toBe(0);
+      await aliceLogsIn(plugin, grant);
+    } finally {
+      bobs.remove();
+    }
+  };
+
   it.skipIf(!isRoot)(
     "bob, another user, opens the URL from /proc first and logs in before the victim's browser: refused, alice logs in",
-    async () => {
-      const bobs = secondUserDir('csrf-bob');
-      try {
-        const plugin = victim();
-        const url = (await commandLineOf(browser)).at(-1) as string;
-        // Bob's browser (the form driver, run as uid 65534) completes the whole login before the victim's starts.
-        const attack = await runCommand(
-          'setpriv',
-          ['--reuid', String(bobUid), '--regid', String(bobUid), '--clear-groups', bobs.browserDriver, url],
-          { RIG_LOGIN: 'bob' },
-        );
-        expect(attack.code, attack.stderr).toBe(0);
-        await plugin.waitForStderr(
-          /warning: refused a request to the login's callback server from another user of this machine \(uid 65534\)/,
-        );
-        expect(provider.grants.get('authorization_code') ?? 0).toBe(0);
-        await aliceLogsIn(plugin);
-      } finally {
-        bobs.remove();
-      }
-    },
+    () => anotherUserIsRefused(victim(), 'callback server', 'authorization_code'),
   );
+
+  describe('the device flow, whose verification URL carries the user code', () => {
+    const deviceGrant = 'urn:ietf:params:oauth:grant-type:device_code';
+    /** Where a browser following the URL reaches the provider's page that shows the user code. */
+    const atVerificationPage = (url: URL) => url.pathname === '/device';
+
+    it("bob opens the URL from the launcher's command line first: the login stops (exit 4), his approval is never polled", async () => {
+      const plugin = victim([], 'device-code');
+      const url = (await commandLineOf(browser)).at(-1) as string;
+      // The command line shows a one-time start URL of the plugin, not the verification URL with the code.
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/login\/[\w-]{20,}$/);
+      // Bob's browser follows it to the provider's page with the user code.
+      const bobs = await completeLoginWithForms(url, { ...bob, stopBefore: atVerificationPage });
+      expect(new URL(bobs.finalUrl).searchParams.has('user_code')).toBe(true);
+      // The victim's browser now opens the same URL: a second fetch, so the login stops.
+      await openGate();
+      const result = await plugin.result;
+      expect(result.code, result.stderr).toBe(4);
+      expectOneError(result.stderr, /^error: the login URL was opened twice/, /^hint: .*--skip-open-browser/);
+      // Bob approves the code as himself: nobody polls it any more, and no later run picks it up.
+      const approval = await completeLoginWithForms(bobs.finalUrl, bob);
+      expect(approval.body).toMatch(/success/i);
+      const again = await runPlugin(
+        loginArgs(provider.issuer, publicClientId, cacheDir, [
+          '--grant-type=device-code',
+          '--skip-open-browser',
+          '--authentication-timeout-sec=2',
+        ]),
+      );
+      expect(again.stderr).not.toContain('already under way');
+      expect(again.code, again.stderr).toBe(4);
+      expect(provider.grants.get(deviceGrant) ?? 0).toBe(0);
+      expect(result.stdout).toBe('');
+      expect(cached()).toBe(false);
+    });
+
+    it.skipIf(!isRoot)(
+      "bob, another user, opens the start URL from /proc first: refused with 403, the victim's browser logs in as alice",
+      () => anotherUserIsRefused(victim([], 'device-code'), 'start server', deviceGrant),
+    );
+  });
 
   it('a new login for another subject than the cached entry says so in one line', async () => {
     const args = loginArgs(provider.issuer, publicClientId, cacheDir, ['--grant-type=authcode']);

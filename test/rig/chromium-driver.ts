@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   try {
     const page = await browser.newPage();
     await page.goto(url);
-    // Where the URL led: the provider's login page (the plugin's start URL redirects there at once).
+    // Where the URL led: the provider's login page, or its device page (the plugin's start URL redirects there at once).
     const providerOrigin = new URL(page.url()).origin;
     for (let step = 0; step < 12; step++) {
       await page.waitForLoadState('load');

@@ -1,6 +1,7 @@
 /**
  * A tiny "browser" over HTTP: follows redirects with a cookie jar (per host name, as browsers keep cookies: the
- * plugin's start URL on localhost binds it with a cookie that must come back with the callback) and submits the
+ * plugin's start URL on localhost binds it with a cookie that must come back with the callback; the device flow's
+ * start URL on 127.0.0.1 redirects to the provider's device page) and submits the
  * login and consent forms of oidc-provider's pages, until the provider redirects to the plugin's loopback callback,
  * which it then requests. Used as --browser-command in tests, and by the demo on machines without a display.
  */
