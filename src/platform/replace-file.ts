@@ -39,14 +39,14 @@ export function replaceFileSync(from: string, to: string, seam: ReplaceSeam = sy
   }
 }
 
-// A synchronous pause: the callers (the cache write, the kubeconfig write) are synchronous on purpose.
-const pause = new Int32Array(new SharedArrayBuffer(4));
-
 const systemSeam: ReplaceSeam = {
   platform: process.platform,
   rename: renameSync,
   now: Date.now,
+  // A synchronous pause: the callers (the cache write, the kubeconfig write) are synchronous on purpose. Its shared
+  // memory is made here, when a retried rename on Windows pauses, not when the module loads on every cache hit: a
+  // SharedArrayBuffer cost the standalone's hit ~0.1 M instructions and ~0.3 MiB (docs/performance.md).
   sleep: (ms) => {
-    Atomics.wait(pause, 0, 0, ms);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
   },
 };
