@@ -34,14 +34,28 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   }
 }
 
+const escapes: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * A message may quote a value from outside (a flag, a file, a provider's answer): a line break or another control
+ * character in it is shown escaped, so that it can neither add a line (a fake `hint:`) nor move the cursor.
+ */
+function onOneLine(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (char) => escapes[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 /** `error:` and `hint:` lines; the code, cause chain and stack only with -v. Everything passes through redact. */
 function reportError(error: unknown, verbosity: number): void {
   const lines: string[] = [];
   if (isAppError(error)) {
-    lines.push(`error: ${error.message}`);
-    if (error.hint) lines.push(`hint: ${error.hint}`);
+    lines.push(`error: ${onOneLine(error.message)}`);
+    if (error.hint) lines.push(`hint: ${onOneLine(error.hint)}`);
   } else {
-    lines.push(`error: unexpected failure: ${(error as Error)?.message ?? String(error)}`);
+    lines.push(`error: unexpected failure: ${onOneLine((error as Error)?.message ?? String(error))}`);
     lines.push('hint: run again with -v=1 and report the output (it never contains tokens)');
   }
   if (verbosity >= 1) {

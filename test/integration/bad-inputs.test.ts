@@ -155,6 +155,13 @@ const badInputs: readonly BadInput[] = [
       /^error: KUBECTL_TOGETHER_LOGIN_CACHE_KEY must be 32 bytes in base64, not text that is not base64$/,
   },
   {
+    // A value that carries a line break must not add lines to the two we print (a fake `hint:` or `error:`).
+    name: 'a flag value with a line break and a fake error and hint in it',
+    args: ['--token-expiry-margin=a\nerror: b\r\nhint: c\u001b[2J'],
+    code: 2,
+    error: /^error: .*"a\\nerror: b\\r\\nhint: c\\u001b\[2J"$/,
+  },
+  {
     name: 'a discovery document without authorization_endpoint',
     args: ['--grant-type=authcode'],
     fault: 'discovery-no-authorization-endpoint',
