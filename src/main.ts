@@ -41,8 +41,8 @@ const escapes: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\
  * character in it is shown escaped, so that it can neither add a line (a fake `hint:`) nor move the cursor.
  */
 function onOneLine(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
   return text.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
     /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
     (char) => escapes[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
