@@ -41,7 +41,9 @@ export async function startStartServer(
   });
   // Nobody need await it before the race: an unobserved rejection would end the process.
   raced.catch(() => undefined);
-  const server = createServer();
+  // The handler is set once the port is known; the callback server's pattern, which both runtimes (Node, Bun) run.
+  let onRequest = (_req: IncomingMessage, res: ServerResponse) => void res.writeHead(503).end();
+  const server = createServer((req, res) => onRequest(req, res));
   const failure = await listen(server, 0, '127.0.0.1');
   if (failure) {
     logger.warn(
@@ -60,7 +62,7 @@ export async function startStartServer(
     logger,
   };
   let ended = false;
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  onRequest = (req, res) => {
     const url = admittedUrl(req, res, gate);
     if (!url) return;
     if (req.method !== 'GET' || url.pathname !== binding.startPath) {
@@ -71,7 +73,7 @@ export async function startStartServer(
       ended = true;
       onRaced(startUrlRaced('--skip-open-browser'));
     }
-  });
+  };
   logger.debug(1, `the login's start server listens on 127.0.0.1:${port}`);
   return {
     url: `http://127.0.0.1:${port}${binding.startPath}`,
