@@ -5,11 +5,13 @@
  */
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { execInfo, writeExchangedHitFixture, writeHitFixture } from '../../scripts/hit-fixture.mjs';
+import { cacheEntryFileName } from '../../src/core/cache-key.js';
 import { nodePluginBin } from '../rig/build.js';
-import { baseEnvironment, tempDir } from '../rig/plugin.js';
+import { baseEnvironment, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
 
 const dir = tempDir('cache-hit-work');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,5 +34,20 @@ describe('the cache hit of the Node package', () => {
   it.each(Object.entries(hits))('of %s makes V8 optimise no function', async (_, args) => {
     const { stdout } = await hit(args, ['--trace-opt']);
     expect(stdout.split('\n').filter((line) => line.includes('for optimization'))).toEqual([]);
+  });
+});
+
+describe('the cache hit of an exchanged token (issue 27)', () => {
+  // Its hit is one entry read and its checks, like a login's: the login's entry is not read (a refresh needs it).
+  it("reads the exchanged token's own entry alone: it answers with the login's entry gone", async () => {
+    const own = writeHitFixture(tempDir('cache-hit-exchanged'));
+    const exchangedToken = `eyJhbGciOiJSUzI1NiJ9.${'e'.repeat(600)}.${'s'.repeat(342)}`;
+    const args = writeExchangedHitFixture(own, exchangedToken);
+    rmSync(join(own.cacheDir, cacheEntryFileName(own.key)));
+    const result = await runPlugin(args, { KUBERNETES_EXEC_INFO: execInfo });
+    rmSync(join(own.cacheDir, '..'), { recursive: true, force: true });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(parseCredential(result.stdout).token).toBe(exchangedToken);
   });
 });
