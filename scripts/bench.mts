@@ -30,6 +30,7 @@ import { dirname, join } from 'node:path';
 import { startApiServer } from '../test/rig/api-server.js';
 import { findKubectls, writeKubeconfig } from '../test/rig/kubectl.js';
 import { execInfo, writeExchangedHitFixture, writeHitFixture } from './hit-fixture.mjs';
+import { compileFlags } from './release/standalone.mjs';
 
 const runs = Number(process.env.BENCH_RUNS ?? 200);
 // The command as npm installs it: the entry bundle, run through its `#!/usr/bin/env node` line like kubectl does.
@@ -242,16 +243,19 @@ function inSmallPages(path: string, name: string): string {
 
 /** `console.log("hi")` compiled as the release compiles (scripts/release/standalone.mts), by the same Bun. */
 function compileHello(): string {
-  const source = join(benchDir, 'hello.js');
-  const outfile = join(benchDir, 'hello');
-  writeFileSync(source, 'console.log("hi");\n');
+  return compileWithBun('hello', 'console.log("hi");\n');
+}
+
+/** `source` compiled into benchDir/`name` by the Bun that compiles the release, with the release's flags. */
+function compileWithBun(name: string, source: string): string {
+  const sourceFile = join(benchDir, `${name}.js`);
+  const outfile = join(benchDir, name);
+  writeFileSync(sourceFile, source);
   const bun = join(import.meta.dirname, '..', 'node_modules', '.bin', 'bun');
-  const result = spawnSync(
-    bun,
-    ['build', source, '--compile', '--bytecode', '--minify', '--outfile', outfile],
-    { encoding: 'utf8' },
-  );
-  if (result.status !== 0) throw new Error(`bun could not compile the hello: ${result.stderr}`);
+  const result = spawnSync(bun, ['build', sourceFile, ...compileFlags, '--outfile', outfile], {
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`bun could not compile ${name}: ${result.stderr}`);
   return outfile;
 }
 
@@ -312,9 +316,21 @@ async function benchKubectl(): Promise<void> {
   const credential = spawnSync(bin, args, { env, encoding: 'utf8' }).stdout;
   const printPlugin = join(benchDir, 'print-credential');
   writeFileSync(printPlugin, `#!/bin/sh\nprintf '%s' '${credential.trim()}'\n`, { mode: 0o755 });
+  // The floor of any Bun plugin: the compiled hello printing that credential.
+  const bunPrintPlugin =
+    standalone &&
+    compileWithBun('bun-print-credential', `console.log(${JSON.stringify(credential.trim())});\n`);
   const kubectlVariants = [
     { name: 'kubectl, static token', config: staticConfig },
     { name: 'floor: kubectl + sh printing a credential', config: pluginConfig('print', printPlugin) },
+    ...(bunPrintPlugin
+      ? [
+          {
+            name: 'floor: kubectl + Bun printing a credential',
+            config: pluginConfig('bun-print', bunPrintPlugin),
+          },
+        ]
+      : []),
     { name: 'kubectl + Node bundle', config: pluginConfig('node', bin) },
     ...(standalone ? [{ name: 'kubectl + standalone', config: pluginConfig('standalone', standalone) }] : []),
   ];
@@ -354,4 +370,11 @@ async function benchKubectl(): Promise<void> {
     1.15,
     ' x kubectl with a static token',
   );
+  const bunFloor = kubectlVariants.findIndex((v) => v.name.includes('Bun printing'));
+  if (standaloneKubectl >= 0 && bunFloor >= 0) {
+    const overFloor = median(times[standaloneKubectl] as number[]) / median(times[bunFloor] as number[]);
+    console.log(
+      `kubectl through the standalone executable: ${overFloor.toFixed(3)} x kubectl with Bun printing a credential`,
+    );
+  }
 }

@@ -131,6 +131,21 @@ export async function bundleForStandalone(
   );
 }
 
+/** The flags of `bun build` for every executable, whatever its target; npm run bench compiles its floors with them. */
+export const compileFlags = [
+  '--compile',
+  // Precompiled bytecode: without it Bun's cache hit was slower than Node's (FIELD-NOTES, docs/release.md).
+  '--bytecode',
+  '--minify',
+  '--format=cjs',
+  // A cache hit runs its code once: compiling it on JIT threads cost more than interpreting it (two threads,
+  // ~0.6 M instructions and ~1 MiB; docs/performance.md). The other bundles set the normal policy back.
+  '--compile-jit-policy=1000',
+  // kubectl runs the plugin in whatever directory the user is in: never load a .env or bunfig.toml from there.
+  '--no-compile-autoload-dotenv',
+  '--no-compile-autoload-bunfig',
+];
+
 export interface CompileOptions {
   readonly repoRoot: string;
   /** The directory bundleForStandalone wrote. */
@@ -157,20 +172,10 @@ export async function compileStandalone(options: CompileOptions): Promise<void> 
     [
       'build',
       join(options.workDir, standaloneEntry),
-      '--compile',
-      // Precompiled bytecode: without it Bun's cache hit was slower than Node's (FIELD-NOTES, docs/release.md).
-      '--bytecode',
-      '--minify',
-      '--format=cjs',
-      // A cache hit runs its code once: compiling it on JIT threads cost more than interpreting it (two threads,
-      // ~0.6 M instructions and ~1 MiB; docs/performance.md). The other bundles set the normal policy back.
-      '--compile-jit-policy=1000',
+      ...compileFlags,
       `--target=${options.bunTarget}`,
       ...(options.bytecodeOrder ? [`--bytecode-order=${options.bytecodeOrder}`] : []),
       ...(options.runtime ? [`--compile-executable-path=${options.runtime}`] : []),
-      // kubectl runs the plugin in whatever directory the user is in: never load a .env or bunfig.toml from there.
-      '--no-compile-autoload-dotenv',
-      '--no-compile-autoload-bunfig',
       '--outfile',
       options.outfile,
     ],
