@@ -27,6 +27,7 @@ import {
 } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { startApiServer } from '../test/rig/api-server.js';
 import { findKubectls, writeKubeconfig } from '../test/rig/kubectl.js';
 import { execInfo, writeExchangedHitFixture, writeHitFixture } from './hit-fixture.mjs';
@@ -48,15 +49,24 @@ delete env.NODE_EXTRA_CA_CERTS;
 delete env.NODE_OPTIONS;
 env.KUBERNETES_EXEC_INFO = execInfo;
 
-function timeOnce(command: string, commandArgs: string[], extraEnv: NodeJS.ProcessEnv = {}): number {
-  const start = process.hrtime.bigint();
-  const result = spawnSync(command, commandArgs, {
-    env: { ...env, ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr}`);
-  return elapsed;
+/**
+ * Interleaved wall times (ms) of each command, `runs` of each after `warmup`, measured by scripts/bench-timer.mjs in
+ * a small process of its own: timed from this one, every spawn paid for copying its page tables (~1–2 ms).
+ */
+async function timeInterleaved(
+  commands: readonly { command: string; args: readonly string[]; env: NodeJS.ProcessEnv }[],
+  runs: number,
+  warmup: number,
+): Promise<number[][]> {
+  const specFile = join(benchDir, 'timer-spec.json');
+  writeFileSync(specFile, JSON.stringify({ runs, warmup, variants: commands }));
+  // Asynchronous: the API server of the kubectl timings answers from this process meanwhile.
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [join(import.meta.dirname, 'bench-timer.mjs'), specFile],
+    { maxBuffer: 64 << 20 },
+  );
+  return (JSON.parse(stdout) as { samples: number[][] }).samples;
 }
 
 /** Peak resident memory in KiB (GNU time's %M, from wait4's rusage), or undefined without /usr/bin/time. */
@@ -125,13 +135,11 @@ const machineLoad = () =>
     .map((l) => l.toFixed(1))
     .join(' ');
 const loadBefore = machineLoad();
-const samples = variants.map(() => [] as number[]);
-for (let i = 0; i < 5; i++) for (const v of variants) timeOnce(v.command, v.args, v.env);
-for (let i = 0; i < runs; i++) {
-  variants.forEach((v, j) => {
-    samples[j]?.push(timeOnce(v.command, v.args, v.env));
-  });
-}
+const samples = await timeInterleaved(
+  variants.map((v) => ({ command: v.command, args: v.args, env: { ...env, ...v.env } })),
+  runs,
+  5,
+);
 const medians = samples.map(median);
 // Peak memory varies by a few hundred KiB between runs (page faults around what the start touches): a median too.
 const rssRuns = Number(process.env.BENCH_RSS_RUNS ?? 21);
@@ -336,25 +344,16 @@ async function benchKubectl(): Promise<void> {
   ];
   const kubectlEnv = { ...env };
   delete kubectlEnv.KUBERNETES_EXEC_INFO;
-  const timeKubectl = (config: string) =>
-    new Promise<number>((resolve, reject) => {
-      const start = process.hrtime.bigint();
-      execFile(
-        kubectl.path,
-        ['--kubeconfig', config, 'get', '--raw', '/version'],
-        { env: kubectlEnv },
-        (error, _out, stderr) =>
-          error
-            ? reject(new Error(`kubectl failed: ${stderr}`))
-            : resolve(Number(process.hrtime.bigint() - start) / 1e6),
-      );
-    });
   const kubectlRuns = Number(process.env.BENCH_KUBECTL_RUNS ?? 60);
-  const times = kubectlVariants.map(() => [] as number[]);
-  for (let i = 0; i < 3; i++) for (const v of kubectlVariants) await timeKubectl(v.config);
-  for (let i = 0; i < kubectlRuns; i++) {
-    for (const [j, v] of kubectlVariants.entries()) times[j]?.push(await timeKubectl(v.config));
-  }
+  const times = await timeInterleaved(
+    kubectlVariants.map((v) => ({
+      command: kubectl.path,
+      args: ['--kubeconfig', v.config, 'get', '--raw', '/version'],
+      env: kubectlEnv,
+    })),
+    kubectlRuns,
+    3,
+  );
   const staticMs = median(times[0] as number[]);
   console.log(`\nkubectl ${kubectl.version} get --raw /version, ${kubectlRuns} runs of each, interleaved:`);
   for (const [j, v] of kubectlVariants.entries()) {
