@@ -4,7 +4,9 @@
  * step). A code is part of the contract: `-v` prints it, tests and users match it, so it never changes its spelling.
  *
  * The cache hit's bundle holds this table (app-error.ts reads it): codes and numbers only. Hints stay with the code
- * that raises the error, which knows the flag, file or answer at hand.
+ * that raises the error, which knows the flag, file or answer at hand. The table is a function so that it is built
+ * only when an error is: a clean cache hit raises none, and evaluating the literal cost every hit ~0.2 M
+ * instructions (docs/performance.md).
  */
 
 /** Exit codes are part of the user contract: they are documented in README.md ("Exit codes and errors"). */
@@ -22,79 +24,80 @@ export const ExitCode = {
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** Each code whose exit code does not depend on the case, under that exit code (a row of the README table). */
-export const codesByExitCode = {
-  // A flag, a setting, a file or the CI job's setup the user gave is wrong (usageError makes `usage`).
-  [ExitCode.usage]: [
-    'usage',
-    'usage.cache-key',
-    'usage.certificate-authority',
-    'usage.certificate-authority-data',
-    'usage.client-secret',
-    'usage.cluster-setting',
-    'usage.exec-info',
-    'usage.listen-address',
-    'usage.local-server-cert',
-    'usage.missing-setting',
-    'usage.ports-busy',
-    'usage.proxy',
-    'usage.redirect-host',
-    'kubeconfig.invalid',
-    'kubeconfig.unreadable',
-    'ci-token.audience',
-    'ci-token.file',
-    'ci-token.github-permission',
-    'ci-token.no-exp',
-    'ci-token.not-a-jwt',
-    'ci-token.not-in-ci',
-    'ci-token.variable-unset',
-  ],
-  // The identity provider (or GitHub's CI token service) is unreachable, misconfigured, or answered something unusable.
-  [ExitCode.provider]: [
-    'provider.client-rejected',
-    'provider.clock-skew',
-    'provider.device-code-refused',
-    'provider.grant-refused',
-    'provider.invalid-response',
-    'provider.issuer-mismatch',
-    'provider.no-authorization-endpoint',
-    'provider.no-device-code',
-    'provider.no-token',
-    'provider.response-too-large',
-    'provider.server-error',
-    'provider.subject-changed',
-    'provider.token-expired',
-    'provider.unreachable',
-    'provider.unsafe-browser-url',
-    'auth.client-secret-missing',
-    'exchange.audience-missing',
-    'exchange.audience-refused',
-    'exchange.not-allowed',
-    'exchange.unsupported',
-    'ci-token.bad-response',
-    'ci-token.refused',
-    'ci-token.unreachable',
-  ],
-  // The login was refused or not completed; the CI job's token has expired.
-  [ExitCode.authentication]: [
-    'auth.expired_token',
-    'auth.no-code',
-    'auth.password-refused',
-    'auth.start-url-raced',
-    'auth.timeout',
-    'ci-token.expired',
-  ],
-  // A prompt without a terminal, or a closed stdin.
-  [ExitCode.interactionRequired]: ['interaction.no-input', 'interaction.required'],
-  // The token cache cannot be used.
-  [ExitCode.cache]: [
-    'cache.encryption-key',
-    'cache.keyring',
-    'cache.lock',
-    'cache.lock-timeout',
-    'cache.untrusted',
-    'cache.write',
-  ],
-} as const satisfies Partial<Record<ExitCode, readonly string[]>>;
+export const codesByExitCode = () =>
+  ({
+    // A flag, a setting, a file or the CI job's setup the user gave is wrong (usageError makes `usage`).
+    [ExitCode.usage]: [
+      'usage',
+      'usage.cache-key',
+      'usage.certificate-authority',
+      'usage.certificate-authority-data',
+      'usage.client-secret',
+      'usage.cluster-setting',
+      'usage.exec-info',
+      'usage.listen-address',
+      'usage.local-server-cert',
+      'usage.missing-setting',
+      'usage.ports-busy',
+      'usage.proxy',
+      'usage.redirect-host',
+      'kubeconfig.invalid',
+      'kubeconfig.unreadable',
+      'ci-token.audience',
+      'ci-token.file',
+      'ci-token.github-permission',
+      'ci-token.no-exp',
+      'ci-token.not-a-jwt',
+      'ci-token.not-in-ci',
+      'ci-token.variable-unset',
+    ],
+    // The identity provider (or GitHub's CI token service) is unreachable, misconfigured, or answered something unusable.
+    [ExitCode.provider]: [
+      'provider.client-rejected',
+      'provider.clock-skew',
+      'provider.device-code-refused',
+      'provider.grant-refused',
+      'provider.invalid-response',
+      'provider.issuer-mismatch',
+      'provider.no-authorization-endpoint',
+      'provider.no-device-code',
+      'provider.no-token',
+      'provider.response-too-large',
+      'provider.server-error',
+      'provider.subject-changed',
+      'provider.token-expired',
+      'provider.unreachable',
+      'provider.unsafe-browser-url',
+      'auth.client-secret-missing',
+      'exchange.audience-missing',
+      'exchange.audience-refused',
+      'exchange.not-allowed',
+      'exchange.unsupported',
+      'ci-token.bad-response',
+      'ci-token.refused',
+      'ci-token.unreachable',
+    ],
+    // The login was refused or not completed; the CI job's token has expired.
+    [ExitCode.authentication]: [
+      'auth.expired_token',
+      'auth.no-code',
+      'auth.password-refused',
+      'auth.start-url-raced',
+      'auth.timeout',
+      'ci-token.expired',
+    ],
+    // A prompt without a terminal, or a closed stdin.
+    [ExitCode.interactionRequired]: ['interaction.no-input', 'interaction.required'],
+    // The token cache cannot be used.
+    [ExitCode.cache]: [
+      'cache.encryption-key',
+      'cache.keyring',
+      'cache.lock',
+      'cache.lock-timeout',
+      'cache.untrusted',
+      'cache.write',
+    ],
+  }) as const satisfies Partial<Record<ExitCode, readonly string[]>>;
 
 /**
  * `provider.http-<status>`: the provider answered an HTTP error without an OAuth error in its body, or a redirect
@@ -132,7 +135,8 @@ export type OAuthRefusalCode = `auth.${KnownOAuthError}` | `auth.${ProviderOAuth
  */
 export type SetupFailedCode = 'setup.failed';
 
-type TableCode = (typeof codesByExitCode)[keyof typeof codesByExitCode][number];
+type CodeTable = ReturnType<typeof codesByExitCode>;
+type TableCode = CodeTable[keyof CodeTable][number];
 /** The codes whose exit code is in the table above (or, for `provider.http-<status>`, always 3). */
 export type FixedExitCode = TableCode | HttpAnswerCode;
 /** The codes whose exit code the code that raises them chooses, because it depends on the case. */
@@ -140,7 +144,7 @@ export type ChosenExitCode = OAuthRefusalCode | SetupFailedCode;
 export type ErrorCode = FixedExitCode | ChosenExitCode;
 
 export function exitCodeOf(code: FixedExitCode): ExitCode {
-  for (const [exitCode, codes] of Object.entries(codesByExitCode))
+  for (const [exitCode, codes] of Object.entries(codesByExitCode()))
     if ((codes as readonly string[]).includes(code)) return Number(exitCode) as ExitCode;
   return ExitCode.provider; // provider.http-<status>
 }

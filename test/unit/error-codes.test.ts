@@ -54,7 +54,7 @@ describe('the exit codes', () => {
   it('of every code and family are documented ones', () => {
     const documented = [...readmeExitCodes().keys()];
     const used = [
-      ...Object.keys(codesByExitCode).map(Number),
+      ...Object.keys(codesByExitCode()).map(Number),
       exitCodeOf(httpAnswerCode(404)),
       ...['invalid_client', 'invalid_grant', 'whatever'].flatMap((error) => [
         oauthRefusalExitCode(error, 'token endpoint'),
@@ -72,7 +72,7 @@ describe('the exit codes', () => {
     ['interaction', ExitCode.interactionRequired],
     ['cache', ExitCode.cache],
   ])('of the %s.* codes mean what the README says of exit %i', (prefix, exitCode) => {
-    const codes = Object.values(codesByExitCode)
+    const codes = Object.values(codesByExitCode())
       .flat()
       .filter((code) => code.split('.')[0] === prefix);
     expect(codes.length).toBeGreaterThan(0);
@@ -91,7 +91,7 @@ describe('the catalogue', () => {
             : [],
       );
     const text = sources(join(repoRoot, 'src')).join('\n');
-    const unused = Object.values(codesByExitCode)
+    const unused = Object.values(codesByExitCode())
       .flat()
       .filter((code) => !text.includes(`'${code}'`));
     expect(unused).toEqual([]);
