@@ -1,5 +1,6 @@
 /**
- * The process edge: argv/env/stdio/signals → run → exit code. The only place that exits.
+ * The process edge: argv/env/stdio → run → exit code. The only place that exits, but for a signal during a run that
+ * may last (platform/interrupts.ts).
  *
  * `get-token` is dispatched here, before any CLI framework is loaded, because kubectl runs it before every API call
  * and a cache hit must cost little more than starting Node. Everything else goes through commander (cli/program.ts).
@@ -11,6 +12,7 @@ import { ExitCode } from './error-codes.js';
 import { hoistGlobalFlags } from './flags/argv.js';
 import { getTokenFlags, globalFlagNames } from './flags/get-token-flags.js';
 import { loadFull } from './load-full.js';
+import { exitOnInterrupt } from './platform/interrupts.js';
 import { writeStderr } from './platform/logger.js';
 
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -25,6 +27,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       writeSync(1, credential);
       return ExitCode.ok;
     }
+    exitOnInterrupt();
     const { runProgram } = await loadFull();
     return await runProgram(args, env);
   } catch (error) {
@@ -77,13 +80,6 @@ function reportError(error: unknown, verbosity: number): void {
   }
   writeStderr(`${redact(lines.join('\n'), [])}\n`);
 }
-
-const interrupted = (signal: NodeJS.Signals, code: number) => () => {
-  writeStderr(`\nerror: interrupted (${signal})\n`);
-  process.exit(code);
-};
-process.once('SIGINT', interrupted('SIGINT', ExitCode.interrupted));
-process.once('SIGTERM', interrupted('SIGTERM', ExitCode.terminated));
 
 main(process.argv.slice(2), process.env).then(
   (code) => process.exit(code),

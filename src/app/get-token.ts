@@ -13,8 +13,9 @@ import type { TokenExchangeSettings } from '../core/token-exchange-settings.js';
 import { secretsInArgumentsWarnings } from '../flags/secrets-in-arguments.js';
 import { parseExecInfo, renderExecCredential } from '../kube/exec-credential.js';
 import { readCertificateAuthorities } from '../platform/certificate-authorities.js';
+import { exitOnInterrupt } from '../platform/interrupts.js';
 import { loadLoginMachinery } from './load-login-machinery.js';
-import { loadStores } from './load-stores.js';
+import { loadStores as loadStoresBundle } from './load-stores.js';
 import type { LoginContext } from './login-context.js';
 import { parseWithClusterSettings } from './parse-with-cluster-settings.js';
 
@@ -134,6 +135,7 @@ async function openSession(
   ciFileToken: string | undefined,
 ): Promise<{ lock: KeyLock; authenticator: Authenticator; exchanger: TokenExchanger }> {
   // The second bundle: openid-client, the lock library and the flows are compiled only on a cache miss.
+  exitOnInterrupt();
   const { createKeyLock, createAuthenticator, createCiAuthenticator, createLoginRecordStore } =
     await loadLoginMachinery();
   // Beside the lock, for every storage that caches: who is logging in, its device code, how the last login failed.
@@ -171,6 +173,12 @@ const noExchanger: TokenExchanger = {
 };
 
 const noLock: KeyLock = { withLock: (work) => work({ lost: () => false }) };
+
+/** The other stores' bundle; a keyring may wait to be unlocked, so from here a run may last. */
+const loadStores = () => {
+  exitOnInterrupt();
+  return loadStoresBundle();
+};
 
 /** The token store chosen by --token-cache-storage; the other stores' code is loaded only when one is chosen. */
 async function openStore(

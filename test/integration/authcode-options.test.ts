@@ -12,7 +12,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { projectHomepage, readPackageJson } from '../../scripts/build-info.mjs';
 import { checkoutLauncher, nodePluginBin, pluginBin, repoRoot } from '../rig/build.js';
 import { readDriverLog } from '../rig/driver-log.js';
-import { loginArgs, parseCredential, runPlugin, tempDir } from '../rig/plugin.js';
+import { loginArgs, parseCredential, runPlugin, startPlugin, tempDir } from '../rig/plugin.js';
 import {
   confidentialClientId,
   confidentialClientSecret,
@@ -136,6 +136,16 @@ describe('auth-code flags against a real OpenID Provider', () => {
     });
     port.close();
     expect(execFileSync('ls', ['-A', cacheDir], { encoding: 'utf8' })).not.toMatch(/\.json/);
+  });
+
+  // The handlers are installed when the login machinery is loaded, not at start (src/platform/interrupts.ts).
+  it('exits with 143 on SIGTERM during a login', async () => {
+    const child = startPlugin(loginArgs(provider.issuer, publicClientId, cacheDir, ['--skip-open-browser']));
+    await child.waitForStderr(/Open this URL/);
+    child.kill('SIGTERM');
+    const result = await child.result;
+    expect(result.code).toBe(143);
+    expect(result.stderr).toContain('error: interrupted (SIGTERM)');
   });
 });
 

@@ -4,7 +4,7 @@
  * hit of the Node package (a plain login token and a token exchanged for a cluster's audience) and checks how it runs.
  */
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,21 @@ describe('the cache hit of the Node package', () => {
   it.each(Object.entries(hits))('of %s makes V8 optimise no function', async (_, args) => {
     const { stdout } = await hit(args, ['--trace-opt']);
     expect(stdout.split('\n').filter((line) => line.includes('for optimization'))).toEqual([]);
+  });
+});
+
+describe('the cache hit of the Node package, once it ends', () => {
+  // Installing them costs a Node hit ~0.4 M instructions; a hit ends in milliseconds, a login installs them
+  // (src/platform/interrupts.ts; test/integration/authcode-options.test.ts checks its 130 and 143).
+  it('has installed no SIGINT or SIGTERM handler', async () => {
+    const probe = join(dir, 'signal-listeners.cjs');
+    writeFileSync(
+      probe,
+      "const count = () => process.listenerCount('SIGINT') + process.listenerCount('SIGTERM');\n" +
+        "process.on('exit', () => require('node:fs').writeSync(2, 'signal listeners: ' + count() + '\\n'));\n",
+    );
+    const { stderr } = await hit(fixture.args, ['--require', probe]);
+    expect(stderr).toBe('signal listeners: 0\n');
   });
 });
 
