@@ -175,10 +175,12 @@ export function missingClusterSetting(flag: string, what: string, server: string
   );
 }
 
-/** The settings that describe the provider itself: what setup moves from the user's args onto a cluster. */
-const providerSettingFlags: ReadonlySet<string> = new Set(
-  [...clusterSettableFlags].filter((name) => name !== 'token-cache-hint' && name !== 'ci-token-audience'),
-);
+/**
+ * The settings that describe the provider itself: what setup moves from the user's args onto a cluster. A test, not
+ * a set built at load: every cache hit loads this module, only setup asks.
+ */
+const isProviderSetting = (name: string): boolean =>
+  clusterSettableFlags.has(name) && name !== 'token-cache-hint' && name !== 'ci-token-audience';
 
 /**
  * The reverse of mergeClusterSettings, for setup --settings-on-cluster: the provider settings of the given args
@@ -191,7 +193,7 @@ export function splitClusterSettings(
   const { values } = parseArgs(args, specs);
   const settings: Record<string, unknown> = {};
   const moves = (name: string) =>
-    providerSettingFlags.has(name) && clusterRefusal(name, values.get(name)) === undefined;
+    isProviderSetting(name) && clusterRefusal(name, values.get(name)) === undefined;
   for (const [name, value] of values) if (moves(name)) settings[name] = value;
   const userArgs: string[] = [];
   for (let i = 0; i < args.length; i++) {
