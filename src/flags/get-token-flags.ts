@@ -16,30 +16,25 @@ export const defaultProviderRequestTimeoutSec = 30;
 
 /**
  * klog's flags (besides -v), which int128/kubelogin registers on every command because it logs through klog; its
- * kubeconfigs carry them. Accepted with no effect: this plugin logs to stderr only, at the -v level.
+ * kubeconfigs carry them. Accepted with no effect: this plugin logs to stderr only, at the -v level. Object literals,
+ * not a map() over name/kind pairs: the table is evaluated at every start, and the literals cost less.
  */
-export const klogFlags: readonly FlagSpec[] = (
-  [
-    ['add_dir_header', 'bool'],
-    ['alsologtostderr', 'bool'],
-    ['legacy_stderr_threshold_behavior', 'bool'],
-    ['log_backtrace_at', 'string'],
-    ['log_dir', 'string'],
-    ['log_file', 'string'],
-    ['log_file_max_size', 'int'],
-    ['logtostderr', 'bool'],
-    ['one_output', 'bool'],
-    ['skip_headers', 'bool'],
-    ['skip_log_headers', 'bool'],
-    ['stderrthreshold', 'string'],
-    ['vmodule', 'string'],
-  ] as const
-).map(([name, kind]) => ({
-  name,
-  kind,
-  description: "klog's flag, accepted for int128/kubelogin kubeconfigs; no effect",
-  hidden: true,
-}));
+const klogDescription = "klog's flag, accepted for int128/kubelogin kubeconfigs; no effect";
+export const klogFlags: readonly FlagSpec[] = [
+  { name: 'add_dir_header', kind: 'bool', description: klogDescription, hidden: true },
+  { name: 'alsologtostderr', kind: 'bool', description: klogDescription, hidden: true },
+  { name: 'legacy_stderr_threshold_behavior', kind: 'bool', description: klogDescription, hidden: true },
+  { name: 'log_backtrace_at', kind: 'string', description: klogDescription, hidden: true },
+  { name: 'log_dir', kind: 'string', description: klogDescription, hidden: true },
+  { name: 'log_file', kind: 'string', description: klogDescription, hidden: true },
+  { name: 'log_file_max_size', kind: 'int', description: klogDescription, hidden: true },
+  { name: 'logtostderr', kind: 'bool', description: klogDescription, hidden: true },
+  { name: 'one_output', kind: 'bool', description: klogDescription, hidden: true },
+  { name: 'skip_headers', kind: 'bool', description: klogDescription, hidden: true },
+  { name: 'skip_log_headers', kind: 'bool', description: klogDescription, hidden: true },
+  { name: 'stderrthreshold', kind: 'string', description: klogDescription, hidden: true },
+  { name: 'vmodule', kind: 'string', description: klogDescription, hidden: true },
+];
 
 export const getTokenFlags: readonly FlagSpec[] = [
   { name: 'oidc-issuer-url', kind: 'string', description: 'Issuer URL of the provider (mandatory)' },
@@ -237,5 +232,23 @@ export const getTokenFlags: readonly FlagSpec[] = [
   ...klogFlags,
 ];
 
-/** Flags that int128/kubelogin accepts before the subcommand too (`-v1 get-token …`): -v and klog's. */
-export const globalFlagNames: ReadonlySet<string> = new Set(['v', ...klogFlags.map((flag) => flag.name)]);
+/**
+ * Flags that int128/kubelogin accepts before the subcommand too (`-v1 get-token …`): -v and klog's, written out rather
+ * than built from klogFlags at every start (test/unit/int128-compat.test.ts keeps them in step).
+ */
+export const globalFlagNames: ReadonlySet<string> = new Set([
+  'v',
+  'add_dir_header',
+  'alsologtostderr',
+  'legacy_stderr_threshold_behavior',
+  'log_backtrace_at',
+  'log_dir',
+  'log_file',
+  'log_file_max_size',
+  'logtostderr',
+  'one_output',
+  'skip_headers',
+  'skip_log_headers',
+  'stderrthreshold',
+  'vmodule',
+]);

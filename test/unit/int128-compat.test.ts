@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runProgram } from '../../src/cli/program.js';
 import type { GetTokenInput } from '../../src/core/get-token-input.js';
 import { hoistGlobalFlags } from '../../src/flags/argv.js';
-import { getTokenFlags, globalFlagNames } from '../../src/flags/get-token-flags.js';
+import { getTokenFlags, globalFlagNames, klogFlags } from '../../src/flags/get-token-flags.js';
 import { parseGetTokenInput } from '../../src/flags/parse-get-token.js';
 
 type Form = 'string' | 'bool' | 'int' | 'strings' | 'stringArray' | 'stringToString';
@@ -431,6 +431,11 @@ describe('every int128/kubelogin v1.36 flag', () => {
       parse(['--oidc-request-header="X-A=1,2",X-B=3', '--oidc-request-header=X-C=4']).requestHeaders,
     ).toEqual({ 'X-A': '1,2', 'X-B': '3', 'X-C': '4' });
     expect(parse(['--oidc-request-header=']).requestHeaders).toEqual({});
+  });
+
+  // Written out as a literal (a set built from the table at load cost every cache hit): it must stay in step.
+  it('takes as global flags -v and every klog flag, and nothing else', () => {
+    expect([...globalFlagNames].sort()).toEqual(['v', ...klogFlags.map((flag) => flag.name)].sort());
   });
 
   it('accepts global flags before the subcommand, as cobra accepts persistent flags', () => {
