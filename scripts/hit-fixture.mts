@@ -61,7 +61,7 @@ export function writeHitFixture(
 export const hitAudience = 'cluster-a';
 
 /**
- * Beside the login's entry of writeHitFixture, the entry of a token exchanged for a cluster's audience (issue 27),
+ * Beside the login's entry of writeHitFixture, the entry of a token exchanged for a cluster's audience,
  * which a hit reads alone; returns the arguments of that hit.
  */
 export function writeExchangedHitFixture(

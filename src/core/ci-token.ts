@@ -1,5 +1,5 @@
 /**
- * CI workload identity (issue 15): a CI job's own OIDC token used as the credential. Where the token comes from is a
+ * CI workload identity: a CI job's own OIDC token used as the credential. Where the token comes from is a
  * small discriminated union; which of it enters the cache key is ./cache-key.ts's `ciCacheKeyFields`. This module
  * is on the cache-hit path; the check of a fetched token (ci-token-check.ts) is not.
  */

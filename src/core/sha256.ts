@@ -1,8 +1,8 @@
 /**
  * SHA-256 (FIPS 180-4) of a UTF-8 string, as lowercase hex, for the cache key.
  *
- * Why not a library: the cache hit runs on every kubectl command and must load no third-party module (issue #2,
- * docs/performance.md). `node:crypto` costs ~5 ms to load (OpenSSL initialisation) and @noble/hashes ~1.8 ms of
+ * Why not a library: the cache hit runs on every kubectl command and must load no third-party module
+ * (docs/performance.md). `node:crypto` costs ~5 ms to load (OpenSSL initialisation) and @noble/hashes ~1.8 ms of
  * cold-start work, against a budget of ~4 ms for everything above bare Node. This is only the hash of a short,
  * non-secret string; tests compare it with node:crypto on random inputs and on every padding boundary.
  */

@@ -1,5 +1,5 @@
 /**
- * RFC 8693 token exchange (issue 27): the login's token is exchanged at the provider for a token whose `aud` is one
+ * RFC 8693 token exchange: the login's token is exchanged at the provider for a token whose `aud` is one
  * cluster's audience, so a token one cluster sees is useless at another. What the settings mean, and the use case
  * that hands kubectl the exchanged token: from its own cache entry when fresh, else exchanged again from the login's
  * token (which get-token refreshes, or logs in for, first). Never the login's own token: an exchange that fails ends

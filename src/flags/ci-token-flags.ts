@@ -1,5 +1,5 @@
 /**
- * The flags of CI workload identity (`--grant-type=ci-token`, issue 15) and their translation into a CiTokenSource.
+ * The flags of CI workload identity (`--grant-type=ci-token`) and their translation into a CiTokenSource.
  * Kept apart from get-token-flags.ts, which only spreads the table in (parse-get-token.ts calls parseCiTokenOptions).
  */
 

@@ -1,5 +1,5 @@
 /**
- * Per-cluster settings (issue 15): with `provideClusterInfo: true`, kubectl passes the cluster's
+ * Per-cluster settings: with `provideClusterInfo: true`, kubectl passes the cluster's
  * `extensions[client.authentication.k8s.io/exec]` to get-token (KUBERNETES_EXEC_INFO spec.cluster.config). Its
  * keys are get-token flag names without the dashes (`oidc-issuer-url: https://…`, `oidc-extra-scope: [email]`), and
  * they fill in what the exec args do not give: the flags win. So one kubeconfig user serves many clusters, each
@@ -9,7 +9,7 @@
  * A cluster may set only what describes its identity provider, never how this machine runs the login (browser
  * command, listen addresses, the redirect URI's host, cache location), nor a secret (client secret, password), nor
  * turn PKCE off: a cluster entry often comes from someone else's kubeconfig, and these settings reach every user of
- * the cluster. The redirect host and PKCE protect the login's code on this machine; they are the user's (issue 21).
+ * the cluster. The redirect host and PKCE protect the login's code on this machine; they are the user's.
  */
 import { AppError, cutForMessage } from '../app-error.js';
 import { type FlagSpec, parseArgs } from './argv.js';
@@ -26,7 +26,7 @@ export const clusterSettableFlags: ReadonlySet<string> = new Set([
   'certificate-authority-data',
   'token-cache-hint',
   'ci-token-audience',
-  // Each cluster of a shared user names its own audience (issue 27). Only the audience: what the exchange asks for
+  // Each cluster of a shared user names its own audience. Only the audience: what the exchange asks for
   // and how the login runs stay the user's.
   'token-exchange-audience',
 ]);
@@ -50,7 +50,7 @@ export interface ClusterMerge {
 /**
  * Flags that give one setting between them, by the setting's name: when the args give either, the cluster's value
  * of both is dropped. The provider's CA is one trust decision, as a file or as its content: a cluster adding a CA
- * beside the one the args pin would let whoever holds that CA answer for the provider (issue 21).
+ * beside the one the args pin would let whoever holds that CA answer for the provider.
  */
 const settingOf: Readonly<Record<string, string>> = {
   // --oidc-use-pkce is the older spelling of --oidc-pkce-method=S256.

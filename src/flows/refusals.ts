@@ -1,7 +1,7 @@
 /**
- * What a provider's refusal means for the flow that met it, said plainly with the fix (issue 17 item 2, issue 11
- * items 6 and 15). The generic translation (oidc/translate-error.ts) knows the HTTP answer; these know which grant was asked
- * for, so "unauthorized_client" becomes "this client may not use the device-code flow: allow it, or use …".
+ * What a provider's refusal means for the flow that met it, said plainly with the fix. The generic translation
+ * (oidc/translate-error.ts) knows the HTTP answer; these know which grant was asked for, so "unauthorized_client"
+ * becomes "this client may not use the device-code flow: allow it, or use …".
  */
 
 import { AppError, isAppError } from '../app-error.js';

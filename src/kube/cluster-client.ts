@@ -1,5 +1,5 @@
 /**
- * The two questions `setup` asks a cluster with the token it just obtained (issue 5, step 8), as `kubectl auth
+ * The two questions `setup` asks a cluster with the token it just obtained, as `kubectl auth
  * whoami` and `kubectl auth can-i` ask them: who am I (SelfSubjectReview) and may I list pods here
  * (SelfSubjectAccessReview). Every authenticated user may ask both, so the answers separate authentication (401)
  * from authorization. The token goes in a header to the context's server only, trusting its CA the way kubectl does

@@ -1,5 +1,5 @@
 /**
- * How one kubeconfig user moves to this plugin (`convert-kubeconfig`, issue 5), as a pure function of its `user:`
+ * How one kubeconfig user moves to this plugin (`convert-kubeconfig`), as a pure function of its `user:`
  * map. Recognised:
  * - the in-tree `auth-provider: {name: oidc}` (deprecated; it cannot log anyone in and keeps the tokens in the
  *   kubeconfig itself): its issuer, client, extra scopes and CA become flags; the id-token, refresh-token and

@@ -1,5 +1,5 @@
 /**
- * `convert-kubeconfig --fold-users` (issue 15): users of this plugin that differ only in their provider settings
+ * `convert-kubeconfig --fold-users`: users of this plugin that differ only in their provider settings
  * (issuer, client, scopes, …) become one user with provideClusterInfo: true, and each one's settings move into the
  * clusters its contexts use (extensions[client.authentication.k8s.io/exec]). Pure: the kubeconfig's entries in, a
  * plan out. A group is folded only when nothing becomes ambiguous: a cluster used with two different providers, or

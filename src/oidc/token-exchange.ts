@@ -1,10 +1,10 @@
 /**
- * RFC 8693 token exchange (issue 27): one request through openid-client's generic grant (client authentication,
- * retries and error translation as every token request: ./provider.ts), then the issued token checked as
- * kube-apiserver will check it: a JWT signed by a key of the issuer's JWKS, `iss` the issuer, `aud` holding the
- * audience, `exp` in the future. The keys are openid-client's (the JWKS it fetched or the cached copy, fetched again
- * through the provider's fetch when missing or when the token names an unknown key) and go back into its cache, so
- * the provider metadata cache keeps them for the next run.
+ * RFC 8693 token exchange (a token narrowed to one cluster's audience): one request through openid-client's generic
+ * grant (client authentication, retries and error translation as every token request: ./provider.ts), then the issued
+ * token checked as kube-apiserver will check it: a JWT signed by a key of the issuer's JWKS, `iss` the issuer, `aud`
+ * holding the audience, `exp` in the future. The keys are openid-client's (the JWKS it fetched or the cached copy,
+ * fetched again through the provider's fetch when missing or when the token names an unknown key) and go back into its
+ * cache, so the provider metadata cache keeps them for the next run.
  */
 import * as jose from 'jose';
 import * as client from 'openid-client';

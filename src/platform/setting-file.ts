@@ -1,8 +1,9 @@
 /**
- * Files a setting names (a CA file, the CI token file, the callback server's certificate and key), read so that no
- * path can hang the plugin or exhaust its memory (issue 21): a FIFO would block open() until a writer comes (kubectl
- * gives up, the plugin stays), /dev/zero never ends. As for the cache's own files (src/cache/disk-store.ts), the
- * file is opened with O_NONBLOCK, fstat must find a regular file, and at most settingFileMaxBytes are read.
+ * Files a setting names (a CA file, the CI token file, the callback server's certificate and key), read so that no path
+ * can hang the plugin or exhaust its memory (a kubeconfig or a cluster entry written by someone else may give the
+ * path): a FIFO would block open() until a writer comes (kubectl gives up, the plugin stays), /dev/zero never ends. As
+ * for the cache's own files (src/cache/disk-store.ts), the file is opened with O_NONBLOCK, fstat must find a regular
+ * file, and at most settingFileMaxBytes are read.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { kindNames, kindOf } from './file-kind.js';

@@ -1,5 +1,5 @@
 /**
- * What a cache hit does once running (issue 25): kubectl starts the plugin before every command, so the hit must do
+ * What a cache hit does once running: kubectl starts the plugin before every command, so the hit must do
  * only the work it needs. test/integration/bundle-split.test.ts checks what the entry bundle holds; this file runs the
  * hit of the Node package (a plain login token and a token exchanged for a cluster's audience) and checks how it runs.
  */
@@ -52,7 +52,7 @@ describe('the cache hit of the Node package, once it ends', () => {
   });
 });
 
-describe('the cache hit of an exchanged token (issue 27)', () => {
+describe('the cache hit of an exchanged token', () => {
   // Its hit is one entry read and its checks, like a login's: the login's entry is not read (a refresh needs it).
   it("reads the exchanged token's own entry alone: it answers with the login's entry gone", async () => {
     const own = writeHitFixture(tempDir('cache-hit-exchanged'));

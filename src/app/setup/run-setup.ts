@@ -1,7 +1,7 @@
 /**
- * `setup`: proves an issuer configuration end to end and prints what the cluster admin and the user apply
- * (issue 5, first part). A checklist on stderr; the admin and user sections on stdout (or JSON with --output json).
- * The login is cached under get-token's key, so that kubectl does not ask for it again.
+ * `setup`: proves an issuer configuration end to end and prints what the cluster admin and the user apply, so that
+ * neither has to guess. A checklist on stderr; the admin and user sections on stdout (or JSON with --output json). The
+ * login is cached under get-token's key, so that kubectl does not ask for it again.
  */
 
 import { AppError, flagsHint, isAppError, usageError } from '../../app-error.js';
@@ -105,7 +105,7 @@ export async function runSetup(
   const refresh = tokens.refreshToken ? await tryRefresh(authenticator, tokens.refreshToken) : undefined;
   const refreshed = refresh?.outcome;
 
-  // The token exchange (issue 27): the narrowed token is the one the cluster sees, so its claims are checked.
+  // The token exchange: the narrowed token is the one the cluster sees, so its claims are checked.
   const latest = refresh?.tokens ?? tokens;
   let exchanged: ExchangedToken | undefined;
   if (input.tokenExchange) {

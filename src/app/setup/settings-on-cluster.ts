@@ -1,5 +1,5 @@
 /**
- * setup --write-kubeconfig --context=NAME --settings-on-cluster (issue 15): the provider settings go into the
+ * setup --write-kubeconfig --context=NAME --settings-on-cluster: the provider settings go into the
  * context's cluster, under extensions[client.authentication.k8s.io/exec], and the user entry keeps only how this
  * machine logs in, with provideClusterInfo: true, so the same user serves every cluster that names its issuer.
  */

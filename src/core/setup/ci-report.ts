@@ -1,5 +1,5 @@
 /**
- * setup's part for CI jobs (issue 15): with --ci-token-source (github-actions or gitlab:<VAR>),
+ * setup's part for CI jobs: with --ci-token-source (github-actions or gitlab:<VAR>),
  * --ci-token-audience and --ci-repository, setup prints the `jwt` entry that trusts the CI issuer after the
  * people's entry, the username the jobs of that repository and branch will get, the RBAC binding for exactly that
  * username, and the kubeconfig user of the jobs. Nothing here talks to the CI system: the admin runs setup on their

@@ -1,5 +1,5 @@
 /**
- * What a cluster admin applies so that CI jobs authenticate with their own OIDC token (issue 15): the
+ * What a cluster admin applies so that CI jobs authenticate with their own OIDC token: the
  * AuthenticationConfiguration `jwt` entry for the CI issuer, and the username kube-apiserver will give the jobs of
  * one repository and branch, predicted from that entry's claim mapping with the same code that predicts people's
  * usernames (./kube-identity.ts). Pure; golden tests in test/unit/ci-trust.test.ts.

@@ -1,5 +1,5 @@
 /**
- * What the cluster's answers to `setup` mean (issue 5, step 8), as pure functions: the SelfSubjectReview says
+ * What the cluster's answers to `setup` mean, as pure functions: the SelfSubjectReview says
  * whether the API server accepts the token and who it thinks we are; the SelfSubjectAccessReview whether RBAC lets
  * that user do anything. kube-apiserver never says why it refused a token (401 is all it returns), so the 401
  * explanation rules out what this machine already verified and names what is left, most likely first.

@@ -1,6 +1,6 @@
 /**
  * The Kubernetes identity kube-apiserver's OIDC authenticator derives from an ID token's claims, computed the same
- * way, so `setup` (issue 5) can predict it and print the RBAC subject to bind:
+ * way, so `setup` can predict it and print the RBAC subject to bind:
  * - the username is the `usernameClaim` (default `sub`); with `email`, an `email_verified` claim, when present,
  *   must be true;
  * - the username prefix defaults to `<issuer>#` for every claim but `email` (no prefix); `-` means no prefix;

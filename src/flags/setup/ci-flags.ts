@@ -1,5 +1,5 @@
 /**
- * setup's flags for CI jobs (issue 15) and their translation into a CiSetup: the CI trust setup prints, and the
+ * setup's flags for CI jobs and their translation into a CiSetup: the CI trust setup prints, and the
  * username the jobs will get. A usage error (exit 2) for an incomplete or unsupported set, before any login. What
  * setup then checks and prints for the jobs is core/setup/ci-report.ts.
  */
