@@ -5,8 +5,8 @@
 import { createDiskStore, noTokenStore } from '../cache/disk-store.js';
 import { readCiTokenFile } from '../ci/ci-token-file.js';
 import { type CacheKeyFields, cacheKey, cacheKeyFields, exchangeCacheKey } from '../core/cache-key.js';
+import { cachedToken } from '../core/cached-token.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
-import { getToken } from '../core/get-token-use-case.js';
 import type { Authenticator, KeyLock, Logger, TokenExchanger, TokenStore } from '../core/ports.js';
 import { getExchangedToken } from '../core/token-exchange.js';
 import type { TokenExchangeSettings } from '../core/token-exchange-settings.js';
@@ -46,19 +46,20 @@ export async function runGetToken(
     return session;
   };
   const clock = { now: () => Date.now() };
-  const loginToken = () =>
-    getToken(
-      {
-        key,
-        grant: keyFields.grantFamily,
-        issuer: keyFields.issuer,
-        clientId: keyFields.clientId,
-        useAccessToken: keyFields.useAccessToken,
-        forceRefresh: input.forceRefresh,
-        marginMs: input.expiryMarginSec * 1000,
-      },
-      { store, clock, logger, openSession: openOnce },
-    );
+  const loginToken = async () => {
+    const request = {
+      key,
+      grant: keyFields.grantFamily,
+      issuer: keyFields.issuer,
+      clientId: keyFields.clientId,
+      useAccessToken: keyFields.useAccessToken,
+      forceRefresh: input.forceRefresh,
+      marginMs: input.expiryMarginSec * 1000,
+    };
+    const deps = { store, clock, logger, openSession: openOnce };
+    // core/get-token-use-case.ts's getToken, its miss compiled only on a miss (the login machinery's bundle).
+    return (await cachedToken(request, deps)) ?? (await loadLoginMachinery()).renewToken(request, deps);
+  };
   // With an audience, the exchanged token has its own entry beside the login's: a hit reads that one file alone.
   const exchanged = async (exchange: TokenExchangeSettings) => {
     const { key: exchangeKey, store: exchangeStore } = await openExchangeCache(

@@ -4,5 +4,7 @@
  */
 export { createKeyLock } from '../cache/lock.js';
 export { createLoginRecordStore } from '../cache/login-record-store.js';
+// The get-token use case's miss (its hit, core/cached-token.ts, is in the entry).
+export { renewToken } from '../core/renew-token.js';
 export { createAuthenticator } from './authenticator.js';
 export { createCiAuthenticator } from './ci-login.js';

@@ -7,6 +7,7 @@
  * short-lived token is still reused for a while rather than refreshed on every call.
  */
 import type { CacheEntry } from './cache-entry.js';
+import type { Logger } from './ports.js';
 
 /** Used when the provider says nothing about an access token's lifetime (no expires_in, not a JWT). */
 export const unknownLifetimeMs = 60_000;
@@ -45,4 +46,23 @@ export function freshCredential(
   const margin = effectiveMarginMs(entry.obtainedAt, selected.expiresAt, options.marginMs);
   const expirationTimestamp = selected.expiresAt - margin;
   return expirationTimestamp > options.now ? { token: selected.token, expirationTimestamp } : undefined;
+}
+
+/**
+ * The longest a token is believed to live: a provider that says `exp` or `expires_in` is centuries away (or beyond
+ * what a date can hold) is taken to mean "long", not trusted to the letter.
+ */
+export const maxTokenLifetimeMs = 366 * 24 * 3_600_000;
+
+export function clampExpiry(
+  expiresAt: number | undefined,
+  now: number,
+  what: string,
+  logger: Logger,
+): number | undefined {
+  if (expiresAt === undefined || expiresAt <= now + maxTokenLifetimeMs) return expiresAt;
+  logger.warn(
+    `the identity provider says the ${what} is valid for ${Number.isFinite(expiresAt) ? `${Math.round((expiresAt - now) / 86_400_000)} days` : 'ever'}; treating it as valid for at most a year`,
+  );
+  return now + maxTokenLifetimeMs;
 }

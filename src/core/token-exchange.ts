@@ -9,8 +9,7 @@
 import { AppError, isAppError } from '../app-error.js';
 import { ExitCode } from '../error-codes.js';
 import { type CacheEntry, entryHead } from './cache-entry.js';
-import { freshCredential, type IssuedCredential } from './freshness.js';
-import { clampExpiry } from './get-token-use-case.js';
+import { clampExpiry, freshCredential, type IssuedCredential } from './freshness.js';
 import type { Clock, ExchangedToken, Logger, TokenExchanger, TokenStore } from './ports.js';
 import type { TokenExchangeSettings } from './token-exchange-settings.js';
 

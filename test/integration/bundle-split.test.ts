@@ -56,6 +56,8 @@ function checkSplit(sourcesOf: () => BundleSources): void {
         /^src\/(flows|oidc|cli)\//.test(source) ||
         [
           'src/app/authenticator.ts',
+          // get-token's miss: refresh, login and write under the lock (3 KB a hit compiled for nothing).
+          'src/core/renew-token.ts',
           'src/cache/keyring-store.ts',
           'src/cache/encrypted-store.ts',
           'src/cache/keychain-dump.ts',
@@ -68,7 +70,12 @@ function checkSplit(sourcesOf: () => BundleSources): void {
   it('the other bundles hold what the entry leaves out', () => {
     const full = sourcesOf()[fullBundle] ?? [];
     expect(full).toEqual(
-      expect.arrayContaining(['src/app/authenticator.ts', 'src/cli/program.ts', 'src/oidc/client.ts']),
+      expect.arrayContaining([
+        'src/app/authenticator.ts',
+        'src/cli/program.ts',
+        'src/oidc/client.ts',
+        'src/core/renew-token.ts',
+      ]),
     );
     expect(full.some((source) => source.includes('node_modules/openid-client/'))).toBe(true);
     expect(sourcesOf()[storesBundle]).toEqual(

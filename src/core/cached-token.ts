@@ -1,0 +1,81 @@
+/**
+ * The get-token use case's cache hit: the cached token, when it was written for this key and is fresh. What a miss
+ * does under the lock (./renew-token.ts) is part of the login machinery's bundle, so a hit never compiles it;
+ * ./get-token-use-case.ts joins the two.
+ */
+
+import type { CacheEntry } from './cache-entry.js';
+import { freshCredential, type IssuedCredential } from './freshness.js';
+import type { Authenticator, Clock, KeyLock, Logger, TokenStore } from './ports.js';
+
+export interface GetTokenRequest {
+  /** The cache key: an entry is served only to the key it was written under. */
+  readonly key: string;
+  /** How tokens are obtained for this key (user login, password, client credentials, CI token), for status. */
+  readonly grant?: string;
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly useAccessToken: boolean;
+  readonly forceRefresh: boolean;
+  readonly marginMs: number;
+}
+
+export interface GetTokenDeps {
+  readonly store: TokenStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Loads the heavy parts (lock, OIDC client, flows) only when the cache cannot answer. */
+  openSession(): Promise<{ lock: KeyLock; authenticator: Authenticator }>;
+}
+
+/** The store's read with the key, issuer and client check, and the freshness test, as both halves use them. */
+export function cacheReader(
+  request: GetTokenRequest,
+  deps: GetTokenDeps,
+): {
+  read: () => Promise<CacheEntry | undefined>;
+  fresh: (entry: CacheEntry | undefined) => IssuedCredential | undefined;
+} {
+  const fresh = (entry: CacheEntry | undefined) =>
+    freshCredential(entry, {
+      useAccessToken: request.useAccessToken,
+      marginMs: request.marginMs,
+      now: deps.clock.now(),
+    });
+
+  // An entry recorded for another key is not ours, whatever file name it sits under (a swapped or copied file):
+  // never serve its token, nor send its refresh token to our provider. One string comparison on the hit path.
+  const read = async () => {
+    const entry = await deps.store.read();
+    if (!entry) return entry;
+    if (entry.issuer !== request.issuer || entry.clientId !== request.clientId) {
+      deps.logger.warn(
+        `ignoring the cached entry: it was recorded for issuer ${JSON.stringify(entry.issuer)} and client ${JSON.stringify(entry.clientId)}, not this one`,
+      );
+      return undefined;
+    }
+    if (entry.key === request.key) return entry;
+    if (entry.key === undefined) {
+      deps.logger.debug(1, 'ignoring the cached entry: an older version wrote it without its cache key');
+    } else {
+      deps.logger.warn(
+        'ignoring the cached entry: it was written for other settings (user name, cache hint, scopes, CA, headers …) and copied or renamed to this file',
+      );
+    }
+    return undefined;
+  };
+
+  return { read, fresh };
+}
+
+/** The cached token when it answers the request (not with --force-refresh), else undefined: a miss. */
+export async function cachedToken(
+  request: GetTokenRequest,
+  deps: GetTokenDeps,
+): Promise<IssuedCredential | undefined> {
+  if (request.forceRefresh) return undefined;
+  const { read, fresh } = cacheReader(request, deps);
+  const hit = fresh(await read());
+  if (hit) deps.logger.debug(1, 'using the cached token');
+  return hit;
+}
