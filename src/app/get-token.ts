@@ -5,7 +5,7 @@
 import { createDiskStore, noTokenStore } from '../cache/disk-store.js';
 import { readCiTokenFile } from '../ci/ci-token-file.js';
 import { type CacheKeyFields, cacheKey, cacheKeyFields, exchangeCacheKey } from '../core/cache-key.js';
-import { cachedToken } from '../core/cached-token.js';
+import { cachedToken, tokenRequest } from '../core/cached-token.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
 import type { Authenticator, KeyLock, Logger, TokenExchanger, TokenStore } from '../core/ports.js';
 import { getExchangedToken } from '../core/token-exchange.js';
@@ -47,15 +47,7 @@ export async function runGetToken(
   };
   const clock = { now: () => Date.now() };
   const loginToken = async () => {
-    const request = {
-      key,
-      grant: keyFields.grantFamily,
-      issuer: keyFields.issuer,
-      clientId: keyFields.clientId,
-      useAccessToken: keyFields.useAccessToken,
-      forceRefresh: input.forceRefresh,
-      marginMs: input.expiryMarginSec * 1000,
-    };
+    const request = tokenRequest(key, keyFields, input);
     const deps = { store, clock, logger, openSession: openOnce };
     // core/get-token-use-case.ts's getToken, its miss compiled only on a miss (the login machinery's bundle).
     return (await cachedToken(request, deps)) ?? (await loadLoginMachinery()).renewToken(request, deps);

@@ -5,6 +5,7 @@
  */
 
 import type { CacheEntry } from './cache-entry.js';
+import type { CacheKeyFields } from './cache-key.js';
 import { freshCredential, type IssuedCredential } from './freshness.js';
 import type { Authenticator, Clock, KeyLock, Logger, TokenStore } from './ports.js';
 
@@ -18,6 +19,23 @@ export interface GetTokenRequest {
   readonly useAccessToken: boolean;
   readonly forceRefresh: boolean;
   readonly marginMs: number;
+}
+
+/** The request for the tokens of a key: what the key's fields say, and how fresh a token must be. */
+export function tokenRequest(
+  key: string,
+  keyFields: Pick<CacheKeyFields, 'grantFamily' | 'issuer' | 'clientId' | 'useAccessToken'>,
+  freshness: { readonly forceRefresh: boolean; readonly expiryMarginSec: number },
+): GetTokenRequest {
+  return {
+    key,
+    grant: keyFields.grantFamily,
+    issuer: keyFields.issuer,
+    clientId: keyFields.clientId,
+    useAccessToken: keyFields.useAccessToken,
+    forceRefresh: freshness.forceRefresh,
+    marginMs: freshness.expiryMarginSec * 1000,
+  };
 }
 
 export interface GetTokenDeps {

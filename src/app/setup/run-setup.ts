@@ -5,6 +5,7 @@
  */
 
 import { AppError, flagsHint, isAppError, usageError } from '../../app-error.js';
+import { tokenRequest } from '../../core/cached-token.js';
 import type { GetTokenInput } from '../../core/get-token-input.js';
 import { toEntry } from '../../core/get-token-use-case.js';
 import { readJwtClaims } from '../../core/jwt-claims.js';
@@ -225,15 +226,7 @@ async function cacheLogin(
   const step = 'token cache';
   try {
     const { keyFields, key, store } = await openTokenCache(input, env, logger);
-    const request = {
-      key,
-      grant: keyFields.grantFamily,
-      issuer: keyFields.issuer,
-      clientId: keyFields.clientId,
-      useAccessToken: keyFields.useAccessToken,
-      forceRefresh: false,
-      marginMs: input.expiryMarginSec * 1000,
-    };
+    const request = tokenRequest(key, keyFields, { ...input, forceRefresh: false });
     await store.write(toEntry(request, tokens, Date.now(), { logger }));
     if (exchanged && input.tokenExchange) {
       const exchange = input.tokenExchange;
