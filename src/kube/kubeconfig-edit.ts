@@ -5,6 +5,7 @@
  * whole instead, keeping every entry but not its formatting.
  */
 import type * as Yaml from 'yaml';
+import { doubleQuotedFor11, escapedFor11, lineBreaksIn11OrUnprintable } from '../core/yaml11-text.js';
 
 export type YamlModule = typeof Yaml;
 export type Section = 'users' | 'contexts' | 'clusters';
@@ -28,20 +29,6 @@ function toKubectlYaml(yaml: YamlModule, value: unknown): string {
   // Only double-quoted scalars can hold these (see readsBackIn11).
   return escapedFor11(doc.toString(yamlStyle));
 }
-
-/** The characters of lineBreaksIn11OrUnprintable as `\\uXXXX`, which a double-quoted scalar reads back exactly. */
-function escapedFor11(doubleQuoted: string): string {
-  return doubleQuoted.replace(
-    lineBreaksIn11OrUnprintable,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
-
-/**
- * Characters the `yaml` package writes raw even inside double quotes, which a YAML 1.1 reader takes as a line break
- * (NEL, LS, PS: folded into a space) or refuses as unprintable (DEL, the C1 controls, a BOM, U+FFFE/U+FFFF).
- */
-const lineBreaksIn11OrUnprintable = /[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/g;
 
 /** Whether the string, written plain, is read back by a YAML 1.1 reader as that same string. */
 function readsBackIn11(yaml: YamlModule, text: string): boolean {
@@ -132,7 +119,7 @@ export function setCurrentContext(yaml: YamlModule, text: string, name: string):
   const doc = yaml.parseDocument(source);
   if (doc.errors.length > 0) throw new Error(`the kubeconfig is not valid YAML: ${doc.errors[0]?.message}`);
   // Always quoted: kubectl reads YAML 1.1, where a bare `yes`, `on` or `1.30` is not the string it names.
-  const value = escapedFor11(JSON.stringify(name));
+  const value = doubleQuotedFor11(name);
   const node = doc.get('current-context', true);
   if (yaml.isScalar(node) && node.range) {
     return `${source.slice(0, node.range[0])}${value}${source.slice(node.range[1])}`;

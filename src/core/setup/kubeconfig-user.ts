@@ -5,6 +5,7 @@
 
 import { installHint } from '../install-hint.js';
 import type { LoginFlow } from '../select-flow.js';
+import { doubleQuotedFor11 } from '../yaml11-text.js';
 import { shellQuote } from './shell-quote.js';
 
 export interface UserSettings {
@@ -41,14 +42,14 @@ export function kubeconfigExec(settings: UserSettings): ExecEntry {
 export function renderKubeconfigUser(settings: UserSettings, userName: string): string {
   const { interactiveMode } = kubeconfigExec(settings);
   const lines = [
-    `- name: ${JSON.stringify(userName)}`,
+    `- name: ${doubleQuotedFor11(userName)}`,
     '  user:',
     '    exec:',
     '      apiVersion: client.authentication.k8s.io/v1',
     '      command: kubectl-together_login',
     '      args:',
     '      - get-token',
-    ...settings.getTokenArgs.map((arg) => `      - ${JSON.stringify(arg)}`),
+    ...settings.getTokenArgs.map((arg) => `      - ${doubleQuotedFor11(arg)}`),
     `      interactiveMode: ${interactiveMode}`,
     '      installHint: |',
     `        ${installHint}`,
