@@ -46,10 +46,13 @@ export interface GetTokenDeps {
   openSession(): Promise<{ lock: KeyLock; authenticator: Authenticator }>;
 }
 
-/** The store's read with the key, issuer and client check, and the freshness test, as both halves use them. */
+/**
+ * The store's read with the key, issuer and client check, and the freshness test, as both halves use them (and an
+ * exchanged token's entry, ./token-exchange.ts).
+ */
 export function cacheReader(
-  request: GetTokenRequest,
-  deps: GetTokenDeps,
+  request: Omit<GetTokenRequest, 'grant' | 'forceRefresh'>,
+  deps: Pick<GetTokenDeps, 'store' | 'clock' | 'logger'>,
 ): {
   read: () => Promise<CacheEntry | undefined>;
   fresh: (entry: CacheEntry | undefined) => IssuedCredential | undefined;

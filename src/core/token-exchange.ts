@@ -9,7 +9,8 @@
 import { AppError, isAppError } from '../app-error.js';
 import { ExitCode } from '../error-codes.js';
 import { type CacheEntry, entryHead } from './cache-entry.js';
-import { clampExpiry, freshCredential, type IssuedCredential } from './freshness.js';
+import { cacheReader } from './cached-token.js';
+import { clampExpiry, type IssuedCredential } from './freshness.js';
 import type { Clock, ExchangedToken, Logger, TokenExchanger, TokenStore } from './ports.js';
 import type { TokenExchangeSettings } from './token-exchange-settings.js';
 
@@ -41,14 +42,11 @@ export async function getExchangedToken(
   request: ExchangeRequest,
   deps: ExchangeDeps,
 ): Promise<IssuedCredential> {
-  const fresh = (entry: CacheEntry | undefined) =>
-    freshCredential(entry, { useAccessToken: false, marginMs: request.marginMs, now: deps.clock.now() });
+  // Served only to the key, issuer and client it was written for (a copied or renamed file is a miss), as a login's
+  // entry is; the exchanged token is always the entry's ID token.
+  const { read, fresh } = cacheReader({ ...request, useAccessToken: false }, deps);
   if (!request.forceRefresh) {
-    const entry = await deps.store.read();
-    // Served only to the key, issuer and client it was written for (a copied or renamed file is a miss).
-    const ours =
-      entry?.key === request.key && entry.issuer === request.issuer && entry.clientId === request.clientId;
-    const hit = ours ? fresh(entry) : undefined;
+    const hit = fresh(await read());
     if (hit) {
       deps.logger.debug(1, `using the cached token for audience ${request.exchange.audience}`);
       return hit;

@@ -96,6 +96,10 @@ describe('getExchangedToken', () => {
     store.entry = written && { ...written, clientId: 'another' };
     await getExchangedToken(exchangeRequest, deps);
     expect(subjects).toHaveLength(3);
+    // Said as for a login's entry (core/cached-token.ts), not passed over in silence.
+    expect((deps.logger as MemoryLogger).lines).toContainEqual(
+      expect.stringMatching(/^warning: ignoring the cached entry: it was written for other settings/),
+    );
   });
 
   it("a failed exchange fails the call: the login's token is never handed over instead", async () => {
