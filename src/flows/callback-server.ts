@@ -28,6 +28,7 @@ import {
   closeServer,
   listen,
   type StartRedirect,
+  sendNotFound,
   sendPage,
   startUrlRaced,
 } from './loopback-http.js';
@@ -135,7 +136,7 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
             return;
           }
           if (req.method !== 'GET' || url.pathname !== path) {
-            sendPage(res, 404, 'Not found', 'This is the kubectl-together_login callback server.');
+            sendNotFound(res, gate);
             return;
           }
           if (done) {

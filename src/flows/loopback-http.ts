@@ -40,7 +40,7 @@ export function admittedUrl(req: IncomingMessage, res: ServerResponse, gate: Req
     sendPage(res, 403, 'Another user', otherUserText);
     return undefined;
   }
-  const about = `This is the kubectl-together_login ${gate.name}.`;
+  const about = aboutServer(gate);
   // DNS rebinding: a web page whose name resolves to 127.0.0.1 reaches this port with its own Host.
   if (req.headers.host?.toLowerCase() !== gate.host.toLowerCase()) {
     sendPage(res, 421, 'Wrong address', about);
@@ -53,6 +53,15 @@ export function admittedUrl(req: IncomingMessage, res: ServerResponse, gate: Req
     return undefined;
   }
   return new URL(target, gate.base);
+}
+
+/** The page for a request to no path of ours (or to one with the wrong method). */
+export function sendNotFound(res: ServerResponse, gate: Pick<RequestGate, 'name'>): void {
+  sendPage(res, 404, 'Not found', aboutServer(gate));
+}
+
+function aboutServer(gate: Pick<RequestGate, 'name'>): string {
+  return `This is the kubectl-together_login ${gate.name}.`;
 }
 
 /** The start URL's answer: the binding, where it redirects, for how long the cookie lives. */

@@ -14,7 +14,14 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../core/ports.js';
 import { ownUsers } from '../platform/peer-user.js';
 import { newBrowserBinding } from './browser-binding.js';
-import { admittedUrl, answerStart, closeServer, listen, sendPage, startUrlRaced } from './loopback-http.js';
+import {
+  admittedUrl,
+  answerStart,
+  closeServer,
+  listen,
+  sendNotFound,
+  startUrlRaced,
+} from './loopback-http.js';
 
 export interface StartServer {
   /** `http://127.0.0.1:PORT/login/<random>`: the only URL the browser launcher is given. */
@@ -66,7 +73,7 @@ export async function startStartServer(
     const url = admittedUrl(req, res, gate);
     if (!url) return;
     if (req.method !== 'GET' || url.pathname !== binding.startPath) {
-      sendPage(res, 404, 'Not found', `This is the kubectl-together_login ${gate.name}.`);
+      sendNotFound(res, gate);
       return;
     }
     if (answerStart(req, res, { binding, location, maxAgeSec }, { secure: false, ended }) === 'raced') {
