@@ -131,7 +131,7 @@ export type OAuthRefusalCode = `auth.${KnownOAuthError}` | `auth.${ProviderOAuth
 /**
  * setup's run found a failed check: its checklist on stderr has said which and how to fix it, so main.ts prints
  * nothing more. The exit code is the one of the error that stopped setup, else the failed checks'
- * (core/setup-output.ts, setupExitCode).
+ * (core/setup/output.ts, setupExitCode).
  */
 export type SetupFailedCode = 'setup.failed';
 
