@@ -9,28 +9,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../rig/api-server.js';
 import { browserDriverPath, pluginBin } from '../rig/build.js';
-import { findKubectls, type KubectlBinary } from '../rig/kubectl.js';
+import { type KubectlBinary, oldestAndNewestKubectls } from '../rig/kubectl.js';
 import { getTokenArgs, runCommand, runSetup, tempDir } from '../rig/plugin.js';
 import { publicClientId } from '../rig/provider.js';
-import { twoClusterAdminKubeconfig } from '../rig/two-clusters.js';
+import { clusterEntry, twoClusterAdminKubeconfig } from '../rig/two-clusters.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
-const kubectls = findKubectls();
-if (kubectls.length === 0) throw new Error('kubectl is required for the many-clusters tests');
-const chosen = [...new Set([kubectls[0], kubectls[kubectls.length - 1]])] as KubectlBinary[];
-
-function cluster(name: string, api: ApiServer, settings?: Record<string, unknown>) {
-  return {
-    name,
-    cluster: {
-      server: api.url,
-      'certificate-authority-data': Buffer.from(api.caPem).toString('base64'),
-      ...(settings
-        ? { extensions: [{ name: 'client.authentication.k8s.io/exec', extension: settings }] }
-        : {}),
-    },
-  };
-}
+const chosen = oldestAndNewestKubectls('the many-clusters tests');
 
 /** `kubectl auth whoami` in each context answers alice, and that context's own API server authenticated her. */
 async function expectAliceIn(
@@ -79,9 +64,9 @@ describe('one user entry, clusters with their own issuers (provideClusterInfo)',
         apiVersion: 'v1',
         kind: 'Config',
         clusters: [
-          cluster('a', apiA, settings(providerA.issuer)),
-          cluster('b', apiB, settings(providerB.issuer)),
-          cluster('bare', apiA),
+          clusterEntry('a', apiA, settings(providerA.issuer)),
+          clusterEntry('b', apiB, settings(providerB.issuer)),
+          clusterEntry('bare', apiA),
         ],
         users: [
           {
@@ -200,7 +185,7 @@ describe('one user entry, clusters with their own issuers (provideClusterInfo)',
     const config = {
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [cluster('east', apiA), cluster('west', apiB)],
+      clusters: [clusterEntry('east', apiA), clusterEntry('west', apiB)],
       users: [int128User('east', providerA.issuer), int128User('west', providerB.issuer)],
       contexts: ['east', 'west'].map((name) => ({ name, context: { cluster: name, user: name } })),
       'current-context': 'east',

@@ -9,28 +9,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiServer, startApiServer } from '../rig/api-server.js';
 import { browserDriverPath, pluginBin } from '../rig/build.js';
-import { findKubectls, type KubectlBinary } from '../rig/kubectl.js';
+import { type KubectlBinary, oldestAndNewestKubectls } from '../rig/kubectl.js';
 import { getTokenArgs, runCommand, runSetup, tempDir } from '../rig/plugin.js';
 import { tokenExchangeGrant } from '../rig/provider.js';
-import { twoClusterAdminKubeconfig } from '../rig/two-clusters.js';
+import { clusterEntry, twoClusterAdminKubeconfig } from '../rig/two-clusters.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
-const kubectls = findKubectls();
-if (kubectls.length === 0) throw new Error('kubectl is required for the token exchange tests');
-const chosen = [...new Set([kubectls[0], kubectls[kubectls.length - 1]])] as KubectlBinary[];
-
-function cluster(name: string, api: ApiServer, audience: string) {
-  return {
-    name,
-    cluster: {
-      server: api.url,
-      'certificate-authority-data': Buffer.from(api.caPem).toString('base64'),
-      extensions: [
-        { name: 'client.authentication.k8s.io/exec', extension: { 'token-exchange-audience': audience } },
-      ],
-    },
-  };
-}
+const chosen = oldestAndNewestKubectls('the token exchange tests');
 
 describe('two clusters, one login, a token per audience (token-exchange-audience)', () => {
   const provider = useRigProvider();
@@ -54,7 +39,10 @@ describe('two clusters, one login, a token per audience (token-exchange-audience
       const config = {
         apiVersion: 'v1',
         kind: 'Config',
-        clusters: [cluster('a', apiA, 'cluster-a'), cluster('b', apiB, 'cluster-b')],
+        clusters: [
+          clusterEntry('a', apiA, { 'token-exchange-audience': 'cluster-a' }),
+          clusterEntry('b', apiB, { 'token-exchange-audience': 'cluster-b' }),
+        ],
         users: [
           {
             name: 'oidc',

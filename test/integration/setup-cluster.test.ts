@@ -10,15 +10,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ApiServer, rigAdminKubeconfigText, startApiServer } from '../rig/api-server.js';
 import { pluginBin } from '../rig/build.js';
-import { findKubectls, type KubectlBinary } from '../rig/kubectl.js';
+import { type KubectlBinary, oldestAndNewestKubectls } from '../rig/kubectl.js';
 import { runCommand, runSetup, tempDir } from '../rig/plugin.js';
 import { publicClientId } from '../rig/provider.js';
 import { useRigProvider } from '../rig/use-provider.js';
 
-const kubectls = findKubectls();
-if (kubectls.length === 0) throw new Error('kubectl is required for the setup tests');
-/** The oldest and the newest kubectl on this machine. */
-const chosen = [...new Set([kubectls[0], kubectls[kubectls.length - 1]])] as KubectlBinary[];
+const chosen = oldestAndNewestKubectls('the setup tests');
 
 /** A PATH where `kubectl` is the given kubectl and the plugin is found by the command name setup prints. */
 function pathWithKubectlAndPlugin(kubectl: KubectlBinary): string {

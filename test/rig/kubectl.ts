@@ -40,6 +40,17 @@ export function findKubectls(): KubectlBinary[] {
   return [...byMinor.values()].sort((a, b) => a.minor - b.minor);
 }
 
+/**
+ * The oldest and the newest kubectl on this machine (one when only one is found), or throws naming `what` needs it:
+ * the tests of a kubectl-facing behaviour run with both ends of the supported range.
+ */
+export function oldestAndNewestKubectls(what: string): KubectlBinary[] {
+  const kubectls = findKubectls();
+  const [oldest, newest] = [kubectls[0], kubectls.at(-1)];
+  if (!oldest || !newest) throw new Error(`kubectl is required for ${what}`);
+  return oldest === newest ? [oldest] : [oldest, newest];
+}
+
 export interface KubeconfigOptions {
   readonly path: string;
   readonly serverUrl: string;
