@@ -124,7 +124,7 @@ type ProviderOAuthError = string & { readonly [fromProvider]: true };
 
 /**
  * `auth.<error>`: the provider refused with an OAuth error (auth.invalid_grant, auth.access_denied, …). Its exit code
- * depends on where the refusal came: oauthRefusalExitCode.
+ * depends on the error: oauthRefusalExitCode.
  */
 export type OAuthRefusalCode = `auth.${KnownOAuthError}` | `auth.${ProviderOAuthError}`;
 
@@ -172,15 +172,10 @@ const clientRegistrationErrors: readonly string[] = [
 ];
 
 /**
- * The exit code of `auth.<error>`. At the token endpoint, an error about the client's registration is exit 3 (the
- * provider is misconfigured for this client), any other exit 4. In the authorization response (the browser's
- * callback) every refusal is exit 4: the login did not complete.
+ * The exit code of `auth.<error>`: an error about the client's registration is exit 3 (the provider is misconfigured
+ * for this client: logging in again cannot help), any other exit 4. The same wherever the refusal came, the token
+ * endpoint or the browser's callback, so a script reads one meaning from one code.
  */
-export function oauthRefusalExitCode(
-  oauthError: string,
-  at: 'token endpoint' | 'authorization response',
-): ExitCode {
-  return at === 'token endpoint' && clientRegistrationErrors.includes(oauthError)
-    ? ExitCode.provider
-    : ExitCode.authentication;
+export function oauthRefusalExitCode(oauthError: string): ExitCode {
+  return clientRegistrationErrors.includes(oauthError) ? ExitCode.provider : ExitCode.authentication;
 }

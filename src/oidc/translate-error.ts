@@ -41,13 +41,13 @@ export function toAppError(error: unknown, step: OidcStep, issuerUrl: string): E
     const known = Object.hasOwn(knownLoginErrors, error.error) ? knownLoginErrors[error.error] : undefined;
     if (step === 'login' && known) {
       return new AppError(oauthRefusalCode(error.error), `${known.message} (${what})`, {
-        exitCode: oauthRefusalExitCode(error.error, 'token endpoint'),
+        exitCode: oauthRefusalExitCode(error.error),
         hint: known.hint,
         cause: error,
       });
     }
     if (error.status >= 500) return serverError(`HTTP ${error.status}, ${what}`, error);
-    const exitCode = oauthRefusalExitCode(error.error, 'token endpoint');
+    const exitCode = oauthRefusalExitCode(error.error);
     const clientProblem = exitCode === ExitCode.provider;
     return new AppError(
       oauthRefusalCode(error.error),
@@ -83,7 +83,7 @@ export function toAppError(error: unknown, step: OidcStep, issuerUrl: string): E
         ? `you declined the consent at the provider (${describeOAuthError(error)})`
         : `the identity provider refused the login (${describeOAuthError(error)})`,
       {
-        exitCode: oauthRefusalExitCode(error.error, 'authorization response'),
+        exitCode: oauthRefusalExitCode(error.error),
         hint: declined
           ? 'run the command again and allow the access the provider asks for; if you did not decline, ask the provider administrator whether your account may use this client'
           : 'check the client registration at the identity provider',

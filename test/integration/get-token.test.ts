@@ -253,6 +253,17 @@ describe('get-token against a real OpenID Provider', () => {
     expect(readEntry(cacheDir).issuer).toBe(before.issuer);
   });
 
+  it('fails with exit code 3 when the authorization endpoint refuses the client (unauthorized_client), as the token endpoint would', async () => {
+    provider.setFault('authorization-refused-as-unauthorized_client');
+    const result = await runPlugin(loginArgs(provider.issuer, publicClientId, cacheDir), env());
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toContain(
+      'error: the identity provider refused the login (unauthorized_client: the client may not use this flow)',
+    );
+    expect(result.stderr).toContain('hint: check the client registration at the identity provider');
+    expect(cacheFiles(cacheDir)).toEqual([]);
+  });
+
   it('times out with exit code 4 when nobody logs in, and releases the port', async () => {
     const args = loginArgs(provider.issuer, publicClientId, cacheDir, [
       '--skip-open-browser',

@@ -268,6 +268,18 @@ async function applyFault(
   const grantType = ctx.oidc?.params?.grant_type;
   if (fault === 'clock-15-min-behind')
     ctx.set('Date', new Date(Date.now() - clockBehindSec * 1000).toUTCString());
+  if (path === '/auth' && fault === 'authorization-refused-as-unauthorized_client') {
+    const params = ctx.oidc?.params ?? {};
+    const callback = new URL(String(params.redirect_uri));
+    callback.searchParams.set('error', 'unauthorized_client');
+    callback.searchParams.set('error_description', 'the client may not use this flow');
+    callback.searchParams.set('state', String(params.state));
+    callback.searchParams.set('iss', rig.issuer);
+    ctx.status = 303;
+    ctx.set('Location', callback.href);
+    ctx.body = '';
+    return;
+  }
   if (path === '/device/auth' && fault === 'device-auth-invalid-client') {
     ctx.status = 401;
     ctx.body = { error: 'invalid_client', error_description: 'Invalid client type.' };
@@ -633,6 +645,11 @@ export type RigFault =
    * answers `invalid_request: … is not allowed for this client`), at the token and device endpoints.
    */
   | 'grant-not-allowed-as-unauthorized_client'
+  /**
+   * The authorization endpoint sends the browser straight back to the redirect URI with RFC 6749's
+   * `error=unauthorized_client`, as a provider does for a client not registered for the authorization code flow.
+   */
+  | 'authorization-refused-as-unauthorized_client'
   /**
    * Every 4xx OAuth error of the token and device endpoints comes with an HTML body instead of JSON, and without a
    * WWW-Authenticate challenge.

@@ -56,10 +56,7 @@ describe('the exit codes', () => {
     const used = [
       ...Object.keys(codesByExitCode()).map(Number),
       exitCodeOf(httpAnswerCode(404)),
-      ...['invalid_client', 'invalid_grant', 'whatever'].flatMap((error) => [
-        oauthRefusalExitCode(error, 'token endpoint'),
-        oauthRefusalExitCode(error, 'authorization response'),
-      ]),
+      ...['invalid_client', 'invalid_grant', 'whatever'].map((error) => oauthRefusalExitCode(error)),
     ];
     for (const code of used) expect(documented).toContain(code);
   });
@@ -105,10 +102,12 @@ describe('the catalogue', () => {
     expect(httpAnswerStatus(code)).toBe(status);
   });
 
-  it('gives a token endpoint refusal of the client exit 3, of the user exit 4, and every callback refusal exit 4', () => {
-    expect(oauthRefusalExitCode('invalid_client', 'token endpoint')).toBe(ExitCode.provider);
-    expect(oauthRefusalExitCode('invalid_scope', 'token endpoint')).toBe(ExitCode.provider);
-    expect(oauthRefusalExitCode('invalid_grant', 'token endpoint')).toBe(ExitCode.authentication);
-    expect(oauthRefusalExitCode('invalid_scope', 'authorization response')).toBe(ExitCode.authentication);
+  it('gives a refusal of the client exit 3 and of the user exit 4', () => {
+    expect(oauthRefusalExitCode('invalid_client')).toBe(ExitCode.provider);
+    expect(oauthRefusalExitCode('invalid_scope')).toBe(ExitCode.provider);
+    expect(oauthRefusalExitCode('unauthorized_client')).toBe(ExitCode.provider);
+    expect(oauthRefusalExitCode('invalid_grant')).toBe(ExitCode.authentication);
+    expect(oauthRefusalExitCode('access_denied')).toBe(ExitCode.authentication);
+    expect(oauthRefusalExitCode('login_required')).toBe(ExitCode.authentication);
   });
 });
