@@ -83,9 +83,15 @@ export const emptyLoginRecord: LoginRecord = {
 
 /**
  * Failures that nobody fixes by running the same command again a second later: nobody was there to log in, the user
- * said no, the code ran out. Network and provider errors are not remembered: the next run may well succeed.
+ * said no, the code ran out, the login URL was opened twice (a retry at once would hand whoever raced it a new URL
+ * to race, in a new tab). Network and provider errors are not remembered: the next run may well succeed.
  */
-const rememberedFailures: readonly ErrorCode[] = ['auth.timeout', 'auth.access_denied', 'auth.expired_token'];
+const rememberedFailures: readonly ErrorCode[] = [
+  'auth.timeout',
+  'auth.access_denied',
+  'auth.expired_token',
+  'auth.start-url-raced',
+];
 
 export function isRememberedFailure(code: ErrorCode): boolean {
   return rememberedFailures.includes(code);

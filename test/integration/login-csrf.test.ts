@@ -142,6 +142,19 @@ describe('login CSRF: another local user tries to make you log in as them', () =
     expect(provider.grants.get('authorization_code') ?? 0).toBe(0);
     expect(result.stdout).toBe('');
     expect(cached()).toBe(false);
+    // kubectl's retry opens no new tab at once (another URL for bob to race): the stopped login is remembered as a
+    // refused one is. The browser command would wait at its gate, so a launch shows as no prompt answer.
+    const retry = await runPlugin(
+      loginArgs(provider.issuer, publicClientId, cacheDir, [
+        `--browser-command=${browser}`,
+        '--authentication-timeout-sec=30',
+      ]),
+      { RIG_DRIVER_LOG: join(dir, 'driver.log') },
+    );
+    expect(retry.code, retry.stderr).toBe(4);
+    expect(retry.stderr).toMatch(/^The last login failed .* ago; not starting another/m);
+    expect(retry.stderr).toContain('error: the login URL was opened twice');
+    expect(processesRunning(browser)).toEqual([]);
   });
 
   it("bob logs in with the provider's authorization URL itself: his callback is refused, the victim's browser logs in as alice", async () => {

@@ -46,6 +46,7 @@ describe('a failed login', () => {
     ['auth.timeout', true],
     ['auth.access_denied', true],
     ['auth.expired_token', true],
+    ['auth.start-url-raced', true],
     ['provider.unreachable', false],
     ['auth.invalid_grant', false],
   ])('%s is remembered: %s', (code, remembered) => {
