@@ -9,9 +9,9 @@ import { createKeyLock } from '../cache/lock.js';
 import { createLoginRecordStore } from '../cache/login-record-store.js';
 import { createProviderMetadataStore } from '../cache/provider-metadata-store.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
+import { browserSlotName, browserSlotWaitMs } from '../core/login-coordination.js';
 import type { Authenticator, KeyLock, Logger, TokenExchanger, TokenSet } from '../core/ports.js';
 import { type FlowStep, fallbackNotice, mayUseCallbackServer, selectFlow } from '../core/select-flow.js';
-import { sha256Hex } from '../core/sha256.js';
 import { checkCallbackSettings, localServerTls } from '../flows/callback-server.js';
 import { isDeviceCodeUnavailable } from '../flows/refusals.js';
 import { runFlow } from '../flows/run-flow.js';
@@ -114,18 +114,14 @@ export function createAuthenticator(
   };
 }
 
-/**
- * The provider's browser slot: a lock shared by every cache key of this issuer (see AuthCodeOptions). A waiter
- * gives up when too little of its own time would be left for a login in the tab it would open.
- */
+/** The provider's browser slot, waited for as long as core/login-coordination.ts says. */
 function browserSlot(input: GetTokenInput, deadline: number, logger: Logger): KeyLock {
-  const slot = `browser-${sha256Hex(input.issuerUrl)}`;
-  const timeForATabMs = Math.min(30_000, (input.authenticationTimeoutSec * 1000) / 2);
+  const slot = browserSlotName(input.issuerUrl);
   return createKeyLock(
     input.tokenCacheDir,
     slot,
     {
-      timeoutMs: Math.max(0, deadline - Date.now() - timeForATabMs),
+      timeoutMs: browserSlotWaitMs(deadline, Date.now(), input.authenticationTimeoutSec),
       graceMs: 0,
       flow: 'authcode',
       record: createLoginRecordStore(input.tokenCacheDir, slot, logger),

@@ -9,6 +9,7 @@
 import type { ErrorCode } from '../error-codes.js';
 import { spokenDuration } from './duration.js';
 import type { LoginFlow } from './select-flow.js';
+import { sha256Hex } from './sha256.js';
 
 export const loginRecordFormat = 'together-login/login-attempt/v1';
 
@@ -227,4 +228,18 @@ export function deviceCodeInstructions(
     ? `To log in, open this URL on any device and check that it shows the code ${device.userCode}:\n  ${device.verificationUriComplete}`
     : // The URL on a line of its own: a long one wrapped inside a sentence cannot be copied in one piece.
       `To log in, open this URL on any device and enter the code ${device.userCode}:\n  ${device.verificationUri}`;
+}
+
+/** The provider's browser slot: one lock name per issuer, shared by every cache key of it (see AuthCodeOptions). */
+export function browserSlotName(issuerUrl: string): string {
+  return `browser-${sha256Hex(issuerUrl)}`;
+}
+
+/**
+ * How long a run may wait for the browser slot: a waiter gives up when too little of its own time would be left for
+ * a login in the tab it would open (half its login timeout, at most 30 s).
+ */
+export function browserSlotWaitMs(deadline: number, now: number, authenticationTimeoutSec: number): number {
+  const timeForATabMs = Math.min(30_000, (authenticationTimeoutSec * 1000) / 2);
+  return Math.max(0, deadline - now - timeForATabMs);
 }

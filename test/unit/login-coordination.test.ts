@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  browserSlotName,
+  browserSlotWaitMs,
   emptyLoginRecord,
   failureToReplay,
   holderKeepsLock,
@@ -178,4 +180,25 @@ describe('a login record in words (status, clean)', () => {
     const late = now + 10 * 60_000;
     expect(loginRecordSummary(record({ holder: holder({ until: now }), device }), late)).toEqual([]);
   });
+});
+
+describe('the browser slot', () => {
+  it('is one name per issuer, whatever the cache key', () => {
+    expect(browserSlotName('https://idp.example.com')).toMatch(/^browser-[0-9a-f]{64}$/);
+    expect(browserSlotName('https://idp.example.com')).toBe(browserSlotName('https://idp.example.com'));
+    expect(browserSlotName('https://idp.example.com')).not.toBe(browserSlotName('https://idp.example.com/x'));
+  });
+
+  it.each([
+    // deadline, now, timeout: keeps half the timeout (at most 30 s) for the tab it would open
+    [200_000, 0, 180, 170_000],
+    [20_000, 0, 20, 10_000],
+    [5_000, 0, 20, 0],
+    [0, 1_000, 180, 0],
+  ])(
+    'with the deadline at %i ms, now %i, a %i s timeout: waits %i ms',
+    (deadline, now, timeoutSec, waitMs) => {
+      expect(browserSlotWaitMs(deadline, now, timeoutSec)).toBe(waitMs);
+    },
+  );
 });
