@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { isAppError } from '../app-error.js';
 import { listFiles, listKeyring, listLoginRecords, removeItem, removeLeftovers } from '../cache/inventory.js';
 import {
+  type KubeloginKeyringResult,
   kubeloginKeyringService,
   removeKubeloginCache,
   removeKubeloginKeyringItems,
@@ -103,21 +104,8 @@ export async function runCleanKubeloginCache(
 ): Promise<string> {
   const files = options.storage === 'keyring' ? [] : removeKubeloginCache(options.tokenCacheDir);
   const lines = files.map((name) => `removed int128/kubelogin file: ${join(options.tokenCacheDir, name)}`);
-  let items: readonly string[] = [];
-  let searched = false;
-  let notSearched: string | undefined;
-  if (options.storage === 'all' || options.storage === 'keyring') {
-    try {
-      const result = await removeKubeloginKeyringItems(process.platform);
-      if (result.searched) {
-        searched = true;
-        items = result.removed;
-      } else notSearched = result.reason;
-    } catch (error) {
-      if (options.storage === 'keyring' || !isAppError(error)) throw error;
-      notSearched = `the keyring was not searched (${error.message})`;
-    }
-  }
+  const keyring = await cleanKubeloginKeyring(options.storage);
+  const items = keyring.searched ? keyring.removed : [];
   lines.push(
     ...items.map((account) => `removed int128/kubelogin keyring item: ${kubeloginKeyringService}/${account}`),
   );
@@ -125,7 +113,7 @@ export async function runCleanKubeloginCache(
     ...(options.storage === 'keyring'
       ? []
       : [`${files.length} int128/kubelogin file(s) in ${options.tokenCacheDir}`]),
-    ...(searched
+    ...(keyring.searched
       ? [`${items.length} int128/kubelogin keyring item(s) (service ${kubeloginKeyringService})`]
       : []),
   ];
@@ -134,8 +122,24 @@ export async function runCleanKubeloginCache(
       ? `Nothing removed${counts.length > 0 ? `: ${counts.join(' and ')}` : ''}.`
       : `Removed ${counts.join(' and ')}; this plugin's entries are untouched.`,
   );
-  if (notSearched !== undefined) lines.push(`Note: ${notSearched}.`);
+  if (!keyring.searched && keyring.reason !== undefined) lines.push(`Note: ${keyring.reason}.`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * int128's keyring items, when the chosen storage includes the keyring. With `all`, a keyring that cannot be opened
+ * is a note, not a failure: the files were still cleaned.
+ */
+async function cleanKubeloginKeyring(
+  storage: CacheCommandOptions['storage'],
+): Promise<KubeloginKeyringResult | { readonly searched: false; readonly reason?: undefined }> {
+  if (storage !== 'all' && storage !== 'keyring') return { searched: false };
+  try {
+    return await removeKubeloginKeyringItems(process.platform);
+  } catch (error) {
+    if (storage === 'keyring' || !isAppError(error)) throw error;
+    return { searched: false, reason: `the keyring was not searched (${error.message})` };
+  }
 }
 
 export async function runClean(
