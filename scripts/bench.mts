@@ -29,6 +29,7 @@ import {
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { cacheEntryFileName } from '../src/core/cache-key.js';
 import { startApiServer } from '../test/rig/api-server.js';
 import { findKubectls, writeKubeconfig } from '../test/rig/kubectl.js';
 import { execInfo, writeExchangedHitFixture, writeHitFixture } from './hit-fixture.mjs';
@@ -106,11 +107,13 @@ const standalone = findStandalone();
 if (standalone) checkHit(standalone);
 // The floor of the standalone executable: Bun's own start-up, compiled here by the Bun that compiles the release.
 const hello = standalone ? compileHello() : undefined;
+// The floor of a Bun plugin that serves this cache entry safely at all (minimalBunHit): what ours is compared with.
+const minimalHit = standalone ? compileMinimalBunHit() : undefined;
 // Peak memory of a Bun executable is measured on a copy read back from disk (readBackFromDisk), as the file is once
 // the installer's writes have left the page cache; the timings use the files as unzipped and compiled.
 const measuredForMemory = new Map(
-  [standalone, hello].flatMap((path, i) =>
-    path ? [[path, readBackFromDisk(path, `${i === 0 ? 'standalone' : 'hello'}-read-back`)] as const] : [],
+  Object.entries({ standalone, hello, minimalHit }).flatMap(([name, path]) =>
+    path ? [[path, readBackFromDisk(path, `${name}-read-back`)] as const] : [],
   ),
 );
 // What NODE_EXTRA_CA_CERTS costs each build, with the system bundle as this machine sets it.
@@ -123,6 +126,7 @@ const variants: { name: string; command: string; args: string[]; env?: NodeJS.Pr
   { name: 'cache hit, node <entry bundle>', command: process.execPath, args: [bin, ...args] },
   { name: 'cache hit, exchanged token', command: bin, args: exchangeArgs },
   ...(hello ? [{ name: 'floor: compiled Bun hello', command: hello, args: [] }] : []),
+  ...(minimalHit ? [{ name: 'floor: Bun reading the cache entry', command: minimalHit, args: [] }] : []),
   ...(standalone ? [{ name: 'cache hit, standalone executable', command: standalone, args }] : []),
   ...(extraCa
     ? [{ name: 'cache hit, installed, NODE_EXTRA_CA_CERTS', command: bin, args, env: extraCa }]
@@ -205,6 +209,15 @@ verdict(
   1.5,
   ' x compiled hello',
 );
+const overReadingFloor = medianRatio(
+  'cache hit, standalone executable',
+  'floor: Bun reading the cache entry',
+);
+if (overReadingFloor !== undefined)
+  console.log(
+    `cache hit, standalone executable: ${overReadingFloor.toFixed(3)} x the Bun floor reading the cache entry ` +
+      `(which is ${medianRatio('floor: Bun reading the cache entry', 'floor: compiled Bun hello')?.toFixed(3)} x the hello)`,
+  );
 verdict(
   'cache hit, standalone executable',
   medianRatio('cache hit, standalone executable', 'bare node -e 0'),
@@ -255,6 +268,32 @@ function readBackFromDisk(path: string, name: string): string {
       `warning: ${name}'s pages could not be dropped from the page cache: its peak RSS is as written`,
     );
   return copy;
+}
+
+/**
+ * The least a Bun plugin does to serve this entry with the plugin's safety: the directory's mode, the entry opened
+ * without following a link and checked on its own descriptor (owner, mode, a regular file), read, parsed, the key's
+ * hash and the entry's key compared, the expiry, the credential written. No flags, no messages, no other checks:
+ * the floor our hit's own work is measured against, compiled with the release's flags.
+ */
+function compileMinimalBunHit(): string {
+  const entryFile = join(cacheDir, cacheEntryFileName(fixture.key));
+  const source = `const fs = require("node:fs");
+const dir = fs.statSync(${JSON.stringify(cacheDir)});
+if ((dir.mode & 0o77) !== 0 || dir.uid !== process.getuid()) process.exit(3);
+const c = fs.constants;
+const fd = fs.openSync(${JSON.stringify(entryFile)}, c.O_RDONLY | c.O_NOFOLLOW | c.O_NONBLOCK);
+const st = fs.fstatSync(fd);
+if (!st.isFile() || st.uid !== process.getuid() || (st.mode & 0o77) !== 0 || st.size > 1048576) process.exit(3);
+const entry = JSON.parse(fs.readFileSync(fd, "utf8"));
+fs.closeSync(fd);
+const key = new Bun.SHA256().update(JSON.stringify(process.argv.concat(${JSON.stringify(args)}))).digest("hex");
+if (entry.key !== ${JSON.stringify(fixture.key)} || key.length !== 64 || entry.idTokenExpiresAt < Date.now() + 60000) process.exit(3);
+fs.writeSync(1, JSON.stringify({ kind: "ExecCredential", apiVersion: "client.authentication.k8s.io/v1", spec: { interactive: false }, status: { expirationTimestamp: new Date(entry.idTokenExpiresAt).toISOString(), token: entry.idToken } }) + "\\n");
+`;
+  const hit = compileWithBun('minimal-bun-hit', source);
+  checkHit(hit);
+  return hit;
 }
 
 /** `console.log("hi")` compiled as the release compiles (scripts/release/standalone.mts), by the same Bun. */
@@ -344,6 +383,14 @@ async function benchKubectl(): Promise<void> {
           {
             name: 'floor: kubectl + Bun printing a credential',
             config: pluginConfig('bun-print', bunPrintPlugin),
+          },
+        ]
+      : []),
+    ...(minimalHit
+      ? [
+          {
+            name: 'floor: kubectl + Bun reading the entry',
+            config: pluginConfig('bun-read', minimalHit),
           },
         ]
       : []),
