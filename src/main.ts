@@ -20,7 +20,8 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   try {
     const args = hoistGlobalFlags(argv, getTokenFlags, globalFlagNames);
     const [command, ...rest] = args;
-    if (command === 'get-token' && !rest.some((arg) => arg === '-h' || arg === '--help')) {
+    // includes(), not some(): the standalone compiles an array builtin written in JavaScript on first use.
+    if (command === 'get-token' && !rest.includes('-h') && !rest.includes('--help')) {
       const credential = await runGetToken(rest, env, (level) => {
         verbosity = level;
       });

@@ -162,11 +162,14 @@ function addValue(spec: FlagSpec, previous: FlagValue | undefined, raw: string):
   }
 }
 
+/** A loop, not map() and filter(): the standalone compiles each array builtin on first use (docs/performance.md). */
 function splitList(raw: string): string[] {
-  return raw
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part.length > 0);
+  const parts: string[] = [];
+  for (const part of raw.split(',')) {
+    const trimmed = part.trim();
+    if (trimmed.length > 0) parts.push(trimmed);
+  }
+  return parts;
 }
 
 /**

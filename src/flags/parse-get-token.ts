@@ -129,6 +129,9 @@ export function parseGetTokenInput(
     );
   }
   const cacheDir = str('token-cache-dir');
+  // A loop, not map(): the standalone compiles an array builtin on first use, even over an empty list.
+  const certificateAuthorityFiles: string[] = [];
+  for (const file of list('certificate-authority')) certificateAuthorityFiles.push(expand(file));
   const explicitS256 = bool('oidc-use-pkce') || str('oidc-pkce-method') === 'S256';
 
   return {
@@ -163,7 +166,7 @@ export function parseGetTokenInput(
     openUrlAfterAuthentication: str('open-url-after-authentication') || undefined,
     username: str('username'),
     password: str('password'),
-    certificateAuthorityFiles: list('certificate-authority').map(expand),
+    certificateAuthorityFiles,
     certificateAuthorityData: list('certificate-authority-data'),
     insecureSkipTlsVerify: bool('insecure-skip-tls-verify'),
     tokenCacheDir: cacheDirFor(cacheDir, env, homeDir),
