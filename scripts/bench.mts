@@ -21,8 +21,10 @@ import {
   copyFileSync,
   existsSync,
   fsyncSync,
+  mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -32,12 +34,17 @@ import { promisify } from 'node:util';
 import { cacheEntryFileName } from '../src/core/cache-key.js';
 import { startApiServer } from '../test/rig/api-server.js';
 import { findKubectls, writeKubeconfig } from '../test/rig/kubectl.js';
+import { hitBundle } from './bundle-split.mjs';
 import { execInfo, writeExchangedHitFixture, writeHitFixture } from './hit-fixture.mjs';
 import { compileFlags } from './release/standalone.mjs';
 
 const runs = Number(process.env.BENCH_RUNS ?? 200);
-// The command as npm installs it: the entry bundle, run through its `#!/usr/bin/env node` line like kubectl does.
-const bin = join(import.meta.dirname, '..', 'dist', 'kubectl-together_login.cjs');
+// The command as npm installs it: the loader of the entry bundle (src/loader.ts), run through its
+// `#!/usr/bin/env node` line like kubectl does, with the V8 code cache `npm run build` recorded as an install does.
+const dist = join(import.meta.dirname, '..', 'dist');
+const bin = join(dist, 'kubectl-together_login.cjs');
+if (!readdirSync(dist).some((name) => name.endsWith('.v8-cache')))
+  throw new Error('dist/ holds no V8 code cache: `npm run build` records it (scripts/record-code-cache.mts)');
 const benchDir = mkdtempSync(join(tmpdir(), 'bench-'));
 // The API server takes its admin token: the ID token of the cache entry (the server compares strings).
 const api = await startApiServer({ issuer: 'https://idp.example.com', audience: 'kubernetes' });
@@ -99,6 +106,15 @@ function checkHit(command: string): void {
 }
 checkHit(bin);
 
+// The same command without its code cache (an install run with --ignore-scripts): the bundles copied without it.
+const withoutCodeCache = join(benchDir, 'dist-without-code-cache');
+mkdirSync(withoutCodeCache);
+for (const name of readdirSync(dist).filter((name) => name.endsWith('.cjs')))
+  copyFileSync(join(dist, name), join(withoutCodeCache, name));
+const binWithoutCodeCache = join(withoutCodeCache, 'kubectl-together_login.cjs');
+// The entry bundle itself, as npm linked it before the loader (no code cache, no loader's hop).
+const entryBundle = join(dist, hitBundle);
+
 // The floor of any plugin written for Node: an empty script, started the way kubectl starts ours.
 const emptyScript = join(dirname(cacheDir), 'empty.cjs');
 writeFileSync(emptyScript, '#!/usr/bin/env node\n', { mode: 0o755 });
@@ -123,7 +139,8 @@ const variants: { name: string; command: string; args: string[]; env?: NodeJS.Pr
   { name: 'bare node -e 0', command: process.execPath, args: ['-e', '0'] },
   { name: 'floor: empty script via shebang', command: emptyScript, args: [] },
   { name: 'cache hit, installed command', command: bin, args },
-  { name: 'cache hit, node <entry bundle>', command: process.execPath, args: [bin, ...args] },
+  { name: 'cache hit, installed, no code cache', command: binWithoutCodeCache, args },
+  { name: 'cache hit, node <entry bundle>', command: process.execPath, args: [entryBundle, ...args] },
   { name: 'cache hit, exchanged token', command: bin, args: exchangeArgs },
   ...(hello ? [{ name: 'floor: compiled Bun hello', command: hello, args: [] }] : []),
   ...(minimalHit ? [{ name: 'floor: Bun reading the cache entry', command: minimalHit, args: [] }] : []),

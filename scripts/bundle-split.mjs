@@ -4,6 +4,10 @@
 // needed. Compiling (Node) or loading (Bun) everything at every kubectl call is what the split saves:
 // docs/performance.md.
 
+/** The entry of the Node package, which npm's command (src/loader.ts) runs: the cache hit. */
+export const hitBundle = 'kubectl-together_login-hit.cjs';
+/** What the install runs to record the entry's V8 code cache (scripts/record-code-cache.mts). */
+export const recorderBundle = 'kubectl-together_login-record-cache.cjs';
 export const fullBundle = 'kubectl-together_login-full.cjs';
 export const storesBundle = 'kubectl-together_login-stores.cjs';
 

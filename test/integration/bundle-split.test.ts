@@ -9,16 +9,18 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fullBundle, storesBundle } from '../../scripts/bundle-split.mjs';
+import { fullBundle, hitBundle, recorderBundle, storesBundle } from '../../scripts/bundle-split.mjs';
 import {
   type BundleSources,
   bundleForStandalone,
   standaloneEntry,
 } from '../../scripts/release/standalone.mjs';
+import { hitBundle as loaderHitBundle } from '../../src/core/code-cache.js';
 import { repoRoot } from '../rig/build.js';
 import { tempDir } from '../rig/plugin.js';
 
-const entryBundle = 'kubectl-together_login.cjs';
+/** npm's command in the Node package: the loader of the entry (src/loader.ts). */
+const loaderBundle = 'kubectl-together_login.cjs';
 
 function bundledSources(bundle: string): string[] {
   const map = JSON.parse(readFileSync(join(repoRoot, 'dist', `${bundle}.map`), 'utf8')) as {
@@ -33,7 +35,7 @@ function requiredBuiltins(code: string): string[] {
 }
 
 /** The checks both builds pass: what the entry holds, what it must not, and what the other bundles hold instead. */
-function checkSplit(sourcesOf: () => BundleSources): void {
+function checkSplit(entryBundle: string, sourcesOf: () => BundleSources): void {
   it('the entry holds the cache hit: flags, key, disk store, freshness, exchanged tokens, ExecCredential', () => {
     expect(sourcesOf()[entryBundle]).toEqual(
       expect.arrayContaining([
@@ -89,15 +91,26 @@ function checkSplit(sourcesOf: () => BundleSources): void {
 }
 
 describe('the bundles of the Node build', () => {
-  checkSplit(() =>
+  checkSplit(hitBundle, () =>
     Object.fromEntries(
-      [entryBundle, fullBundle, storesBundle].map((bundle) => [bundle, bundledSources(bundle)]),
+      [hitBundle, fullBundle, storesBundle].map((bundle) => [bundle, bundledSources(bundle)]),
     ),
   );
 
   it('the entry loads no Node module but node:fs and node:path (node:url only inside a getter)', () => {
-    const code = readFileSync(join(repoRoot, 'dist', entryBundle), 'utf8');
+    const code = readFileSync(join(repoRoot, 'dist', hitBundle), 'utf8');
     expect(requiredBuiltins(code)).toEqual(['node:fs', 'node:path', 'node:url']);
+  });
+
+  it('the command is a small loader of the entry, which the loader and the build name alike', () => {
+    expect(loaderHitBundle).toBe(hitBundle);
+    const code = readFileSync(join(repoRoot, 'dist', loaderBundle), 'utf8');
+    expect(code.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    // node:vm only when a cache is there: it sits in the branch that has one (test/integration/code-cache.test.ts).
+    expect(requiredBuiltins(code)).toEqual(['node:fs', 'node:path', 'node:vm']);
+    expect(code.length).toBeLessThan(4096);
+    expect(code).toContain(hitBundle);
+    expect(recorderBundle).not.toBe(loaderBundle);
   });
 });
 
@@ -111,17 +124,14 @@ describe('the bundles of the standalone executable', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('names its entry as the Node build does, so one list of checks serves both', () => {
-    expect(standaloneEntry).toBe(entryBundle);
-  });
-
-  checkSplit(() => sources);
+  // Bun compiles the entry itself, not the Node package's loader: its bytecode is precompiled already.
+  checkSplit(standaloneEntry, () => sources);
 
   it('the entry loads no Node module but node:fs and node:path, and hashes with Bun.SHA256', () => {
-    expect(requiredBuiltins(code(entryBundle))).toEqual(['node:fs', 'node:path']);
+    expect(requiredBuiltins(code(standaloneEntry))).toEqual(['node:fs', 'node:path']);
     // Our JavaScript SHA-256 (its first round constant is 0x428a2f98) costs Bun more than Node.
-    expect(code(entryBundle)).toContain('Bun.SHA256.hash(');
-    expect(code(entryBundle)).not.toMatch(/0x428a2f98|1116352408/i);
+    expect(code(standaloneEntry)).toContain('Bun.SHA256.hash(');
+    expect(code(standaloneEntry)).not.toMatch(/0x428a2f98|1116352408/i);
   });
 
   it('the other bundles give the JIT back when they load (the entry runs with it held back)', () => {

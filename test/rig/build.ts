@@ -12,7 +12,7 @@ export const rigOutDir = join(repoRoot, '.test-out');
 export const browserDriverPath = join(rigOutDir, 'browser-driver');
 /** A --browser-command that drives Debian's Chromium through playwright-core. */
 export const chromiumDriverPath = join(rigOutDir, 'chromium-driver');
-/** The command as npm installs it (package.json "bin"): the entry bundle itself. */
+/** The command as npm installs it (package.json "bin"): the loader of the entry bundle (src/loader.ts). */
 export const nodePluginBin = join(repoRoot, 'dist', 'kubectl-together_login.cjs');
 /**
  * The plugin under test, chosen here and nowhere else: the Node package's entry bundle, or, with

@@ -72,8 +72,8 @@ const floors: readonly (readonly string[])[] = [
   ['cli'],
   ['entries'],
 ];
-/** The files at the top of src/ that start the process (main.ts) or a bundle (full.ts, load-full.ts). */
-const entryFiles = ['main.ts', 'full.ts', 'load-full.ts'];
+/** The files at the top of src/ that start the process (loader.ts, main.ts) or a bundle (full.ts, load-full.ts). */
+const entryFiles = ['main.ts', 'full.ts', 'load-full.ts', 'loader.ts'];
 
 /**
  * The unit a floor lists: the folder under src/ (a subfolder, such as core/setup/ of one use case, stands on its
