@@ -18,18 +18,18 @@ import {
   statSync,
   writeSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { AppError, isAppError } from '../app-error.js';
 import { CacheEntryError, parseCacheEntry, serializeCacheEntry } from '../core/cache-entry.js';
 import { cacheEntryFileName } from '../core/cache-key.js';
 import type { Logger, TokenStore } from '../core/ports.js';
 import { kindOf } from '../platform/file-kind.js';
+import { joinPath, parentDir } from '../platform/plain-path.js';
 import { replaceFileSync } from '../platform/replace-file.js';
 import { openWithoutWaiting } from '../platform/setting-file.js';
 import { type FileFacts, posixCacheChecksApply, untrustedDirectory, untrustedEntry } from './trust.js';
 
 export function createDiskStore(dir: string, key: string, logger: Logger): TokenStore {
-  const path = join(dir, cacheEntryFileName(key));
+  const path = joinPath(dir, cacheEntryFileName(key));
   return {
     async read() {
       const text = readPrivateFile(path, logger);
@@ -60,7 +60,7 @@ export function createDiskStore(dir: string, key: string, logger: Logger): Token
  */
 export function readPrivateFile(path: string, logger: Logger): string | undefined {
   const posix = posixCacheChecksApply();
-  const dir = dirname(path);
+  const dir = parentDir(path);
   let fd: number;
   try {
     if (posix) refuseUntrusted(untrustedDirectory(dir, factsOf(statSync(dir)), ownUid()));

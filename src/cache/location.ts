@@ -3,14 +3,14 @@
  * client-go reads it, else ~/.kube/cache) with int128/kubelogin's `oidc-login` under it, so that the Go plugins and we
  * share one directory (never one entry: our files have their own prefix).
  */
-import { join } from 'node:path';
 import { expandHome } from '../platform/home.js';
+import { joinPath } from '../platform/plain-path.js';
 
 export function defaultCacheDir(env: Readonly<Record<string, string | undefined>>, homeDir: string): string {
   const kubeCacheDir = env.KUBECACHEDIR;
   return kubeCacheDir
-    ? join(expandHome(kubeCacheDir, homeDir), 'oidc-login')
-    : join(homeDir, '.kube', 'cache', 'oidc-login');
+    ? joinPath(expandHome(kubeCacheDir, homeDir), 'oidc-login')
+    : joinPath(homeDir, '.kube', 'cache', 'oidc-login');
 }
 
 /** The cache directory of a run: --token-cache-dir (with `~` expanded) when given, else the default above. */

@@ -9,7 +9,8 @@
  * would use a relative .kube/config.
  */
 import { statSync } from 'node:fs';
-import { join as nativeJoin, posix, win32 } from 'node:path';
+import type { PlatformPath } from 'node:path';
+import { joinPath, nodePath } from './plain-path.js';
 
 /** What the resolution needs to know about a path; the real one stats, tests answer from a table. */
 export interface HomeProbe {
@@ -30,7 +31,8 @@ export function kubeHomeDir(
   const homeDrivePath = env.HOMEDRIVE && env.HOMEPATH ? env.HOMEDRIVE + env.HOMEPATH : '';
   const userProfile = env.USERPROFILE ?? '';
   for (const candidate of [home, homeDrivePath, userProfile]) {
-    if (candidate && probe.stat(win32.join(candidate, '.kube', 'config')) !== undefined) return candidate;
+    if (candidate && probe.stat(nodePath().win32.join(candidate, '.kube', 'config')) !== undefined)
+      return candidate;
   }
   // client-go prefers USERPROFILE here, "for compatibility with other auth-writing tools".
   const ordered = [home, userProfile, homeDrivePath].filter((candidate) => candidate !== '');
@@ -64,13 +66,13 @@ const fileSystemProbe: HomeProbe = {
 export function expandHome(
   path: string,
   homeDir: string,
-  join: (...parts: string[]) => string = nativeJoin,
+  join: (...parts: string[]) => string = joinPath,
 ): string {
   if (path === '~') return homeDir;
   return path.startsWith('~/') || path.startsWith('~\\') ? join(homeDir, path.slice(2)) : path;
 }
 
 /** The path functions of a platform, so that decisions about Windows paths are testable anywhere. */
-export function pathsOf(platform: NodeJS.Platform): typeof posix {
-  return platform === 'win32' ? win32 : posix;
+export function pathsOf(platform: NodeJS.Platform): PlatformPath {
+  return platform === 'win32' ? nodePath().win32 : nodePath().posix;
 }
