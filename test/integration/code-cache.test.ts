@@ -28,7 +28,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hitBundle, recorderBundle } from '../../scripts/bundle-split.mjs';
-import { execInfo, writeHitFixture } from '../../scripts/hit-fixture.mjs';
+import { execInfo, writeExchangedHitFixture, writeHitFixture } from '../../scripts/hit-fixture.mjs';
 import { codeCacheFileName } from '../../src/core/code-cache.js';
 import { repoRoot } from '../rig/build.js';
 import { baseEnvironment, parseCredential, runCommand, tempDir } from '../rig/plugin.js';
@@ -195,6 +195,29 @@ describe('the code cache of the Node package', () => {
     const result = await hit(dir);
     expect(result.refused).toBe(true);
     expect(result.credential).toEqual(expected);
+  });
+
+  it('runs the hits from the cache without V8 optimising any function, as without it', async () => {
+    // test/integration/cache-hit-work.test.ts checks the hits under --trace-opt, a flag V8 refuses this cache under
+    // (it was recorded without): here the cache is recorded under it, so the hits run from it.
+    const dir = packageCopy('trace-opt');
+    const recorded = await runCommand(
+      process.execPath,
+      ['--trace-opt', join(dir, recorderBundle), '--record-after-one-hit', ...fixture.args],
+      { KUBERNETES_EXEC_INFO: execInfo },
+    );
+    expect(recorded.code, recorded.stderr).toBe(0);
+    const size = statSync(cachePathIn(dir)).size;
+    for (const args of [fixture.args, writeExchangedHitFixture(fixture)]) {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--trace-opt', '--profile-deserialization', join(dir, loaderName), ...args],
+        { env: { ...baseEnvironment(), KUBERNETES_EXEC_INFO: execInfo } },
+      );
+      expect(stdout).toContain(`[Deserializing from ${size} bytes`);
+      expect(stdout).toContain('"ExecCredential"');
+      expect(stdout.split('\n').filter((line) => line.includes('for optimization'))).toEqual([]);
+    }
   });
 
   it.each([
