@@ -24,6 +24,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -112,11 +113,14 @@ describe('the code cache of the Node package', () => {
     const without = await hit(dir);
     expect(without.acceptedBytes === undefined || without.acceptedBytes < 20_000).toBe(true);
 
+    const recorderTemp = () =>
+      readdirSync(tmpdir()).filter((name) => name.startsWith('kubectl-together_login-record-'));
     const cache = await record(dir);
     const file = statSync(cache);
     expect(file.mode & 0o777).toBe(0o644);
     // Nothing else was left behind: no temporary file in dist, no fixture in the temporary directory.
     expect(readdirSync(dir).filter((name) => !name.endsWith('.cjs'))).toEqual([cache.slice(dir.length + 1)]);
+    expect(recorderTemp()).toEqual([]);
 
     const withCache = await hit(dir);
     expect(withCache.acceptedBytes).toBe(file.size);
