@@ -40,7 +40,7 @@ declare const __HIT_BUILD_ID__: string | undefined;
 const childMode = '--record-after-one-hit';
 const bundlePath = join(__dirname, hitBundle);
 
-function recordInChild(buildId: string): void {
+function recordThroughAChild(buildId: string): void {
   // The recorder and the bundle of one build, or no cache: it would name bytecode of other source.
   const bytes = readFileSync(bundlePath);
   if (createHash('sha256').update(bytes).digest('hex').slice(0, 32) !== buildId) return;
@@ -106,7 +106,7 @@ if (typeof __HIT_BUILD_ID__ === 'string') {
   if (process.argv[2] === childMode) runHitAndRecord(__HIT_BUILD_ID__, process.argv.slice(3));
   else {
     try {
-      recordInChild(__HIT_BUILD_ID__);
+      recordThroughAChild(__HIT_BUILD_ID__);
     } catch {
       // Never fail an install: without a cache the command compiles its bundle from the source.
     }
