@@ -10,7 +10,7 @@ import { runGetToken } from './app/get-token.js';
 import { isAppError, redact } from './app-error.js';
 import { ExitCode } from './error-codes.js';
 import { hoistGlobalFlags } from './flags/argv.js';
-import { getTokenFlags, globalFlagNames } from './flags/get-token-flags.js';
+import { getTokenFlagKinds, globalFlagNames } from './flags/get-token-flag-kinds.js';
 import { loadFull } from './load-full.js';
 import { exitOnInterrupt } from './platform/interrupts.js';
 import { writeStderr } from './platform/logger.js';
@@ -18,7 +18,7 @@ import { writeStderr } from './platform/logger.js';
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   let verbosity = 0;
   try {
-    const args = hoistGlobalFlags(argv, getTokenFlags, globalFlagNames);
+    const args = hoistGlobalFlags(argv, getTokenFlagKinds, globalFlagNames);
     const [command, ...rest] = args;
     // includes(), not some(): the standalone compiles an array builtin written in JavaScript on first use.
     if (command === 'get-token' && !rest.includes('-h') && !rest.includes('--help')) {

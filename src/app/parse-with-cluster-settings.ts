@@ -6,7 +6,7 @@
 import type { GetTokenInput } from '../core/get-token-input.js';
 import type { Logger } from '../core/ports.js';
 import { mergeClusterSettings, missingClusterSetting } from '../flags/cluster-settings.js';
-import { getTokenFlags } from '../flags/get-token-flags.js';
+import { getTokenFlagKinds } from '../flags/get-token-flag-kinds.js';
 import { parseGetTokenInput } from '../flags/parse-get-token.js';
 import type { ExecInfo } from '../kube/exec-credential.js';
 import { kubeHomeDir } from '../platform/home.js';
@@ -26,7 +26,7 @@ export function parseWithClusterSettings(
     setVerbosity(input.verbosity);
     return { input, logger: createStderrLogger(input.verbosity) };
   }
-  const merged = mergeClusterSettings(argv, cluster.config, getTokenFlags);
+  const merged = mergeClusterSettings(argv, cluster.config, getTokenFlagKinds);
   const where = cluster.server ? `the cluster ${cluster.server}` : 'the cluster';
   const parsed = parseGetTokenInput(merged.argv, {
     env,

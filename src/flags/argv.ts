@@ -30,6 +30,33 @@ export interface FlagSpec {
   readonly hidden?: boolean;
 }
 
+/** What parsing needs of a flag: not its help texts. */
+export type FlagShape = Pick<FlagSpec, 'name' | 'kind' | 'short' | 'hidden'>;
+
+/** How a parser finds flags: in a table (flagLookup), or in a form that costs less to load (./get-token-flag-kinds.ts). */
+export interface FlagLookup {
+  /** The flag of a name or single-letter alias. */
+  flagNamed(name: string): FlagShape | undefined;
+  /** The names a typo may be near: every flag help shows (asked only to report an unknown flag). */
+  visibleNames(): readonly string[];
+}
+
+/** A table of flags, or a lookup of them. */
+export type Flags = readonly FlagShape[] | FlagLookup;
+
+export function flagLookup(flags: Flags): FlagLookup {
+  if ('flagNamed' in flags) return flags;
+  const byName = new Map<string, FlagShape>();
+  for (const spec of flags) {
+    byName.set(spec.name, spec);
+    if (spec.short) byName.set(spec.short, spec);
+  }
+  return {
+    flagNamed: (name) => byName.get(name),
+    visibleNames: () => flags.filter((spec) => !spec.hidden).map((spec) => spec.name),
+  };
+}
+
 export type FlagValue = string | boolean | number | string[] | Record<string, string>;
 
 export interface ParsedArgs {
@@ -37,12 +64,8 @@ export interface ParsedArgs {
   readonly positionals: readonly string[];
 }
 
-export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): ParsedArgs {
-  const byName = new Map<string, FlagSpec>();
-  for (const spec of specs) {
-    byName.set(spec.name, spec);
-    if (spec.short) byName.set(spec.short, spec);
-  }
+export function parseArgs(argv: readonly string[], flags: Flags): ParsedArgs {
+  const lookup = flagLookup(flags);
   const values = new Map<string, FlagValue>();
   const positionals: string[] = [];
 
@@ -65,14 +88,14 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
       !arg.startsWith('--') &&
       inline === undefined &&
       name.length > 1 &&
-      byName.get(name[0] as string)?.short
+      lookup.flagNamed(name[0] as string)?.short
     ) {
       inline = name.slice(1);
       name = name[0] as string;
     }
-    const spec = byName.get(name);
+    const spec = lookup.flagNamed(name);
     if (!spec) {
-      throw unknownFlag(arg, specs);
+      throw unknownFlag(arg, lookup);
     }
     if (spec.kind === 'bool') {
       values.set(spec.name, parseBool(spec.name, inline ?? 'true'));
@@ -96,12 +119,9 @@ export function parseArgs(argv: readonly string[], specs: readonly FlagSpec[]): 
 }
 
 /** `unknown flag: --oidc-issuer (did you mean --oidc-issuer-url?)`, as commander suggests a command. */
-export function unknownFlag(arg: string, specs: readonly FlagSpec[]): AppError {
+export function unknownFlag(arg: string, flags: Flags): AppError {
   const given = arg.split('=')[0] as string;
-  const near = closestFlag(
-    given.replace(/^--?/, ''),
-    specs.filter((spec) => !spec.hidden).map((spec) => spec.name),
-  );
+  const near = closestFlag(given.replace(/^--?/, ''), flagLookup(flags).visibleNames());
   return usageError(`unknown flag: ${given}${near ? ` (did you mean --${near}?)` : ''}`);
 }
 
@@ -140,7 +160,7 @@ function parseBool(name: string, raw: string): boolean {
   throw usageError(`flag --${name} takes true or false, not "${raw}"`);
 }
 
-function addValue(spec: FlagSpec, previous: FlagValue | undefined, raw: string): FlagValue {
+function addValue(spec: FlagShape, previous: FlagValue | undefined, raw: string): FlagValue {
   switch (spec.kind) {
     case 'string':
       return raw;
@@ -238,9 +258,11 @@ function readCsvRecord(flag: string, text: string): string[] {
  */
 export function hoistGlobalFlags(
   argv: readonly string[],
-  specs: readonly FlagSpec[],
+  flags: Flags,
   globalNames: ReadonlySet<string>,
 ): readonly string[] {
+  if (!argv[0]?.startsWith('-')) return argv;
+  const lookup = flagLookup(flags);
   const globals: string[] = [];
   let i = 0;
   while (i < argv.length && (argv[i] as string).startsWith('-')) {
@@ -248,7 +270,7 @@ export function hoistGlobalFlags(
     const body = arg.replace(/^--?/, '');
     const glued = /^v\d+$/.test(body) && !arg.startsWith('--');
     const name = glued ? 'v' : (body.split('=')[0] as string);
-    const spec = specs.find((flag) => flag.name === name || flag.short === name);
+    const spec = lookup.flagNamed(name);
     if (!spec || !globalNames.has(spec.name)) return argv;
     globals.push(arg);
     i++;

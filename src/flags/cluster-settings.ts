@@ -12,7 +12,7 @@
  * the cluster. The redirect host and PKCE protect the login's code on this machine; they are the user's.
  */
 import { AppError, cutForMessage } from '../app-error.js';
-import { type FlagSpec, parseArgs } from './argv.js';
+import { type FlagShape, type FlagSpec, type Flags, flagLookup, parseArgs } from './argv.js';
 
 export const clusterSettableFlags: ReadonlySet<string> = new Set([
   'oidc-issuer-url',
@@ -62,9 +62,10 @@ const setting = (name: string): string => settingOf[name] ?? name;
 export function mergeClusterSettings(
   argv: readonly string[],
   config: Readonly<Record<string, unknown>> | undefined,
-  specs: readonly FlagSpec[],
+  specs: Flags,
 ): ClusterMerge {
-  const flags = [...parseArgs(argv, specs).values.keys()];
+  const lookup = flagLookup(specs);
+  const flags = [...parseArgs(argv, lookup).values.keys()];
   const given = new Set(flags.map(setting));
   const origins = new Map<string, SettingOrigin>();
   for (const name of flags) {
@@ -75,7 +76,7 @@ export function mergeClusterSettings(
   const ignored: string[] = [];
   const overridden: string[] = [];
   for (const [name, value] of Object.entries(config ?? {})) {
-    const spec = specs.find((candidate) => candidate.name === name);
+    const spec = lookup.flagNamed(name);
     if (!spec || !clusterSettableFlags.has(name)) {
       ignored.push(name);
       continue;
@@ -128,7 +129,7 @@ function isAbsolutePath(path: string): boolean {
   return /^(?:[/\\]|~(?:$|[/\\])|[A-Za-z]:[/\\])/.test(path);
 }
 
-function asArgs(spec: FlagSpec, value: unknown): string[] {
+function asArgs(spec: FlagShape, value: unknown): string[] {
   const flag = `--${spec.name}`;
   const wrong = (expected: string) =>
     new AppError(

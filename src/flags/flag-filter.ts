@@ -3,19 +3,20 @@
  * (`--name=value`, `--name value`, `-v3`): used to keep secrets out of kubeconfigs that setup writes and
  * convert-kubeconfig rewrites. The flag table says which flags take a separate value.
  */
-import type { FlagSpec } from './argv.js';
-import { getTokenFlags } from './get-token-flags.js';
+import { type Flags, flagLookup } from './argv.js';
+import { getTokenFlagKinds } from './get-token-flag-kinds.js';
 
 export const secretFlags: ReadonlySet<string> = new Set(['oidc-client-secret', 'password']);
 
 export function withoutFlags(
   args: readonly string[],
   names: ReadonlySet<string>,
-  specs: readonly FlagSpec[] = getTokenFlags,
+  specs: Flags = getTokenFlagKinds,
 ): { kept: string[]; removed: string[]; removedValues: string[] } {
   const kept: string[] = [];
   const removed: string[] = [];
   const removedValues: string[] = [];
+  const lookup = flagLookup(specs);
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     const shortVerbosity = /^-v\d*$/.test(arg) ? 'v' : undefined;
@@ -25,7 +26,7 @@ export function withoutFlags(
       continue;
     }
     removed.push(name);
-    const spec = specs.find((flag) => flag.name === name || flag.short === name);
+    const spec = lookup.flagNamed(name);
     // `--name value`: the next argument is the value (for the verbosity only a bare number, as argv.ts reads it).
     const next = args[i + 1];
     const takesNext =

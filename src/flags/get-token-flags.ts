@@ -1,6 +1,8 @@
 /**
- * The flags of `get-token`, as kubeconfigs write them in their exec args. The table is the single source of truth:
- * the fast path parses argv with it (./parse-get-token.ts), and `--help` is rendered from it.
+ * The flags of `get-token`, as kubeconfigs write them in their exec args, with their help texts: `--help` is rendered
+ * from this table, and setup and convert-kubeconfig read it. The cache hit parses argv with the same flags' names and
+ * kinds alone (./get-token-flag-kinds.ts), without evaluating this table; test/unit/get-token-flag-kinds.test.ts
+ * keeps the two in step.
  *
  * Every flag of int128/kubelogin v1.36 and together-kubelogin v0.1.0 is accepted with the same meaning and default;
  * flags of our own are marked in their description.
@@ -8,11 +10,20 @@
 import { requestedTokenTypes } from '../core/token-exchange-settings.js';
 import type { FlagSpec } from './argv.js';
 import { ciTokenFlags } from './ci-token-flags.js';
+import {
+  defaultAuthenticationTimeoutSec,
+  defaultExpiryMarginSec,
+  defaultListenAddresses,
+  defaultProviderRequestTimeoutSec,
+} from './get-token-flag-kinds.js';
 
-export const defaultListenAddresses = ['127.0.0.1:8000', '127.0.0.1:18000'];
-export const defaultExpiryMarginSec = 30;
-export const defaultAuthenticationTimeoutSec = 180;
-export const defaultProviderRequestTimeoutSec = 30;
+export {
+  defaultAuthenticationTimeoutSec,
+  defaultExpiryMarginSec,
+  defaultListenAddresses,
+  defaultProviderRequestTimeoutSec,
+  globalFlagNames,
+} from './get-token-flag-kinds.js';
 
 /**
  * klog's flags (besides -v), which int128/kubelogin registers on every command because it logs through klog; its
@@ -231,24 +242,3 @@ export const getTokenFlags: readonly FlagSpec[] = [
   },
   ...klogFlags,
 ];
-
-/**
- * Flags that int128/kubelogin accepts before the subcommand too (`-v1 get-token …`): -v and klog's, written out rather
- * than built from klogFlags at every start (test/unit/int128-compat.test.ts keeps them in step).
- */
-export const globalFlagNames: ReadonlySet<string> = new Set([
-  'v',
-  'add_dir_header',
-  'alsologtostderr',
-  'legacy_stderr_threshold_behavior',
-  'log_backtrace_at',
-  'log_dir',
-  'log_file',
-  'log_file_max_size',
-  'logtostderr',
-  'one_output',
-  'skip_headers',
-  'skip_log_headers',
-  'stderrthreshold',
-  'vmodule',
-]);

@@ -17,8 +17,8 @@ import {
   defaultExpiryMarginSec,
   defaultListenAddresses,
   defaultProviderRequestTimeoutSec,
-  getTokenFlags,
-} from './get-token-flags.js';
+  getTokenFlagKinds,
+} from './get-token-flag-kinds.js';
 
 /** Overrides --grant-type, so a user can change the flow a shared kubeconfig pins without editing it. */
 export const grantTypeEnv = 'KUBECTL_TOGETHER_LOGIN_GRANT_TYPE';
@@ -35,7 +35,7 @@ export function parseGetTokenInput(
   argv: readonly string[],
   { env, homeDir, missingSetting }: InputEnvironment,
 ): GetTokenInput {
-  const { values, positionals } = parseArgs(argv, getTokenFlags);
+  const { values, positionals } = parseArgs(argv, getTokenFlagKinds);
   if (positionals.length > 0) {
     throw usageError(
       `unexpected argument "${positionals[0]}"`,
