@@ -30,9 +30,16 @@ export function selectToken(entry: CacheEntry, useAccessToken: boolean): Selecte
   return { token, expiresAt: expiresAt ?? entry.obtainedAt + unknownLifetimeMs };
 }
 
+/**
+ * min(margin, floor(lifetime / 2)), lifetime at least 0. Written without Math, exact for finite times (a cache
+ * entry's are checked when it is read): the standalone's JavaScriptCore builds the Math object on first use, ~0.1 M
+ * instructions of a cache hit (docs/performance.md).
+ */
 export function effectiveMarginMs(obtainedAt: number, expiresAt: number, marginMs: number): number {
-  const lifetime = Math.max(0, expiresAt - obtainedAt);
-  return Math.min(marginMs, Math.floor(lifetime / 2));
+  const lifetime = expiresAt > obtainedAt ? expiresAt - obtainedAt : 0;
+  const half = lifetime / 2;
+  const wholeHalf = half - (half % 1);
+  return marginMs < wholeHalf ? marginMs : wholeHalf;
 }
 
 /** The credential to print, or undefined when the entry must be refreshed or replaced. */

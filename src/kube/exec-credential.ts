@@ -85,9 +85,10 @@ export function renderExecCredential(
   token: string,
   expiresAtMs: number,
 ): string {
-  const expirationTimestamp = new Date(Math.floor(expiresAtMs / 1000) * 1000)
-    .toISOString()
-    .replace('.000Z', 'Z');
+  // Down to the whole second without Math (exact for any time; core/freshness.ts says why).
+  const subSecond = expiresAtMs % 1000;
+  const wholeSecond = expiresAtMs - subSecond - (subSecond < 0 ? 1000 : 0);
+  const expirationTimestamp = new Date(wholeSecond).toISOString().replace('.000Z', 'Z');
   return `${JSON.stringify({
     kind: 'ExecCredential',
     apiVersion,
