@@ -5,7 +5,8 @@
 import { createDiskStore, noTokenStore } from '../cache/disk-store.js';
 import { readCiTokenFile } from '../ci/ci-token-file.js';
 import { type CacheKeyFields, cacheKey, cacheKeyFields, exchangeCacheKey } from '../core/cache-key.js';
-import { cachedToken, tokenRequest } from '../core/cached-token.js';
+import { cachedToken, cachedTokenNow, tokenRequest } from '../core/cached-token.js';
+import type { IssuedCredential } from '../core/freshness.js';
 import type { GetTokenInput } from '../core/get-token-input.js';
 import type { Authenticator, KeyLock, Logger, TokenExchanger, TokenStore } from '../core/ports.js';
 import { getExchangedToken } from '../core/token-exchange.js';
@@ -33,7 +34,9 @@ export async function runGetToken(
     input.grantType === 'ci-token' && input.ciToken.source?.kind === 'file'
       ? readCiTokenFile(input.ciToken.source.path)
       : undefined;
-  const { keyFields, key, store } = await openTokenCache(input, env, logger, ciFileToken);
+  const { keyFields, key } = tokenCacheKey(input, env, logger, ciFileToken);
+  // The disk store opens and reads without waiting: with it a cache hit runs no await (docs/performance.md).
+  const store = openDiskStoreNow(input, key, logger) ?? (await openStore(input, key, env, logger));
 
   // One session per run, shared by the login and the token exchange (one discovery at most).
   let session: ReturnType<typeof openSession> | undefined;
@@ -46,11 +49,15 @@ export async function runGetToken(
     return session;
   };
   const clock = { now: () => Date.now() };
-  const loginToken = async () => {
-    const request = tokenRequest(key, keyFields, input);
-    const deps = { store, clock, logger, openSession: openOnce };
-    // core/get-token-use-case.ts's getToken, its miss compiled only on a miss (the login machinery's bundle).
-    return (await cachedToken(request, deps)) ?? (await loadLoginMachinery()).renewToken(request, deps);
+  const request = tokenRequest(key, keyFields, input);
+  const deps = { store, clock, logger, openSession: openOnce };
+  // core/get-token-use-case.ts's getToken, its miss compiled only on a miss (the login machinery's bundle).
+  const renewToken = async () => (await loadLoginMachinery()).renewToken(request, deps);
+  // The login's token: cached or renewed; a store that reads without waiting (the disk store) answers at once.
+  const loginToken = (): IssuedCredential | Promise<IssuedCredential> => {
+    const now = cachedTokenNow(request, deps);
+    if (now) return now.hit ?? renewToken();
+    return cachedToken(request, deps).then((hit) => hit ?? renewToken());
   };
   // With an audience, the exchanged token has its own entry beside the login's: a hit reads that one file alone.
   const exchanged = async (exchange: TokenExchangeSettings) => {
@@ -76,7 +83,7 @@ export async function runGetToken(
         store: exchangeStore,
         clock,
         logger,
-        loginToken,
+        loginToken: async () => loginToken(),
         openExchanger: async () => (await openOnce()).exchanger,
       },
     );
@@ -92,6 +99,17 @@ export async function openTokenCache(
   logger: Logger,
   ciFileToken?: string,
 ): Promise<{ keyFields: CacheKeyFields; key: string; store: TokenStore }> {
+  const { keyFields, key } = tokenCacheKey(input, env, logger, ciFileToken);
+  return { keyFields, key, store: await openStore(input, key, env, logger) };
+}
+
+/** The cache key of a run's settings. */
+function tokenCacheKey(
+  input: GetTokenInput,
+  env: Readonly<Record<string, string | undefined>>,
+  logger: Logger,
+  ciFileToken: string | undefined,
+): { keyFields: CacheKeyFields; key: string } {
   // core/cache-key.ts decides what enters the key; the CA files are read only when it asks for them.
   const keyFields = cacheKeyFields(input, {
     env,
@@ -105,7 +123,7 @@ export async function openTokenCache(
   });
   const key = cacheKey(keyFields);
   logger.debug(2, `cache key ${key}`);
-  return { keyFields, key, store: await openStore(input, key, env, logger) };
+  return { keyFields, key };
 }
 
 /** The entry of a token exchanged for an audience from the login of `loginKey`, in the storage the flags chose. */
@@ -173,6 +191,13 @@ const loadStores = () => {
   return loadStoresBundle();
 };
 
+/** The disk store, where opening it needs nothing loaded: everywhere but on Windows (its ACL check, below). */
+function openDiskStoreNow(input: GetTokenInput, key: string, logger: Logger): TokenStore | undefined {
+  return input.tokenCacheStorage === 'disk' && process.platform !== 'win32'
+    ? createDiskStore(input.tokenCacheDir, key, logger)
+    : undefined;
+}
+
 /** The token store chosen by --token-cache-storage; the other stores' code is loaded only when one is chosen. */
 async function openStore(
   input: GetTokenInput,
@@ -182,11 +207,15 @@ async function openStore(
 ): Promise<TokenStore> {
   switch (input.tokenCacheStorage) {
     case 'disk': {
-      const store = createDiskStore(input.tokenCacheDir, key, logger);
-      if (process.platform !== 'win32') return store;
+      const store = openDiskStoreNow(input, key, logger);
+      if (store) return store;
       // NTFS has no modes: the privacy of the files is the directory's ACL (docs/platforms.md).
       const { warnWhenReadableByOthers } = await loadStores();
-      return warnWhenReadableByOthers(store, input.tokenCacheDir, logger);
+      return warnWhenReadableByOthers(
+        createDiskStore(input.tokenCacheDir, key, logger),
+        input.tokenCacheDir,
+        logger,
+      );
     }
     case 'none':
       return noTokenStore;

@@ -19,7 +19,12 @@ import {
   writeSync,
 } from 'node:fs';
 import { AppError, isAppError } from '../app-error.js';
-import { CacheEntryError, parseCacheEntry, serializeCacheEntry } from '../core/cache-entry.js';
+import {
+  type CacheEntry,
+  CacheEntryError,
+  parseCacheEntry,
+  serializeCacheEntry,
+} from '../core/cache-entry.js';
 import { cacheEntryFileName } from '../core/cache-key.js';
 import type { Logger, TokenStore } from '../core/ports.js';
 import { kindOf } from '../platform/file-kind.js';
@@ -30,17 +35,21 @@ import { type FileFacts, posixCacheChecksApply, untrustedDirectory, untrustedEnt
 
 export function createDiskStore(dir: string, key: string, logger: Logger): TokenStore {
   const path = joinPath(dir, cacheEntryFileName(key));
+  const readNow = (): CacheEntry | undefined => {
+    const text = readPrivateFile(path, logger);
+    if (text === undefined) return undefined;
+    try {
+      return parseCacheEntry(text);
+    } catch (error) {
+      if (!(error instanceof CacheEntryError)) throw error;
+      logger.warn(`ignoring the token cache entry ${path}: it is corrupt (${error.message})`);
+      return undefined;
+    }
+  };
   return {
+    readNow,
     async read() {
-      const text = readPrivateFile(path, logger);
-      if (text === undefined) return undefined;
-      try {
-        return parseCacheEntry(text);
-      } catch (error) {
-        if (!(error instanceof CacheEntryError)) throw error;
-        logger.warn(`ignoring the token cache entry ${path}: it is corrupt (${error.message})`);
-        return undefined;
-      }
+      return readNow();
     },
     async write(entry) {
       writePrivateFile(dir, path, serializeCacheEntry(entry));

@@ -55,6 +55,8 @@ export function cacheReader(
   deps: Pick<GetTokenDeps, 'store' | 'clock' | 'logger'>,
 ): {
   read: () => Promise<CacheEntry | undefined>;
+  /** The same read without waiting, where the store offers one (TokenStore.readNow). */
+  readNow: (() => CacheEntry | undefined) | undefined;
   fresh: (entry: CacheEntry | undefined) => IssuedCredential | undefined;
 } {
   const fresh = (entry: CacheEntry | undefined) =>
@@ -66,8 +68,7 @@ export function cacheReader(
 
   // An entry recorded for another key is not ours, whatever file name it sits under (a swapped or copied file):
   // never serve its token, nor send its refresh token to our provider. One string comparison on the hit path.
-  const read = async () => {
-    const entry = await deps.store.read();
+  const ours = (entry: CacheEntry | undefined) => {
     if (!entry) return entry;
     if (entry.issuer !== request.issuer || entry.clientId !== request.clientId) {
       deps.logger.warn(
@@ -85,8 +86,13 @@ export function cacheReader(
     }
     return undefined;
   };
+  const { store } = deps;
 
-  return { read, fresh };
+  return {
+    read: async () => ours(await store.read()),
+    readNow: store.readNow && (() => ours(store.readNow?.())),
+    fresh,
+  };
 }
 
 /** The cached token when it answers the request (not with --force-refresh), else undefined: a miss. */
@@ -95,8 +101,24 @@ export async function cachedToken(
   deps: GetTokenDeps,
 ): Promise<IssuedCredential | undefined> {
   if (request.forceRefresh) return undefined;
-  const { read, fresh } = cacheReader(request, deps);
-  const hit = fresh(await read());
-  if (hit) deps.logger.debug(1, 'using the cached token');
+  const { read, readNow, fresh } = cacheReader(request, deps);
+  return usingCached(fresh(readNow ? readNow() : await read()), deps.logger);
+}
+
+/**
+ * cachedToken answered without waiting, by a store that reads so (TokenStore.readNow, the disk store): `hit` is the
+ * cached token or undefined on a miss. undefined when the store reads only asynchronously (cachedToken then does).
+ */
+export function cachedTokenNow(
+  request: GetTokenRequest,
+  deps: GetTokenDeps,
+): { readonly hit: IssuedCredential | undefined } | undefined {
+  if (request.forceRefresh) return { hit: undefined };
+  const { readNow, fresh } = cacheReader(request, deps);
+  return readNow && { hit: usingCached(fresh(readNow()), deps.logger) };
+}
+
+function usingCached(hit: IssuedCredential | undefined, logger: Logger): IssuedCredential | undefined {
+  if (hit) logger.debug(1, 'using the cached token');
   return hit;
 }

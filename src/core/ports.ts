@@ -10,6 +10,11 @@ import type { TokenExchangeSettings } from './token-exchange-settings.js';
 export interface TokenStore {
   /** undefined on a miss, including an unreadable or corrupt entry (the store reports those itself). */
   read(): Promise<CacheEntry | undefined>;
+  /**
+   * The same read, answered without waiting, by a store that can (the disk store): a cache hit then runs without an
+   * await, each of which costs the standalone executable's hit ~0.06 M instructions (docs/performance.md).
+   */
+  readNow?(): CacheEntry | undefined;
   /** Replaces the entry atomically: a failed write leaves the previous entry as it was. */
   write(entry: CacheEntry): Promise<void>;
   /**
