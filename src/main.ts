@@ -18,7 +18,8 @@ import { writeStderr } from './platform/logger.js';
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   let verbosity = 0;
   try {
-    const args = hoistGlobalFlags(argv, getTokenFlagKinds, globalFlagNames);
+    // Only a flag first has anything to hoist: a hit then never runs (nor links) the hoisting code.
+    const args = argv[0]?.startsWith('-') ? hoistGlobalFlags(argv, getTokenFlagKinds, globalFlagNames) : argv;
     const [command, ...rest] = args;
     // includes(), not some(): the standalone compiles an array builtin written in JavaScript on first use.
     if (command === 'get-token' && !rest.includes('-h') && !rest.includes('--help')) {

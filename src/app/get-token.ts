@@ -61,13 +61,9 @@ export async function runGetToken(
   };
   // With an audience, the exchanged token has its own entry beside the login's: a hit reads that one file alone.
   const exchanged = async (exchange: TokenExchangeSettings) => {
-    const { key: exchangeKey, store: exchangeStore } = await openExchangeCache(
-      input,
-      key,
-      exchange,
-      env,
-      logger,
-    );
+    const exchangeKey = exchangeCacheKey(key, exchange);
+    const exchangeStore =
+      openDiskStoreNow(input, exchangeKey, logger) ?? (await openStore(input, exchangeKey, env, logger));
     return getExchangedToken(
       {
         key: exchangeKey,

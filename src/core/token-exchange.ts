@@ -44,9 +44,10 @@ export async function getExchangedToken(
 ): Promise<IssuedCredential> {
   // Served only to the key, issuer and client it was written for (a copied or renamed file is a miss), as a login's
   // entry is; the exchanged token is always the entry's ID token.
-  const { read, fresh } = cacheReader({ ...request, useAccessToken: false }, deps);
+  const { read, readNow, fresh } = cacheReader({ ...request, useAccessToken: false }, deps);
   if (!request.forceRefresh) {
-    const hit = fresh(await read());
+    // A store that reads without waiting (the disk store) is read so: no await on a hit (docs/performance.md).
+    const hit = fresh(readNow ? readNow() : await read());
     if (hit) {
       deps.logger.debug(1, `using the cached token for audience ${request.exchange.audience}`);
       return hit;

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CacheEntry } from '../../src/core/cache-entry.js';
 import { cachedToken, cachedTokenNow } from '../../src/core/cached-token.js';
+import { getExchangedToken } from '../../src/core/token-exchange.js';
 import { ManualClock, MemoryLogger, MemoryStore, request } from './fakes.js';
 
 /** MemoryStore whose entry is also read synchronously; counts each way of reading. */
@@ -65,5 +66,23 @@ describe('the cache hit without waiting', () => {
     const store = new MemoryStore(entry());
     expect(cachedTokenNow(request, depsOf(store))).toBeUndefined();
     expect((await cachedToken(request, depsOf(store)))?.token).toBe('id-cached');
+  });
+
+  it('serves an exchanged token from readNow too, with the same key check', async () => {
+    const exchange = { audience: 'cluster-a', requestedTokenType: 'id-token' } as const;
+    const exchangeRequest = { ...request, loginKey: 'c'.repeat(64), exchange, subjectIsAccessToken: false };
+    const deps = (store: SyncStore) => ({
+      ...depsOf(store),
+      loginToken: () => Promise.reject(new Error('a hit needs no login token')),
+      openExchanger: () => Promise.reject(new Error('a hit exchanges nothing')),
+    });
+    const store = new SyncStore(entry());
+    expect((await getExchangedToken(exchangeRequest, deps(store))).token).toBe('id-cached');
+    expect(store.reads).toEqual({ now: 1, async: 0 });
+    const copied = new SyncStore(entry({ key: 'b'.repeat(64) }));
+    await expect(getExchangedToken(exchangeRequest, deps(copied))).rejects.toThrow(
+      'a hit needs no login token',
+    );
+    expect(copied.reads).toEqual({ now: 1, async: 0 });
   });
 });
