@@ -26,6 +26,17 @@ export function parseWithClusterSettings(
     setVerbosity(input.verbosity);
     return { input, logger: createStderrLogger(input.verbosity) };
   }
+  return withClusterSettings(argv, cluster, env, homeDir, setVerbosity);
+}
+
+/** The same with the cluster's exec extension; a function of its own, which a hit without cluster info never loads. */
+function withClusterSettings(
+  argv: readonly string[],
+  cluster: NonNullable<ExecInfo['cluster']>,
+  env: Readonly<Record<string, string | undefined>>,
+  homeDir: string,
+  setVerbosity: (level: number) => void,
+): { input: GetTokenInput; logger: Logger } {
   const merged = mergeClusterSettings(argv, cluster.config, getTokenFlagKinds);
   const where = cluster.server ? `the cluster ${cluster.server}` : 'the cluster';
   const parsed = parseGetTokenInput(merged.argv, {
@@ -34,9 +45,10 @@ export function parseWithClusterSettings(
     missingSetting: (flag, what) => missingClusterSetting(flag, what, cluster.server),
   });
   // The CA is one setting (flags/cluster-settings.ts): either every CA value came from the cluster, or none did.
-  const caFromCluster = ['certificate-authority', 'certificate-authority-data'].some(
-    (flag) => merged.origins.get(flag) === 'cluster',
-  );
+  // Not some(): the standalone compiles that array builtin on first use (docs/performance.md).
+  const caFromCluster =
+    merged.origins.get('certificate-authority') === 'cluster' ||
+    merged.origins.get('certificate-authority-data') === 'cluster';
   const input = caFromCluster
     ? { ...parsed, certificateAuthoritiesFrom: `${where}'s exec extension` }
     : parsed;

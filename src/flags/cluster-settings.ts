@@ -66,7 +66,9 @@ export function mergeClusterSettings(
 ): ClusterMerge {
   const lookup = flagLookup(specs);
   const flags = [...parseArgs(argv, lookup).values.keys()];
-  const given = new Set(flags.map(setting));
+  // A loop, not map(): a cache hit with cluster info runs this (docs/performance.md).
+  const given = new Set<string>();
+  for (const name of flags) given.add(setting(name));
   const origins = new Map<string, SettingOrigin>();
   for (const name of flags) {
     const settable = clusterSettableFlags.has(name) ? name : setting(name);
