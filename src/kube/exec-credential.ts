@@ -54,21 +54,20 @@ export function parseExecInfo(raw: string | undefined): ExecInfo {
   }
   const interactive = typeof spec?.interactive === 'boolean' ? spec.interactive : undefined;
   const cluster = spec?.cluster;
-  const config = cluster?.config;
+  return typeof cluster === 'object' && cluster !== null
+    ? { apiVersion: apiVersion as ExecCredentialApiVersion, interactive, cluster: clusterInfo(cluster) }
+    : { apiVersion: apiVersion as ExecCredentialApiVersion, interactive };
+}
+
+/** spec.cluster, with provideClusterInfo: its server and the config of its exec extension, when they have a type. */
+function clusterInfo(cluster: { server?: unknown; config?: unknown }): ExecInfo['cluster'] {
+  const { server, config } = cluster;
   return {
-    apiVersion: apiVersion as ExecCredentialApiVersion,
-    interactive,
-    ...(typeof cluster === 'object' && cluster !== null
-      ? {
-          cluster: {
-            server: typeof cluster.server === 'string' ? cluster.server : undefined,
-            config:
-              typeof config === 'object' && config !== null && !Array.isArray(config)
-                ? (config as Record<string, unknown>)
-                : undefined,
-          },
-        }
-      : {}),
+    server: typeof server === 'string' ? server : undefined,
+    config:
+      typeof config === 'object' && config !== null && !Array.isArray(config)
+        ? (config as Record<string, unknown>)
+        : undefined,
   };
 }
 

@@ -26,7 +26,11 @@ export function kubeHomeDir(
   probe: HomeProbe = fileSystemProbe,
   accountHome: () => string = () => process.getBuiltinModule('node:os').homedir(),
 ): string {
-  if (platform !== 'win32') return env.HOME || accountHome();
+  return platform === 'win32' ? windowsKubeHomeDir(env, probe, accountHome) : env.HOME || accountHome();
+}
+
+/** client-go's rules on Windows (above); a function of its own, which a cache hit elsewhere never runs. */
+function windowsKubeHomeDir(env: Env, probe: HomeProbe, accountHome: () => string): string {
   const home = env.HOME ?? '';
   const homeDrivePath = env.HOMEDRIVE && env.HOMEPATH ? env.HOMEDRIVE + env.HOMEPATH : '';
   const userProfile = env.USERPROFILE ?? '';
