@@ -26,6 +26,7 @@ import {
   openSync,
   readdirSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -105,6 +106,29 @@ function checkHit(command: string): void {
   }
 }
 checkHit(bin);
+checkCodeCacheAccepted();
+
+/**
+ * V8 ran the installed command's hit from its code cache: a cache it refused (other V8 flags, another Node) would
+ * quietly make the installed figures those of the command without one. V8's own `--profile-deserialization` says
+ * how many bytes of cache it deserialized (it does not change the flags a cache is checked against).
+ */
+function checkCodeCacheAccepted(): void {
+  const sizes = readdirSync(dist)
+    .filter((name) => name.endsWith('.v8-cache'))
+    .map((name) => statSync(join(dist, name)).size);
+  const run = spawnSync(process.execPath, ['--profile-deserialization', bin, ...args], {
+    env,
+    encoding: 'utf8',
+  });
+  const accepted = [...run.stdout.matchAll(/^\[Deserializing from (\d+) bytes/gm)].map((match) =>
+    Number(match[1]),
+  );
+  if (!accepted.some((bytes) => sizes.includes(bytes)))
+    throw new Error(
+      "V8 refused dist/'s code cache: run `npm run build` with this Node (scripts/record-code-cache.mts)",
+    );
+}
 
 // The same command without its code cache (an install run with --ignore-scripts): the bundles copied without it.
 const withoutCodeCache = join(benchDir, 'dist-without-code-cache');

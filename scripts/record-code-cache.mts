@@ -21,15 +21,24 @@ import {
   fsyncSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
-import { codeCacheFileName, hitBundle, runHitBundle } from '../src/core/code-cache.js';
+import {
+  codeCacheFileName,
+  codeCachePrefix,
+  codeCacheSuffix,
+  currentRuntime,
+  hitBundle,
+  runHitBundle,
+} from '../src/core/code-cache.js';
 import { replaceFileSync } from '../src/platform/replace-file.js';
 import { execInfo, writeExchangedHitFixture, writeHitFixture } from './hit-fixture.mjs';
 
@@ -64,6 +73,21 @@ function recordThroughAChild(buildId: string): void {
   }
 }
 
+/**
+ * The caches of other builds or other Nodes beside the bundles (one per Node upgrade followed by `npm rebuild`, ~70 KB
+ * each): none of them can be used by this build, and an install writes them only here.
+ */
+function removeOtherCaches(kept: string): void {
+  for (const name of readdirSync(__dirname)) {
+    if (name === kept || !name.startsWith(codeCachePrefix) || !name.endsWith(codeCacheSuffix)) continue;
+    try {
+      unlinkSync(join(__dirname, name));
+    } catch {
+      // Another user's file in a shared directory, or gone already: it costs a few KB, not a call.
+    }
+  }
+}
+
 /** In the child: compile the bundle as the loader does, run the hit, and write the cache when it exits well. */
 function runHitAndRecord(buildId: string, hitArgs: readonly string[]): void {
   let script: Script | undefined;
@@ -71,7 +95,11 @@ function runHitAndRecord(buildId: string, hitArgs: readonly string[]): void {
   process.on('exit', (code) => {
     // Not the hit it was meant to be: no cache rather than one of another path.
     if (code !== 0 || !script) return;
-    const path = join(__dirname, codeCacheFileName(buildId, process));
+    const name = codeCacheFileName(
+      buildId,
+      currentRuntime(process, (p) => statSync(p).size),
+    );
+    const path = join(__dirname, name);
     const temp = `${path}.${process.pid}.tmp`;
     try {
       // 0644 (less under the umask): the loader runs only a cache no one but its owner may change. On disk before
@@ -86,6 +114,7 @@ function runHitAndRecord(buildId: string, hitArgs: readonly string[]): void {
         closeSync(fd);
       }
       replaceFileSync(temp, path);
+      removeOtherCaches(name);
     } catch {
       try {
         unlinkSync(temp);

@@ -18,7 +18,13 @@ import {
   statSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { codeCacheFileName, hitBundle, runHitBundle, trustedCodeCache } from './core/code-cache.js';
+import {
+  codeCacheFileName,
+  currentRuntime,
+  hitBundle,
+  runHitBundle,
+  trustedCodeCache,
+} from './core/code-cache.js';
 
 /** A hash of the hit bundle's bytes, fixed by scripts/build.mjs; from sources there is no cache to find. */
 declare const __HIT_BUILD_ID__: string | undefined;
@@ -28,10 +34,16 @@ const bundlePath = join(__dirname, hitBundle);
 /** The cache's bytes when a trusted file is there; undefined (and no node:vm loaded) otherwise. */
 function readCodeCache(): Buffer | undefined {
   if (typeof __HIT_BUILD_ID__ !== 'string') return undefined;
-  const path = join(__dirname, codeCacheFileName(__HIT_BUILD_ID__, process));
   const windows = process.platform === 'win32';
   let fd: number;
   try {
+    const path = join(
+      __dirname,
+      codeCacheFileName(
+        __HIT_BUILD_ID__,
+        currentRuntime(process, (p) => statSync(p).size),
+      ),
+    );
     // Windows has no O_NOFOLLOW: a link under the name is refused before it is opened.
     if (windows && lstatSync(path).isSymbolicLink()) return undefined;
     // O_NONBLOCK: a FIFO under the name must not hang the open; fstat below refuses it.

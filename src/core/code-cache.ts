@@ -16,12 +16,39 @@ export const hitBundle = 'kubectl-together_login-hit.cjs';
 /** A cache holds the bytecode of a ~50 KB bundle (~70 KB): anything much larger is not one of ours. */
 export const maxCodeCacheBytes = 8 << 20;
 
-/** The file name of the code cache for this build of the hit bundle, run by this Node on this platform. */
-export function codeCacheFileName(
-  buildId: string,
-  runtime: { version: string; platform: string; arch: string },
-): string {
-  return `kubectl-together_login-hit.${buildId}.node-${runtime.version}-${runtime.platform}-${runtime.arch}.v8-cache`;
+/** The Node that records or runs a cache: its version, platform and architecture, and its executable's size. */
+export interface CodeCacheRuntime {
+  readonly version: string;
+  readonly platform: string;
+  readonly arch: string;
+  /**
+   * Two builds of one Node version (a distribution's /usr/bin/node and nodejs.org's on PATH) share V8's version,
+   * which is all V8 checks; bytecode of a differently configured V8 aborts Node on every call. Their executables'
+   * sizes tell them apart for one stat.
+   */
+  readonly executableSize: number;
+}
+
+/** The file name of the code cache for this build of the hit bundle, run by this Node executable. */
+export function codeCacheFileName(buildId: string, runtime: CodeCacheRuntime): string {
+  return `${codeCachePrefix}${buildId}.node-${runtime.version}-${runtime.platform}-${runtime.arch}-${runtime.executableSize}${codeCacheSuffix}`;
+}
+
+/** Every code cache of the hit bundle, of any build or Node, is named `<prefix>…<suffix>`. */
+export const codeCachePrefix = 'kubectl-together_login-hit.';
+export const codeCacheSuffix = '.v8-cache';
+
+/** The running Node as codeCacheFileName names it. */
+export function currentRuntime(
+  proc: { version: string; platform: string; arch: string; execPath: string },
+  sizeOf: (path: string) => number,
+): CodeCacheRuntime {
+  return {
+    version: proc.version,
+    platform: proc.platform,
+    arch: proc.arch,
+    executableSize: sizeOf(proc.execPath),
+  };
 }
 
 /**

@@ -30,7 +30,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hitBundle, recorderBundle } from '../../scripts/bundle-split.mjs';
 import { execInfo, writeExchangedHitFixture, writeHitFixture } from '../../scripts/hit-fixture.mjs';
-import { codeCacheFileName } from '../../src/core/code-cache.js';
+import { codeCacheFileName, currentRuntime } from '../../src/core/code-cache.js';
 import { repoRoot } from '../rig/build.js';
 import { baseEnvironment, parseCredential, runCommand, tempDir } from '../rig/plugin.js';
 import { requirement } from '../rig/requirement.js';
@@ -57,7 +57,13 @@ const loaderName = 'kubectl-together_login.cjs';
 const buildIdOf = (bundle: Buffer) => createHash('sha256').update(bundle).digest('hex').slice(0, 32);
 /** Where the loader in `dir` looks for the cache of the hit bundle beside it. */
 const cachePathIn = (dir: string) =>
-  join(dir, codeCacheFileName(buildIdOf(readFileSync(join(dir, hitBundle))), process));
+  join(
+    dir,
+    codeCacheFileName(
+      buildIdOf(readFileSync(join(dir, hitBundle))),
+      currentRuntime(process, (path) => statSync(path).size),
+    ),
+  );
 
 /** dist/'s bundles without a cache, in a directory of their own (under `parent`, or the test's own). */
 function packageCopy(name: string, parent = work): string {
@@ -86,10 +92,14 @@ interface Hit {
 }
 
 /** One hit through the loader in `dir`, run by this Node as kubectl runs it, with V8 reporting its caches. */
-async function hit(dir: string, args: readonly string[] = fixture.args): Promise<Hit> {
+async function hit(
+  dir: string,
+  args: readonly string[] = fixture.args,
+  command = join(dir, loaderName),
+): Promise<Hit> {
   const { stdout, stderr } = await promisify(execFile)(
     process.execPath,
-    ['--profile-deserialization', join(dir, loaderName), ...args],
+    ['--profile-deserialization', command, ...args],
     { env: { ...baseEnvironment(), KUBERNETES_EXEC_INFO: execInfo }, timeout: 60_000 },
   );
   const lines = stdout.split('\n');
@@ -127,6 +137,34 @@ describe('the code cache of the Node package', () => {
     expect(withCache.refused).toBe(false);
     expect(withCache.credential).toEqual(without.credential);
     expect(withCache.stderr).toBe('');
+  });
+
+  it('is found through a linked command, as npm links it into its bin directory', async () => {
+    const dir = packageCopy('linked');
+    const cache = await record(dir);
+    const bin = join(work, 'linked-bin');
+    mkdirSync(bin);
+    symlinkSync(join(dir, loaderName), join(bin, 'kubectl-together_login'));
+    const linked = await hit(dir, fixture.args, join(bin, 'kubectl-together_login'));
+    expect(linked.acceptedBytes).toBe(statSync(cache).size);
+    expect(linked.credential.token).toBeTruthy();
+  });
+
+  it('is recorded in place of the caches of other builds and Nodes, which the install removes', async () => {
+    const dir = packageCopy('upgraded');
+    const stale = [
+      'kubectl-together_login-hit.0123456789abcdef0123456789abcdef.node-v20.19.0-linux-x64-1234.v8-cache',
+      'kubectl-together_login-hit.fedcba9876543210fedcba9876543210.node-v20.19.0-linux-x64.v8-cache',
+    ];
+    for (const name of stale) writeFileSync(join(dir, name), 'old', { mode: 0o644 });
+    writeFileSync(join(dir, 'notes.v8-cache'), 'not ours', { mode: 0o644 });
+    const cache = await record(dir);
+    expect(
+      readdirSync(dir)
+        .filter((name) => !name.endsWith('.cjs'))
+        .sort(),
+    ).toEqual([cache.slice(dir.length + 1), 'notes.v8-cache'].sort());
+    expect((await hit(dir)).acceptedBytes).toBe(statSync(cache).size);
   });
 
   it('keeps stack traces naming the bundle at the same lines and columns', async () => {

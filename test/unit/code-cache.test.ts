@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type CodeCacheFileFacts,
   codeCacheFileName,
+  currentRuntime,
   maxCodeCacheBytes,
   trustedCodeCache,
   wrapForCodeCache,
@@ -48,11 +49,20 @@ describe('trustedCodeCache', () => {
 });
 
 describe('the code cache’s name and source', () => {
-  it('names the build, the Node version, the platform and the architecture', () => {
-    const runtime = { version: 'v20.19.0', platform: 'linux', arch: 'arm64' };
+  it('names the build, the Node version, the platform, the architecture and the executable', () => {
+    const runtime = { version: 'v20.19.0', platform: 'linux', arch: 'arm64', executableSize: 96_000_000 };
     expect(codeCacheFileName('0123abcd', runtime)).toBe(
-      'kubectl-together_login-hit.0123abcd.node-v20.19.0-linux-arm64.v8-cache',
+      'kubectl-together_login-hit.0123abcd.node-v20.19.0-linux-arm64-96000000.v8-cache',
     );
+    // Another build of the same Node version (a distribution's and nodejs.org's) has another name.
+    expect(codeCacheFileName('0123abcd', { ...runtime, executableSize: 96_000_008 })).not.toBe(
+      codeCacheFileName('0123abcd', runtime),
+    );
+    expect(
+      currentRuntime({ version: 'v20.19.0', platform: 'linux', arch: 'arm64', execPath: '/n' }, (path) =>
+        path === '/n' ? 96_000_000 : 0,
+      ),
+    ).toEqual(runtime);
     expect(codeCacheFileName('0123abce', runtime)).not.toBe(codeCacheFileName('0123abcd', runtime));
     expect(codeCacheFileName('0123abcd', { ...runtime, version: 'v20.19.1' })).not.toBe(
       codeCacheFileName('0123abcd', runtime),
