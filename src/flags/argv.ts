@@ -261,7 +261,6 @@ export function hoistGlobalFlags(
   flags: Flags,
   globalNames: ReadonlySet<string>,
 ): readonly string[] {
-  if (!argv[0]?.startsWith('-')) return argv;
   const lookup = flagLookup(flags);
   const globals: string[] = [];
   let i = 0;
