@@ -13,7 +13,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 import { buildInfo } from './build-info.mjs';
 import { hitBundle, loadBundlesAtRunTime, recorderBundle, splitBundles } from './bundle-split.mjs';
@@ -76,6 +76,5 @@ await Promise.all([
   }),
 ]);
 chmodSync('dist/kubectl-together_login.cjs', 0o755);
-// Caches of earlier builds are of no use to this one; then the cache of this one, as an install records it.
-for (const name of readdirSync('dist')) if (name.endsWith('.v8-cache')) rmSync(`dist/${name}`);
+// The cache of this build, as an install records it (dist/ was emptied above: no cache of another build is left).
 execFileSync(process.execPath, [`dist/${recorderBundle}`], { stdio: 'inherit' });
