@@ -15,6 +15,8 @@ import {
   defaultExpiryMarginSec,
   defaultListenAddresses,
   defaultProviderRequestTimeoutSec,
+  getTokenFlagShapes,
+  globalFlagNames,
 } from './get-token-flag-kinds.js';
 
 export {
@@ -27,25 +29,13 @@ export {
 
 /**
  * klog's flags (besides -v), which int128/kubelogin registers on every command because it logs through klog; its
- * kubeconfigs carry them. Accepted with no effect: this plugin logs to stderr only, at the -v level. Object literals,
- * not a map() over name/kind pairs: the table is evaluated at every start, and the literals cost less.
+ * kubeconfigs carry them. Accepted with no effect: this plugin logs to stderr only, at the -v level. Their names and
+ * kinds are ./get-token-flag-kinds.ts's global flags; this table, loaded for help and setup, only adds the text.
  */
 const klogDescription = "klog's flag, accepted for int128/kubelogin kubeconfigs; no effect";
-export const klogFlags: readonly FlagSpec[] = [
-  { name: 'add_dir_header', kind: 'bool', description: klogDescription, hidden: true },
-  { name: 'alsologtostderr', kind: 'bool', description: klogDescription, hidden: true },
-  { name: 'legacy_stderr_threshold_behavior', kind: 'bool', description: klogDescription, hidden: true },
-  { name: 'log_backtrace_at', kind: 'string', description: klogDescription, hidden: true },
-  { name: 'log_dir', kind: 'string', description: klogDescription, hidden: true },
-  { name: 'log_file', kind: 'string', description: klogDescription, hidden: true },
-  { name: 'log_file_max_size', kind: 'int', description: klogDescription, hidden: true },
-  { name: 'logtostderr', kind: 'bool', description: klogDescription, hidden: true },
-  { name: 'one_output', kind: 'bool', description: klogDescription, hidden: true },
-  { name: 'skip_headers', kind: 'bool', description: klogDescription, hidden: true },
-  { name: 'skip_log_headers', kind: 'bool', description: klogDescription, hidden: true },
-  { name: 'stderrthreshold', kind: 'string', description: klogDescription, hidden: true },
-  { name: 'vmodule', kind: 'string', description: klogDescription, hidden: true },
-];
+export const klogFlags: readonly FlagSpec[] = getTokenFlagShapes()
+  .filter((shape) => shape.name !== 'v' && globalFlagNames.has(shape.name))
+  .map(({ name, kind }) => ({ name, kind, description: klogDescription, hidden: true }));
 
 export const getTokenFlags: readonly FlagSpec[] = [
   { name: 'oidc-issuer-url', kind: 'string', description: 'Issuer URL of the provider (mandatory)' },
