@@ -31,14 +31,19 @@ export function selectToken(entry: CacheEntry, useAccessToken: boolean): Selecte
 }
 
 /**
- * min(margin, floor(lifetime / 2)), lifetime at least 0. Written without Math, exact for finite times (a cache
- * entry's are checked when it is read): the standalone's JavaScriptCore builds the Math object on first use, ~0.1 M
- * instructions of a cache hit (docs/performance.md).
+ * `value` rounded down to a whole multiple of `step`: Math.floor(value / step) * step, written without Math and exact
+ * for finite values (a cache entry's times are checked when it is read): the standalone's JavaScriptCore builds the
+ * Math object on first use, ~0.1 M instructions of a cache hit (docs/performance.md).
  */
+export function floorToMultiple(value: number, step: number): number {
+  const rest = value % step;
+  return value - rest - (rest < 0 ? step : 0);
+}
+
+/** min(margin, floor(lifetime / 2)), lifetime at least 0. */
 export function effectiveMarginMs(obtainedAt: number, expiresAt: number, marginMs: number): number {
   const lifetime = expiresAt > obtainedAt ? expiresAt - obtainedAt : 0;
-  const half = lifetime / 2;
-  const wholeHalf = half - (half % 1);
+  const wholeHalf = floorToMultiple(lifetime / 2, 1);
   return marginMs < wholeHalf ? marginMs : wholeHalf;
 }
 

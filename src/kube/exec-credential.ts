@@ -3,6 +3,7 @@
  * document we answer with on stdout.
  */
 import { AppError } from '../app-error.js';
+import { floorToMultiple } from '../core/freshness.js';
 
 export const execCredentialApiVersions = [
   'client.authentication.k8s.io/v1',
@@ -84,10 +85,9 @@ export function renderExecCredential(
   token: string,
   expiresAtMs: number,
 ): string {
-  // Down to the whole second without Math (exact for any time; core/freshness.ts says why).
-  const subSecond = expiresAtMs % 1000;
-  const wholeSecond = expiresAtMs - subSecond - (subSecond < 0 ? 1000 : 0);
-  const expirationTimestamp = new Date(wholeSecond).toISOString().replace('.000Z', 'Z');
+  const expirationTimestamp = new Date(floorToMultiple(expiresAtMs, 1000))
+    .toISOString()
+    .replace('.000Z', 'Z');
   return `${JSON.stringify({
     kind: 'ExecCredential',
     apiVersion,
